@@ -1,0 +1,69 @@
+/** The internal model every dialect normalizes into. Plain data, no I/O. */
+import type { Taint, ResourceList } from './common.ts';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** Where a document came from: a file relative to the source root and its first line. */
+export interface SourceRef {
+  file: string;
+  line: number;
+}
+
+/** Identity of a Kubernetes object. `namespace` is '' for cluster-scoped objects. */
+export interface ResourceId {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** Version-independent identity key: `group/Kind/namespace/name`. */
+export function resourceKey(id: ResourceId): string {
+  return `${groupOf(id.apiVersion)}/${id.kind}/${id.namespace}/${id.name}`;
+}
+
+/** `Kind namespace/name` or `Kind name`, for messages. */
+export function describeId(id: Pick<ResourceId, 'kind' | 'namespace' | 'name'>): string {
+  return `${id.kind} ${id.namespace ? `${id.namespace}/` : ''}${id.name}`;
+}
+
+/** A resource template: anything in the source that is not a policy, inventory or settings. */
+export interface Template {
+  id: ResourceId;
+  key: string;
+  object: JsonObject;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  source: SourceRef;
+}
+
+/** Capacity data a scheduler can read (Karmada `status.resourceSummary`). */
+export interface ResourceSummary {
+  allocatable?: ResourceList | undefined;
+  allocating?: ResourceList | undefined;
+  allocated?: ResourceList | undefined;
+}
+
+/** One member cluster, whatever dialect's inventory object declared it. */
+export interface Cluster {
+  name: string;
+  /** Which inventory kind declared it. */
+  declaredBy: 'Cluster' | 'KubeFedCluster' | 'FederatedCluster';
+  labels: Record<string, string>;
+  provider?: string | undefined;
+  region?: string | undefined;
+  zones: string[];
+  taints: Taint[];
+  resourceSummary?: ResourceSummary | undefined;
+  /** Kubeconfig context used by the reconciler; defaults to the cluster name. */
+  context?: string | undefined;
+  source: SourceRef;
+}
