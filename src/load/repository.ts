@@ -1,0 +1,283 @@
+/**
+ * parse+validate: classifies every document of a source (inventory, dialect
+ * policy, settings or resource template), validates it with the dialect's zod
+ * schema and collects every problem of the run before failing.
+ */
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { ProblemSink } from '../errors/index.ts';
+import type { Problem } from '../errors/index.ts';
+import { dnsLabelProblem, dnsSubdomainProblem, objectNameProblem } from '../model/names.ts';
+import { scopeOf, type Scope } from '../model/scope.ts';
+import { ProjectSettings, SETTINGS_API, type ProjectSettingsSpec } from '../model/settings.ts';
+import { groupOf, resourceKey, type Cluster, type JsonObject, type SourceRef, type Template } from '../model/types.ts';
+import { parseSourceFiles, type SourceDocument } from './documents.ts';
+import { SETTINGS_FILE, byteOrder, type SourceFile } from './source.ts';
+import { formatFieldPath, isRecord, objectOf, zodProblems } from './validate.ts';
+
+/** A validated dialect object together with where it came from. */
+export interface Parsed<T> {
+  value: T;
+  source: SourceRef;
+  /** Line of a field path inside the object, for later errors (e.g. overrides). */
+  lineOf(path: readonly PropertyKey[]): number;
+}
+
+/** A kind that a dialect accepts verbatim. */
+export interface DocumentKind {
+  apiVersion: string;
+  /** Exact kind, or a test (KubeFed's `Federated<Kind>` family). */
+  kind: string | ((kind: string) => boolean);
+  /** Name used for the JSON Schema file and messages. */
+  title: string;
+  schema: z.ZodType;
+  /** Inventory kinds turn into clusters. */
+  toCluster?: (value: never, source: SourceRef) => Cluster;
+}
+
+/** API groups owned by a dialect or by Manifold: a document there is never a plain template. */
+export interface DialectRegistry {
+  kinds: readonly DocumentKind[];
+  reservedGroups: ReadonlySet<string>;
+}
+
+export interface Repository {
+  settings: ProjectSettingsSpec;
+  clusters: Cluster[];
+  templates: Template[];
+  /** Validated dialect objects keyed by `apiVersion kind`, each list in source order. */
+  objects: Map<string, Parsed<unknown>[]>;
+  /** Every input file with its SHA-256, for provenance. */
+  inputs: { file: string; sha256: string }[];
+  warnings: Problem[];
+}
+
+export function kindKey(apiVersion: string, kind: string): string {
+  return `${apiVersion} ${kind}`;
+}
+
+/** Reads settings from manifold.yaml text (before listing files: it can exclude some). */
+export function parseSettings(file: SourceFile | undefined): ProjectSettingsSpec {
+  if (file === undefined) return {};
+  const { documents, problems } = parseSourceFiles([file]);
+  const sink = new ProblemSink();
+  problems.forEach((p) => sink.problems.push(p));
+  const doc = documents[0];
+  if (doc !== undefined) {
+    const result = ProjectSettings.safeParse(doc.value);
+    if (!result.success) zodProblems(doc, result.error).forEach((p) => sink.problems.push(p));
+    sink.throwIfErrors();
+    return result.data?.spec ?? {};
+  }
+  sink.throwIfErrors();
+  return {};
+}
+
+export function loadRepository(files: readonly SourceFile[], registry: DialectRegistry): Repository {
+  const sink = new ProblemSink();
+  const settingsFile = files.find((f) => f.path === SETTINGS_FILE);
+  let settings: ProjectSettingsSpec = {};
+  try {
+    settings = parseSettings(settingsFile);
+  } catch (err) {
+    if (err instanceof Error && 'problems' in err) sink.problems.push(...(err.problems as Problem[]));
+    else throw err;
+  }
+  const sources = files.filter((f) => f.path !== SETTINGS_FILE);
+  const { documents, problems } = parseSourceFiles(sources);
+  sink.problems.push(...problems);
+
+  const objects = new Map<string, Parsed<unknown>[]>();
+  const clusters: Cluster[] = [];
+  const templateDocs: SourceDocument[] = [];
+  for (const doc of documents) {
+    classify(doc, registry, sink, objects, clusters, templateDocs);
+  }
+  const crdScopes = collectCrdScopes(templateDocs);
+  const templates = templateDocs.flatMap((doc) => toTemplate(doc, crdScopes, sink) ?? []);
+  checkDuplicateTemplates(templates, sink);
+  checkDuplicateClusters(clusters, sink);
+  sink.throwIfErrors();
+  return {
+    settings,
+    clusters: clusters.sort((a, b) => byteOrder(a.name, b.name)),
+    templates: templates.sort((a, b) => byteOrder(a.key, b.key)),
+    objects,
+    inputs: files.map((f) => ({ file: f.path, sha256: createHash('sha256').update(f.text).digest('hex') })),
+    warnings: sink.warnings,
+  };
+}
+
+function classify(
+  doc: SourceDocument,
+  registry: DialectRegistry,
+  sink: ProblemSink,
+  objects: Map<string, Parsed<unknown>[]>,
+  clusters: Cluster[],
+  templates: SourceDocument[],
+): void {
+  const value = doc.value;
+  if (!isRecord(value)) {
+    sink.error({ code: 'NOT_AN_OBJECT', file: doc.file, line: doc.line, message: 'document is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)' });
+    return;
+  }
+  const { apiVersion, kind } = value;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
+    const field = typeof apiVersion !== 'string' || apiVersion === '' ? 'apiVersion' : 'kind';
+    sink.error({ code: 'SCHEMA_INVALID', file: doc.file, line: doc.lineOf([field]), object: objectOf(value), field, message: 'required field is missing' });
+    return;
+  }
+  const known = registry.kinds.find((k) => k.apiVersion === apiVersion && (typeof k.kind === 'string' ? k.kind === kind : k.kind(kind)));
+  if (known === undefined) {
+    if (apiVersion === SETTINGS_API || registry.reservedGroups.has(groupOf(apiVersion))) {
+      const expected = registry.kinds.filter((k) => groupOf(k.apiVersion) === groupOf(apiVersion)).map((k) => `${k.apiVersion} ${typeof k.kind === 'string' ? k.kind : k.title}`);
+      sink.error({
+        code: 'UNKNOWN_KIND',
+        file: doc.file,
+        line: doc.lineOf(['kind']),
+        object: objectOf(value),
+        field: 'kind',
+        message: `unknown kind ${apiVersion} ${kind}${expected.length ? ` (expected one of: ${expected.join(', ')})` : ''}`,
+      });
+      return;
+    }
+    templates.push(doc);
+    return;
+  }
+  const result = known.schema.safeParse(value);
+  if (!result.success) {
+    sink.problems.push(...zodProblems(doc, result.error));
+    return;
+  }
+  const source = { file: doc.file, line: doc.line };
+  const name = (value.metadata as { name: string }).name;
+  if (known.toCluster) {
+    const problem = dnsSubdomainProblem(name);
+    if (problem) {
+      sink.error({ code: 'NAME_INVALID', file: doc.file, line: doc.lineOf(['metadata', 'name']), object: objectOf(value), field: 'metadata.name', message: problem });
+      return;
+    }
+    clusters.push(known.toCluster(result.data as never, source));
+    return;
+  }
+  const key = kindKey(apiVersion, kind);
+  const list = objects.get(key) ?? [];
+  const meta = value.metadata as { namespace?: string };
+  const twin = list.find((p) => {
+    const m = (p.value as { metadata: { name: string; namespace?: string } }).metadata;
+    return m.name === name && (m.namespace ?? '') === (meta.namespace ?? '');
+  });
+  if (twin) {
+    sink.error({
+      code: 'DUPLICATE_OBJECT',
+      file: doc.file,
+      line: doc.line,
+      object: objectOf(value),
+      message: `defined twice: also in ${twin.source.file}:${twin.source.line}`,
+    });
+    return;
+  }
+  list.push({ value: result.data, source, lineOf: doc.lineOf });
+  objects.set(key, list);
+}
+
+function collectCrdScopes(docs: readonly SourceDocument[]): Map<string, Scope> {
+  const scopes = new Map<string, Scope>();
+  for (const doc of docs) {
+    const v = doc.value as Record<string, unknown>;
+    if (v.kind !== 'CustomResourceDefinition' || !isRecord(v.spec)) continue;
+    const spec = v.spec;
+    const names = isRecord(spec.names) ? spec.names : {};
+    if (typeof spec.group === 'string' && typeof names.kind === 'string' && (spec.scope === 'Cluster' || spec.scope === 'Namespaced')) {
+      scopes.set(`${spec.group}/${names.kind}`, spec.scope);
+    }
+  }
+  return scopes;
+}
+
+function toTemplate(doc: SourceDocument, crdScopes: ReadonlyMap<string, Scope>, sink: ProblemSink): Template | undefined {
+  const value = doc.value as JsonObject;
+  const object = objectOf(value);
+  const at = (field: (string | number)[], message: string, code = 'SCHEMA_INVALID'): undefined => {
+    sink.error({ code, file: doc.file, line: doc.lineOf(field), object, field: formatFieldPath(field), message });
+    return undefined;
+  };
+  const metadata = value.metadata;
+  if (!isRecord(metadata)) return at(['metadata'], metadata === undefined ? 'required field is missing' : 'expected an object');
+  const name = metadata.name;
+  if (typeof name !== 'string' || name === '') return at(['metadata', 'name'], 'required field is missing');
+  const nameProblem = objectNameProblem(name);
+  if (nameProblem) return at(['metadata', 'name'], nameProblem, 'NAME_INVALID');
+  for (const field of ['labels', 'annotations'] as const) {
+    const map = metadata[field];
+    if (map === undefined || map === null) continue;
+    if (!isRecord(map)) return at(['metadata', field], 'expected a map of strings');
+    for (const [k, v] of Object.entries(map)) {
+      if (typeof v !== 'string') return at(['metadata', field, k], `expected string, got ${v === null ? 'null' : typeof v}`);
+    }
+  }
+  const apiVersion = value.apiVersion as string;
+  const kind = value.kind as string;
+  const group = groupOf(apiVersion);
+  const scope = scopeOf(group, kind, crdScopes);
+  let namespace = typeof metadata.namespace === 'string' ? metadata.namespace : '';
+  if (metadata.namespace !== undefined && typeof metadata.namespace !== 'string') return at(['metadata', 'namespace'], 'expected string');
+  if (scope === 'Cluster' && namespace !== '') {
+    sink.warn({ code: 'NAMESPACE_IGNORED', file: doc.file, line: doc.lineOf(['metadata', 'namespace']), object, field: 'metadata.namespace', message: `${kind} is cluster-scoped; the namespace is ignored` });
+    namespace = '';
+  }
+  if (scope === 'Namespaced' && namespace === '') namespace = 'default';
+  if (namespace !== '') {
+    const nsProblem = dnsLabelProblem(namespace);
+    if (nsProblem) return at(['metadata', 'namespace'], nsProblem, 'NAME_INVALID');
+  }
+  if (kind === 'Namespace') {
+    const nsProblem = dnsLabelProblem(name);
+    if (nsProblem) return at(['metadata', 'name'], nsProblem, 'NAME_INVALID');
+  }
+  const id = { apiVersion, kind, namespace, name };
+  return {
+    id,
+    key: resourceKey(id),
+    object: value,
+    labels: (metadata.labels ?? {}) as Record<string, string>,
+    annotations: (metadata.annotations ?? {}) as Record<string, string>,
+    source: { file: doc.file, line: doc.line },
+  };
+}
+
+function checkDuplicateTemplates(templates: readonly Template[], sink: ProblemSink): void {
+  const seen = new Map<string, Template>();
+  for (const t of templates) {
+    const first = seen.get(t.key);
+    if (first === undefined) {
+      seen.set(t.key, t);
+      continue;
+    }
+    sink.error({
+      code: 'DUPLICATE_OBJECT',
+      file: t.source.file,
+      line: t.source.line,
+      object: t.id,
+      message: `defined twice: also in ${first.source.file}:${first.source.line}`,
+    });
+  }
+}
+
+function checkDuplicateClusters(clusters: readonly Cluster[], sink: ProblemSink): void {
+  const seen = new Map<string, Cluster>();
+  for (const c of clusters) {
+    const first = seen.get(c.name);
+    if (first === undefined) {
+      seen.set(c.name, c);
+      continue;
+    }
+    sink.error({
+      code: 'DUPLICATE_CLUSTER',
+      file: c.source.file,
+      line: c.source.line,
+      object: { kind: c.declaredBy, name: c.name },
+      message: `cluster declared twice: also in ${first.source.file}:${first.source.line}`,
+    });
+  }
+}

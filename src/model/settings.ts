@@ -1,0 +1,40 @@
+/** `manifold.yaml`: optional project settings at the source root. */
+import { z } from 'zod';
+import { ObjectMeta } from './common.ts';
+
+export const SETTINGS_API = 'manifold.dev/v1alpha1';
+
+export const KarmadaSettings = z.strictObject({
+  /**
+   * Opt-in extensions beyond upstream Karmada (reference §1.6, §1.8). Off by
+   * default so that the output matches what Karmada produces.
+   */
+  extensions: z
+    .strictObject({
+      spreadByLabel: z.boolean().optional(),
+      zoneProviderSpreading: z.boolean().optional(),
+      unboundedMaxGroups: z.boolean().optional(),
+      initContainersAndCronJob: z.boolean().optional(),
+      keepImageDigest: z.boolean().optional(),
+    })
+    .optional(),
+  /** Keep the previous render's policy claim and affinity group, as Karmada does. */
+  sticky: z.boolean().optional(),
+});
+
+export const ProjectSettingsSpec = z.strictObject({
+  /** Glob patterns of files or folders to leave out of the source. */
+  exclude: z.array(z.string()).optional(),
+  /** Default output folder for `manifold render`, relative to the source root. */
+  output: z.string().optional(),
+  karmada: KarmadaSettings.optional(),
+});
+export type ProjectSettingsSpec = z.infer<typeof ProjectSettingsSpec>;
+
+export const ProjectSettings = z.strictObject({
+  apiVersion: z.literal(SETTINGS_API),
+  kind: z.literal('Project'),
+  metadata: ObjectMeta.optional(),
+  spec: ProjectSettingsSpec.optional(),
+});
+export type ProjectSettings = z.infer<typeof ProjectSettings>;

@@ -1,0 +1,240 @@
+/**
+ * The pure render core: dialect placements → namespaces follow their objects
+ * → one object per distinct variant → per-cluster files and provenance.
+ */
+import { createHash } from 'node:crypto';
+import { InputError, ProblemSink, formatProblem, type Problem } from '../errors/index.ts';
+import type { Repository } from '../load/repository.ts';
+import { byteOrder } from '../load/source.ts';
+import { describeId, type JsonObject, type Template } from '../model/types.ts';
+import { objectPath, toYaml } from './emit.ts';
+import type { Dialect, DialectContext, Placement, PreviousRender } from './types.ts';
+
+export interface RenderOptions {
+  previous?: PreviousRender | undefined;
+  /** Recorded in provenance (the source commit, when known). */
+  sourceCommit?: string | undefined;
+  manifoldVersion: string;
+}
+
+/** One variant of a template as it lands in one or more clusters. */
+export interface RenderedVariant {
+  path: string;
+  content: string;
+  sha256: string;
+  clusters: string[];
+  overrides: string[];
+}
+
+export interface RenderedTemplate {
+  template: Template;
+  placement: Placement;
+  variants: RenderedVariant[];
+}
+
+export interface RenderResult {
+  /** cluster → (path inside the cluster folder → file content); identical contents share one string. */
+  clusters: Map<string, Map<string, string>>;
+  rendered: RenderedTemplate[];
+  placements: Placement[];
+  warnings: Problem[];
+  provenance: Provenance;
+}
+
+export interface Provenance {
+  generator: string;
+  source: { commit?: string | undefined; inputs: { file: string; sha256: string }[] };
+  clusters: Record<string, { objects: number }>;
+  objects: {
+    template: string;
+    file: string;
+    line: number;
+    dialect: string;
+    policy?: string | undefined;
+    variants: { path: string; sha256: string; clusters: string[]; overrides: string[] }[];
+  }[];
+  warnings: string[];
+}
+
+/** Namespaces that are never created by Manifold (Karmada and KubeFed skip them too). */
+export function isSystemNamespace(name: string): boolean {
+  return (
+    name === 'default' ||
+    name.startsWith('kube-') ||
+    name === 'karmada-system' ||
+    name === 'karmada-cluster' ||
+    name.startsWith('karmada-es-')
+  );
+}
+
+export function render(repo: Repository, dialects: readonly Dialect[], options: RenderOptions): RenderResult {
+  const sink = new ProblemSink();
+  sink.problems.push(...repo.warnings);
+  const ctx: DialectContext = {
+    repo,
+    previous: options.previous,
+    warn: (p) => sink.warn(p),
+    error: (p) => sink.error(p),
+  };
+  const placements = dialects.flatMap((d) => d.place(ctx));
+  checkSingleClaim(placements, sink);
+  sink.throwIfErrors();
+  const all = followNamespaces(repo, placements);
+  const rendered = all.map((p) => renderPlacement(p, sink)).filter((r) => r.variants.length > 0);
+  sink.throwIfErrors();
+  rendered.sort((a, b) => byteOrder(a.template.key, b.template.key));
+  const clusters = new Map<string, Map<string, string>>();
+  for (const c of repo.clusters) clusters.set(c.name, new Map());
+  for (const r of rendered) {
+    for (const v of r.variants) {
+      for (const c of v.clusters) clusters.get(c)?.set(v.path, v.content);
+    }
+  }
+  const warnings = sink.warnings;
+  return { clusters, rendered, placements: all, warnings, provenance: provenanceOf(repo, rendered, clusters, warnings, options) };
+}
+
+/** A template claimed by two dialects is an error naming both. */
+function checkSingleClaim(placements: readonly Placement[], sink: ProblemSink): void {
+  const byKey = new Map<string, Placement>();
+  for (const p of placements) {
+    const first = byKey.get(p.template.key);
+    if (first === undefined) {
+      byKey.set(p.template.key, p);
+      continue;
+    }
+    const who = (x: Placement) => `${x.dialect}${x.policy ? ` (${x.policy.kind} ${x.policy.namespace ? `${x.policy.namespace}/` : ''}${x.policy.name})` : ''}`;
+    sink.error({
+      code: 'CLAIMED_TWICE',
+      file: p.template.source.file,
+      line: p.template.source.line,
+      object: p.template.id,
+      message: `claimed by two dialects: ${who(first)} and ${who(p)}`,
+    });
+  }
+}
+
+/**
+ * Every cluster that receives an object in namespace N also receives the
+ * Namespace N: the repository's own Namespace template when it has one
+ * (extending that template's placement), otherwise a minimal Namespace.
+ */
+function followNamespaces(repo: Repository, placements: readonly Placement[]): Placement[] {
+  const needed = new Map<string, Set<string>>();
+  for (const p of placements) {
+    const ns = p.template.id.namespace;
+    if (ns === '' || isSystemNamespace(ns)) continue;
+    const set = needed.get(ns) ?? new Set<string>();
+    p.clusters.forEach((c) => set.add(c));
+    needed.set(ns, set);
+  }
+  const out = [...placements];
+  const placedNamespace = new Map<string, number>();
+  out.forEach((p, i) => {
+    if (isNamespaceTemplate(p.template)) placedNamespace.set(p.template.id.name, i);
+  });
+  const namespaceTemplates = new Map(repo.templates.filter(isNamespaceTemplate).map((t) => [t.id.name, t]));
+  for (const [ns, clusters] of needed) {
+    const index = placedNamespace.get(ns);
+    if (index !== undefined) {
+      out[index] = extendPlacement(out[index] as Placement, clusters);
+      continue;
+    }
+    out.push(namespacePlacement(namespaceTemplates.get(ns) ?? syntheticNamespace(ns), [...clusters]));
+  }
+  return out;
+}
+
+function isNamespaceTemplate(t: Template): boolean {
+  return t.id.kind === 'Namespace' && t.id.apiVersion === 'v1';
+}
+
+function extendPlacement(p: Placement, extra: ReadonlySet<string>): Placement {
+  const clusters = [...new Set([...p.clusters, ...extra])].sort(byteOrder);
+  return { ...p, clusters };
+}
+
+function syntheticNamespace(name: string): Template {
+  const id = { apiVersion: 'v1', kind: 'Namespace', namespace: '', name };
+  return {
+    id,
+    key: `/Namespace//${name}`,
+    object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+    labels: {},
+    annotations: {},
+    source: { file: '(generated)', line: 0 },
+  };
+}
+
+function namespacePlacement(template: Template, clusters: string[]): Placement {
+  return {
+    template,
+    dialect: 'manifold',
+    clusters: clusters.sort(byteOrder),
+    variantOf: () => '',
+    materialize: () => template.object,
+    overridesFor: () => [],
+    explain: [{ title: 'Namespace', lines: ['follows the objects placed in it'] }],
+  };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Builds and serializes each distinct variant once, however many clusters share it. */
+function renderPlacement(p: Placement, sink: ProblemSink): RenderedTemplate {
+  const byVariant = new Map<string, string[]>();
+  for (const cluster of p.clusters) {
+    const key = p.variantOf(cluster);
+    const list = byVariant.get(key);
+    if (list) list.push(cluster);
+    else byVariant.set(key, [cluster]);
+  }
+  const path = objectPath(p.template.id);
+  const variants: RenderedVariant[] = [];
+  for (const clusters of byVariant.values()) {
+    const first = clusters[0] as string;
+    let object: JsonObject;
+    try {
+      object = p.materialize(first);
+    } catch (err) {
+      if (err instanceof InputError) {
+        sink.problems.push(...err.problems);
+        continue;
+      }
+      throw err;
+    }
+    const content = toYaml(object);
+    variants.push({ path, content, sha256: sha256(content), clusters, overrides: p.overridesFor(first) });
+  }
+  variants.sort((a, b) => byteOrder(a.clusters[0] ?? '', b.clusters[0] ?? ''));
+  return { template: p.template, placement: p, variants };
+}
+
+function provenanceOf(
+  repo: Repository,
+  rendered: readonly RenderedTemplate[],
+  clusters: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  warnings: readonly Problem[],
+  options: RenderOptions,
+): Provenance {
+  const clusterCounts: Record<string, { objects: number }> = {};
+  for (const [name, files] of clusters) clusterCounts[name] = { objects: files.size };
+  return {
+    generator: `manifold ${options.manifoldVersion}`,
+    source: { commit: options.sourceCommit, inputs: repo.inputs },
+    clusters: clusterCounts,
+    objects: rendered.map((r) => ({
+      template: describeId(r.template.id),
+      file: r.template.source.file,
+      line: r.template.source.line,
+      dialect: r.placement.dialect,
+      policy: r.placement.policy
+        ? `${r.placement.policy.kind} ${r.placement.policy.namespace ? `${r.placement.policy.namespace}/` : ''}${r.placement.policy.name}`
+        : undefined,
+      variants: r.variants.map((v) => ({ path: v.path, sha256: v.sha256, clusters: v.clusters, overrides: v.overrides })),
+    })),
+    warnings: warnings.map(formatProblem),
+  };
+}
