@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { registry } from '../dialects/registry.ts';
+import { formatProblem, InputError } from '../errors/index.ts';
+import { loadRepository } from './repository.ts';
+import type { SourceFile } from './source.ts';
+
+function load(files: Record<string, string>) {
+  const list: SourceFile[] = Object.entries(files).map(([path, text]) => ({ path, text }));
+  return loadRepository(list, registry);
+}
+
+function messages(files: Record<string, string>): string[] {
+  try {
+    load(files);
+  } catch (err) {
+    if (err instanceof InputError) return err.problems.map(formatProblem);
+    throw err;
+  }
+  throw new Error('expected an InputError');
+}
+
+const pp = (placement: string) => `apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: web
+  namespace: shop
+spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+  placement:
+${placement}
+`;
+
+describe('loadRepository', () => {
+  it('classifies inventory, policies and templates across multi-document files', () => {
+    const repo = load({
+      'a.yaml': `apiVersion: cluster.karmada.io/v1alpha1
+kind: Cluster
+metadata: {name: m1, labels: {env: prod}}
+spec: {region: eu, zones: [z1]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: shop}
+`,
+      'b.json': '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"}}',
+      'c.yaml': pp('    clusterAffinity: {clusterNames: [m1]}'),
+    });
+    expect(repo.clusters.map((c) => [c.name, c.region, c.zones])).toEqual([['m1', 'eu', ['z1']]]);
+    expect(repo.templates.map((t) => t.key)).toEqual(['/ConfigMap/shop/cfg', 'apps/Deployment/default/web']);
+    expect(repo.objects.get('policy.karmada.io/v1alpha1 PropagationPolicy')).toHaveLength(1);
+  });
+
+  it('reports an invalid enum with file, line, object and field', () => {
+    const out = messages({ 'p.yaml': pp('    replicaScheduling:\n      replicaSchedulingType: Divide') });
+    expect(out).toEqual([
+      'p.yaml:12: PropagationPolicy shop/web: spec.placement.replicaScheduling.replicaSchedulingType: expected Duplicated|Divided, got "Divide"',
+    ]);
+  });
+
+  it('reports unknown fields at the line of the key', () => {
+    const out = messages({ 'p.yaml': pp('    clusterAfinity: {clusterNames: [m1]}') });
+    expect(out).toEqual(['p.yaml:11: PropagationPolicy shop/web: spec.placement.clusterAfinity: unknown field "clusterAfinity"']);
+  });
+
+  it('reports every error of the run together', () => {
+    const out = messages({
+      'a.yaml': pp('    clusterAffinity: {}\n    clusterAffinities: []'),
+      'b.yaml': 'apiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicy\nmetadata: {name: x}\nspec:\n  resourceSelectors: []\n',
+      'c.yaml': 'key: [unclosed\n',
+    });
+    expect(out).toHaveLength(3);
+    expect(out[0]).toContain('a.yaml:12: PropagationPolicy shop/web: spec.placement.clusterAffinities: clusterAffinity and clusterAffinities are mutually exclusive');
+    expect(out[1]).toMatch(/^b\.yaml:5: PropagationPolicy x: spec\.resourceSelectors: must list at least one selector/);
+    expect(out[2]).toMatch(/^c\.yaml:\d+: YAML syntax: /);
+  });
+
+  it('rejects static weights below 1', () => {
+    const out = messages({
+      'p.yaml': pp(`    replicaScheduling:
+      replicaSchedulingType: Divided
+      weightPreference:
+        staticWeightList:
+          - targetCluster: {clusterNames: [a]}
+            weight: 0`),
+    });
+    expect(out).toEqual(['p.yaml:16: PropagationPolicy shop/web: spec.placement.replicaScheduling.weightPreference.staticWeightList[0].weight: must be at least 1']);
+  });
+
+  it('names both files when the same object is defined twice', () => {
+    const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: shop}\n';
+    expect(messages({ 'a.yaml': cm, 'b/c.yaml': `# comment\n${cm}` })).toEqual([
+      'b/c.yaml:2: ConfigMap shop/cfg: defined twice: also in a.yaml:1',
+    ]);
+  });
+
+  it('rejects names that could escape the output folder', () => {
+    const out = messages({
+      'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ../../etc, namespace: shop}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: ../x}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: "..", namespace: a}\n',
+    });
+    expect(out).toHaveLength(3);
+    expect(out[0]).toContain("metadata.name: \"../../etc\" may not contain '/'");
+    expect(out[1]).toContain('metadata.namespace: "../x" must be a DNS-1123 label');
+    expect(out[2]).toContain('metadata.name: ".." is not a valid name');
+  });
+
+  it('rejects an unknown kind in a dialect group instead of treating it as a template', () => {
+    const out = messages({ 'a.yaml': 'apiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicie\nmetadata: {name: x}\n' });
+    expect(out[0]).toMatch(/^a\.yaml:2: PropagationPolicie x: kind: unknown kind policy\.karmada\.io\/v1alpha1 PropagationPolicie/);
+  });
+
+  it('defaults namespaced built-in kinds to "default" and drops the namespace of cluster-scoped ones with a warning', () => {
+    const repo = load({
+      'a.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: "system:r", namespace: x}\n',
+    });
+    expect(repo.templates.map((t) => t.key)).toEqual(['apps/Deployment/default/d', 'rbac.authorization.k8s.io/ClusterRole//system:r']);
+    expect(repo.warnings.map(formatProblem)).toEqual(['a.yaml:7: ClusterRole x/system:r: metadata.namespace: ClusterRole is cluster-scoped; the namespace is ignored']);
+  });
+});
