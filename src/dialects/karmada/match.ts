@@ -7,7 +7,8 @@
  */
 import type { ResourceSelector, PropagationSpec } from './schema.ts';
 import type { Template } from '../../model/types.ts';
-import { labelSelectorMatches } from './placement.ts';
+import type { LabelSelector, LabelSelectorRequirement } from '../../model/common.ts';
+import { matchLabelSelector } from '../../model/labels.ts';
 
 /** 0 = mismatch, 1 = match-all, 2 = label selector, 3 = name (util.ImplicitPriority). */
 export type ImplicitPriority = 0 | 1 | 2 | 3;
@@ -23,6 +24,26 @@ export interface SelectorTarget {
 
 export function targetOf(template: Pick<Template, 'id' | 'labels'>): SelectorTarget {
   return { ...template.id, labels: template.labels };
+}
+
+/**
+ * A label selector as Karmada evaluates it. metav1.LabelSelectorAsSelector
+ * refuses an empty key, In/NotIn without values and Exists/DoesNotExist with
+ * values; the callers (ClusterMatches, ResourceSelectorPriority) then answer
+ * "no match".
+ */
+export function labelSelectorMatches(labels: Readonly<Record<string, string>>, selector: LabelSelector): boolean {
+  if (Object.hasOwn(selector.matchLabels ?? {}, '')) return false;
+  for (const req of selector.matchExpressions ?? []) {
+    if (!requirementIsValid(req)) return false;
+  }
+  return matchLabelSelector(labels, selector);
+}
+
+function requirementIsValid(req: LabelSelectorRequirement): boolean {
+  const count = req.values?.length ?? 0;
+  if (req.key === '') return false;
+  return req.operator === 'In' || req.operator === 'NotIn' ? count > 0 : count === 0;
 }
 
 /** util.ResourceSelectorPriority. */

@@ -6,9 +6,11 @@
  * scheduleResourceBindingWithClusterAffinities).
  */
 import type { Cluster } from '../../model/types.ts';
-import type { LabelSelector, LabelSelectorRequirement } from '../../model/common.ts';
-import { matchLabelSelector, matchRequirement } from '../../model/labels.ts';
-import type { ClusterAffinity } from './schema.ts';
+import type { LabelSelector, Taint, Toleration } from '../../model/common.ts';
+import { matchRequirement } from '../../model/labels.ts';
+import { ManifoldError } from '../../errors/index.ts';
+import type { ClusterAffinity, ClusterAffinityTerm, SpreadConstraint } from './schema.ts';
+import { compareBytes, labelSelectorMatches } from './match.ts';
 
 export interface MatchResult {
   matched: boolean;
@@ -38,26 +40,6 @@ export function clusterMatchesAffinity(cluster: Cluster, affinity: ClusterAffini
     return { matched: false, reason: `not in clusterNames [${names.join(',')}]` };
   }
   return { matched: true };
-}
-
-/**
- * A label selector as Karmada evaluates it. metav1.LabelSelectorAsSelector
- * refuses an empty key, In/NotIn without values and Exists/DoesNotExist with
- * values; the callers (ClusterMatches, ResourceSelectorPriority) then answer
- * "no match".
- */
-export function labelSelectorMatches(labels: Record<string, string>, selector: LabelSelector): boolean {
-  if (Object.hasOwn(selector.matchLabels ?? {}, '')) return false;
-  for (const req of selector.matchExpressions ?? []) {
-    if (!requirementIsValid(req)) return false;
-  }
-  return matchLabelSelector(labels, selector);
-}
-
-function requirementIsValid(req: LabelSelectorRequirement): boolean {
-  const count = req.values?.length ?? 0;
-  if (req.key === '') return false;
-  return req.operator === 'In' || req.operator === 'NotIn' ? count > 0 : count === 0;
 }
 
 /** One fieldSelector expression; `undefined` when it matches. */
@@ -112,4 +94,237 @@ export function formatLabelSelector(selector: LabelSelector): string {
     }
   }
   return parts.length === 0 ? '{}' : parts.join(',');
+}
+
+/**
+ * corev1 Toleration.ToleratesTaint: an empty effect matches every effect, an
+ * empty key matches every key, operator defaults to Equal (values compared,
+ * empty equals empty), Exists ignores the value.
+ */
+export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
+  if (toleration.effect && toleration.effect !== taint.effect) return false;
+  if (toleration.key && toleration.key !== taint.key) return false;
+  switch (toleration.operator ?? 'Equal') {
+    case 'Exists':
+      return true;
+    case 'Equal':
+      return (toleration.value ?? '') === (taint.value ?? '');
+  }
+}
+
+/**
+ * The first NoSchedule/NoExecute taint no toleration tolerates
+ * (v1helper.FindMatchingUntoleratedTaint with the TaintToleration plugin's
+ * filter; PreferNoSchedule never blocks).
+ */
+export function untoleratedTaint(taints: readonly Taint[], tolerations: readonly Toleration[]): Taint | undefined {
+  return taints.find(
+    (taint) =>
+      (taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') &&
+      !tolerations.some((toleration) => toleratesTaint(toleration, taint)),
+  );
+}
+
+/** Taint.ToString: `key=value:effect`, or `key:effect` without a value. */
+export function formatTaint(taint: Taint): string {
+  return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
+}
+
+export interface PlacementFilterInput {
+  clusterAffinity?: ClusterAffinity | undefined;
+  clusterTolerations?: readonly Toleration[] | undefined;
+  spreadConstraints?: readonly SpreadConstraint[] | undefined;
+}
+
+export interface FilterOptions {
+  /**
+   * Clusters the binding already targets (sticky mode): TaintToleration does
+   * not re-check them, eviction being the taint manager's business.
+   */
+  targeted?: readonly string[] | undefined;
+  /** With the spreadByLabel extension a cluster must carry each spread label. */
+  spreadByLabel?: boolean | undefined;
+}
+
+export type FilterName = 'TaintToleration' | 'ClusterAffinity' | 'SpreadConstraint';
+
+export interface ClusterRejection {
+  cluster: string;
+  filter: FilterName;
+  reason: string;
+}
+
+export interface FilterResult {
+  /** Clusters that passed every filter, in name order. */
+  candidates: Cluster[];
+  /** One entry per failed cluster (its first failing filter), in name order. */
+  rejected: ClusterRejection[];
+}
+
+/**
+ * The scheduler's filter plugins in registry order (plugins/registry.go),
+ * stopping at a cluster's first failure. APIEnablement is skipped: Manifold
+ * has no live `status.apiEnablements`, so every kind counts as enabled.
+ * ClusterEviction and the workload (anti-)affinity plugins need live state
+ * or an Alpha gate and are skipped too.
+ */
+export function filterClusters(
+  clusters: readonly Cluster[],
+  placement: PlacementFilterInput,
+  opts: FilterOptions = {},
+): FilterResult {
+  const targeted = new Set(opts.targeted ?? []);
+  const candidates: Cluster[] = [];
+  const rejected: ClusterRejection[] = [];
+  for (const cluster of [...clusters].sort((a, b) => compareBytes(a.name, b.name))) {
+    const rejection = firstRejection(cluster, placement, targeted.has(cluster.name), opts);
+    if (rejection === undefined) candidates.push(cluster);
+    else rejected.push(rejection);
+  }
+  return { candidates, rejected };
+}
+
+function firstRejection(
+  cluster: Cluster,
+  placement: PlacementFilterInput,
+  targeted: boolean,
+  opts: FilterOptions,
+): ClusterRejection | undefined {
+  const reject = (filter: FilterName, reason: string): ClusterRejection => ({ cluster: cluster.name, filter, reason });
+  if (!targeted) {
+    const taint = untoleratedTaint(cluster.taints, placement.clusterTolerations ?? []);
+    if (taint !== undefined) return reject('TaintToleration', `untolerated taint {${formatTaint(taint)}}`);
+  }
+  if (placement.clusterAffinity !== undefined) {
+    const affinity = clusterMatchesAffinity(cluster, placement.clusterAffinity);
+    if (!affinity.matched) return reject('ClusterAffinity', affinity.reason ?? 'cluster affinity does not match');
+  }
+  const missing = missingSpreadProperty(cluster, placement.spreadConstraints ?? [], opts);
+  if (missing !== undefined) return reject('SpreadConstraint', missing);
+  return undefined;
+}
+
+/** plugins/spreadconstraint: the cluster needs a value for each constrained field. */
+function missingSpreadProperty(
+  cluster: Cluster,
+  constraints: readonly SpreadConstraint[],
+  opts: FilterOptions,
+): string | undefined {
+  for (const c of constraints) {
+    if (c.spreadByField === 'provider' && !cluster.provider) return 'has no provider (spread by provider)';
+    if (c.spreadByField === 'region' && !cluster.region) return 'has no region (spread by region)';
+    if (c.spreadByField === 'zone' && cluster.zones.length === 0) return 'has no zones (spread by zone)';
+    // Upstream never reads spreadByLabel; the presence check belongs to the extension.
+    if (opts.spreadByLabel && c.spreadByLabel && !Object.hasOwn(cluster.labels, c.spreadByLabel)) {
+      return `has no label ${c.spreadByLabel} (spread by label)`;
+    }
+  }
+  return undefined;
+}
+
+/** Builds the NO_CLUSTER_FITS error Karmada's FitError stands for: "0/N clusters are available". */
+export function noClusterFitsError(total: number, result: FilterResult, context = 'placement'): ManifoldError {
+  const reasons = result.rejected.map((r) => `${r.cluster}: ${r.reason}`);
+  return new ManifoldError(
+    'NO_CLUSTER_FITS',
+    `0/${total} clusters are available for the ${context}${reasons.length ? `: ${reasons.join('; ')}` : ''}`,
+    { total, rejected: result.rejected },
+  );
+}
+
+export interface AffinityPlacementInput extends Omit<PlacementFilterInput, 'clusterAffinity'> {
+  clusterAffinities: readonly ClusterAffinityTerm[];
+}
+
+export interface AffinityAttempt {
+  affinityName: string;
+  /** Why the group failed. */
+  error: Error;
+}
+
+export interface AffinityScheduleResult<R> {
+  affinityName: string;
+  /** Index of the winning term in `clusterAffinities`. */
+  index: number;
+  result: R;
+  filtered: FilterResult;
+  /** Groups tried before the winner, with their failures. */
+  attempts: AffinityAttempt[];
+}
+
+export interface AffinityOptions extends FilterOptions {
+  /**
+   * Start at this group (Karmada `status.schedulerObservedAffinityName`,
+   * Manifold `sticky`); an unknown name starts at the first group
+   * (scheduler.go getAffinityIndex). Earlier groups are never retried.
+   */
+  startAt?: string | undefined;
+}
+
+/**
+ * scheduler.go scheduleResourceBindingWithClusterAffinities: try each group in
+ * order from `startAt`; a group whose filters leave no cluster, or whose
+ * `trySchedule` throws or returns an Error (spread or division failure),
+ * falls through to the next. The first success wins and names its group.
+ */
+export function scheduleWithAffinities<R>(
+  clusters: readonly Cluster[],
+  placement: AffinityPlacementInput,
+  trySchedule: (candidates: Cluster[], term: ClusterAffinityTerm) => R | Error,
+  opts: AffinityOptions = {},
+): AffinityScheduleResult<Exclude<R, Error>> {
+  const terms = placement.clusterAffinities;
+  const start = Math.max(0, terms.findIndex((t) => t.affinityName === opts.startAt));
+  const attempts: AffinityAttempt[] = [];
+  for (let index = start; index < terms.length; index++) {
+    const term = terms[index] as ClusterAffinityTerm;
+    const { affinityName, ...affinity } = term;
+    const filtered = filterClusters(clusters, { ...placement, clusterAffinity: affinity }, opts);
+    const outcome =
+      filtered.candidates.length === 0
+        ? noClusterFitsError(clusters.length, filtered, `affinity group '${affinityName}'`)
+        : attempt(() => trySchedule(filtered.candidates, term));
+    if (!(outcome instanceof Error)) {
+      return { affinityName, index, result: outcome as Exclude<R, Error>, filtered, attempts };
+    }
+    attempts.push({ affinityName, error: outcome });
+  }
+  throw allGroupsFailed(terms, start, attempts);
+}
+
+function attempt<R>(fn: () => R | Error): R | Error {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof Error) return err;
+    throw err;
+  }
+}
+
+/**
+ * Every group failed. Karmada then empties the binding when the first failure
+ * was "no cluster fits" (the workload leaves all clusters) and keeps the old
+ * result otherwise; a render fails instead, naming each group.
+ */
+function allGroupsFailed(
+  terms: readonly ClusterAffinityTerm[],
+  start: number,
+  attempts: AffinityAttempt[],
+): ManifoldError {
+  if (terms.length === 0) {
+    return new ManifoldError('NO_CLUSTER_FITS', 'clusterAffinities is empty: no affinity group to schedule with', { groups: [] });
+  }
+  const skipped = start > 0 ? ` (started at '${terms[start]?.affinityName}', the previously observed group)` : '';
+  const detail = attempts.map((a) => `group '${a.affinityName}': ${a.error.message}`).join('; ');
+  const first = attempts[0]?.error;
+  const firstCode = first instanceof ManifoldError ? first.code : undefined;
+  return new ManifoldError('NO_CLUSTER_FITS', `no clusterAffinities group could be scheduled${skipped}: ${detail}`, {
+    groups: attempts.map((a) => ({
+      affinityName: a.affinityName,
+      code: a.error instanceof ManifoldError ? a.error.code : undefined,
+      message: a.error.message,
+    })),
+    // Karmada empties the placement only when the first failure is a FitError.
+    karmadaEmptiesPlacement: firstCode === 'NO_CLUSTER_FITS',
+  });
 }
