@@ -94,7 +94,7 @@ export function planReplicas(input: PlanInput): PlanResult {
   // insertion sort up to 12 elements, i.e. stable; ties need a hash collision.
   ranked.sort((a, b) => b.weight - a.weight || a.hash - b.hash);
   steps.push(describeOrder(ranked, key));
-  if (unpreferred.length > 0) steps.push(`0 for clusters with no preference and no "*": ${unpreferred.join(", ")}`);
+  if (unpreferred.length > 0) steps.push(`0 for clusters with no preference and no "*": ${unpreferred.join(', ')}`);
 
   let remaining = total;
   // 1. Minimums, in rank order; maxReplicas is not applied here.
