@@ -300,7 +300,6 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
           `--cluster-signing-cert-file=${pki.caCert}`,
           `--cluster-signing-key-file=${pki.caKey}`,
           '--use-service-account-credentials=false',
-          '--controllers=*,-nodeipam,-cloud-node-lifecycle,-persistentvolume-binder,-persistentvolume-expander,-attachdetach',
           '--v=1',
         ]);
         startComponent(c, 'kube-scheduler', bin['kube-scheduler'], [
@@ -449,6 +448,8 @@ function apiserverArgs(a: {
     `--etcd-prefix=${a.etcdPrefix}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
+    // The kubernetes Service's endpoints may not point at loopback; nothing in the fleet needs them.
+    '--endpoint-reconciler-type=none',
     `--secure-port=${a.port}`,
     `--cert-dir=${join(a.cdir, 'certs')}`,
     `--tls-cert-file=${a.pki.servingCert}`,
