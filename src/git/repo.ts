@@ -1,0 +1,254 @@
+/**
+ * A git repository on disk: where its git directory is, what a ref names,
+ * and moving a ref safely. Ref updates take git's own lock file
+ * (`<ref>.lock`, created exclusively; git `lockfile.c`, `refs/files-backend.c`)
+ * and compare the current value first, so a concurrent `git` or Manifold
+ * process can never be overwritten silently.
+ */
+import fs, { existsSync, statSync } from 'node:fs';
+import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import git from 'isomorphic-git';
+import { InputError, RuntimeError } from '../errors/index.ts';
+import { decodeCommit, formatSignature, type Signature } from './objects.ts';
+import { ObjectNotFoundError, ObjectStore } from './store.ts';
+
+export interface GitRepository {
+  /** The working tree, when the repository has one. */
+  workdir?: string | undefined;
+  gitdir: string;
+  objects: ObjectStore;
+  /** Shared isomorphic-git cache (docs/cache.md): reuses parsed pack indexes across calls. */
+  cache: object;
+}
+
+export const ZERO_OID = '0000000000000000000000000000000000000000';
+
+function isGitDir(dir: string): boolean {
+  return existsSync(path.join(dir, 'HEAD')) && existsSync(path.join(dir, 'objects')) && existsSync(path.join(dir, 'refs'));
+}
+
+/** Finds the repository containing `dir` (a working tree or a bare repository). */
+export function findRepository(dir: string): GitRepository | undefined {
+  let current = path.resolve(dir);
+  for (;;) {
+    const dotgit = path.join(current, '.git');
+    if (existsSync(dotgit)) {
+      if (statSync(dotgit).isDirectory()) return repositoryAt(current, dotgit);
+      return undefined; // worktrees and submodules (.git file): not supported, treated as no repository
+    }
+    if (isGitDir(current) && path.basename(current) !== '.git') return repositoryAt(undefined, current);
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+function repositoryAt(workdir: string | undefined, gitdir: string): GitRepository {
+  return { workdir, gitdir, objects: new ObjectStore(gitdir), cache: {} };
+}
+
+export function openRepository(dir: string, role = 'repository'): GitRepository {
+  if (!existsSync(dir)) {
+    throw InputError.single({ code: 'GIT_REPO_NOT_FOUND', file: dir, message: `${role} folder does not exist` });
+  }
+  const repo = findRepository(dir);
+  if (repo === undefined) {
+    throw InputError.single({ code: 'GIT_REPO_NOT_FOUND', file: dir, message: `not inside a git repository (${role})` });
+  }
+  return repo;
+}
+
+/** `git check-ref-format` rules, enough to refuse names git would refuse. */
+export function branchNameProblem(name: string): string | undefined {
+  if (name === '' || name === '@') return 'is empty';
+  if (name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.')) return 'has a leading "-" or "/", or a trailing "/" or "."';
+  if (name.includes('..') || name.includes('//') || name.includes('@{')) return 'contains "..", "//" or "@{"';
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x20~^:?*[\\\x7f]/.test(name)) return 'contains a space, control character or one of ~ ^ : ? * [ \\';
+  if (name.split('/').some((seg) => seg.startsWith('.') || seg.endsWith('.lock'))) return 'has a component starting with "." or ending in ".lock"';
+  return undefined;
+}
+
+export function branchRef(branch: string): string {
+  const short = branch.startsWith('refs/heads/') ? branch.slice('refs/heads/'.length) : branch;
+  const problem = branchNameProblem(short);
+  if (problem !== undefined) {
+    throw InputError.single({ code: 'GIT_BAD_BRANCH', message: `branch name "${branch}" ${problem}` });
+  }
+  return `refs/heads/${short}`;
+}
+
+/** The current value of a full ref name, or undefined when it does not exist. */
+export async function readRef(repo: GitRepository, fullRef: string): Promise<string | undefined> {
+  try {
+    return await git.resolveRef({ fs, gitdir: repo.gitdir, ref: fullRef });
+  } catch (err) {
+    if (isCode(err, 'NotFoundError')) return undefined;
+    throw err;
+  }
+}
+
+function isCode(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
+
+/**
+ * Resolves what a user typed (`main`, `v1.2`, `origin/main`, `HEAD`, a full
+ * or abbreviated commit id, with `~N` / `^` suffixes) to a commit id.
+ * Unknown names are input errors (exit 2).
+ */
+export async function resolveCommit(repo: GitRepository, spec: string): Promise<string> {
+  const match = /^(.*?)((?:[~^]\d*)*)$/.exec(spec);
+  const base = match?.[1] ?? spec;
+  const suffix = match?.[2] ?? '';
+  const unknown = () =>
+    InputError.single({ code: 'GIT_UNKNOWN_REF', message: `unknown revision "${spec}" in ${repo.workdir ?? repo.gitdir}` });
+  if (base === '') throw unknown();
+  let oid: string | undefined;
+  if (/^[0-9a-f]{40}$/i.test(base)) {
+    oid = repo.objects.has(base.toLowerCase()) ? base.toLowerCase() : undefined;
+  } else {
+    for (const candidate of [base, `refs/${base}`, `refs/tags/${base}`, `refs/heads/${base}`, `refs/remotes/${base}`]) {
+      oid = await readRef(repo, candidate);
+      if (oid !== undefined) break;
+    }
+    if (oid === undefined && /^[0-9a-f]{4,39}$/i.test(base)) {
+      try {
+        oid = await git.expandOid({ fs, gitdir: repo.gitdir, oid: base.toLowerCase(), cache: repo.cache });
+      } catch (err) {
+        if (isCode(err, 'AmbiguousError')) {
+          throw InputError.single({ code: 'GIT_AMBIGUOUS_REF', message: `abbreviated id "${base}" is ambiguous` });
+        }
+        oid = undefined;
+      }
+    }
+  }
+  if (oid === undefined) throw unknown();
+  oid = await peelToCommit(repo, oid, unknown);
+  for (const step of suffix.match(/[~^]\d*/g) ?? []) {
+    const n = step.length > 1 ? Number(step.slice(1)) : 1;
+    if (step[0] === '^') {
+      const parents: string[] = (await readCommit(repo, oid)).parents;
+      if (n === 0) continue;
+      oid = parents[n - 1];
+      if (oid === undefined) throw unknown();
+    } else {
+      for (let i = 0; i < n; i++) {
+        oid = (await readCommit(repo, oid as string)).parents[0];
+        if (oid === undefined) throw unknown();
+      }
+    }
+  }
+  return oid;
+}
+
+async function peelToCommit(repo: GitRepository, oid: string, unknown: () => InputError): Promise<string> {
+  for (let depth = 0; depth < 10; depth++) {
+    let obj;
+    try {
+      obj = await repo.objects.read(oid);
+    } catch (err) {
+      if (err instanceof ObjectNotFoundError) throw unknown();
+      throw err;
+    }
+    if (obj.type === 'commit') return oid;
+    if (obj.type !== 'tag') throw unknown();
+    const target = /^object ([0-9a-f]{40})$/m.exec(obj.body.toString('utf8'))?.[1];
+    if (target === undefined) throw unknown();
+    oid = target;
+  }
+  throw unknown();
+}
+
+export async function readCommit(repo: GitRepository, oid: string): Promise<{ tree: string; parents: string[]; message: string }> {
+  const obj = await repo.objects.read(oid);
+  if (obj.type !== 'commit') throw new RuntimeError('GIT_NOT_A_COMMIT', `${oid} is a ${obj.type}, not a commit`);
+  return decodeCommit(obj.body);
+}
+
+export class RefMovedError extends RuntimeError {
+  constructor(ref: string, expected: string | undefined, actual: string | undefined) {
+    super(
+      'GIT_REF_MOVED',
+      `${ref} moved while Manifold was writing (expected ${expected ?? 'no branch'}, found ${actual ?? 'no branch'})`,
+      { ref, expected, actual },
+    );
+  }
+}
+
+/**
+ * Moves `fullRef` from `expected` (undefined: must not exist) to `oid` under
+ * git's lock file. Appends a reflog entry when the repository keeps one for
+ * the ref (git's default for branches of non-bare repositories).
+ */
+export async function updateRef(
+  repo: GitRepository,
+  fullRef: string,
+  oid: string,
+  expected: string | undefined,
+  reflog: { who: Signature; message: string },
+): Promise<void> {
+  const file = path.join(repo.gitdir, fullRef);
+  const lock = `${file}.lock`;
+  await mkdir(path.dirname(file), { recursive: true });
+  let handle;
+  try {
+    handle = await open(lock, 'wx');
+  } catch (err) {
+    if (isCode(err, 'EEXIST')) {
+      throw new RuntimeError('GIT_REF_LOCKED', `${fullRef} is locked by another process (${lock} exists); retry, or remove the lock if no git process is running`);
+    }
+    throw err;
+  }
+  try {
+    const actual = await readRef(repo, fullRef);
+    if (actual !== expected) throw new RefMovedError(fullRef, expected, actual);
+    await handle.writeFile(`${oid}\n`);
+    await handle.close();
+    handle = undefined;
+    await rename(lock, file);
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await rm(lock, { force: true });
+    throw err;
+  }
+  if (repo.workdir !== undefined && fullRef.startsWith('refs/heads/')) {
+    const log = path.join(repo.gitdir, 'logs', fullRef);
+    await mkdir(path.dirname(log), { recursive: true });
+    const line = `${expected ?? ZERO_OID} ${oid} ${formatSignature(reflog.who)}\t${reflog.message.replace(/\n/g, ' ')}\n`;
+    await appendFile(log, line);
+  }
+}
+
+/** Removes a ref this process created (temporary push refs). */
+export async function deleteLooseRef(repo: GitRepository, fullRef: string): Promise<void> {
+  await rm(path.join(repo.gitdir, fullRef), { force: true });
+  await rm(path.join(repo.gitdir, 'logs', fullRef), { force: true });
+}
+
+/** `user.name` / `user.email` from the repository config, as git would use for commits. */
+export async function configuredIdentity(repo: GitRepository): Promise<{ name?: string; email?: string }> {
+  const get = async (key: string) => {
+    try {
+      const v: unknown = await git.getConfig({ fs, gitdir: repo.gitdir, path: key });
+      return typeof v === 'string' ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const out: { name?: string; email?: string } = {};
+  const name = await get('user.name');
+  const email = await get('user.email');
+  if (name !== undefined) out.name = name;
+  if (email !== undefined) out.email = email;
+  return out;
+}
+
+export async function readTextIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

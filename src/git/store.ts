@@ -1,0 +1,413 @@
+/**
+ * A git object database on disk: reads loose and packed objects (with
+ * OFS/REF deltas, as `git gc` and fetched packs hold them) and writes new
+ * objects either loose (a few) or as one packfile with its v2 index (many).
+ *
+ * Why not isomorphic-git for this: it writes one loose object per call with an
+ * existence check, async SHA-1 and a mkdir each (performance-anchors.md §6);
+ * a cold fleet render has tens of thousands of objects. Git itself also turns
+ * large incoming batches into a pack (`transfer.unpackLimit`, 100).
+ * Formats: git `Documentation/gitformat-pack.txt`, `gitformat-index`.
+ */
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
+import type { GitObject, ObjectType } from './objects.ts';
+
+/** At or below this many new objects, write them loose (git's `transfer.unpackLimit` default). */
+export const LOOSE_LIMIT = 100;
+
+const TYPE_CODES: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
+const CODE_TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
+const OFS_DELTA = 6;
+const REF_DELTA = 7;
+
+export class ObjectNotFoundError extends Error {
+  readonly oid: string;
+  constructor(oid: string) {
+    super(`git object ${oid} not found`);
+    this.oid = oid;
+  }
+}
+
+interface PackIndex {
+  packPath: string;
+  /** Sorted 20-byte ids, concatenated. */
+  names: Buffer;
+  offsets: number[];
+  count: number;
+  fanout: Uint32Array;
+  /** Object offsets sorted ascending, to find where each compressed object ends. */
+  sortedOffsets: Float64Array;
+  packSize: number;
+  fd?: number | undefined;
+}
+
+function parseIndex(idxPath: string, data: Buffer): PackIndex {
+  if (data.readUInt32BE(0) !== 0xff744f63 || data.readUInt32BE(4) !== 2) {
+    throw new Error(`${idxPath}: unsupported pack index version`);
+  }
+  const fanout = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) fanout[i] = data.readUInt32BE(8 + i * 4);
+  const count = fanout[255] as number;
+  const namesStart = 8 + 256 * 4;
+  const names = data.subarray(namesStart, namesStart + count * 20);
+  const offStart = namesStart + count * 20 + count * 4;
+  const bigStart = offStart + count * 4;
+  const offsets: number[] = new Array<number>(count);
+  for (let i = 0; i < count; i++) {
+    const v = data.readUInt32BE(offStart + i * 4);
+    offsets[i] = v & 0x80000000 ? Number(data.readBigUInt64BE(bigStart + (v & 0x7fffffff) * 8)) : v;
+  }
+  const sortedOffsets = Float64Array.from(offsets).sort();
+  const packPath = idxPath.replace(/\.idx$/, '.pack');
+  return { packPath, names, offsets, count, fanout, sortedOffsets, packSize: statSync(packPath).size };
+}
+
+function findInIndex(idx: PackIndex, oid: Buffer): number {
+  const first = oid[0] as number;
+  let lo = first === 0 ? 0 : (idx.fanout[first - 1] as number);
+  let hi = (idx.fanout[first] as number) - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    // compare(target, …) orders the stored name against `oid`: < 0 means the stored one is smaller.
+    const c = idx.names.compare(oid, 0, 20, mid * 20, mid * 20 + 20);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** Reads a git variable-length size (little-endian 7-bit groups) used in delta headers. */
+function readDeltaSize(buf: Buffer, pos: { i: number }): number {
+  let result = 0;
+  let shift = 0;
+  let byte: number;
+  do {
+    byte = buf[pos.i++] as number;
+    result += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (byte & 0x80);
+  return result;
+}
+
+/** Applies a git delta (copy/insert instructions) to its base. */
+export function applyDelta(base: Buffer, delta: Buffer): Buffer {
+  const pos = { i: 0 };
+  const baseSize = readDeltaSize(delta, pos);
+  if (baseSize !== base.length) throw new Error('delta base size mismatch');
+  const size = readDeltaSize(delta, pos);
+  const out = Buffer.allocUnsafe(size);
+  let o = 0;
+  while (pos.i < delta.length) {
+    const op = delta[pos.i++] as number;
+    if (op & 0x80) {
+      let offset = 0;
+      let len = 0;
+      for (let b = 0; b < 4; b++) if (op & (1 << b)) offset += (delta[pos.i++] as number) * 2 ** (8 * b);
+      for (let b = 0; b < 3; b++) if (op & (0x10 << b)) len += (delta[pos.i++] as number) << (8 * b);
+      if (len === 0) len = 0x10000;
+      base.copy(out, o, offset, offset + len);
+      o += len;
+    } else if (op > 0) {
+      delta.copy(out, o, pos.i, pos.i + op);
+      o += op;
+      pos.i += op;
+    } else {
+      throw new Error('corrupt delta: reserved opcode 0');
+    }
+  }
+  if (o !== size) throw new Error('delta result size mismatch');
+  return out;
+}
+
+export interface StoredObject {
+  type: ObjectType;
+  body: Buffer;
+}
+
+export class ObjectStore {
+  readonly gitdir: string;
+  readonly objectsDir: string;
+  private packs: PackIndex[] | undefined;
+  private readonly treeCache = new Map<string, StoredObject>();
+
+  constructor(gitdir: string) {
+    this.gitdir = gitdir;
+    this.objectsDir = path.join(gitdir, 'objects');
+  }
+
+  private loosePath(oid: string): string {
+    return path.join(this.objectsDir, oid.slice(0, 2), oid.slice(2));
+  }
+
+  private loadPacks(): PackIndex[] {
+    if (this.packs !== undefined) return this.packs;
+    const dir = path.join(this.objectsDir, 'pack');
+    const packs: PackIndex[] = [];
+    if (existsSync(dir)) {
+      for (const name of readdirSync(dir).sort()) {
+        if (!name.endsWith('.idx')) continue;
+        const idxPath = path.join(dir, name);
+        if (!existsSync(idxPath.replace(/\.idx$/, '.pack'))) continue;
+        packs.push(parseIndex(idxPath, readFileSyncSafe(idxPath)));
+      }
+    }
+    this.packs = packs;
+    return packs;
+  }
+
+  /** Forgets the pack list (after a fetch or a pack written by someone else). */
+  refresh(): void {
+    this.close();
+    this.packs = undefined;
+  }
+
+  close(): void {
+    for (const p of this.packs ?? []) {
+      if (p.fd !== undefined) closeSync(p.fd);
+      p.fd = undefined;
+    }
+  }
+
+  has(oid: string): boolean {
+    if (existsSync(this.loosePath(oid))) return true;
+    const bin = Buffer.from(oid, 'hex');
+    return this.loadPacks().some((p) => findInIndex(p, bin) >= 0);
+  }
+
+  async read(oid: string): Promise<StoredObject> {
+    const cached = this.treeCache.get(oid);
+    if (cached !== undefined) return cached;
+    const obj = await this.readUncached(oid);
+    // Trees are read repeatedly while comparing a new render with the branch; blobs rarely are.
+    if (obj.type === 'tree' && this.treeCache.size < 100_000) this.treeCache.set(oid, obj);
+    return obj;
+  }
+
+  private async readUncached(oid: string): Promise<StoredObject> {
+    const loose = this.loosePath(oid);
+    let raw: Buffer | undefined;
+    try {
+      raw = await readFile(loose);
+    } catch {
+      raw = undefined;
+    }
+    if (raw !== undefined) {
+      const data = inflateSync(raw);
+      const nul = data.indexOf(0);
+      const [type] = data.toString('latin1', 0, nul).split(' ');
+      return { type: type as ObjectType, body: data.subarray(nul + 1) };
+    }
+    const bin = Buffer.from(oid, 'hex');
+    for (const pack of this.loadPacks()) {
+      const i = findInIndex(pack, bin);
+      if (i >= 0) return this.readPacked(pack, pack.offsets[i] as number);
+    }
+    throw new ObjectNotFoundError(oid);
+  }
+
+  private readPacked(pack: PackIndex, offset: number): StoredObject {
+    pack.fd ??= openSync(pack.packPath, 'r');
+    const end = nextOffset(pack, offset);
+    const buf = Buffer.allocUnsafe(end - offset);
+    readSync(pack.fd, buf, 0, buf.length, offset);
+    let i = 0;
+    let byte = buf[i++] as number;
+    const code = (byte >> 4) & 7;
+    while (byte & 0x80) byte = buf[i++] as number; // size bytes; the inflated length tells the size
+    if (code === OFS_DELTA) {
+      byte = buf[i++] as number;
+      let back = byte & 0x7f;
+      while (byte & 0x80) {
+        byte = buf[i++] as number;
+        back = (back + 1) * 128 + (byte & 0x7f);
+      }
+      const base = this.readPacked(pack, offset - back);
+      return { type: base.type, body: applyDelta(base.body, inflateSync(buf.subarray(i))) };
+    }
+    if (code === REF_DELTA) {
+      const baseOid = buf.toString('hex', i, i + 20);
+      const baseIndex = findInIndex(pack, buf.subarray(i, i + 20));
+      const base = baseIndex >= 0 ? this.readPacked(pack, pack.offsets[baseIndex] as number) : this.readSyncAnywhere(baseOid);
+      return { type: base.type, body: applyDelta(base.body, inflateSync(buf.subarray(i + 20))) };
+    }
+    const type = CODE_TYPES[code];
+    if (type === undefined) throw new Error(`${pack.packPath}: unknown object type ${code} at ${offset}`);
+    return { type, body: inflateSync(buf.subarray(i)) };
+  }
+
+  private readSyncAnywhere(oid: string): StoredObject {
+    const bin = Buffer.from(oid, 'hex');
+    for (const pack of this.loadPacks()) {
+      const i = findInIndex(pack, bin);
+      if (i >= 0) return this.readPacked(pack, pack.offsets[i] as number);
+    }
+    const loose = this.loosePath(oid);
+    if (existsSync(loose)) {
+      const data = inflateSync(readFileSyncSafe(loose));
+      const nul = data.indexOf(0);
+      const [type] = data.toString('latin1', 0, nul).split(' ');
+      return { type: type as ObjectType, body: data.subarray(nul + 1) };
+    }
+    throw new ObjectNotFoundError(oid);
+  }
+
+  /**
+   * Writes objects that are not yet stored. Returns how many were written.
+   * Every object is on disk (renamed into place) when the promise resolves.
+   */
+  async write(objects: Iterable<GitObject>, options: { level?: number } = {}): Promise<number> {
+    const fresh: GitObject[] = [];
+    const seen = new Set<string>();
+    for (const o of objects) {
+      if (seen.has(o.oid)) continue;
+      seen.add(o.oid);
+      if (!this.has(o.oid)) fresh.push(o);
+    }
+    if (fresh.length === 0) return 0;
+    if (fresh.length <= LOOSE_LIMIT) await this.writeLoose(fresh);
+    else await this.writePack(fresh, options.level ?? 1);
+    return fresh.length;
+  }
+
+  private async writeLoose(objects: readonly GitObject[]): Promise<void> {
+    for (const o of objects) {
+      const target = this.loosePath(o.oid);
+      await mkdir(path.dirname(target), { recursive: true });
+      const tmp = `${target}.tmp-${randomBytes(4).toString('hex')}`;
+      const data = deflateSync(Buffer.concat([Buffer.from(`${o.type} ${o.body.length}\0`), o.body]), { level: 1 });
+      await writeFile(tmp, data, { mode: 0o444 });
+      await rename(tmp, target);
+    }
+  }
+
+  /** One pack plus its index; the index is renamed into place last, which is what makes git see the pack. */
+  private async writePack(objects: readonly GitObject[], level: number): Promise<void> {
+    const dir = path.join(this.objectsDir, 'pack');
+    await mkdir(dir, { recursive: true });
+    const suffix = randomBytes(6).toString('hex');
+    const tmpPack = path.join(dir, `tmp_pack_${suffix}`);
+    const tmpIdx = path.join(dir, `tmp_idx_${suffix}`);
+    const sha = createHash('sha1');
+    const entries: { oid: string; offset: number; crc: number }[] = [];
+    const fh = await open(tmpPack, 'w');
+    try {
+      const header = Buffer.alloc(12);
+      header.write('PACK', 0, 'latin1');
+      header.writeUInt32BE(2, 4);
+      header.writeUInt32BE(objects.length, 8);
+      let offset = 0;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const push = (b: Buffer) => {
+        sha.update(b);
+        pending.push(b);
+        pendingBytes += b.length;
+        offset += b.length;
+      };
+      const flush = async () => {
+        if (pending.length === 0) return;
+        await fh.write(Buffer.concat(pending, pendingBytes));
+        pending = [];
+        pendingBytes = 0;
+      };
+      push(header);
+      for (const o of objects) {
+        const head = packObjectHeader(TYPE_CODES[o.type], o.body.length);
+        const data = deflateSync(o.body, { level });
+        entries.push({ oid: o.oid, offset, crc: crc32(data, crc32(head)) });
+        push(head);
+        push(data);
+        if (pendingBytes > 8 << 20) await flush();
+      }
+      const checksum = sha.digest();
+      pending.push(checksum);
+      pendingBytes += checksum.length;
+      await flush();
+      await fh.close();
+      const name = checksum.toString('hex');
+      await writeFile(tmpIdx, packIndex(entries, checksum), { mode: 0o444 });
+      await rename(tmpPack, path.join(dir, `pack-${name}.pack`));
+      await rename(tmpIdx, path.join(dir, `pack-${name}.idx`));
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await rm(tmpPack, { force: true });
+      await rm(tmpIdx, { force: true });
+      throw err;
+    }
+    this.refresh();
+  }
+}
+
+function readFileSyncSafe(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const size = statSync(file).size;
+    const buf = Buffer.allocUnsafe(size);
+    let got = 0;
+    while (got < size) got += readSync(fd, buf, got, size - got, got);
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function nextOffset(pack: PackIndex, offset: number): number {
+  const s = pack.sortedOffsets;
+  let lo = 0;
+  let hi = s.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((s[mid] as number) <= offset) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return lo < s.length ? (s[lo] as number) : pack.packSize - 20;
+}
+
+/** Type in bits 4–6 of the first byte, size in 4 + 7·n bits, continuation in bit 7. */
+function packObjectHeader(type: number, size: number): Buffer {
+  const bytes: number[] = [];
+  let byte = (type << 4) | (size & 0x0f);
+  let rest = Math.floor(size / 16);
+  while (rest > 0) {
+    bytes.push(byte | 0x80);
+    byte = rest & 0x7f;
+    rest = Math.floor(rest / 128);
+  }
+  bytes.push(byte);
+  return Buffer.from(bytes);
+}
+
+function packIndex(entries: { oid: string; offset: number; crc: number }[], packChecksum: Buffer): Buffer {
+  const sorted = [...entries].sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
+  const n = sorted.length;
+  const large = sorted.filter((e) => e.offset >= 0x80000000);
+  const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + large.length * 8 + 40);
+  buf.writeUInt32BE(0xff744f63, 0);
+  buf.writeUInt32BE(2, 4);
+  const counts = new Uint32Array(256);
+  for (const e of sorted) {
+    const k = parseInt(e.oid.slice(0, 2), 16);
+    counts[k] = (counts[k] ?? 0) + 1;
+  }
+  let running = 0;
+  for (let i = 0; i < 256; i++) {
+    running += counts[i] as number;
+    buf.writeUInt32BE(running, 8 + i * 4);
+  }
+  let pos = 8 + 256 * 4;
+  for (const e of sorted) pos += buf.write(e.oid, pos, 'hex');
+  for (const e of sorted) pos = buf.writeUInt32BE(e.crc >>> 0, pos);
+  let bigIndex = 0;
+  for (const e of sorted) {
+    pos = buf.writeUInt32BE(e.offset >= 0x80000000 ? (0x80000000 | bigIndex++) >>> 0 : e.offset, pos);
+  }
+  for (const e of large) pos = buf.writeBigUInt64BE(BigInt(e.offset), pos);
+  pos += packChecksum.copy(buf, pos);
+  createHash('sha1').update(buf.subarray(0, pos)).digest().copy(buf, pos);
+  return buf;
+}
