@@ -91,7 +91,7 @@ export function applyPatch(doc: JsonValue, ops: readonly PatchOp[], mode: PatchM
 }
 
 /** Decodes an RFC 6901 pointer into tokens; `null` for the whole document. */
-export function parsePointer(pointer: string): string[] | null {
+function parsePointer(pointer: string): string[] | null {
   if (pointer === '') return null;
   if (!pointer.startsWith('/')) throw new OpFailure('a JSON pointer must be empty or start with "/"');
   return pointer.slice(1).split('/').map(unescapeToken);
