@@ -1,0 +1,967 @@
+/**
+ * Karmada replica division (reference §1.7): the Webster dispenser
+ * (pkg/util/helper/webstermethod.go, binding.go), the four assignment
+ * strategies (pkg/scheduler/core/assignment.go, division_algorithm.go,
+ * common.go AssignReplicas), the general capacity estimator
+ * (pkg/estimator/client/general.go), the replica interpreter of native
+ * workloads (pkg/resourceinterpreter/default/native/replica.go,
+ * pkg/util/resource.go) and the Job completions split of the binding
+ * controller (pkg/controllers/binding/common.go). Pure functions.
+ */
+import { ManifoldError } from '../../errors/index.ts';
+import type { ResourceList } from '../../model/common.ts';
+import { fnv1a32 } from '../../model/hash.ts';
+import { nanoToMilli, nanoToWhole, parseQuantityExact } from '../../model/quantity.ts';
+import type { Cluster, JsonObject, JsonValue, ResourceSummary } from '../../model/types.ts';
+import { clusterMatchesAffinity } from './placement.ts';
+import type { ReplicaSchedulingStrategy, StaticClusterWeight } from './schema.ts';
+
+// ---------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------
+
+export type DivisionStrategy = 'Duplicated' | 'StaticWeight' | 'DynamicWeight' | 'Aggregated';
+
+export interface CandidateCluster {
+  cluster: Cluster;
+  /** What the estimators said this cluster can still take (see clusterAvailableReplicas). */
+  availableReplicas: number;
+  /**
+   * Overflow tier from cluster affinity matching: 0 for the primary
+   * clusterAffinities term, 1, 2… for its successive overflowAffinities.
+   * Read only when AssignInput.overflow is set.
+   */
+  overflowOrder?: number | undefined;
+}
+
+export interface AssignInput {
+  strategy: DivisionStrategy;
+  /** The template's replicas (binding.spec.replicas). */
+  desired: number;
+  /**
+   * binding.spec.replicaRequirements != nil. With `desired` 0 and no
+   * requirements (ConfigMap, Service…) every candidate gets an entry with
+   * replicas unset, whatever the strategy.
+   */
+  hasReplicaRequirements: boolean;
+  /** Already filtered and selected clusters, in scheduler order. */
+  candidates: readonly CandidateCluster[];
+  staticWeightList?: readonly StaticClusterWeight[] | undefined;
+  /** The previous assignment (binding.spec.clusters), in its own order; may be empty. */
+  previous?: ReadonlyMap<string, number> | undefined;
+  /** The resource template's metadata.uid: decides the Webster tie order. */
+  uid?: string | undefined;
+  /** Karmada Fresh mode (a WorkloadRebalancer set rescheduleTriggeredAt). */
+  fresh?: boolean | undefined;
+  /**
+   * The observed clusterAffinities term has overflowAffinities (common.go
+   * enableOverflow): fill the tiers in overflowOrder, each taking at most its
+   * available plus already assigned replicas.
+   */
+  overflow?: boolean | undefined;
+}
+
+export interface AssignTarget {
+  name: string;
+  /** undefined on the non-workload path (no replica field to write). */
+  replicas: number | undefined;
+}
+
+export interface AssignResult {
+  /** binding.spec.clusters in Karmada's order. */
+  targets: AssignTarget[];
+  /** Human explanation of the arithmetic, one line per step, for `manifold explain`. */
+  steps: string[];
+}
+
+export interface WeightedName {
+  name: string;
+  weight: number;
+}
+
+/** Go's math.MaxInt32: what calAvailableReplicas starts from and a "no limit" estimate. */
+export const MAX_INT32 = 2_147_483_647;
+
+// ---------------------------------------------------------------------------
+// Strategy
+// ---------------------------------------------------------------------------
+
+/**
+ * assignment.go newAssignState. replicaScheduling nil → Duplicated;
+ * replicaSchedulingType defaults to Divided (CRD) and a Divided preference to
+ * Weighted (webhook); a non-empty dynamicWeight makes the static list ignored.
+ */
+export function divisionStrategyOf(replicaScheduling: ReplicaSchedulingStrategy | undefined): DivisionStrategy {
+  if (replicaScheduling === undefined) return 'Duplicated';
+  if ((replicaScheduling.replicaSchedulingType ?? 'Divided') === 'Duplicated') return 'Duplicated';
+  if (replicaScheduling.replicaDivisionPreference === 'Aggregated') return 'Aggregated';
+  return replicaScheduling.weightPreference?.dynamicWeight ? 'DynamicWeight' : 'StaticWeight';
+}
+
+// ---------------------------------------------------------------------------
+// Webster (Sainte-Laguë) dispenser
+// ---------------------------------------------------------------------------
+
+/**
+ * Divides `total` seats by Webster's method exactly as Karmada's dispenser:
+ * each seat goes to the largest weight/(2·seats+1) (float64 quotient), ties to
+ * fewer seats, then to the name that sorts first — ascending when `uid` is
+ * empty or FNV-1a-32(uid) is even, descending when it is odd. Returns every
+ * name (zero-seat ones too) in byte order of names. A zero weight sum leaves
+ * the seats unchanged. `initialSeats` are pre-assigned seats that count in the
+ * quotient (AllocateWebsterSeats initialAssignments; no scheduler path uses them).
+ */
+export function websterDivide(
+  total: number,
+  weights: ReadonlyArray<WeightedName>,
+  uid = '',
+  initialSeats?: ReadonlyMap<string, number>,
+): Map<string, number> {
+  requireCount(total, 'total');
+  const parties = websterParties(weights, initialSeats);
+  const sum = weights.reduce((acc, w) => acc + w.weight, 0);
+  if (sum > 0 && parties.length > 0) allocateSeats(total, parties, namesAscending(uid));
+  return new Map(parties.sort((a, b) => compareNames(a.name, b.name)).map((p) => [p.name, p.seats]));
+}
+
+/** True when Webster ties between equal-seat clusters go to the name that sorts first. */
+export function namesAscending(uid: string | undefined): boolean {
+  return !uid || fnv1a32(uid) % 2 === 0;
+}
+
+interface Party {
+  name: string;
+  votes: number;
+  seats: number;
+  priority: number;
+}
+
+function websterParties(weights: ReadonlyArray<WeightedName>, initialSeats: ReadonlyMap<string, number> | undefined): Party[] {
+  const byName = new Map<string, Party>();
+  for (const [name, seats] of initialSeats ?? []) {
+    requireCount(seats, `initial seats of ${name}`);
+    byName.set(name, { name, votes: 0, seats, priority: 0 });
+  }
+  const seen = new Set<string>();
+  for (const { name, weight } of weights) {
+    requireCount(weight, `weight of ${name}`);
+    if (seen.has(name)) throw new ManifoldError('DUPLICATE_CLUSTER', `cluster "${name}" appears twice in one weight list`, { name });
+    seen.add(name);
+    const party = byName.get(name) ?? { name, votes: 0, seats: 0, priority: 0 };
+    party.votes = weight;
+    byName.set(name, party);
+  }
+  for (const party of byName.values()) party.priority = websterPriority(party);
+  return [...byName.values()];
+}
+
+function websterPriority(party: Party): number {
+  // float64(Votes) / float64(2*Seats+1): JS numbers are the same doubles, so ties are bit-identical.
+  return party.votes / (2 * party.seats + 1);
+}
+
+/**
+ * A max-heap keyed by WebsterPriorityQueue.Less. Names are unique, so Less is
+ * a strict total order and the top is the same party a linear scan would pick:
+ * O(total · log n) instead of O(total · n).
+ */
+function allocateSeats(total: number, parties: Party[], ascending: boolean): void {
+  const before = (a: Party, b: Party): boolean => {
+    if (a.priority !== b.priority) return a.priority > b.priority;
+    if (a.seats !== b.seats) return a.seats < b.seats;
+    const order = compareNames(a.name, b.name);
+    return ascending ? order < 0 : order > 0;
+  };
+  const heap = parties.slice();
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i, before);
+  for (let seat = 0; seat < total; seat++) {
+    const top = heap[0] as Party;
+    top.seats++;
+    top.priority = websterPriority(top);
+    siftDown(heap, 0, before);
+  }
+}
+
+function siftDown<T>(heap: T[], start: number, before: (a: T, b: T) => boolean): void {
+  let root = start;
+  for (;;) {
+    const left = 2 * root + 1;
+    if (left >= heap.length) return;
+    const right = left + 1;
+    const child = right < heap.length && before(heap[right] as T, heap[left] as T) ? right : left;
+    if (!before(heap[child] as T, heap[root] as T)) return;
+    [heap[root], heap[child]] = [heap[child] as T, heap[root] as T];
+    root = child;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Assignment (common.go AssignReplicas)
+// ---------------------------------------------------------------------------
+
+interface TargetCluster {
+  name: string;
+  replicas: number;
+}
+
+/**
+ * Karmada's AssignReplicas for one binding: the non-workload path, the four
+ * strategies, Unschedulable, then removeZeroReplicasCluster. Targets come in
+ * Karmada's order (Duplicated: candidate order; divided results: Webster's
+ * name order with previous-only clusters after).
+ */
+export function assignReplicas(input: AssignInput): AssignResult {
+  requireCount(input.desired, 'desired replicas');
+  if (input.candidates.length === 0) {
+    throw new ManifoldError('NO_CLUSTERS_AVAILABLE', 'no clusters available to schedule', { desired: input.desired });
+  }
+  const steps: string[] = [];
+  if (input.desired === 0 && !input.hasReplicaRequirements) {
+    steps.push(`no replicas to divide (0 replicas, no replica requirements): every candidate gets the object: ${names(input.candidates.map((c) => c.cluster))}`);
+    return { targets: input.candidates.map((c) => ({ name: c.cluster.name, replicas: undefined })), steps };
+  }
+  const assigned = input.overflow === true ? assignByOverflowTiers(input, steps) : runStrategy(input, steps);
+  const kept = assigned.filter((t) => t.replicas > 0);
+  const dropped = assigned.filter((t) => t.replicas <= 0);
+  if (dropped.length > 0) steps.push(`dropped zero-replica clusters (no Work): ${dropped.map((t) => t.name).join(', ')}`);
+  steps.push(`result: ${kept.length > 0 ? counts(kept) : '(no cluster)'}`);
+  return { targets: kept.map((t) => ({ name: t.name, replicas: t.replicas })), steps };
+}
+
+/**
+ * assignWorkloadReplicas with overflow: tiers in overflowOrder, each given
+ * min(remaining, Σ available + assigned) and divided on its own; what is left
+ * after the last tier is Unschedulable.
+ */
+function assignByOverflowTiers(input: AssignInput, steps: string[]): TargetCluster[] {
+  const tiers = new Map<number, CandidateCluster[]>();
+  for (const candidate of input.candidates) {
+    const order = candidate.overflowOrder ?? 0;
+    tiers.set(order, [...(tiers.get(order) ?? []), candidate]);
+  }
+  const results: TargetCluster[] = [];
+  let remaining = input.desired;
+  for (const order of [...tiers.keys()].sort((a, b) => a - b)) {
+    const tier = tiers.get(order) as CandidateCluster[];
+    const capacity = tier.reduce((acc, c) => acc + c.availableReplicas + (input.previous?.get(c.cluster.name) ?? 0), 0);
+    const share = Math.min(remaining, capacity);
+    steps.push(`overflow tier ${order} [${names(tier.map((c) => c.cluster))}]: takes ${share} of ${remaining} (holds ${capacity})`);
+    results.push(...runStrategy({ ...input, desired: share, candidates: tier }, steps).filter((t) => t.replicas > 0));
+    remaining -= share;
+    if (remaining <= 0) break;
+  }
+  if (remaining > 0) {
+    throw new ManifoldError('UNSCHEDULABLE', `Clusters available replicas are not enough to schedule: ${remaining} of ${input.desired} replicas left after the last overflow tier`, {
+      desired: input.desired,
+      remaining,
+      available: Object.fromEntries(input.candidates.map((c) => [c.cluster.name, c.availableReplicas])),
+    });
+  }
+  return results;
+}
+
+function runStrategy(input: AssignInput, steps: string[]): TargetCluster[] {
+  switch (input.strategy) {
+    case 'Duplicated':
+      steps.push(`Duplicated: every candidate gets all ${input.desired} replicas`);
+      return input.candidates.map((c) => ({ name: c.cluster.name, replicas: input.desired }));
+    case 'StaticWeight':
+      return assignByStaticWeight(input, steps);
+    case 'DynamicWeight':
+    case 'Aggregated':
+      return assignByDynamicWeight(input, steps);
+  }
+}
+
+/** assignByStaticWeightStrategy + getStaticWeightInfoList. */
+function assignByStaticWeight(input: AssignInput, steps: string[]): TargetCluster[] {
+  const weights = staticWeights(input, steps);
+  steps.push(`StaticWeight: divide ${input.desired} replicas by static weight`);
+  return spreadByWeights(input.desired, weights, [], input.uid, steps);
+}
+
+function staticWeights(input: AssignInput, steps: string[]): WeightedName[] {
+  const clusters = input.candidates.map((c) => c.cluster);
+  if (input.staticWeightList === undefined) {
+    // getDefaultWeightPreference: one entry per candidate, weight 1.
+    steps.push(`weights: ${clusters.map((c) => `${c.name}=1`).join(' ')} (no weightPreference: weight 1 each)`);
+    return clusters.map((c) => ({ name: c.name, weight: 1 }));
+  }
+  const list = input.staticWeightList;
+  const weighted: WeightedName[] = [];
+  const unweighted: string[] = [];
+  for (const cluster of clusters) {
+    let weight = 0;
+    for (const entry of list) {
+      if (clusterMatchesAffinity(cluster, entry.targetCluster).matched) weight = Math.max(weight, entry.weight);
+    }
+    if (weight > 0) weighted.push({ name: cluster.name, weight });
+    else unweighted.push(cluster.name);
+  }
+  if (weighted.length === 0) {
+    steps.push(`weights: ${clusters.map((c) => `${c.name}=1`).join(' ')} (no staticWeightList entry matches any candidate: weight 1 each)`);
+    return clusters.map((c) => ({ name: c.name, weight: 1 }));
+  }
+  steps.push(`weights: ${weighted.map((w) => `${w.name}=${w.weight}`).join(' ')} (static, max over matching entries)`);
+  if (unweighted.length > 0) steps.push(`no staticWeightList entry matches ${unweighted.join(', ')}: weight 0, no replicas`);
+  return weighted;
+}
+
+/** assignByDynamicStrategy: Fresh, scale down, scale up (first schedule included) or unchanged. */
+function assignByDynamicWeight(input: AssignInput, steps: string[]): TargetCluster[] {
+  const previous = [...(input.previous ?? new Map<string, number>())].map(([name, replicas]) => ({ name, replicas }));
+  const candidateNames = new Set(input.candidates.map((c) => c.cluster.name));
+  // buildScheduledClusters: replicas on clusters that are no longer candidates count as missing.
+  const scheduled = previous.filter((t) => candidateNames.has(t.name));
+  const assigned = sum(scheduled);
+  const vanished = previous.filter((t) => !candidateNames.has(t.name));
+  if (previous.length > 0) {
+    steps.push(
+      `previous on current candidates: ${scheduled.length > 0 ? counts(scheduled) : '(none)'} (assigned ${assigned})` +
+        (vanished.length > 0 ? `; no longer candidates: ${counts(vanished)}` : ''),
+    );
+  }
+  const label = input.strategy;
+  if (input.fresh === true) {
+    steps.push(`${label}, Fresh: redivide all ${input.desired} replicas, weights = available + previously assigned`);
+    const before = new Map(scheduled.map((t) => [t.name, t.replicas]));
+    const available = input.candidates.map((c) => ({
+      name: c.cluster.name,
+      replicas: c.availableReplicas + (before.get(c.cluster.name) ?? 0),
+    }));
+    return dynamicDivide(input, input.desired, sortByReplicasDescending(available), [], steps);
+  }
+  if (assigned > input.desired) {
+    steps.push(`${label}, scale down ${assigned} → ${input.desired}: weights = previous replicas on current candidates`);
+    return dynamicDivide(input, input.desired, sortByReplicasDescending(scheduled), [], steps);
+  }
+  if (assigned < input.desired) {
+    const target = input.desired - assigned;
+    steps.push(
+      assigned === 0
+        ? `${label}, first schedule: divide ${target} replicas by available replicas`
+        : `${label}, scale up ${assigned} → ${input.desired}: divide the ${target} new replicas by available replicas`,
+    );
+    const available = input.candidates.map((c) => ({ name: c.cluster.name, replicas: c.availableReplicas }));
+    return dynamicDivide(input, target, sortByReplicasDescending(available), scheduled, steps);
+  }
+  steps.push(`${label}: desired ${input.desired} = assigned ${assigned}, previous result kept`);
+  return scheduled;
+}
+
+/** dynamicDivideReplicas: Unschedulable check, Aggregated prefix, then Webster onto `scheduled`. */
+function dynamicDivide(
+  input: AssignInput,
+  target: number,
+  available: TargetCluster[],
+  scheduled: TargetCluster[],
+  steps: string[],
+): TargetCluster[] {
+  const availableSum = sum(available);
+  steps.push(`available: ${counts(available)} (sum ${availableSum}, sorted by replicas, descending)`);
+  if (availableSum < target) throw unschedulable(input, target, availableSum, available);
+  let weights = available;
+  if (input.strategy === 'Aggregated') weights = aggregatedPrefix(available, scheduled, target, steps);
+  return spreadByWeights(
+    target,
+    weights.map((t) => ({ name: t.name, weight: t.replicas })),
+    scheduled,
+    input.uid,
+    steps,
+  );
+}
+
+/** resortAvailableClusters (previously used clusters first), then the shortest prefix holding the target. */
+function aggregatedPrefix(available: TargetCluster[], scheduled: TargetCluster[], target: number, steps: string[]): TargetCluster[] {
+  const prior = new Set(scheduled.filter((t) => t.replicas > 0).map((t) => t.name));
+  let ordered = available;
+  if (prior.size > 0) {
+    ordered = [...available.filter((t) => prior.has(t.name)), ...available.filter((t) => !prior.has(t.name))];
+    steps.push(`Aggregated: previously used clusters first: ${counts(ordered)}`);
+  }
+  let running = 0;
+  for (let i = 0; i < ordered.length; i++) {
+    running += (ordered[i] as TargetCluster).replicas;
+    if (running >= target) {
+      const prefix = ordered.slice(0, i + 1);
+      steps.push(`Aggregated: fewest clusters holding ${target}: [${prefix.map((t) => t.name).join(',')}] (${running})`);
+      return prefix;
+    }
+  }
+  return ordered;
+}
+
+/**
+ * helper.SpreadReplicasByTargetClusters / Dispenser.TakeByWeight: Webster over
+ * the weights, then util.MergeTargetClusters onto `init` (new entries in
+ * Webster's name order with init added, init-only entries after).
+ */
+function spreadByWeights(
+  total: number,
+  weights: WeightedName[],
+  init: TargetCluster[],
+  uid: string | undefined,
+  steps: string[],
+): TargetCluster[] {
+  if (weights.reduce((acc, w) => acc + w.weight, 0) === 0) {
+    steps.push(`weights sum to 0: nothing divided`);
+    return init;
+  }
+  const seats = websterDivide(total, weights, uid ?? '');
+  const divided = [...seats].map(([name, replicas]) => ({ name, replicas }));
+  const order = namesAscending(uid) ? 'names ascending' : 'names descending (FNV-1a-32 of the uid is odd)';
+  steps.push(`webster ${total} over [${weights.map((w) => w.name).join(',')}] → ${counts(divided)} (ties: fewer replicas, then ${order})`);
+  if (init.length === 0) return divided;
+  const merged = mergeTargetClusters(init, divided);
+  steps.push(`plus previous: ${counts(merged)}`);
+  return merged;
+}
+
+/** util.MergeTargetClusters; Go appends old-only entries in map order, Manifold in their previous order. */
+function mergeTargetClusters(old: TargetCluster[], fresh: TargetCluster[]): TargetCluster[] {
+  if (old.length === 0) return fresh;
+  if (fresh.length === 0) return old;
+  const oldByName = new Map(old.map((t) => [t.name, t.replicas]));
+  const merged = fresh.map((t) => {
+    const before = oldByName.get(t.name);
+    oldByName.delete(t.name);
+    return { name: t.name, replicas: t.replicas + (before ?? 0) };
+  });
+  for (const [name, replicas] of oldByName) merged.push({ name, replicas });
+  return merged;
+}
+
+/** sort.Sort(TargetClustersList): replicas descending with Go's unstable pdqsort, so ties land where Go puts them. */
+function sortByReplicasDescending(list: TargetCluster[]): TargetCluster[] {
+  const copy = list.map((t) => ({ ...t }));
+  goSort(copy, (a, b) => a.replicas > b.replicas);
+  return copy;
+}
+
+function unschedulable(input: AssignInput, target: number, availableSum: number, available: TargetCluster[]): ManifoldError {
+  const missing = input.candidates.filter((c) => c.cluster.resourceSummary === undefined).map((c) => c.cluster.name);
+  const hint = missing.length > 0 ? `; no capacity data (status.resourceSummary) for ${missing.join(', ')}` : '';
+  return new ManifoldError(
+    'UNSCHEDULABLE',
+    `Clusters available replicas ${availableSum} are not enough to schedule ${target} replicas (${counts(available)})${hint}`,
+    {
+      desired: input.desired,
+      target,
+      available: Object.fromEntries(input.candidates.map((c) => [c.cluster.name, c.availableReplicas])),
+      missingCapacityData: missing,
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Job completions (pkg/controllers/binding/common.go)
+// ---------------------------------------------------------------------------
+
+/**
+ * divideReplicasByJobCompletions + buildJobCompletionsMap: Webster-split
+ * `spec.completions` weighted by the per-cluster replicas
+ * (binding.spec.clusters), keyed by cluster name. Karmada does this only for
+ * a Job under Divided with replicas > 0 whose template sets spec.completions.
+ */
+export function splitJobCompletions(completions: number, perCluster: ReadonlyMap<string, number>, uid = ''): Map<string, number> {
+  const weights = [...perCluster].map(([name, weight]) => ({ name, weight }));
+  if (weights.reduce((acc, w) => acc + w.weight, 0) === 0) return new Map(); // Dispenser leaves its empty result
+  return websterDivide(completions, weights, uid);
+}
+
+// ---------------------------------------------------------------------------
+// Capacity estimate (pkg/estimator/client/general.go)
+// ---------------------------------------------------------------------------
+
+/**
+ * GeneralEstimator.maxAvailableReplicas from Cluster.status.resourceSummary:
+ * min(allocatable − allocated − allocating pods, per requested resource
+ * ⌊available / request⌋), CPU compared in millicores, everything else in
+ * whole units (Value(), rounded up). No summary, no pods left or a requested
+ * resource the cluster does not list → 0. `requests` undefined (no replica
+ * requirements) → the pod bound alone. Resource models are not consulted.
+ */
+export function estimateAvailableReplicas(summary: ResourceSummary | undefined, requests: ResourceList | undefined): number {
+  if (summary === undefined) return 0;
+  const pods = nanoToWhole(amount(summary.allocatable, 'pods')) - nanoToWhole(amount(summary.allocated, 'pods')) - nanoToWhole(amount(summary.allocating, 'pods'));
+  if (pods <= 0n) return 0;
+  let maximum = pods;
+  for (const [name, quantity] of Object.entries(requests ?? {})) {
+    const requestNano = parseQuantityExact(quantity).nano;
+    if (nanoToWhole(requestNano) <= 0n) continue;
+    const allocatable = summary.allocatable?.[name];
+    if (allocatable === undefined) return 0;
+    const availableNano = parseQuantityExact(allocatable).nano - amount(summary.allocated, name) - amount(summary.allocating, name);
+    if (nanoToWhole(availableNano) <= 0n) return 0;
+    const fits = name === 'cpu' ? nanoToMilli(availableNano) / nanoToMilli(requestNano) : nanoToWhole(availableNano) / nanoToWhole(requestNano);
+    if (fits < maximum) maximum = fits;
+  }
+  return Number(BigInt.asIntN(32, maximum)); // int32(maximumReplicas)
+}
+
+/**
+ * calAvailableReplicas for one candidate with only the general estimator:
+ * its estimate, where an estimate of MaxInt32 becomes `desired`.
+ */
+export function clusterAvailableReplicas(cluster: Cluster, requests: ResourceList | undefined, desired: number): number {
+  const estimate = Math.min(MAX_INT32, estimateAvailableReplicas(cluster.resourceSummary, requests));
+  return estimate === MAX_INT32 ? desired : estimate;
+}
+
+function amount(list: ResourceList | undefined, name: string): bigint {
+  const quantity = list?.[name];
+  return quantity === undefined ? 0n : parseQuantityExact(quantity).nano;
+}
+
+// ---------------------------------------------------------------------------
+// Replica interpretation of native workloads
+// ---------------------------------------------------------------------------
+
+export interface ReplicaInterpretation {
+  /** binding.spec.replicas. */
+  replicas: number;
+  /** binding.spec.replicaRequirements.resourceRequest ({} when none). */
+  requests: ResourceList;
+  /** binding.spec.replicaRequirements != nil: requests or a node claim (nodeSelector, required node affinity, tolerations). */
+  hasReplicaRequirements: boolean;
+}
+
+/**
+ * The default replica interpreter (native/replica.go): apps/v1 Deployment,
+ * ReplicaSet and StatefulSet (spec.replicas), batch/v1 Job (parallelism capped by
+ * completions) and v1 Pod (1). Other kinds have no replicas for Karmada
+ * (undefined). Karmada reads templates after kube-apiserver defaulting, so the
+ * defaults are applied here: replicas 1, Job parallelism/completions 1.
+ */
+export function interpretReplicas(template: JsonObject): ReplicaInterpretation | undefined {
+  const spec = objectAt(template, 'spec') ?? {};
+  let replicas: number;
+  let podSpec: JsonObject | undefined;
+  switch (`${String(template['apiVersion'])} ${String(template['kind'])}`) {
+    case 'apps/v1 Deployment':
+    case 'apps/v1 ReplicaSet':
+    case 'apps/v1 StatefulSet':
+      replicas = intAt(spec, 'replicas') ?? 1;
+      podSpec = objectAt(objectAt(spec, 'template'), 'spec');
+      break;
+    case 'batch/v1 Job':
+      replicas = jobReplicas(spec);
+      podSpec = objectAt(objectAt(spec, 'template'), 'spec');
+      break;
+    case 'v1 Pod':
+      replicas = 1;
+      podSpec = spec;
+      break;
+    default:
+      return undefined;
+  }
+  const requests = podSpecRequests(podSpec ?? {});
+  return { replicas, requests, hasReplicaRequirements: Object.keys(requests).length > 0 || hasNodeClaim(podSpec ?? {}) };
+}
+
+/** jobReplica: parallelism, at most completions (SetDefaults_Job: both unset → 1 and 1; parallelism unset → 1). */
+function jobReplicas(spec: JsonObject): number {
+  const completions = intAt(spec, 'completions') ?? (intAt(spec, 'parallelism') === undefined ? 1 : undefined);
+  const parallelism = intAt(spec, 'parallelism') ?? 1;
+  return completions !== undefined && parallelism > completions ? completions : parallelism;
+}
+
+/** helper.GenerateNodeClaimByPodSpec != nil. */
+function hasNodeClaim(podSpec: JsonObject): boolean {
+  const nodeSelector = objectAt(podSpec, 'nodeSelector');
+  const tolerations = podSpec['tolerations'];
+  const required = objectAt(objectAt(objectAt(podSpec, 'affinity'), 'nodeAffinity'), 'requiredDuringSchedulingIgnoredDuringExecution');
+  return (nodeSelector !== undefined && Object.keys(nodeSelector).length > 0) || (Array.isArray(tolerations) && tolerations.length > 0) || required !== undefined;
+}
+
+/**
+ * The effective per-replica request of a workload's pod template, as Karmada
+ * computes it (util.Resource AddPodTemplateRequest): containers' requests
+ * (limits stand in for missing requests) summed, raised to the largest init
+ * container request per resource, plus pod overhead. Counts cpu (millicores),
+ * memory, ephemeral-storage, pods and extended/hugepages resources; other
+ * names are ignored. Finds the pod spec of Deployment, StatefulSet,
+ * ReplicaSet, DaemonSet, ReplicationController, Job, CronJob and Pod; {} for
+ * anything else.
+ */
+export function podRequestsOf(template: JsonObject): ResourceList {
+  const spec = objectAt(template, 'spec');
+  const podSpec =
+    template['kind'] === 'Pod'
+      ? spec
+      : template['kind'] === 'CronJob'
+        ? objectAt(objectAt(objectAt(objectAt(spec, 'jobTemplate'), 'spec'), 'template'), 'spec')
+        : objectAt(objectAt(spec, 'template'), 'spec');
+  return podSpecRequests(podSpec ?? {});
+}
+
+function podSpecRequests(podSpec: JsonObject): ResourceList {
+  const total = new Map<string, bigint>();
+  for (const container of containers(podSpec, 'containers')) {
+    for (const [name, units] of countedUnits(effectiveRequests(container))) total.set(name, (total.get(name) ?? 0n) + units);
+  }
+  for (const container of containers(podSpec, 'initContainers')) {
+    for (const [name, units] of countedUnits(effectiveRequests(container))) {
+      if (units > (total.get(name) ?? 0n)) total.set(name, units);
+    }
+  }
+  for (const [name, units] of countedUnits(resourceListAt(podSpec, 'overhead'))) total.set(name, (total.get(name) ?? 0n) + units);
+  return toResourceList(total);
+}
+
+/** Requests, with limits filling in resources that have no request (k8s SetDefaults_Pod). */
+function effectiveRequests(container: JsonObject): ResourceList {
+  const resources = objectAt(container, 'resources');
+  return { ...resourceListAt(resources, 'limits'), ...resourceListAt(resources, 'requests') };
+}
+
+/** util.Resource.Add: cpu in MilliValue, the rest in Value, unknown names dropped. */
+function countedUnits(list: ResourceList): Array<[string, bigint]> {
+  const out: Array<[string, bigint]> = [];
+  for (const [name, quantity] of Object.entries(list)) {
+    const nano = parseQuantityExact(quantity).nano;
+    if (name === 'cpu') out.push([name, nanoToMilli(nano)]);
+    else if (name === 'memory' || name === 'pods' || name === 'ephemeral-storage' || isScalarResourceName(name)) out.push([name, nanoToWhole(nano)]);
+  }
+  return out;
+}
+
+/** Resource.ResourceList: positive amounts only, cpu as a milli quantity. */
+function toResourceList(total: Map<string, bigint>): ResourceList {
+  const list: ResourceList = {};
+  const ordered = [...total].sort(([a], [b]) => resourceOrder(a) - resourceOrder(b) || compareNames(a, b));
+  for (const [name, units] of ordered) {
+    if (units > 0n) list[name] = name === 'cpu' ? `${units}m` : `${units}`;
+  }
+  return list;
+}
+
+function resourceOrder(name: string): number {
+  const index = ['cpu', 'memory', 'ephemeral-storage', 'pods'].indexOf(name);
+  return index < 0 ? 4 : index;
+}
+
+/** lifted.IsScalarResourceName: extended, hugepages-, *kubernetes.io/* and attachable-volumes- resources. */
+function isScalarResourceName(name: string): boolean {
+  return (
+    name.startsWith('hugepages-') ||
+    name.startsWith('attachable-volumes-') ||
+    name.includes('kubernetes.io/') ||
+    isExtendedResourceName(name)
+  );
+}
+
+/** v1helper.IsExtendedResourceName: a domain-prefixed, non-native name valid as a quota key. */
+function isExtendedResourceName(name: string): boolean {
+  if (!name.includes('/') || name.startsWith('requests.')) return false;
+  return isQualifiedName(`requests.${name}`);
+}
+
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function isQualifiedName(value: string): boolean {
+  const parts = value.split('/');
+  if (parts.length > 2) return false;
+  const name = parts[parts.length - 1] as string;
+  if (parts.length === 2) {
+    const prefix = parts[0] as string;
+    if (prefix === '' || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)) return false;
+  }
+  return name.length > 0 && name.length <= 63 && QUALIFIED_NAME.test(name);
+}
+
+function containers(podSpec: JsonObject, field: string): JsonObject[] {
+  const list = podSpec[field];
+  return Array.isArray(list) ? list.filter(isObject) : [];
+}
+
+function resourceListAt(parent: JsonObject | undefined, field: string): ResourceList {
+  const list = objectAt(parent, field) ?? {};
+  const out: ResourceList = {};
+  for (const [name, value] of Object.entries(list)) {
+    if (typeof value === 'string' || typeof value === 'number') out[name] = value;
+  }
+  return out;
+}
+
+function objectAt(parent: JsonObject | undefined, field: string): JsonObject | undefined {
+  const value = parent?.[field];
+  return isObject(value) ? value : undefined;
+}
+
+function intAt(parent: JsonObject, field: string): number | undefined {
+  const value = parent[field];
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// ---------------------------------------------------------------------------
+// Go semantics Karmada's results depend on
+// ---------------------------------------------------------------------------
+
+/** Go's string comparison: byte order of UTF-8, i.e. code-point order (JS `<` compares UTF-16 units). */
+export function compareNames(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.codePointAt(i) as number;
+    const y = b.codePointAt(i) as number;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * Go's sort.Sort (pattern-defeating quicksort, Go ≥ 1.19, sort/zsortinterface.go)
+ * ported step for step, so elements that compare equal end up in the order Go
+ * leaves them in. Sorts `data` in place by `less`.
+ */
+export function goSort<T>(data: T[], less: (a: T, b: T) => boolean): void {
+  const n = data.length;
+  if (n <= 1) return;
+  const ops: SortOps = {
+    less: (i, j) => less(data[i] as T, data[j] as T),
+    swap: (i, j) => {
+      const t = data[i] as T;
+      data[i] = data[j] as T;
+      data[j] = t;
+    },
+  };
+  pdqsort(ops, 0, n, bitsLen(n));
+}
+
+interface SortOps {
+  less(i: number, j: number): boolean;
+  swap(i: number, j: number): void;
+}
+
+const UNKNOWN_HINT = 0;
+const INCREASING_HINT = 1;
+const DECREASING_HINT = 2;
+
+function bitsLen(x: number): number {
+  return 32 - Math.clz32(x);
+}
+
+function insertionSort(data: SortOps, a: number, b: number): void {
+  for (let i = a + 1; i < b; i++) {
+    for (let j = i; j > a && data.less(j, j - 1); j--) data.swap(j, j - 1);
+  }
+}
+
+function heapSiftDown(data: SortOps, lo: number, hi: number, first: number): void {
+  let root = lo;
+  for (;;) {
+    let child = 2 * root + 1;
+    if (child >= hi) return;
+    if (child + 1 < hi && data.less(first + child, first + child + 1)) child++;
+    if (!data.less(first + root, first + child)) return;
+    data.swap(first + root, first + child);
+    root = child;
+  }
+}
+
+function heapSort(data: SortOps, a: number, b: number): void {
+  const first = a;
+  const hi = b - a;
+  for (let i = Math.trunc((hi - 1) / 2); i >= 0; i--) heapSiftDown(data, i, hi, first);
+  for (let i = hi - 1; i >= 0; i--) {
+    data.swap(first, first + i);
+    heapSiftDown(data, 0, i, first);
+  }
+}
+
+function pdqsort(data: SortOps, a: number, b: number, limit: number): void {
+  const maxInsertion = 12;
+  let wasBalanced = true;
+  let wasPartitioned = true;
+  for (;;) {
+    const length = b - a;
+    if (length <= maxInsertion) {
+      insertionSort(data, a, b);
+      return;
+    }
+    if (limit === 0) {
+      heapSort(data, a, b);
+      return;
+    }
+    if (!wasBalanced) {
+      breakPatterns(data, a, b);
+      limit--;
+    }
+    let [pivot, hint] = choosePivot(data, a, b);
+    if (hint === DECREASING_HINT) {
+      reverseRange(data, a, b);
+      pivot = b - 1 - (pivot - a);
+      hint = INCREASING_HINT;
+    }
+    if (wasBalanced && wasPartitioned && hint === INCREASING_HINT && partialInsertionSort(data, a, b)) return;
+    if (a > 0 && !data.less(a - 1, pivot)) {
+      a = partitionEqual(data, a, b, pivot);
+      continue;
+    }
+    const [mid, alreadyPartitioned] = partition(data, a, b, pivot);
+    wasPartitioned = alreadyPartitioned;
+    const leftLen = mid - a;
+    const rightLen = b - mid;
+    const balanceThreshold = Math.trunc(length / 8);
+    if (leftLen < rightLen) {
+      wasBalanced = leftLen >= balanceThreshold;
+      pdqsort(data, a, mid, limit);
+      a = mid + 1;
+    } else {
+      wasBalanced = rightLen >= balanceThreshold;
+      pdqsort(data, mid + 1, b, limit);
+      b = mid;
+    }
+  }
+}
+
+function partition(data: SortOps, a: number, b: number, pivot: number): [number, boolean] {
+  data.swap(a, pivot);
+  let i = a + 1;
+  let j = b - 1;
+  while (i <= j && data.less(i, a)) i++;
+  while (i <= j && !data.less(j, a)) j--;
+  if (i > j) {
+    data.swap(j, a);
+    return [j, true];
+  }
+  data.swap(i, j);
+  i++;
+  j--;
+  for (;;) {
+    while (i <= j && data.less(i, a)) i++;
+    while (i <= j && !data.less(j, a)) j--;
+    if (i > j) break;
+    data.swap(i, j);
+    i++;
+    j--;
+  }
+  data.swap(j, a);
+  return [j, false];
+}
+
+function partitionEqual(data: SortOps, a: number, b: number, pivot: number): number {
+  data.swap(a, pivot);
+  let i = a + 1;
+  let j = b - 1;
+  for (;;) {
+    while (i <= j && !data.less(a, i)) i++;
+    while (i <= j && data.less(a, j)) j--;
+    if (i > j) break;
+    data.swap(i, j);
+    i++;
+    j--;
+  }
+  return i;
+}
+
+function partialInsertionSort(data: SortOps, a: number, b: number): boolean {
+  const maxSteps = 5;
+  const shortestShifting = 50;
+  let i = a + 1;
+  for (let step = 0; step < maxSteps; step++) {
+    while (i < b && !data.less(i, i - 1)) i++;
+    if (i === b) return true;
+    if (b - a < shortestShifting) return false;
+    data.swap(i, i - 1);
+    if (i - a >= 2) {
+      for (let j = i - 1; j >= 1; j--) {
+        if (!data.less(j, j - 1)) break;
+        data.swap(j, j - 1);
+      }
+    }
+    if (b - i >= 2) {
+      for (let j = i + 1; j < b; j++) {
+        if (!data.less(j, j - 1)) break;
+        data.swap(j, j - 1);
+      }
+    }
+  }
+  return false;
+}
+
+function breakPatterns(data: SortOps, a: number, b: number): void {
+  const length = b - a;
+  if (length < 8) return;
+  let random = BigInt(length);
+  const modulus = BigInt(2 ** bitsLen(length));
+  const middle = a + Math.trunc(length / 4) * 2;
+  for (let idx = middle - 1; idx <= middle + 1; idx++) {
+    // xorshift.Next (Go ≥ 1.21: shifts 13, 7, 17 on a uint64)
+    random = BigInt.asUintN(64, random ^ (random << 13n));
+    random ^= random >> 7n;
+    random = BigInt.asUintN(64, random ^ (random << 17n));
+    let other = Number(random & (modulus - 1n));
+    if (other >= length) other -= length;
+    data.swap(idx, a + other);
+  }
+}
+
+function choosePivot(data: SortOps, a: number, b: number): [number, number] {
+  const shortestNinther = 50;
+  const maxSwaps = 4 * 3;
+  const l = b - a;
+  const swaps = { count: 0 };
+  let i = a + Math.trunc(l / 4) * 1;
+  let j = a + Math.trunc(l / 4) * 2;
+  let k = a + Math.trunc(l / 4) * 3;
+  if (l >= 8) {
+    if (l >= shortestNinther) {
+      i = median(data, i - 1, i, i + 1, swaps);
+      j = median(data, j - 1, j, j + 1, swaps);
+      k = median(data, k - 1, k, k + 1, swaps);
+    }
+    j = median(data, i, j, k, swaps);
+  }
+  if (swaps.count === 0) return [j, INCREASING_HINT];
+  if (swaps.count === maxSwaps) return [j, DECREASING_HINT];
+  return [j, UNKNOWN_HINT];
+}
+
+function order2(data: SortOps, a: number, b: number, swaps: { count: number }): [number, number] {
+  if (data.less(b, a)) {
+    swaps.count++;
+    return [b, a];
+  }
+  return [a, b];
+}
+
+function median(data: SortOps, a: number, b: number, c: number, swaps: { count: number }): number {
+  [a, b] = order2(data, a, b, swaps);
+  [b, c] = order2(data, b, c, swaps);
+  [a, b] = order2(data, a, b, swaps);
+  return b;
+}
+
+function reverseRange(data: SortOps, a: number, b: number): void {
+  for (let i = a, j = b - 1; i < j; i++, j--) data.swap(i, j);
+}
+
+// ---------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------
+
+function requireCount(value: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ManifoldError('INVALID_REPLICAS', `${what} must be a non-negative integer, got ${value}`, { value });
+  }
+}
+
+function sum(list: readonly TargetCluster[]): number {
+  return list.reduce((acc, t) => acc + t.replicas, 0);
+}
+
+function counts(list: readonly TargetCluster[]): string {
+  return list.map((t) => `${t.name}=${t.replicas}`).join(' ');
+}
+
+function names(clusters: readonly Cluster[]): string {
+  return clusters.map((c) => c.name).join(', ');
+}
