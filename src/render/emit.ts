@@ -47,8 +47,16 @@ export function withoutServerFields(obj: JsonObject): JsonObject {
 }
 
 /** apiVersion, kind, metadata first; everything else in source order. */
-function canonicalOrder(obj: JsonObject): JsonObject {
-  const { apiVersion, kind, metadata, ...rest } = obj;
+function canonicalOrder(obj: JsonObject, namespace: string): JsonObject {
+  const { apiVersion, kind, ...rest } = obj;
+  let metadata = rest.metadata;
+  delete rest.metadata;
+  // The file sits under namespaces/<ns>/, so the object says so too: kubectl
+  // must not fall back to its context's namespace.
+  if (namespace !== '' && metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) && metadata.namespace !== namespace) {
+    const { name, ...others } = metadata;
+    metadata = name === undefined ? { namespace, ...others } : { name, namespace, ...others };
+  }
   const out: JsonObject = {};
   if (apiVersion !== undefined) out.apiVersion = apiVersion;
   if (kind !== undefined) out.kind = kind;
@@ -61,6 +69,6 @@ function canonicalOrder(obj: JsonObject): JsonObject {
  * sub-objects (copy-on-write patches), and js-yaml's duplicate-reference scan
  * is quadratic without it.
  */
-export function toYaml(obj: JsonObject): string {
-  return dump(canonicalOrder(withoutServerFields(obj)), { noRefs: true, lineWidth: -1, sortKeys: false });
+export function toYaml(obj: JsonObject, namespace = ''): string {
+  return dump(canonicalOrder(withoutServerFields(obj), namespace), { noRefs: true, lineWidth: -1, sortKeys: false });
 }

@@ -83,13 +83,16 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
   const rendered = all.map((p) => renderPlacement(p, sink)).filter((r) => r.variants.length > 0);
   sink.throwIfErrors();
   rendered.sort((a, b) => byteOrder(a.template.key, b.template.key));
-  const clusters = new Map<string, Map<string, string>>();
-  for (const c of repo.clusters) clusters.set(c.name, new Map());
+  const unsorted = new Map<string, [string, string][]>();
+  for (const c of repo.clusters) unsorted.set(c.name, []);
   for (const r of rendered) {
     for (const v of r.variants) {
-      for (const c of v.clusters) clusters.get(c)?.set(v.path, v.content);
+      for (const c of v.clusters) unsorted.get(c)?.push([v.path, v.content]);
     }
   }
+  // Files in path order, so every consumer (stdout, git, diff) sees one order.
+  const clusters = new Map<string, Map<string, string>>();
+  for (const [name, files] of unsorted) clusters.set(name, new Map(files.sort((a, b) => byteOrder(a[0], b[0]))));
   const warnings = sink.warnings;
   return { clusters, rendered, placements: all, warnings, provenance: provenanceOf(repo, rendered, clusters, warnings, options) };
 }
@@ -205,7 +208,7 @@ function renderPlacement(p: Placement, sink: ProblemSink): RenderedTemplate {
       }
       throw err;
     }
-    const content = toYaml(object);
+    const content = toYaml(object, p.template.id.namespace);
     variants.push({ path, content, sha256: sha256(content), clusters, overrides: p.overridesFor(first) });
   }
   variants.sort((a, b) => byteOrder(a.clusters[0] ?? '', b.clusters[0] ?? ''));

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * The CLI and its one error boundary: user errors (InputError, usage) exit 2
+ * with one message per problem and no stack trace; runtime failures exit 3;
+ * anything else is a bug and says so.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { formatProblem, InputError, ManifoldError, RuntimeError } from '../errors/index.ts';
+import { MANIFOLD_VERSION } from '../version.ts';
+import { explainCommand } from './explain.ts';
+import { renderCommand } from './render.ts';
+import { validateCommand } from './validate.ts';
+
+export const EXIT = { ok: 0, changed: 1, invalid: 2, runtime: 3, bug: 4 } as const;
+
+function buildProgram(): Command {
+  const program = new Command('manifold')
+    .description('Render multi-cluster federation policies (Karmada, KubeFed, KubeAdmiral) into per-cluster manifest trees.')
+    .version(MANIFOLD_VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('render')
+    .description('render SOURCE into one folder per cluster (or print it with -o)')
+    .argument('[source]', 'source folder', '.')
+    .option('--out <dir>', 'output folder (replaced atomically)')
+    .addOption(new Option('-o, --output <format>', 'print to stdout instead of writing a folder').choices(['yaml', 'json']))
+    .option('--previous <dir>', 'a previous render, to keep placements stable')
+    .action(async (source: string, opts: { out?: string; output?: 'yaml' | 'json'; previous?: string }) => {
+      process.exitCode = await renderCommand({ source, outDir: opts.out, format: opts.output, previousDir: opts.previous });
+    });
+
+  program
+    .command('validate')
+    .description('check SOURCE; exit 0 when valid, 2 when not; writes nothing')
+    .argument('[source]', 'source folder', '.')
+    .action(async (source: string) => {
+      process.exitCode = await validateCommand({ source });
+    });
+
+  program
+    .command('explain')
+    .description('explain where one template goes and why: KIND/NAME, e.g. deployment/nginx')
+    .argument('<target>', 'KIND/NAME (kind is case-insensitive; KIND.group also accepted)')
+    .argument('[source]', 'source folder', '.')
+    .option('-n, --namespace <ns>', 'namespace of the template')
+    .option('--previous <dir>', 'a previous render, to keep placements stable')
+    .action(async (target: string, source: string, opts: { namespace?: string; previous?: string }) => {
+      process.exitCode = await explainCommand({ target, source, namespace: opts.namespace, previousDir: opts.previous });
+    });
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Help and version are not errors; usage problems were already printed.
+    return err.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+  }
+  if (err instanceof InputError) {
+    for (const p of err.problems) process.stderr.write(`error: ${formatProblem(p)}\n`);
+    const n = err.problems.length;
+    process.stderr.write(`${n} error${n === 1 ? '' : 's'}; nothing was written\n`);
+    return EXIT.invalid;
+  }
+  if (err instanceof RuntimeError || err instanceof ManifoldError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return EXIT.runtime;
+  }
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`internal error (a bug in manifold ${MANIFOLD_VERSION}; please report it):\n${detail}\n`);
+  return EXIT.bug;
+}
+
+const invokedDirectly = import.meta.filename === process.argv[1] || process.argv[1]?.endsWith('/manifold.js');
+if (invokedDirectly) {
+  process.exitCode = await main(process.argv.slice(2));
+}

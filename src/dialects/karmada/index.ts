@@ -1,0 +1,244 @@
+/** The Karmada dialect: policies accepted verbatim, placements as Karmada makes them. */
+import { ManifoldError } from '../../errors/index.ts';
+import type { Parsed } from '../../load/repository.ts';
+import { kindKey } from '../../load/repository.ts';
+import { byteOrder } from '../../load/source.ts';
+import { karmadaDependencies } from '../../render/podrefs.ts';
+import type { Dialect, DialectContext, Placement, PolicyRef } from '../../render/types.ts';
+import { resourceKey, type Cluster, type JsonObject, type Template } from '../../model/types.ts';
+import { splitJobCompletions } from './division.ts';
+import { pickPropagationPolicy, targetOf, type PropagationPolicyRef } from './match.ts';
+import { applyOverrideRules, matchingOverrideRules, rulesForCluster, type OverrideRuleRef } from './overrides.ts';
+import { replicasOf, scheduleTemplate } from './schedule.ts';
+import { POLICY_API, type OverridePolicy } from './schema.ts';
+
+export { karmadaGroups, karmadaKinds } from './kinds.ts';
+
+/** Kinds Karmada never propagates (pkg/util/apigroup.go NewSkippedResourceConfig). */
+function isSkippedResource(t: Template): boolean {
+  const { apiVersion, kind } = t.id;
+  return (
+    (apiVersion === 'v1' && kind === 'Event') ||
+    apiVersion.startsWith('events.k8s.io/') ||
+    apiVersion.startsWith('coordination.k8s.io/') ||
+    t.labels['resourcetemplate.karmada.io/claimed-by'] !== undefined
+  );
+}
+
+interface PolicyObject {
+  metadata: { name: string; namespace?: string | undefined };
+  spec: PropagationPolicyRef['spec'];
+}
+
+function refOf(kind: PropagationPolicyRef['kind'], p: Parsed<PolicyObject>): PropagationPolicyRef {
+  return { kind, namespace: kind === 'PropagationPolicy' ? (p.value.metadata.namespace ?? 'default') : '', name: p.value.metadata.name, spec: p.value.spec };
+}
+
+interface Scheduled {
+  template: Template;
+  policy?: PolicyRef | undefined;
+  targets: Map<string, number | undefined>;
+  explain: Placement['explain'];
+  propagateDeps: boolean;
+}
+
+export const karmadaDialect: Dialect = {
+  name: 'karmada',
+  place(ctx: DialectContext): Placement[] {
+    const { repo } = ctx;
+    const get = <T>(kind: string) => (repo.objects.get(kindKey(POLICY_API, kind)) ?? []) as Parsed<T>[];
+    const pps = get<PolicyObject>('PropagationPolicy');
+    const cpps = get<PolicyObject>('ClusterPropagationPolicy');
+    const ops = get<OverridePolicy>('OverridePolicy');
+    const cops = get<OverridePolicy>('ClusterOverridePolicy');
+    const karmadaClusters = repo.clusters.filter((c) => c.declaredBy === 'Cluster');
+    if (pps.length + cpps.length + karmadaClusters.length === 0) return [];
+    warnUnknownClusterNames(ctx, [...pps, ...cpps]);
+    const ppRefs = pps.map((p) => ({ ref: refOf('PropagationPolicy', p), parsed: p }));
+    const cppRefs = cpps.map((p) => ({ ref: refOf('ClusterPropagationPolicy', p), parsed: p }));
+    const parsedByRef = new Map<PropagationPolicyRef, Parsed<PolicyObject>>([...ppRefs, ...cppRefs].map((x) => [x.ref, x.parsed]));
+    const scheduled = new Map<string, Scheduled>();
+    for (const template of repo.templates) {
+      if (isSkippedResource(template)) continue;
+      const choice = pickPropagationPolicy(targetOf(template), ppRefs.map((x) => x.ref), cppRefs.map((x) => x.ref));
+      if (choice === undefined) {
+        const auto = autoPropagatedNamespace(template, repo.clusters);
+        if (auto) scheduled.set(template.key, auto);
+        continue;
+      }
+      const parsed = parsedByRef.get(choice.winner) as Parsed<PolicyObject>;
+      const policy: PolicyRef = { kind: choice.winner.kind, namespace: choice.winner.namespace || undefined, name: choice.winner.name, source: parsed.source };
+      const policyLines = [
+        `${choice.winner.kind} ${choice.winner.namespace ? `${choice.winner.namespace}/` : ''}${choice.winner.name} (${parsed.source.file}:${parsed.source.line}) claims it: explicit priority ${choice.explicitPriority}, ${['', 'match-all', 'label', 'name'][choice.implicitPriority]} match`,
+        ...choice.losers.map((l) => `lost: ${l.policy.kind} ${l.policy.namespace ? `${l.policy.namespace}/` : ''}${l.policy.name} — ${l.reason}`),
+      ];
+      try {
+        const previous = previousReplicas(ctx, template);
+        const result = scheduleTemplate(template, choice.winner.spec, repo.clusters, repo.settings.karmada, previous);
+        scheduled.set(template.key, {
+          template,
+          policy,
+          targets: result.targets,
+          explain: [{ title: 'Policy', lines: policyLines }, ...result.explain],
+          propagateDeps: choice.winner.spec.propagateDeps === true,
+        });
+      } catch (err) {
+        if (!(err instanceof ManifoldError)) throw err;
+        ctx.error({
+          code: err.code,
+          file: parsed.source.file,
+          line: parsed.source.line,
+          object: { kind: choice.winner.kind, namespace: choice.winner.namespace || undefined, name: choice.winner.name },
+          message: `cannot place ${template.id.kind} ${template.id.namespace ? `${template.id.namespace}/` : ''}${template.id.name}: ${err.message}`,
+        });
+      }
+    }
+    followDependencies(repo.templates, scheduled);
+    const clustersByName = new Map(repo.clusters.map((c) => [c.name, c]));
+    return [...scheduled.values()].map((s) => toPlacement(s, ops, cops, clustersByName, ctx));
+  },
+};
+
+function previousReplicas(ctx: DialectContext, template: Template): Map<string, number> | undefined {
+  if (ctx.previous === undefined) return undefined;
+  const out = new Map<string, number>();
+  for (const [cluster, perTemplate] of ctx.previous.replicas) {
+    const n = perTemplate.get(template.key);
+    if (n !== undefined) out.set(cluster, n);
+  }
+  return out;
+}
+
+/**
+ * Karmada's namespace controller sends every namespace without a policy to
+ * all clusters, except default, reserved and kube-* namespaces and those
+ * labelled namespace.karmada.io/skip-auto-propagation: "true" (§1.10).
+ */
+function autoPropagatedNamespace(template: Template, clusters: readonly Cluster[]): Scheduled | undefined {
+  const { apiVersion, kind, name } = template.id;
+  if (apiVersion !== 'v1' || kind !== 'Namespace') return undefined;
+  if (name === 'default' || name.startsWith('kube-') || name === 'karmada-system' || name === 'karmada-cluster' || name.startsWith('karmada-es-')) return undefined;
+  if (template.labels['namespace.karmada.io/skip-auto-propagation'] === 'true') return undefined;
+  return {
+    template,
+    targets: new Map(clusters.map((c) => [c.name, undefined])),
+    explain: [{ title: 'Policy', lines: ['no policy: Karmada propagates every namespace to all clusters (namespace auto-propagation)'] }],
+    propagateDeps: false,
+  };
+}
+
+/**
+ * propagateDeps: ConfigMaps, Secrets, ServiceAccounts and PVCs referenced by a
+ * workload (and Ingress TLS secrets) follow it to the union of its clusters.
+ */
+function followDependencies(templates: readonly Template[], scheduled: Map<string, Scheduled>): void {
+  const byKey = new Map(templates.map((t) => [t.key, t]));
+  for (const parent of [...scheduled.values()]) {
+    if (!parent.propagateDeps) continue;
+    for (const dep of karmadaDependencies(parent.template.object)) {
+      const key = resourceKey(dep);
+      const template = byKey.get(key);
+      if (template === undefined) continue; // Karmada ignores missing dependencies.
+      const existing = scheduled.get(key);
+      const note = `follows ${parent.template.id.kind} ${parent.template.id.name} (propagateDeps) to ${[...parent.targets.keys()].join(', ')}`;
+      if (existing) {
+        for (const c of parent.targets.keys()) if (!existing.targets.has(c)) existing.targets.set(c, undefined);
+        existing.explain.push({ title: 'Dependency', lines: [note] });
+        continue;
+      }
+      scheduled.set(key, {
+        template,
+        targets: new Map([...parent.targets.keys()].map((c) => [c, undefined])),
+        explain: [{ title: 'Dependency', lines: [note] }],
+        propagateDeps: false,
+      });
+    }
+  }
+}
+
+function toPlacement(
+  s: Scheduled,
+  ops: readonly Parsed<OverridePolicy>[],
+  cops: readonly Parsed<OverridePolicy>[],
+  clustersByName: ReadonlyMap<string, Cluster>,
+  ctx: DialectContext,
+): Placement {
+  const isNamespace = s.template.id.apiVersion === 'v1' && s.template.id.kind === 'Namespace' && s.policy === undefined;
+  const rules = matchingOverrideRules(s.template, ops, cops, isNamespace);
+  const rulesCache = new Map<string, OverrideRuleRef[]>();
+  const rulesFor = (cluster: string): OverrideRuleRef[] => {
+    let cached = rulesCache.get(cluster);
+    if (cached === undefined) {
+      const c = clustersByName.get(cluster);
+      cached = c === undefined ? rules.filter((r) => r.rule.targetCluster === undefined) : rulesForCluster(rules, c);
+      rulesCache.set(cluster, cached);
+    }
+    return cached;
+  };
+  const completions = jobCompletions(s);
+  const warned = new Set<string>();
+  return {
+    template: s.template,
+    dialect: 'karmada',
+    policy: s.policy,
+    clusters: [...s.targets.keys()].sort(byteOrder),
+    variantOf: (cluster) => `${s.targets.get(cluster) ?? ''}|${completions.get(cluster) ?? ''}|${rulesFor(cluster).map((r) => r.label).join(',')}`,
+    materialize: (cluster) => {
+      const revised = reviseReplicas(s.template.object, s.targets.get(cluster), completions.get(cluster));
+      const { object, warnings } = applyOverrideRules(revised, rulesFor(cluster), cluster, s.template, ctx.repo.settings.karmada);
+      for (const w of warnings) {
+        if (warned.has(w)) continue;
+        warned.add(w);
+        ctx.warn({ code: 'OVERRIDE_WARNING', file: s.template.source.file, line: s.template.source.line, object: s.template.id, message: w });
+      }
+      return object;
+    },
+    overridesFor: (cluster) => rulesFor(cluster).map((r) => r.label),
+    explain: [
+      ...s.explain,
+      { title: 'Overrides', lines: rules.length ? rules.map((r) => `${r.label}${r.rule.targetCluster ? ' (cluster-specific)' : ' (every cluster)'}`) : ['none match'] },
+    ],
+  };
+}
+
+/** Job under Divided: completions split by Webster over the per-cluster parallelism. */
+function jobCompletions(s: Scheduled): Map<string, number> {
+  const spec = s.template.object.spec as Record<string, unknown> | undefined;
+  if (s.template.id.kind !== 'Job' || typeof spec?.completions !== 'number') return new Map();
+  const perCluster = new Map<string, number>();
+  for (const [c, r] of s.targets) if (r !== undefined) perCluster.set(c, r);
+  if (perCluster.size === 0) return new Map();
+  return splitJobCompletions(spec.completions, perCluster);
+}
+
+/** helper.ApplyReplica: writes the cluster's replicas only where the template has the field. */
+function reviseReplicas(obj: JsonObject, replicas: number | undefined, completions: number | undefined): JsonObject {
+  if (replicas === undefined && completions === undefined) return obj;
+  const spec = { ...(obj.spec as JsonObject) };
+  const { field } = replicasOf(obj);
+  if (replicas !== undefined && field !== undefined && field in spec) spec[field] = replicas;
+  if (completions !== undefined && 'completions' in spec) spec.completions = completions;
+  return { ...obj, spec };
+}
+
+/** A policy naming a cluster that is not in the inventory is a warning, not an error. */
+function warnUnknownClusterNames(ctx: DialectContext, policies: readonly Parsed<PolicyObject>[]): void {
+  const known = new Set(ctx.repo.clusters.map((c) => c.name));
+  for (const p of policies) {
+    const placement = p.value.spec.placement;
+    const affinities = [placement?.clusterAffinity, ...(placement?.clusterAffinities ?? [])];
+    const names = new Set<string>();
+    for (const a of affinities) for (const n of a?.clusterNames ?? []) names.add(n);
+    for (const w of placement?.replicaScheduling?.weightPreference?.staticWeightList ?? []) for (const n of w.targetCluster.clusterNames ?? []) names.add(n);
+    for (const name of names) {
+      if (known.has(name)) continue;
+      ctx.warn({
+        code: 'UNKNOWN_CLUSTER',
+        file: p.source.file,
+        line: p.source.line,
+        object: { kind: p.value.metadata.namespace ? 'PropagationPolicy' : 'ClusterPropagationPolicy', namespace: p.value.metadata.namespace, name: p.value.metadata.name },
+        message: `names cluster "${name}", which is not in the inventory`,
+      });
+    }
+  }
+}

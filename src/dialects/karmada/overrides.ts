@@ -1,0 +1,117 @@
+/**
+ * Which Karmada override rules apply to a template in a cluster, and applying
+ * them (reference §1.8): all matching ClusterOverridePolicies, then
+ * OverridePolicies of the template's namespace; each group ordered match-all <
+ * label < name, then by name; every rule whose targetCluster matches, in order.
+ */
+import { InputError } from '../../errors/index.ts';
+import type { Parsed } from '../../load/repository.ts';
+import type { Cluster, JsonObject, Template } from '../../model/types.ts';
+import type { KarmadaSettings } from '../../model/settings.ts';
+import type { z } from 'zod';
+import { overridePolicyMatches, overrideSelectorPriority, targetOf } from './match.ts';
+import { applyOverriders, orderOverridePolicies } from './overriders.ts';
+import { clusterMatchesAffinity } from './placement.ts';
+import type { OverridePolicy, RuleWithCluster } from './schema.ts';
+
+export interface OverrideRuleRef {
+  policy: Parsed<OverridePolicy>;
+  kind: 'OverridePolicy' | 'ClusterOverridePolicy';
+  ruleIndex: number;
+  rule: RuleWithCluster;
+  /** `ClusterOverridePolicy name rule[0]`, for provenance and errors. */
+  label: string;
+}
+
+interface MatchingPolicy {
+  kind: 'OverridePolicy' | 'ClusterOverridePolicy';
+  name: string;
+  implicitPriority: 1 | 2 | 3;
+  parsed: Parsed<OverridePolicy>;
+}
+
+/** The rules (deprecated targetCluster/overriders pair as one rule) of a policy. */
+function rulesOf(spec: OverridePolicy['spec']): RuleWithCluster[] {
+  if (spec.overrideRules !== undefined) return spec.overrideRules;
+  if (spec.overriders !== undefined) return [{ targetCluster: spec.targetCluster, overriders: spec.overriders }];
+  return [];
+}
+
+/** Ordered rules of every policy matching the template; cluster matching happens per cluster. */
+export function matchingOverrideRules(
+  template: Template,
+  ops: readonly Parsed<OverridePolicy>[],
+  cops: readonly Parsed<OverridePolicy>[],
+  onlyClusterPolicies: boolean,
+): OverrideRuleRef[] {
+  const target = targetOf(template);
+  const matching: MatchingPolicy[] = [];
+  const consider = (kind: MatchingPolicy['kind'], list: readonly Parsed<OverridePolicy>[]) => {
+    for (const parsed of list) {
+      const meta = parsed.value.metadata;
+      const ref = { kind, namespace: meta.namespace ?? 'default', resourceSelectors: parsed.value.spec.resourceSelectors };
+      // OverridePolicies apply to namespaced templates only.
+      if (kind === 'OverridePolicy' && template.id.namespace === '') continue;
+      if (!overridePolicyMatches(ref, target)) continue;
+      const priority = overrideSelectorPriority(parsed.value.spec.resourceSelectors, target);
+      matching.push({ kind, name: meta.name, implicitPriority: priority as 1 | 2 | 3, parsed });
+    }
+  };
+  consider('ClusterOverridePolicy', cops);
+  if (!onlyClusterPolicies) consider('OverridePolicy', ops);
+  return orderOverridePolicies(matching).flatMap((m) =>
+    rulesOf(m.parsed.value.spec).map((rule, ruleIndex) => ({
+      policy: m.parsed,
+      kind: m.kind,
+      ruleIndex,
+      rule,
+      label: `${m.kind} ${m.kind === 'OverridePolicy' ? `${m.parsed.value.metadata.namespace ?? 'default'}/` : ''}${m.name} rule[${ruleIndex}]`,
+    })),
+  );
+}
+
+/** Rules whose targetCluster (nil or {} = every cluster) matches this cluster. */
+export function rulesForCluster(rules: readonly OverrideRuleRef[], cluster: Cluster): OverrideRuleRef[] {
+  return rules.filter((r) => r.rule.targetCluster === undefined || clusterMatchesAffinity(cluster, r.rule.targetCluster).matched);
+}
+
+/**
+ * Applies the rules in order. Where Karmada would silently skip the cluster's
+ * Work because an override fails, Manifold fails the render naming the
+ * policy, the rule and the cluster.
+ */
+export function applyOverrideRules(
+  obj: JsonObject,
+  rules: readonly OverrideRuleRef[],
+  cluster: string,
+  template: Template,
+  settings: z.infer<typeof KarmadaSettings> | undefined,
+): { object: JsonObject; warnings: string[] } {
+  let current = obj;
+  const warnings: string[] = [];
+  for (const r of rules) {
+    try {
+      const result = applyOverriders(current, r.rule.overriders, {
+        extensions: {
+          initContainersAndCronJob: settings?.extensions?.initContainersAndCronJob,
+          keepDigest: settings?.extensions?.keepImageDigest,
+        },
+      });
+      current = result.object;
+      warnings.push(...result.warnings);
+    } catch (err) {
+      const data = (err as { data?: { overrider?: string; index?: number; path?: string } }).data ?? {};
+      const where = data.overrider !== undefined ? `overriders.${data.overrider}[${data.index ?? 0}]` : 'overriders';
+      const reason = err instanceof Error ? err.message : String(err);
+      throw InputError.single({
+        code: 'OVERRIDE_FAILED',
+        file: r.policy.source.file,
+        line: r.policy.lineOf(['spec', 'overrideRules', r.ruleIndex]),
+        object: { kind: r.kind, namespace: r.policy.value.metadata.namespace, name: r.policy.value.metadata.name },
+        field: `spec.overrideRules[${r.ruleIndex}].${where}`,
+        message: `cannot apply to ${template.id.kind} ${template.id.namespace ? `${template.id.namespace}/` : ''}${template.id.name} in cluster ${cluster}: ${reason}`,
+      });
+    }
+  }
+  return { object: current, warnings };
+}
