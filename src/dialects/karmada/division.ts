@@ -237,7 +237,9 @@ function assignByOverflowTiers(input: AssignInput, steps: string[]): TargetClust
   const tiers = new Map<number, CandidateCluster[]>();
   for (const candidate of input.candidates) {
     const order = candidate.overflowOrder ?? 0;
-    tiers.set(order, [...(tiers.get(order) ?? []), candidate]);
+    const tier = tiers.get(order);
+    if (tier === undefined) tiers.set(order, [candidate]);
+    else tier.push(candidate);
   }
   const results: TargetCluster[] = [];
   let remaining = input.desired;
