@@ -3,7 +3,7 @@ import { InputError } from '../errors/index.ts';
 import { groupOf, describeId, type Template } from '../model/types.ts';
 import type { RenderResult } from '../render/render.ts';
 import { printWarnings } from './output.ts';
-import { renderFolder } from './source.ts';
+import { renderFolderWithRepo } from './source.ts';
 
 export interface ExplainOptions {
   target: string;
@@ -61,10 +61,11 @@ export function formatExplanation(result: RenderResult, template: Template): str
 }
 
 export async function explainCommand(opts: ExplainOptions): Promise<number> {
-  const result = await renderFolder({ source: opts.source, previousDir: opts.previousDir });
+  const { repo, result } = await renderFolderWithRepo({ source: opts.source, previousDir: opts.previousDir });
   printWarnings(result.warnings);
-  const templates = result.placements.map((p) => p.template);
-  const template = findTemplate(templates.length ? uniqueByKey(templates) : [], opts.target, opts.namespace);
+  // Generated Namespaces are not in the repository but can be explained too.
+  const templates = uniqueByKey([...repo.templates, ...result.placements.map((p) => p.template)]);
+  const template = findTemplate(templates, opts.target, opts.namespace);
   process.stdout.write(formatExplanation(result, template));
   return 0;
 }

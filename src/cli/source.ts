@@ -37,8 +37,13 @@ export async function loadSourceFolder(options: SourceOptions): Promise<Reposito
 }
 
 export async function renderFolder(options: SourceOptions): Promise<RenderResult> {
+  return (await renderFolderWithRepo(options)).result;
+}
+
+/** Like renderFolder, also returning the loaded repository (explain looks up templates no dialect claimed). */
+export async function renderFolderWithRepo(options: SourceOptions): Promise<{ repo: Repository; result: RenderResult }> {
   const repo = await loadSourceFolder(options);
   let previous: PreviousRender | undefined;
   if (options.previousDir !== undefined) previous = await readPreviousFolder(options.previousDir);
-  return render(repo, dialects, { previous, manifoldVersion: MANIFOLD_VERSION });
+  return { repo, result: render(repo, dialects, { previous, manifoldVersion: MANIFOLD_VERSION }) };
 }

@@ -9,7 +9,7 @@ import { resourceKey, type Cluster, type JsonObject, type Template } from '../..
 import { splitJobCompletions } from './division.ts';
 import { pickPropagationPolicy, targetOf, type PropagationPolicyRef } from './match.ts';
 import { applyOverrideRules, matchingOverrideRules, rulesForCluster, type OverrideRuleRef } from './overrides.ts';
-import { replicasOf, scheduleTemplate } from './schedule.ts';
+import { replicaField, scheduleTemplate, templateUid } from './schedule.ts';
 import { POLICY_API, type OverridePolicy } from './schema.ts';
 
 export { karmadaGroups, karmadaKinds } from './kinds.ts';
@@ -208,14 +208,14 @@ function jobCompletions(s: Scheduled): Map<string, number> {
   const perCluster = new Map<string, number>();
   for (const [c, r] of s.targets) if (r !== undefined) perCluster.set(c, r);
   if (perCluster.size === 0) return new Map();
-  return splitJobCompletions(spec.completions, perCluster);
+  return splitJobCompletions(spec.completions, perCluster, templateUid(s.template));
 }
 
 /** helper.ApplyReplica: writes the cluster's replicas only where the template has the field. */
 function reviseReplicas(obj: JsonObject, replicas: number | undefined, completions: number | undefined): JsonObject {
   if (replicas === undefined && completions === undefined) return obj;
   const spec = { ...(obj.spec as JsonObject) };
-  const { field } = replicasOf(obj);
+  const field = replicaField(obj);
   if (replicas !== undefined && field !== undefined && field in spec) spec[field] = replicas;
   if (completions !== undefined && 'completions' in spec) spec.completions = completions;
   return { ...obj, spec };

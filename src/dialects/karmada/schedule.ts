@@ -7,7 +7,7 @@ import { ManifoldError } from '../../errors/index.ts';
 import type { Cluster, JsonObject, Template } from '../../model/types.ts';
 import type { KarmadaSettings } from '../../model/settings.ts';
 import type { z } from 'zod';
-import { assignReplicas, estimateAvailableReplicas, podRequestsOf, type DivisionStrategy } from './division.ts';
+import { assignReplicas, clusterAvailableReplicas, divisionStrategyOf, interpretReplicas, type DivisionStrategy } from './division.ts';
 import { filterClusters } from './placement.ts';
 import { selectBySpreadConstraints, shouldIgnoreSpreadConstraint } from './spread.ts';
 import type { ClusterAffinity, Placement, PropagationSpec } from './schema.ts';
@@ -20,29 +20,10 @@ export interface ScheduleResult {
   affinityName?: string | undefined;
 }
 
-/** The replica count Karmada's default interpreter reads (GetReplicas). */
-export function replicasOf(obj: JsonObject): { count: number; field: 'replicas' | 'parallelism' | undefined } {
-  const spec = (obj.spec ?? {}) as Record<string, unknown>;
-  switch (obj.kind) {
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'ReplicaSet':
-      return { count: typeof spec.replicas === 'number' ? spec.replicas : 0, field: 'replicas' };
-    case 'Job':
-      return { count: typeof spec.parallelism === 'number' ? spec.parallelism : 1, field: 'parallelism' };
-    case 'Pod':
-      return { count: 1, field: undefined };
-    default:
-      return { count: 0, field: undefined };
-  }
-}
-
-export function strategyOf(placement: Placement | undefined): DivisionStrategy {
-  const rs = placement?.replicaScheduling;
-  if (rs === undefined || rs.replicaSchedulingType === 'Duplicated') return 'Duplicated';
-  if (rs.replicaDivisionPreference === 'Aggregated') return 'Aggregated';
-  if (rs.weightPreference?.dynamicWeight === 'AvailableReplicas') return 'DynamicWeight';
-  return 'StaticWeight';
+/** Which spec field receives a cluster's replicas (helper.ApplyReplica): Job parallelism, else replicas. */
+export function replicaField(obj: JsonObject): 'replicas' | 'parallelism' | undefined {
+  if (interpretReplicas(obj) === undefined || obj.kind === 'Pod') return undefined;
+  return obj.kind === 'Job' ? 'parallelism' : 'replicas';
 }
 
 interface AffinityTerm {
@@ -57,6 +38,16 @@ function affinityTerms(placement: Placement | undefined): AffinityTerm[] {
   return [{ affinity: placement?.clusterAffinity }];
 }
 
+/**
+ * Templates in git have no uid, so Karmada's empty-uid tie-break (names
+ * ascending) applies, unless the template carries the uid of its live
+ * counterpart (metadata.uid or the manifold.dev/uid annotation).
+ */
+export function templateUid(template: Template): string {
+  const uid = (template.object.metadata as Record<string, unknown> | undefined)?.uid;
+  return typeof uid === 'string' ? uid : (template.annotations['manifold.dev/uid'] ?? '');
+}
+
 export function scheduleTemplate(
   template: Template,
   spec: PropagationSpec,
@@ -66,12 +57,12 @@ export function scheduleTemplate(
   startAtAffinity?: string,
 ): ScheduleResult {
   const placement = spec.placement;
-  const strategy = strategyOf(placement);
-  const { count: desired } = replicasOf(template.object);
-  const requests = podRequestsOf(template.object);
-  const uid = typeof (template.object.metadata as Record<string, unknown>).uid === 'string'
-    ? ((template.object.metadata as Record<string, unknown>).uid as string)
-    : (template.annotations['manifold.dev/uid'] ?? '');
+  const strategy = divisionStrategyOf(placement?.replicaScheduling);
+  // DaemonSets, CronJobs and other kinds are non-workloads to Karmada: replicas 0.
+  const interpreted = interpretReplicas(template.object);
+  const desired = interpreted?.replicas ?? 0;
+  const requests = interpreted?.requests;
+  const uid = templateUid(template);
   const terms = affinityTerms(placement);
   let start = 0;
   if (startAtAffinity !== undefined) start = Math.max(0, terms.findIndex((t) => t.name === startAtAffinity));
@@ -89,7 +80,7 @@ export function scheduleTemplate(
       if (filtered.candidates.length === 0) throw new ManifoldError('NO_CLUSTER_FITS', 'no cluster fits the placement');
       const withCapacity = filtered.candidates.map((cluster) => ({
         cluster,
-        availableReplicas: estimateAvailableReplicas(cluster.resourceSummary, requests),
+        availableReplicas: clusterAvailableReplicas(cluster, requests, desired),
       }));
       let selected = withCapacity;
       const spreadLines: string[] = [];
@@ -110,7 +101,7 @@ export function scheduleTemplate(
       const assigned = assignReplicas({
         strategy,
         desired,
-        hasReplicaRequirements: desired > 0,
+        hasReplicaRequirements: interpreted?.hasReplicaRequirements ?? false,
         candidates: selected,
         staticWeightList: placement?.replicaScheduling?.weightPreference?.staticWeightList,
         previous,
