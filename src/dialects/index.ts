@@ -1,7 +1,8 @@
 /** Every dialect Manifold speaks. */
 import type { Dialect } from '../render/types.ts';
 import { karmadaDialect } from './karmada/index.ts';
+import { kubefedDialect } from './kubefed/index.ts';
 
 export { registry } from './registry.ts';
 
-export const dialects: Dialect[] = [karmadaDialect];
+export const dialects: Dialect[] = [karmadaDialect, kubefedDialect];

@@ -1,8 +1,9 @@
 /** The document kinds every dialect accepts (no scheduling code: cheap to import). */
 import type { DialectRegistry } from '../load/repository.ts';
 import { karmadaGroups, karmadaKinds } from './karmada/kinds.ts';
+import { kubefedGroups, kubefedKinds } from './kubefed/kinds.ts';
 
 export const registry: DialectRegistry = {
-  kinds: [...karmadaKinds],
-  reservedGroups: new Set(['manifold.dev', ...karmadaGroups]),
+  kinds: [...karmadaKinds, ...kubefedKinds],
+  reservedGroups: new Set(['manifold.dev', ...karmadaGroups, ...kubefedGroups]),
 };
