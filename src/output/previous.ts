@@ -10,7 +10,7 @@ import { InputError } from '../errors/index.ts';
 import { isRecord } from '../load/validate.ts';
 import { resourceKey } from '../model/types.ts';
 import type { PreviousRender } from '../render/types.ts';
-import { PROVENANCE_DIR } from './folder.ts';
+import { PROVENANCE_DIR, PROVENANCE_FILE } from './folder.ts';
 
 /** Extracts replicas per template from one cluster's files (path → YAML). */
 export function previousFromTree(clusters: ReadonlyMap<string, ReadonlyMap<string, string>>): PreviousRender {
@@ -35,6 +35,23 @@ export function previousFromTree(clusters: ReadonlyMap<string, ReadonlyMap<strin
   return { replicas, clusters: new Set(clusters.keys()) };
 }
 
+/** Affinity groups recorded in a previous render's provenance (absent in older renders). */
+export function affinityGroupsFromProvenance(text: string | undefined): Map<string, string> {
+  const groups = new Map<string, string>();
+  if (text === undefined) return groups;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return groups;
+  }
+  const objects = isRecord(parsed) && Array.isArray(parsed.objects) ? parsed.objects : [];
+  for (const o of objects) {
+    if (isRecord(o) && typeof o.key === 'string' && typeof o.affinityGroup === 'string') groups.set(o.key, o.affinityGroup);
+  }
+  return groups;
+}
+
 export async function readPreviousFolder(dir: string): Promise<PreviousRender> {
   if (!existsSync(dir)) {
     throw InputError.single({ code: 'PREVIOUS_NOT_FOUND', file: dir, message: 'previous render folder does not exist' });
@@ -51,5 +68,7 @@ export async function readPreviousFolder(dir: string): Promise<PreviousRender> {
     }
     clusters.set(entry.name, files);
   }
-  return previousFromTree(clusters);
+  const provenancePath = path.join(dir, PROVENANCE_FILE);
+  const provenance = existsSync(provenancePath) ? await readFile(provenancePath, 'utf8') : undefined;
+  return { ...previousFromTree(clusters), affinityGroups: affinityGroupsFromProvenance(provenance) };
 }

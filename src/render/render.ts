@@ -46,11 +46,14 @@ export interface Provenance {
   source: { commit?: string | undefined; inputs: { file: string; sha256: string }[] };
   clusters: Record<string, { objects: number }>;
   objects: {
+    /** Version-independent key `group/Kind/namespace/name`. */
+    key: string;
     template: string;
     file: string;
     line: number;
     dialect: string;
     policy?: string | undefined;
+    affinityGroup?: string | undefined;
     variants: { path: string; sha256: string; clusters: string[]; overrides: string[] }[];
   }[];
   warnings: string[];
@@ -229,6 +232,7 @@ function provenanceOf(
     source: { commit: options.sourceCommit, inputs: repo.inputs },
     clusters: clusterCounts,
     objects: rendered.map((r) => ({
+      key: r.template.key,
       template: describeId(r.template.id),
       file: r.template.source.file,
       line: r.template.source.line,
@@ -236,6 +240,7 @@ function provenanceOf(
       policy: r.placement.policy
         ? `${r.placement.policy.kind} ${r.placement.policy.namespace ? `${r.placement.policy.namespace}/` : ''}${r.placement.policy.name}`
         : undefined,
+      affinityGroup: r.placement.affinityGroup,
       variants: r.variants.map((v) => ({ path: v.path, sha256: v.sha256, clusters: v.clusters, overrides: v.overrides })),
     })),
     warnings: warnings.map(formatProblem),

@@ -37,6 +37,8 @@ export interface Placement {
   /** Policies and rules that changed the object for this cluster, for provenance. */
   overridesFor(cluster: string): string[];
   explain: ExplainSection[];
+  /** Karmada clusterAffinities group that scheduled the template, kept for the next render. */
+  affinityGroup?: string | undefined;
 }
 
 /** Previous render, for stable placements: object path → object, per cluster. */
@@ -45,6 +47,8 @@ export interface PreviousRender {
   replicas: Map<string, Map<string, number>>;
   /** cluster names present in the previous render. */
   clusters: Set<string>;
+  /** template key → Karmada affinity group the previous render used (from its provenance). */
+  affinityGroups?: Map<string, string> | undefined;
 }
 
 export interface DialectContext {

@@ -40,6 +40,7 @@ interface Scheduled {
   targets: Map<string, number | undefined>;
   explain: Placement['explain'];
   propagateDeps: boolean;
+  affinityGroup?: string | undefined;
 }
 
 export const karmadaDialect: Dialect = {
@@ -74,13 +75,15 @@ export const karmadaDialect: Dialect = {
       ];
       try {
         const previous = previousReplicas(ctx, template);
-        const result = scheduleTemplate(template, choice.winner.spec, repo.clusters, repo.settings.karmada, previous);
+        const previousGroup = ctx.previous?.affinityGroups?.get(template.key);
+        const result = scheduleTemplate(template, choice.winner.spec, repo.clusters, repo.settings.karmada, previous, previousGroup);
         scheduled.set(template.key, {
           template,
           policy,
           targets: result.targets,
           explain: [{ title: 'Policy', lines: policyLines }, ...result.explain],
           propagateDeps: choice.winner.spec.propagateDeps === true,
+          affinityGroup: result.affinityName,
         });
       } catch (err) {
         if (!(err instanceof ManifoldError)) throw err;
@@ -194,6 +197,7 @@ function toPlacement(
       return object;
     },
     overridesFor: (cluster) => rulesFor(cluster).map((r) => r.label),
+    affinityGroup: s.affinityGroup,
     explain: [
       ...s.explain,
       { title: 'Overrides', lines: rules.length ? rules.map((r) => `${r.label}${r.rule.targetCluster ? ' (cluster-specific)' : ' (every cluster)'}`) : ['none match'] },

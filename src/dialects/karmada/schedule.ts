@@ -3,14 +3,13 @@
  * clusters (tolerations, affinity, ordered fallback affinities), spread
  * constraints, then replica division.
  */
-import { ManifoldError } from '../../errors/index.ts';
 import type { Cluster, JsonObject, Template } from '../../model/types.ts';
 import type { KarmadaSettings } from '../../model/settings.ts';
 import type { z } from 'zod';
 import { assignReplicas, clusterAvailableReplicas, divisionStrategyOf, interpretReplicas, type DivisionStrategy } from './division.ts';
-import { filterClusters } from './placement.ts';
+import { filterClusters, noClusterFitsError, scheduleWithAffinities, type FilterResult } from './placement.ts';
 import { selectBySpreadConstraints, shouldIgnoreSpreadConstraint } from './spread.ts';
-import type { ClusterAffinity, Placement, PropagationSpec } from './schema.ts';
+import type { Placement, PropagationSpec } from './schema.ts';
 
 export interface ScheduleResult {
   /** cluster → replicas (undefined: the template's own count, non-workloads and Duplicated). */
@@ -26,18 +25,6 @@ export function replicaField(obj: JsonObject): 'replicas' | 'parallelism' | unde
   return obj.kind === 'Job' ? 'parallelism' : 'replicas';
 }
 
-interface AffinityTerm {
-  name?: string | undefined;
-  affinity: ClusterAffinity | undefined;
-}
-
-function affinityTerms(placement: Placement | undefined): AffinityTerm[] {
-  if (placement?.clusterAffinities !== undefined && placement.clusterAffinities.length > 0) {
-    return placement.clusterAffinities.map(({ affinityName, ...affinity }) => ({ name: affinityName, affinity }));
-  }
-  return [{ affinity: placement?.clusterAffinity }];
-}
-
 /**
  * Templates in git have no uid, so Karmada's empty-uid tie-break (names
  * ascending) applies, unless the template carries the uid of its live
@@ -48,75 +35,102 @@ export function templateUid(template: Template): string {
   return typeof uid === 'string' ? uid : (template.annotations['manifold.dev/uid'] ?? '');
 }
 
+interface ScheduleInput {
+  template: Template;
+  placement: Placement | undefined;
+  settings: z.infer<typeof KarmadaSettings> | undefined;
+  previous: ReadonlyMap<string, number> | undefined;
+}
+
+/** Spread selection and replica division on the clusters that passed the filters. */
+function divideOnCandidates(input: ScheduleInput, filtered: FilterResult): ScheduleResult {
+  const { placement, template } = input;
+  const strategy = divisionStrategyOf(placement?.replicaScheduling);
+  // DaemonSets, CronJobs and other kinds are non-workloads to Karmada: replicas 0.
+  const interpreted = interpretReplicas(template.object);
+  const desired = interpreted?.replicas ?? 0;
+  const requests = interpreted?.requests;
+  const withCapacity = filtered.candidates.map((cluster) => ({
+    cluster,
+    availableReplicas: clusterAvailableReplicas(cluster, requests, desired),
+  }));
+  let selected = withCapacity;
+  const spreadLines: string[] = [];
+  const constraints = placement?.spreadConstraints ?? [];
+  if (constraints.length > 0 && !shouldIgnoreSpreadConstraint(placement?.replicaScheduling)) {
+    const spread = selectBySpreadConstraints(withCapacity, constraints, {
+      divided: strategy !== 'Duplicated',
+      desiredReplicas: desired,
+      extensions: input.settings?.extensions,
+    });
+    const chosen = new Set(spread.selected.map((c) => c.name));
+    selected = withCapacity.filter((c) => chosen.has(c.cluster.name));
+    spreadLines.push(...spread.steps);
+  } else if (constraints.length > 0) {
+    spreadLines.push('spread constraints ignored: static weighting ignores them (Karmada shouldIgnoreSpreadConstraint)');
+  }
+  const selectedNames = new Set(selected.map((s) => s.cluster.name));
+  const lines = [
+    ...filtered.rejected.map((r) => `✗ ${r.cluster}: ${r.reason}`),
+    ...filtered.candidates.map((c) => `✓ ${c.name}${selectedNames.has(c.name) ? '' : ' (not selected by spread constraints)'}`),
+  ];
+  const assigned = assignReplicas({
+    strategy,
+    desired,
+    hasReplicaRequirements: interpreted?.hasReplicaRequirements ?? false,
+    candidates: selected,
+    staticWeightList: placement?.replicaScheduling?.weightPreference?.staticWeightList,
+    previous: input.previous,
+    uid: templateUid(template),
+  });
+  const targets = new Map<string, number | undefined>();
+  for (const t of assigned.targets) targets.set(t.name, t.replicas);
+  const explain = [{ title: 'Clusters', lines }];
+  if (spreadLines.length) explain.push({ title: 'Spread constraints', lines: spreadLines });
+  explain.push({ title: `Replicas (${strategy}, ${desired} desired)`, lines: assigned.steps });
+  return { targets, strategy, explain };
+}
+
+/**
+ * Schedules one template: one clusterAffinity (or none: every cluster), or
+ * the ordered fallback clusterAffinities groups, resuming at the group the
+ * previous render used, as Karmada resumes at the observed affinity.
+ */
 export function scheduleTemplate(
   template: Template,
   spec: PropagationSpec,
   clusters: readonly Cluster[],
   settings: z.infer<typeof KarmadaSettings> | undefined,
   previous: ReadonlyMap<string, number> | undefined,
-  startAtAffinity?: string,
+  previousAffinity?: string,
 ): ScheduleResult {
   const placement = spec.placement;
-  const strategy = divisionStrategyOf(placement?.replicaScheduling);
-  // DaemonSets, CronJobs and other kinds are non-workloads to Karmada: replicas 0.
-  const interpreted = interpretReplicas(template.object);
-  const desired = interpreted?.replicas ?? 0;
-  const requests = interpreted?.requests;
-  const uid = templateUid(template);
-  const terms = affinityTerms(placement);
-  let start = 0;
-  if (startAtAffinity !== undefined) start = Math.max(0, terms.findIndex((t) => t.name === startAtAffinity));
-  const failures: string[] = [];
-  for (const term of terms.slice(start)) {
-    const lines: string[] = [];
-    try {
-      const filtered = filterClusters([...clusters], {
-        clusterAffinity: term.affinity,
-        clusterTolerations: placement?.clusterTolerations,
-        spreadConstraints: placement?.spreadConstraints,
-      });
-      if (term.name !== undefined) lines.push(`affinity group "${term.name}"`);
-      for (const r of filtered.rejected) lines.push(`✗ ${r.cluster}: ${r.reason}`);
-      if (filtered.candidates.length === 0) throw new ManifoldError('NO_CLUSTER_FITS', 'no cluster fits the placement');
-      const withCapacity = filtered.candidates.map((cluster) => ({
-        cluster,
-        availableReplicas: clusterAvailableReplicas(cluster, requests, desired),
-      }));
-      let selected = withCapacity;
-      const spreadLines: string[] = [];
-      const constraints = placement?.spreadConstraints ?? [];
-      if (constraints.length > 0 && !shouldIgnoreSpreadConstraint(placement?.replicaScheduling)) {
-        const spread = selectBySpreadConstraints(withCapacity, constraints, {
-          divided: strategy !== 'Duplicated',
-          desiredReplicas: desired,
-          extensions: settings?.extensions,
-        });
-        const chosen = new Set(spread.selected.map((c) => c.name));
-        selected = withCapacity.filter((c) => chosen.has(c.cluster.name));
-        spreadLines.push(...spread.steps);
-      } else if (constraints.length > 0) {
-        spreadLines.push('spread constraints ignored: static weighting ignores them (Karmada shouldIgnoreSpreadConstraint)');
-      }
-      lines.push(...filtered.candidates.map((c) => `✓ ${c.name}${selected.some((s) => s.cluster.name === c.name) ? '' : ' (not selected by spread constraints)'}`));
-      const assigned = assignReplicas({
-        strategy,
-        desired,
-        hasReplicaRequirements: interpreted?.hasReplicaRequirements ?? false,
-        candidates: selected,
-        staticWeightList: placement?.replicaScheduling?.weightPreference?.staticWeightList,
-        previous,
-        uid,
-      });
-      const targets = new Map<string, number | undefined>();
-      for (const t of assigned.targets) targets.set(t.name, t.replicas);
-      const explain = [{ title: 'Clusters', lines }];
-      if (spreadLines.length) explain.push({ title: 'Spread constraints', lines: spreadLines });
-      explain.push({ title: `Replicas (${strategy}, ${desired} desired)`, lines: assigned.steps });
-      return { targets, strategy, explain, affinityName: term.name };
-    } catch (err) {
-      if (!(err instanceof ManifoldError)) throw err;
-      failures.push(`${term.name !== undefined ? `affinity group "${term.name}"` : 'placement'}: ${err.message}`);
-    }
+  const input: ScheduleInput = { template, placement, settings, previous };
+  const filterInput = { clusterTolerations: placement?.clusterTolerations, spreadConstraints: placement?.spreadConstraints };
+  const filterOptions = { spreadByLabel: settings?.extensions?.spreadByLabel };
+  if (placement?.clusterAffinities === undefined) {
+    const filtered = filterClusters(clusters, { ...filterInput, clusterAffinity: placement?.clusterAffinity }, filterOptions);
+    if (filtered.candidates.length === 0) throw noClusterFitsError(clusters.length, filtered);
+    return divideOnCandidates(input, filtered);
   }
-  throw new ManifoldError('UNSCHEDULABLE', failures.join('; '), { failures });
+  const outcome = scheduleWithAffinities(
+    clusters,
+    { ...filterInput, clusterAffinities: placement.clusterAffinities },
+    // Filter again for the rejection reasons `explain` prints; the candidates are the same.
+    (_candidates, { affinityName: _name, ...affinity }) =>
+      divideOnCandidates(input, filterClusters(clusters, { ...filterInput, clusterAffinity: affinity }, filterOptions)),
+    { ...filterOptions, startAt: previousAffinity },
+  );
+  const groupLines = [
+    ...(previousAffinity !== undefined && previousAffinity === outcome.affinityName && outcome.index > 0
+      ? [`resumed at group "${previousAffinity}", the one the previous render used`]
+      : []),
+    ...outcome.attempts.map((a) => `group "${a.affinityName}" failed: ${a.error.message}`),
+    `group "${outcome.affinityName}" scheduled`,
+  ];
+  return {
+    ...outcome.result,
+    explain: [{ title: 'Affinity groups', lines: groupLines }, ...outcome.result.explain],
+    affinityName: outcome.affinityName,
+  };
 }
