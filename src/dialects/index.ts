@@ -1,8 +1,9 @@
 /** Every dialect Manifold speaks. */
 import type { Dialect } from '../render/types.ts';
+import { federationV1Dialect } from './federation-v1/index.ts';
 import { karmadaDialect } from './karmada/index.ts';
 import { kubefedDialect } from './kubefed/index.ts';
 
 export { registry } from './registry.ts';
 
-export const dialects: Dialect[] = [karmadaDialect, kubefedDialect];
+export const dialects: Dialect[] = [karmadaDialect, kubefedDialect, federationV1Dialect];
