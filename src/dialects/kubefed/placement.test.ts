@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeNamespacedPlacement, computePlacement, selectedClusterNames } from './placement.ts';
 import type { Placement } from './schema.ts';
@@ -93,5 +94,37 @@ describe('computeNamespacedPlacement', () => {
 
   it('a FederatedNamespace without placement selects nothing, so nothing lands', () => {
     expect(computeNamespacedPlacement(all, null, clusters, false).clusters).toEqual([]);
+  });
+});
+
+describe('placement properties (fast-check)', () => {
+  const name = fc.constantFrom('a', 'b', 'c', 'd', 'e');
+  const labels = fc.dictionary(fc.constantFrom('region', 'tier'), fc.constantFrom('x', 'y'));
+  const inventory = fc.uniqueArray(fc.record({ name, labels }), { selector: (c) => c.name, maxLength: 5 });
+  const selector = fc.option(fc.record({ matchLabels: fc.dictionary(fc.constantFrom('region', 'tier'), fc.constantFrom('x', 'y')) }), { nil: undefined });
+  const list = fc.option(fc.array(fc.record({ name }), { maxLength: 4 }), { nil: undefined });
+
+  it('selects only registered clusters, and a clusters list always wins over the selector', () => {
+    fc.assert(
+      fc.property(inventory, list, selector, (clusters, names, clusterSelector) => {
+        const placement: Placement = { clusters: names, clusterSelector };
+        const result = computePlacement(placement, clusters);
+        const registered = new Set<string>(clusters.map((c) => c.name));
+        expect(result.clusters.every((c) => registered.has(c))).toBe(true);
+        if (names !== undefined) expect(result.clusters).toEqual([...new Set(names.map((n) => n.name))].filter((n) => registered.has(n)).sort());
+        expect(result.clusters.length + result.excluded.size).toBe(clusters.length);
+      }),
+    );
+  });
+
+  it('namespaced placement is the intersection of both placements', () => {
+    fc.assert(
+      fc.property(inventory, list, selector, list, selector, (clusters, n1, s1, n2, s2) => {
+        const own = computePlacement({ clusters: n1, clusterSelector: s1 }, clusters).clusters;
+        const ns = computePlacement({ clusters: n2, clusterSelector: s2 }, clusters).clusters;
+        const both = computeNamespacedPlacement({ clusters: n1, clusterSelector: s1 }, { clusters: n2, clusterSelector: s2 }, clusters, false).clusters;
+        expect(both).toEqual(own.filter((c) => ns.includes(c)));
+      }),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { plannerPreferences, scheduleReplicas, type RspInput } from './rsp.ts';
 import type { ReplicaSchedulingPreference } from './schema.ts';
@@ -121,5 +122,30 @@ describe('scheduleReplicas: intersectWithClusterSelector', () => {
   it('without it every member cluster is a candidate, whatever the target selects', () => {
     const result = run({ totalReplicas: 3 }, clusters, { placement: { clusters: [{ name: 'a' }] } });
     expect(result.candidates).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('scheduleReplicas properties (fast-check)', () => {
+  const names = fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { minLength: 1, maxLength: 6 });
+  const pref = fc.record({ minReplicas: fc.option(fc.nat(10), { nil: undefined }), maxReplicas: fc.option(fc.nat(10), { nil: undefined }), weight: fc.option(fc.nat(5), { nil: undefined }) });
+  const prefs = fc.dictionary(fc.constantFrom('*', 'a', 'b', 'c', 'x'), pref);
+
+  it('every candidate is in the result; placed + unplaced = totalReplicas', () => {
+    fc.assert(
+      fc.property(names, prefs, fc.nat(60), fc.boolean(), (clusters, clusterPrefs, totalReplicas, rebalance) => {
+        const result = run({ totalReplicas, rebalance, clusters: clusterPrefs }, clusters.map((n) => member(n)));
+        expect([...(result.replicas?.keys() ?? [])]).toEqual(clusters);
+        const placed = [...(result.replicas?.values() ?? [])].reduce((a, b) => a + b, 0);
+        expect(placed + result.unplaced).toBe(totalReplicas);
+      }),
+    );
+  });
+
+  it('with an unbounded positive "*" and no other entry nothing is dropped', () => {
+    fc.assert(
+      fc.property(names, fc.integer({ min: 1, max: 5 }), fc.nat(100), (clusters, weight, totalReplicas) => {
+        expect(run({ totalReplicas, clusters: { '*': { weight } } }, clusters.map((n) => member(n))).unplaced).toBe(0);
+      }),
+    );
   });
 });
