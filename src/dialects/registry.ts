@@ -2,8 +2,9 @@
 import type { DialectRegistry } from '../load/repository.ts';
 import { karmadaGroups, karmadaKinds } from './karmada/kinds.ts';
 import { kubefedGroups, kubefedKinds } from './kubefed/kinds.ts';
+import { kubeAdmiralGroups, kubeAdmiralKinds } from './kubeadmiral/kinds.ts';
 
 export const registry: DialectRegistry = {
-  kinds: [...karmadaKinds, ...kubefedKinds],
-  reservedGroups: new Set(['manifold.dev', ...karmadaGroups, ...kubefedGroups]),
+  kinds: [...karmadaKinds, ...kubefedKinds, ...kubeAdmiralKinds],
+  reservedGroups: new Set(['manifold.dev', ...karmadaGroups, ...kubefedGroups, ...kubeAdmiralGroups]),
 };
