@@ -232,6 +232,16 @@ data: {a: "1"}`;
     expect(replicasPerCluster(renderDocs([...clusters, byAffinity, deployment(1)]))).toEqual({ b: 1, c: 1 });
   });
 
+  it('Binpack fills clusters by placement priority, up to their maximum', () => {
+    const binpack = `${policy('Divide')}
+  replicasStrategy: Binpack
+  placement:
+    - {cluster: a, preferences: {priority: 1}}
+    - {cluster: b, preferences: {priority: 3, maxReplicas: 4}}
+    - {cluster: c, preferences: {priority: 2}}`;
+    expect(replicasPerCluster(renderDocs([ABC, binpack, deployment(10)]))).toEqual({ b: 4, c: 6 });
+  });
+
   it('disableRescheduling keeps the current placement from the previous render', () => {
     const sticky = `${dividePolicy('  reschedulePolicy: {disableRescheduling: true}\n')}`;
     const result = renderDocs([ABC, sticky, deployment(9)], previousOf({ b: 7 }));
@@ -268,6 +278,13 @@ spec:
     const result = renderDocs([ABC, policy, deployment(4, 'kubeadmiral.io/propagation-policy-name: pp', annotations)]);
     expect(replicasPerCluster(result)).toEqual({ a: 4 });
     expect(result.warnings.filter((w) => w.code === 'ANNOTATION_IGNORED')).toHaveLength(2);
+  });
+
+  it('a placements annotation with a bad preference still replaces the cluster list', () => {
+    const annotations = `  annotations:\n    kubeadmiral.io/placements: '[{"cluster":"c","preferences":{"weight":"heavy"}}]'\n`;
+    const result = renderDocs([ABC, policy, deployment(4, 'kubeadmiral.io/propagation-policy-name: pp', annotations)]);
+    expect(replicasPerCluster(result)).toEqual({ c: 4 });
+    expect(result.warnings.filter((w) => w.code === 'ANNOTATION_IGNORED')).toHaveLength(1);
   });
 
   it('the affinity annotation is the only way to express preferred affinity', () => {

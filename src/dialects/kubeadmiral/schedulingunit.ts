@@ -250,8 +250,13 @@ function applyAnnotations(
     override(CLUSTER_SELECTOR_ANNOTATION, ['spec.clusterSelector']);
   }
 
-  const placements = decode(PLACEMENTS_ANNOTATION, (raw) => decodePlacements(parseJson(raw)));
-  if (placements) applyPlacements(unit, placements.value, override, ignored);
+  // getClusterNamesFromObject decodes []ClusterReference, the preference getters
+  // []DesiredPlacement: a bad preference leaves the cluster list in force.
+  const clusters = decode(PLACEMENTS_ANNOTATION, (raw) => decodeClusterNames(parseJson(raw)));
+  if (clusters) {
+    const placements = decode(PLACEMENTS_ANNOTATION, (raw) => decodePlacements(parseJson(raw)));
+    applyPlacements(unit, clusters.value, placements?.value ?? [], placements !== undefined, override, ignored);
+  }
 
   const affinity = decode(AFFINITY_ANNOTATION, (raw) => decodeAffinity(parseJson(raw)));
   if (affinity) {
@@ -285,6 +290,10 @@ interface DecodedPlacement {
   priority?: number | undefined;
 }
 
+function decodeClusterNames(value: unknown): string[] {
+  return asList(value, 'placements').map((item, i) => asString(field(asStruct(item, `placements[${i}]`), 'cluster'), `placements[${i}].cluster`));
+}
+
 function decodePlacements(value: unknown): DecodedPlacement[] {
   return asList(value, 'placements').map((item, i) => {
     const obj = asStruct(item, `placements[${i}]`);
@@ -306,12 +315,18 @@ function decodePlacements(value: unknown): DecodedPlacement[] {
  */
 function applyPlacements(
   unit: SchedulingUnit,
+  clusters: readonly string[],
   placements: readonly DecodedPlacement[],
+  withPreferences: boolean,
   override: (annotation: string, fields: string[]) => void,
   ignored: string[],
 ): void {
   const fields = ['spec.placement (cluster list)'];
-  unit.clusterNames = new Set(placements.map((p) => p.cluster));
+  unit.clusterNames = new Set(clusters);
+  if (!withPreferences) {
+    override(PLACEMENTS_ANNOTATION, fields);
+    return;
+  }
   const collect = (pick: (p: DecodedPlacement) => number | undefined): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const p of placements) {
