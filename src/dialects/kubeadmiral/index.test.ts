@@ -350,6 +350,90 @@ ${extraMeta}`;
     expect(placedIn(annotated, 'namespaces/prod/Service/web.yaml')).toEqual(['a', 'b']);
   });
 
+  it('every reference of util_test.go TestGetFollowersFromPod makes a follower (containers, init and ephemeral containers, volumes)', () => {
+    const ref = (name: string) => ({ name });
+    const envs = (scope: string) => ({
+      envFrom: [{ configMapRef: ref(`${scope}.EnvFrom[*].ConfigMapRef`) }, { secretRef: ref(`${scope}.EnvFrom[*].SecretRef`) }],
+      env: [
+        { name: 'a', valueFrom: { configMapKeyRef: { ...ref(`${scope}.Env[*].ValueFrom.ConfigMapKeyRef`), key: 'k' } } },
+        { name: 'b', valueFrom: { secretKeyRef: { ...ref(`${scope}.Env[*].ValueFrom.SecretKeyRef`), key: 'k' } } },
+      ],
+    });
+    const v = 'Spec.Volumes[*].VolumeSource';
+    const podSpec = {
+      serviceAccountName: 'Spec.ServiceAccountName',
+      containers: [{ name: 'c', image: 'x', ...envs('Spec.Containers[*]') }],
+      ephemeralContainers: [{ name: 'e', image: 'x', ...envs('Spec.EphemeralContainers[*].EphemeralContainerCommon') }],
+      initContainers: [{ name: 'i', image: 'x', ...envs('Spec.InitContainers[*]') }],
+      imagePullSecrets: [ref('Spec.ImagePullSecrets')],
+      volumes: [
+        { name: 'v1', projected: { sources: [{ configMap: ref(`${v}.Projected.Sources[*].ConfigMap`) }] } },
+        { name: 'v2', configMap: ref(`${v}.ConfigMap`) },
+        { name: 'v3', azureFile: { secretName: `${v}.AzureFile.SecretName`, shareName: 's' } },
+        { name: 'v4', cephfs: { monitors: ['m'], secretRef: ref(`${v}.CephFS.SecretRef`) } },
+        { name: 'v5', cinder: { volumeID: 'x', secretRef: ref(`${v}.Cinder.SecretRef`) } },
+        { name: 'v6', flexVolume: { driver: 'd', secretRef: ref(`${v}.FlexVolume.SecretRef`) } },
+        { name: 'v7', projected: { sources: [{ secret: ref(`${v}.Projected.Sources[*].Secret`) }] } },
+        { name: 'v8', rbd: { monitors: ['m'], image: 'i', secretRef: ref(`${v}.RBD.SecretRef`) } },
+        { name: 'v9', secret: { secretName: `${v}.Secret.SecretName` } },
+        { name: 'v10', secret: { secretName: `${v}.Secret` } },
+        { name: 'v11', scaleIO: { gateway: 'g', system: 's', secretRef: ref(`${v}.ScaleIO.SecretRef`) } },
+        { name: 'v12', iscsi: { targetPortal: 't', iqn: 'i', lun: 0, secretRef: ref(`${v}.ISCSI.SecretRef`) } },
+        { name: 'v13', storageos: { secretRef: ref(`${v}.StorageOS.SecretRef`) } },
+        { name: 'v14', csi: { driver: 'd', nodePublishSecretRef: ref(`${v}.CSI.NodePublishSecretRef`) } },
+        { name: 'v15', persistentVolumeClaim: { claimName: `${v}.PersistentVolumeClaim` } },
+      ],
+    };
+    const expected: Record<string, string[]> = {
+      ConfigMap: [
+        'Spec.Containers[*].EnvFrom[*].ConfigMapRef',
+        'Spec.Containers[*].Env[*].ValueFrom.ConfigMapKeyRef',
+        'Spec.EphemeralContainers[*].EphemeralContainerCommon.EnvFrom[*].ConfigMapRef',
+        'Spec.EphemeralContainers[*].EphemeralContainerCommon.Env[*].ValueFrom.ConfigMapKeyRef',
+        'Spec.InitContainers[*].EnvFrom[*].ConfigMapRef',
+        'Spec.InitContainers[*].Env[*].ValueFrom.ConfigMapKeyRef',
+        `${v}.Projected.Sources[*].ConfigMap`,
+        `${v}.ConfigMap`,
+      ],
+      Secret: [
+        'Spec.Containers[*].EnvFrom[*].SecretRef',
+        'Spec.Containers[*].Env[*].ValueFrom.SecretKeyRef',
+        'Spec.EphemeralContainers[*].EphemeralContainerCommon.EnvFrom[*].SecretRef',
+        'Spec.EphemeralContainers[*].EphemeralContainerCommon.Env[*].ValueFrom.SecretKeyRef',
+        'Spec.ImagePullSecrets',
+        'Spec.InitContainers[*].EnvFrom[*].SecretRef',
+        'Spec.InitContainers[*].Env[*].ValueFrom.SecretKeyRef',
+        `${v}.AzureFile.SecretName`,
+        `${v}.CephFS.SecretRef`,
+        `${v}.Cinder.SecretRef`,
+        `${v}.FlexVolume.SecretRef`,
+        `${v}.Projected.Sources[*].Secret`,
+        `${v}.RBD.SecretRef`,
+        `${v}.Secret`,
+        `${v}.Secret.SecretName`,
+        `${v}.ScaleIO.SecretRef`,
+        `${v}.ISCSI.SecretRef`,
+        `${v}.StorageOS.SecretRef`,
+        `${v}.CSI.NodePublishSecretRef`,
+      ],
+      PersistentVolumeClaim: [`${v}.PersistentVolumeClaim`],
+      ServiceAccount: ['Spec.ServiceAccountName'],
+    };
+    const leaderDoc = JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'prod', labels: { 'kubeadmiral.io/propagation-policy-name': 'pp' } },
+      spec: { replicas: 1, template: { spec: podSpec } },
+    });
+    const followerDocs = Object.entries(expected).flatMap(([kind, names]) => names.map((name) => JSON.stringify({ apiVersion: 'v1', kind, metadata: { name, namespace: 'prod' } })));
+    const unrelated = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unrelated', namespace: 'prod' } });
+    const result = renderDocs([ABC, duplicateTo(['b', 'c']), leaderDoc, ...followerDocs, unrelated]);
+    for (const [kind, names] of Object.entries(expected)) {
+      for (const name of names) expect(placedIn(result, `namespaces/prod/${kind}/${name}.yaml`), `${kind} ${name}`).toEqual(['b', 'c']);
+    }
+    expect(placedIn(result, 'namespaces/prod/ConfigMap/unrelated.yaml')).toEqual([]);
+  });
+
   it('disableFollowerScheduling on the policy turns inference off', () => {
     const result = renderDocs([ABC, duplicateTo(['a'], 'pp', '  disableFollowerScheduling: true'), leader(), ...followers]);
     expect(placedIn(result, 'namespaces/prod/ConfigMap/env.yaml')).toEqual([]);
