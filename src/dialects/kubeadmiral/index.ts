@@ -6,7 +6,7 @@
  * the sync controller builds them. Namespaces go to every cluster
  * (nsautoprop) once the repository uses this dialect.
  */
-import { InputError, ManifoldError } from '../../errors/index.ts';
+import { InputError, ManifoldError, type Problem } from '../../errors/index.ts';
 import type { Parsed, Repository } from '../../load/repository.ts';
 import { kindKey } from '../../load/repository.ts';
 import { byteOrder } from '../../load/source.ts';
@@ -396,7 +396,7 @@ function overrideError(rule: MatchedRule, field: string, message: string): Input
   return InputError.single(ruleProblem(rule, field, message));
 }
 
-function ruleProblem(rule: MatchedRule, field: string, message: string) {
+function ruleProblem(rule: MatchedRule, field: string, message: string): Omit<Problem, 'severity'> {
   const meta = rule.policy.parsed.value.metadata;
   return {
     code: 'OVERRIDE_FAILED',
