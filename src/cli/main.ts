@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { formatProblem, InputError, ManifoldError, RuntimeError } from '../errors/index.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 import { explainCommand } from './explain.ts';
+import { reconcileCommand, type ReconcileCommandOptions } from './reconcile.ts';
 import { renderCommand } from './render.ts';
 import { validateCommand } from './validate.ts';
 
@@ -48,6 +49,32 @@ function buildProgram(): Command {
     .option('--previous <dir>', 'a previous render, to keep placements stable')
     .action(async (target: string, source: string, opts: { namespace?: string; previous?: string }) => {
       process.exitCode = await explainCommand({ target, source, namespace: opts.namespace, previousDir: opts.previous });
+    });
+
+  program
+    .command('reconcile')
+    .description('apply each cluster\'s rendered tree (server-side apply, prune, health, drift); exit 0 synced, 1 not converged, 2 invalid input, 3 runtime failure')
+    .option('--once', 'reconcile once and exit')
+    .option('--dir <dir>', 'rendered folder (manifold render --out layout: <dir>/<cluster>/...)')
+    .option('--repo <dir>', 'git repository holding the rendered branch')
+    .option('--branch <branch>', 'rendered branch (with --repo; default manifold/rendered)')
+    .option('--ref <ref>', 'commit, tag or branch to apply instead of the branch tip (with --repo)')
+    .option('--prefix <path>', 'folder of the rendered branch that holds the cluster folders (with --repo)')
+    .option('--kubeconfig <path>', 'kubeconfig with one context per cluster (default $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <cluster=context...>', 'use CONTEXT for CLUSTER (default: the context named after the cluster)')
+    .option('--cluster <name>', 'reconcile only this cluster')
+    .option('--in-cluster', 'use the pod\'s in-cluster credentials (pull mode; needs --cluster)')
+    .option('--no-self-heal', 'report drift without correcting it')
+    .option('--no-prune', 'never delete objects the tree no longer has')
+    .option('--allow-mass-prune', 'allow a prune that empties a cluster or deletes more than 30 % of its objects')
+    .option('--wait', 'wait until every object is healthy')
+    .option('--timeout <duration>', 'how long --wait waits (default 5m)')
+    .option('--cluster-timeout <duration>', 'deadline for one cluster, retries included')
+    .option('--concurrency <n>', 'clusters reconciled at once (default 8)')
+    .addOption(new Option('-o, --output <format>', 'print statuses as JSON instead of a summary').choices(['text', 'json']))
+    .option('-v, --verbose', 'log progress to stderr')
+    .action(async (opts: ReconcileCommandOptions) => {
+      process.exitCode = await reconcileCommand(opts);
     });
   return program;
 }

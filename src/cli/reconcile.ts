@@ -1,0 +1,189 @@
+/**
+ * `manifold reconcile --once`: apply each cluster's rendered tree (from a
+ * folder or a commit of the rendered branch), prune, check health and drift,
+ * and print one summary per cluster.
+ *
+ * Exit codes: 0 every cluster synced; 1 a cluster did not converge (drift
+ * not corrected, prune refused, unhealthy after --wait); 2 invalid input
+ * (nothing was applied); 3 runtime failure (a cluster unreachable, its
+ * credentials rejected, objects rejected by an API server).
+ *
+ * Nothing printed here can hold Secret data, tokens or kubeconfig contents:
+ * statuses mask Secret values, and client errors never quote credentials.
+ */
+import path from 'node:path';
+import { InputError, type Problem } from '../errors/index.ts';
+import { openRepository, resolveCommit, branchRef } from '../git/repo.ts';
+import { reconcileFleet, type FleetTarget } from '../reconcile/fleet.ts';
+import type { ClusterCredentials } from '../reconcile/kube.ts';
+import { describeObject, parseTree } from '../reconcile/objects.ts';
+import { type ClusterTrees, readRenderedFolder, readTreeAtCommit } from '../reconcile/source.ts';
+import type { ClusterStatus } from '../reconcile/types.ts';
+
+export interface ReconcileCommandOptions {
+  once?: boolean;
+  dir?: string | undefined;
+  repo?: string | undefined;
+  branch?: string | undefined;
+  ref?: string | undefined;
+  /** Folder of the rendered branch that holds the cluster folders. */
+  prefix?: string | undefined;
+  kubeconfig?: string | undefined;
+  cluster?: string | undefined;
+  inCluster?: boolean;
+  /** CLUSTER=CONTEXT overrides of "context name = cluster name". */
+  context?: string[] | undefined;
+  selfHeal?: boolean;
+  prune?: boolean;
+  allowMassPrune?: boolean;
+  wait?: boolean;
+  timeout?: string | undefined;
+  clusterTimeout?: string | undefined;
+  concurrency?: string | undefined;
+  output?: 'text' | 'json' | undefined;
+  verbose?: boolean;
+}
+
+export const DEFAULT_RENDERED_BRANCH = 'manifold/rendered';
+
+function usage(message: string): InputError {
+  return InputError.single({ code: 'USAGE', message });
+}
+
+/** `300ms`, `30s`, `5m`, `1h`, `1m30s`, or plain seconds. */
+export function parseDuration(text: string, option: string): number {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let m = re.exec(t); m !== null; m = re.exec(t)) {
+    const n = Number(m[1]);
+    total += n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[m[2] as 'ms' | 's' | 'm' | 'h'];
+    consumed = re.lastIndex;
+  }
+  if (consumed === 0 || consumed !== t.length) throw usage(`${option} "${text}" is not a duration (e.g. 90s, 5m, 1h30m)`);
+  return Math.round(total);
+}
+
+function contextMap(entries: readonly string[] | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const e of entries ?? []) {
+    const eq = e.indexOf('=');
+    if (eq <= 0 || eq === e.length - 1) throw usage(`--context "${e}" must be CLUSTER=CONTEXT`);
+    map.set(e.slice(0, eq), e.slice(eq + 1));
+  }
+  return map;
+}
+
+interface Source {
+  trees: ClusterTrees;
+  renderedCommit: string;
+}
+
+async function readSource(opts: ReconcileCommandOptions): Promise<Source> {
+  if ((opts.dir === undefined) === (opts.repo === undefined)) throw usage('give exactly one of --dir RENDERED_DIR or --repo DIR');
+  if (opts.dir !== undefined) {
+    if (opts.branch !== undefined || opts.ref !== undefined) throw usage('--branch and --ref go with --repo, not --dir');
+    return { trees: await readRenderedFolder(opts.dir, opts.cluster), renderedCommit: `folder:${path.resolve(opts.dir)}` };
+  }
+  const repo = openRepository(opts.repo as string, 'rendered repository');
+  const spec = opts.ref ?? branchRef(opts.branch ?? DEFAULT_RENDERED_BRANCH);
+  const commit = await resolveCommit(repo, spec);
+  return { trees: await readTreeAtCommit(repo, commit, { prefix: opts.prefix, only: opts.cluster }), renderedCommit: commit };
+}
+
+/** Every tree must parse before anything is applied anywhere. */
+function validateTrees(trees: ClusterTrees): void {
+  const problems: Problem[] = [];
+  for (const [cluster, files] of trees) {
+    for (const p of parseTree(files).problems) problems.push({ ...p, file: p.file === undefined ? cluster : `${cluster}/${p.file}` });
+  }
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+/** 3 if a cluster failed or was unreachable, else 1 if one did not converge, else 0. */
+export function exitCodeFor(statuses: readonly ClusterStatus[]): number {
+  if (statuses.some((s) => s.result === 'Unreachable' || s.result === 'Failed')) return 3;
+  if (statuses.some((s) => s.result === 'Degraded')) return 1;
+  return 0;
+}
+
+function short(value: unknown): string {
+  if (value === undefined) return '(absent)';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** The human summary: one line per cluster, then what needs attention. */
+export function formatSummary(statuses: readonly ClusterStatus[]): string {
+  const width = Math.max(7, ...statuses.map((s) => s.cluster.length));
+  const lines: string[] = [];
+  for (const s of statuses) {
+    const ready = s.conditions.find((c) => c.type === 'Ready');
+    const head = `${s.cluster.padEnd(width)}  ${s.result.padEnd(11)}`;
+    if (s.result === 'Unreachable' || (s.objects.length === 0 && ready?.status === 'False' && s.summary.applied + s.summary.unchanged === 0 && s.summary.objects > 0)) {
+      lines.push(`${head}  ${ready?.message ?? ''}`);
+      continue;
+    }
+    const m = s.summary;
+    const parts = [`${m.applied} applied`, `${m.unchanged} unchanged`, `${m.pruned} pruned`];
+    if (m.failed) parts.push(`${m.failed} failed`);
+    if (m.drifted) parts.push(`${m.drifted} drifted`);
+    if (m.unhealthy) parts.push(`${m.unhealthy} not healthy`);
+    lines.push(`${head}  ${m.objects} objects: ${parts.join(', ')}  (${(s.durationMs / 1000).toFixed(1)} s)`);
+    for (const o of s.objects) {
+      const what = describeObject(o);
+      if (o.action === 'failed') lines.push(`  x ${what}: ${o.message ?? 'failed'}`);
+      else if (o.drift !== undefined && o.drift.length > 0) {
+        const fixed = o.action === 'skipped' ? 'not corrected' : 'corrected';
+        for (const d of o.drift.slice(0, 10)) lines.push(`  ! ${what}: drift ${d.path}: ${short(d.before)} -> ${short(d.after)} (${fixed})`);
+        if (o.drift.length > 10) lines.push(`  ! ${what}: ${o.drift.length - 10} more drifted field(s)`);
+      } else if (o.action === 'pruned') lines.push(`  - ${what}: pruned`);
+      else if (o.action === 'skipped' && o.message) lines.push(`  ~ ${what}: ${o.message}`);
+      else if (o.action === 'recreated') lines.push(`  * ${what}: re-created (immutable field changed)`);
+    }
+    for (const c of s.conditions) {
+      if (c.type === 'Pruned' && c.status === 'False') lines.push(`  ! ${c.message}`);
+      if (c.type === 'Healthy' && c.status !== 'True' && (s.result !== 'Synced' || c.status === 'False')) lines.push(`  ~ not healthy: ${c.message}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<number> {
+  if (!opts.once) throw usage('only one-shot runs are supported here: pass --once');
+  if (opts.inCluster && opts.cluster === undefined) throw usage('--in-cluster needs --cluster NAME (the cluster this agent runs in)');
+  if (opts.inCluster && opts.kubeconfig !== undefined) throw usage('--in-cluster and --kubeconfig exclude each other');
+  const waitTimeoutMs = opts.timeout === undefined ? 300_000 : parseDuration(opts.timeout, '--timeout');
+  const clusterTimeoutMs = opts.clusterTimeout === undefined ? Math.max(600_000, waitTimeoutMs + 120_000) : parseDuration(opts.clusterTimeout, '--cluster-timeout');
+  const concurrency = opts.concurrency === undefined ? 8 : Number(opts.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw usage(`--concurrency "${opts.concurrency}" must be a positive integer`);
+  const contexts = contextMap(opts.context);
+
+  const source = await readSource(opts);
+  validateTrees(source.trees);
+  if (source.trees.size === 0) throw usage('the rendered tree has no cluster folders');
+
+  const targets: FleetTarget[] = [...source.trees].map(([cluster, tree]) => {
+    const credentials: ClusterCredentials = opts.inCluster
+      ? { mode: 'in-cluster' }
+      : { mode: 'kubeconfig', kubeconfigPath: opts.kubeconfig, context: contexts.get(cluster) ?? cluster };
+    return { cluster, tree, credentials };
+  });
+  const statuses = await reconcileFleet(targets, {
+    renderedCommit: source.renderedCommit,
+    kubeconfigPath: opts.kubeconfig,
+    selfHeal: opts.selfHeal ?? true,
+    prune: opts.prune ?? true,
+    allowMassPrune: opts.allowMassPrune ?? false,
+    wait: opts.wait ?? false,
+    waitTimeoutMs,
+    clusterTimeoutMs,
+    concurrency,
+    log: opts.verbose ? (e) => process.stderr.write(`${e.cluster}${e.object ? ` ${e.object}` : ''}: ${e.level}: ${e.message}\n`) : undefined,
+  });
+  if (opts.output === 'json') process.stdout.write(`${JSON.stringify({ clusters: statuses }, null, 2)}\n`);
+  else process.stdout.write(formatSummary(statuses));
+  return exitCodeFor(statuses);
+}

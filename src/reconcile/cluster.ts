@@ -1,0 +1,678 @@
+/**
+ * reconcileCluster: one cluster's rendered tree → live state, and what
+ * happened (a ClusterStatus). DESIGN.md §4 steps 2–5.
+ *
+ * 1. Stages (Flux ApplyAllStaged): CRDs, Namespaces, ClusterRoles first, then
+ *    wait until CRDs are Established and discovery knows their kinds; then
+ *    `*Class` kinds; then the rest.
+ * 2. Per stage, one paged LIST per resource with the ApplySet label gives the
+ *    live members; an object that looks in sync (compare.ts) is not touched
+ *    (its resourceVersion stays). The others are dry-run applied and compared
+ *    (Flux's drift check), then applied for real under field manager
+ *    `manifold` with force. New objects skip the dry-run.
+ * 3. Drift: fields another actor changed, as JSON pointers (Secret values
+ *    masked); corrected unless selfHeal is false.
+ * 4. Rejected objects are reported with the server's message; the rest still
+ *    converges. Immutable fields: delete and re-create only with
+ *    `manifold.dev/recreate: allowed`.
+ * 5. Prune through the ApplySet (applyset.ts): superset on the parent before
+ *    applying, delete stale members, narrow the parent after.
+ * 6. Health (health.ts), optionally waited for.
+ *
+ * Cluster-level failures (unreachable, 401, timeout) end the run with a
+ * status saying so; this function never throws for them.
+ */
+import type { JsonObject } from '../model/types.ts';
+import {
+  applySetId,
+  DEFAULT_PARENT,
+  type ApplySetParentRef,
+  type ApplySetState,
+  type LiveMember,
+  PART_OF_LABEL,
+  parentConflict,
+  parentObject,
+  parentUpToDate,
+  planPrune,
+  readParentState,
+  unionState,
+} from './applyset.ts';
+import { driftEntries, externalDrift, hasDrifted, looksInSync, redact, secretValues } from './compare.ts';
+import { assessHealth, type HealthResult, isSettled } from './health.ts';
+import {
+  type ApiResource,
+  asObject,
+  ClusterAuthError,
+  ClusterUnreachableError,
+  type DiscoveryIndex,
+  groupKind,
+  KubeApiError,
+  KubeClient,
+} from './kube.ts';
+import {
+  annotation,
+  compareApplyOrder,
+  type DesiredObject,
+  describeObject,
+  isCrd,
+  metadataOf,
+  objectKey,
+  parseTree,
+  RECREATE_ANNOTATION,
+  type Stage,
+  STAGES,
+  stageOf,
+  withLabels,
+} from './objects.ts';
+import type { ClusterResult, ClusterStatus, Condition, DriftEntry, ObjectAction, ObjectStatus } from './types.ts';
+
+export const FIELD_MANAGER = 'manifold';
+/** kubectl writes its ApplySet parents as `kubectl-applyset`. */
+export const PARENT_FIELD_MANAGER = 'manifold-applyset';
+
+export interface ReconcileEvent {
+  level: 'info' | 'warn' | 'error';
+  cluster: string;
+  message: string;
+  object?: string | undefined;
+}
+
+export interface ReconcileOptions {
+  /** Client of the cluster (kube.ts). */
+  client: KubeClient;
+  /** Cluster name (for the status; defaults to the client's). */
+  cluster?: string;
+  /** Commit of the rendered branch, or 'folder:<path>'. */
+  renderedCommit: string;
+  /** Correct drift (default true); false only reports it. */
+  selfHeal?: boolean;
+  /** Delete what the tree no longer has (default true). */
+  prune?: boolean;
+  /** Allow a prune that empties the cluster or exceeds maxPruneShare. */
+  allowMassPrune?: boolean;
+  /** Largest share of managed objects one prune may delete (default 0.3). */
+  maxPruneShare?: number;
+  /** Wait until every object is healthy (or Degraded), up to waitTimeoutMs. */
+  wait?: boolean;
+  /** Default 5 minutes. */
+  waitTimeoutMs?: number;
+  /** How long to wait for CRDs to be Established before stage 2 (default 60 s). */
+  crdTimeoutMs?: number;
+  /** Poll interval while waiting (default 1 s). */
+  pollIntervalMs?: number;
+  parent?: ApplySetParentRef;
+  signal?: AbortSignal | undefined;
+  /** Progress and problems, already safe to log (no Secret values). */
+  log?: (event: ReconcileEvent) => void;
+  now?: () => Date;
+}
+
+interface Tracked {
+  desired: DesiredObject;
+  key: string;
+  stage: Stage;
+  resource: ApiResource | undefined;
+  status: ObjectStatus;
+  /** The object as it is live after this run (apply response or listed). */
+  live: JsonObject | undefined;
+  /** Strings to scrub from messages about this object (Secret values). */
+  secrets: string[];
+}
+
+const IMMUTABLE_MESSAGE = /\bis immutable\b|\bimmutable field\b|\bfield is immutable\b/i;
+
+/** Flux `IsImmutableError`, narrowed to the message: a plain 422 (an invalid object) must never lead to a delete. */
+export function isImmutableError(err: unknown): err is KubeApiError {
+  return err instanceof KubeApiError && (err.status === 422 || err.status === 409 || err.status === 400) && IMMUTABLE_MESSAGE.test(err.serverMessage);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function isClusterLevel(err: unknown): boolean {
+  return err instanceof ClusterUnreachableError || err instanceof ClusterAuthError || (err as { name?: string })?.name === 'AbortError' || (err as { name?: string })?.name === 'TimeoutError';
+}
+
+class ClusterRun {
+  readonly client: KubeClient;
+  readonly cluster: string;
+  readonly opts: ReconcileOptions;
+  readonly parent: ApplySetParentRef;
+  readonly id: string;
+  readonly signal: AbortSignal | undefined;
+  readonly selfHeal: boolean;
+  /** Live members by resource (`group/version/plural`), listed once per run. */
+  private readonly listed = new Map<string, Promise<JsonObject[]>>();
+  readonly pruned: ObjectStatus[] = [];
+  pruneCondition: Condition | undefined;
+  discovery!: DiscoveryIndex;
+
+  constructor(opts: ReconcileOptions) {
+    this.opts = opts;
+    this.client = opts.client;
+    this.cluster = opts.cluster ?? opts.client.cluster;
+    this.parent = opts.parent ?? DEFAULT_PARENT;
+    this.id = applySetId(this.parent);
+    this.signal = opts.signal;
+    this.selfHeal = opts.selfHeal ?? true;
+  }
+
+  log(level: ReconcileEvent['level'], message: string, object?: string): void {
+    this.opts.log?.({ level, cluster: this.cluster, message, object });
+  }
+
+  /** Live members of one resource (every namespace), listed once. */
+  members(res: ApiResource): Promise<JsonObject[]> {
+    const key = `${res.group}/${res.version}/${res.plural}`;
+    let p = this.listed.get(key);
+    if (p === undefined) {
+      p = this.client.list(res, { labelSelector: `${PART_OF_LABEL}=${this.id}`, signal: this.signal }).catch((err: unknown) => {
+        // A kind whose CRD is gone cannot have members left.
+        if (err instanceof KubeApiError && err.status === 404) return [];
+        throw err;
+      });
+      this.listed.set(key, p);
+    }
+    return p;
+  }
+
+  forgetListings(): void {
+    this.listed.clear();
+  }
+
+  // ---- one object ---------------------------------------------------------
+
+  private fail(t: Tracked, err: unknown): void {
+    if (isClusterLevel(err)) throw err;
+    let message = err instanceof KubeApiError ? err.serverMessage : (err as Error).message ?? String(err);
+    if (isImmutableError(err)) {
+      message += ` (Manifold deletes and re-creates an object on an immutable change only when it carries the annotation ${RECREATE_ANNOTATION}: allowed)`;
+    }
+    t.status.action = 'failed';
+    t.status.health = 'Unknown';
+    t.status.message = redact(message, t.secrets);
+    this.log('error', t.status.message, describeObject(t.desired));
+  }
+
+  private async applyFor(t: Tracked, res: ApiResource, body: JsonObject, dryRun: boolean): Promise<{ status: number; object: JsonObject }> {
+    const r = await this.client.apply(res, body, { fieldManager: FIELD_MANAGER, force: true, dryRun, signal: this.signal });
+    return { status: r.status, object: r.body };
+  }
+
+  /** Applies one object if it needs it; never throws for object-level errors. */
+  async sync(t: Tracked, liveIndex: ReadonlyMap<string, JsonObject>): Promise<void> {
+    const res = t.resource;
+    if (res === undefined) return;
+    const body = withLabels(t.desired.body, { [PART_OF_LABEL]: this.id });
+    let live = liveIndex.get(t.key);
+    try {
+      if (live !== undefined && looksInSync(body, live, FIELD_MANAGER)) {
+        this.settle(t, 'unchanged', live);
+        return;
+      }
+      if (live === undefined && this.selfHeal) {
+        // Not a member yet: nothing to compare with, so apply straight away.
+        const r = await this.applyFor(t, res, body, false);
+        this.settle(t, r.status === 201 ? 'created' : 'configured', r.object);
+        return;
+      }
+      let dry = await this.applyFor(t, res, body, true);
+      if (live === undefined) {
+        if (dry.status === 201) {
+          const r = await this.applyFor(t, res, body, false);
+          this.settle(t, 'created', r.object);
+          return;
+        }
+        // It exists but is not a member (yet): compare with what is there.
+        live = await this.client.get(res, t.desired.namespace, t.desired.name, this.signal);
+        if (live === undefined) {
+          dry = await this.applyFor(t, res, body, false);
+          this.settle(t, 'created', dry.object);
+          return;
+        }
+      }
+      if (!hasDrifted(live, dry.object)) {
+        this.settle(t, 'unchanged', live);
+        return;
+      }
+      const drift = externalDrift(live, driftEntries(live, dry.object), FIELD_MANAGER);
+      if (drift.length > 0 && !this.selfHeal) {
+        this.settle(t, 'skipped', live, drift, 'drift not corrected: self-heal is off');
+        return;
+      }
+      const r = await this.applyFor(t, res, body, false);
+      this.settle(t, 'configured', r.object, drift.length > 0 ? drift : undefined);
+      if (drift.length > 0) this.log('warn', `drift corrected: ${drift.map((d) => d.path).join(', ')}`, describeObject(t.desired));
+    } catch (err) {
+      if (isImmutableError(err) && annotation(t.desired.body, RECREATE_ANNOTATION) === 'allowed') {
+        try {
+          await this.recreate(t, res, body, live);
+          return;
+        } catch (again) {
+          this.fail(t, again);
+          return;
+        }
+      }
+      this.fail(t, err);
+    }
+  }
+
+  /** Delete (uid precondition), wait until gone (finalizers), apply again. Flux's force flow, opt-in per object. */
+  private async recreate(t: Tracked, res: ApiResource, body: JsonObject, known: JsonObject | undefined): Promise<void> {
+    const live = known ?? (await this.client.get(res, t.desired.namespace, t.desired.name, this.signal));
+    const uid = metadataOf(live).uid;
+    this.log('warn', 'immutable field changed: deleting and re-creating (manifold.dev/recreate: allowed)', describeObject(t.desired));
+    await this.client.delete(res, t.desired.namespace, t.desired.name, { uid: typeof uid === 'string' ? uid : undefined, signal: this.signal });
+    const deadline = Date.now() + 60_000;
+    while ((await this.client.get(res, t.desired.namespace, t.desired.name, this.signal)) !== undefined) {
+      if (Date.now() > deadline) throw new Error('deleted for re-creation, but it was still there after 60 s (finalizers?)');
+      await sleep(250, this.signal);
+    }
+    const r = await this.applyFor(t, res, body, false);
+    this.settle(t, 'recreated', r.object);
+  }
+
+  private settle(t: Tracked, action: ObjectAction, live: JsonObject, drift?: DriftEntry[], message?: string): void {
+    t.live = live;
+    t.status.action = action;
+    if (drift !== undefined) t.status.drift = drift;
+    const h = assessHealth(live);
+    t.status.health = h.health;
+    t.status.message = message ?? h.message;
+  }
+
+  // ---- stages -------------------------------------------------------------
+
+  async runStage(objects: Tracked[]): Promise<void> {
+    const resources = new Map<string, ApiResource>();
+    for (const t of objects) if (t.resource) resources.set(`${t.resource.group}/${t.resource.version}/${t.resource.plural}`, t.resource);
+    const liveIndex = new Map<string, JsonObject>();
+    const lists = await Promise.all([...resources.values()].map(async (r) => ({ r, items: await this.members(r) })));
+    for (const { r, items } of lists) {
+      for (const item of items) {
+        const m = metadataOf(item);
+        liveIndex.set(objectKey({ group: r.group, kind: r.kind, namespace: typeof m.namespace === 'string' ? m.namespace : undefined, name: String(m.name) }), item);
+      }
+    }
+    const sorted = [...objects].sort((a, b) => compareApplyOrder(a.desired, b.desired));
+    await Promise.all(sorted.map((t) => this.sync(t, liveIndex)));
+  }
+
+  /** Waits until the stage's CRDs are Established (and served) and its Namespaces Active. */
+  async waitForDefinitions(objects: Tracked[]): Promise<void> {
+    const timeout = this.opts.crdTimeoutMs ?? 60_000;
+    const pending = objects.filter((t) => t.resource && t.status.action !== 'failed' && t.live && !isSettled(assessHealth(t.live)));
+    const deadline = Date.now() + timeout;
+    while (pending.length > 0) {
+      await sleep(this.opts.pollIntervalMs ?? 250, this.signal);
+      for (let i = pending.length - 1; i >= 0; i--) {
+        const t = pending[i] as Tracked;
+        const live = await this.client.get(t.resource as ApiResource, t.desired.namespace, t.desired.name, this.signal);
+        if (live === undefined) continue;
+        t.live = live;
+        const h = assessHealth(live);
+        t.status.health = h.health;
+        t.status.message = h.message;
+        if (isSettled(h)) pending.splice(i, 1);
+      }
+      if (Date.now() > deadline) {
+        for (const t of pending) this.log('warn', `not ready after ${Math.round(timeout / 1000)} s: ${t.status.message ?? ''}`, describeObject(t.desired));
+        return;
+      }
+    }
+  }
+
+  // ---- health -------------------------------------------------------------
+
+  async waitHealthy(objects: Tracked[]): Promise<boolean> {
+    const timeout = this.opts.waitTimeoutMs ?? 300_000;
+    const deadline = Date.now() + timeout;
+    const interval = this.opts.pollIntervalMs ?? 1000;
+    let pending = objects.filter((t) => t.resource && t.live && t.status.action !== 'failed' && !isSettled({ health: t.status.health }));
+    while (pending.length > 0) {
+      if (Date.now() > deadline) {
+        for (const t of pending) t.status.message = `still ${t.status.health} after ${Math.round(timeout / 1000)} s${t.status.message ? `: ${t.status.message}` : ''}`;
+        return false;
+      }
+      await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), this.signal);
+      // Many objects of one resource: one LIST is cheaper than many GETs.
+      const byResource = new Map<ApiResource, Tracked[]>();
+      for (const t of pending) byResource.set(t.resource as ApiResource, [...(byResource.get(t.resource as ApiResource) ?? []), t]);
+      await Promise.all(
+        [...byResource].map(async ([res, group]) => {
+          let fresh: Map<string, JsonObject>;
+          if (group.length > 8) {
+            const items = await this.client.list(res, { labelSelector: `${PART_OF_LABEL}=${this.id}`, signal: this.signal });
+            fresh = new Map(items.map((o) => [objectKey({ group: res.group, kind: res.kind, namespace: str(metadataOf(o).namespace), name: String(metadataOf(o).name) }), o]));
+          } else {
+            fresh = new Map();
+            await Promise.all(
+              group.map(async (t) => {
+                const o = await this.client.get(res, t.desired.namespace, t.desired.name, this.signal);
+                if (o) fresh.set(t.key, o);
+              }),
+            );
+          }
+          for (const t of group) {
+            const o = fresh.get(t.key);
+            if (o === undefined) continue;
+            t.live = o;
+            const h: HealthResult = assessHealth(o);
+            t.status.health = h.health;
+            t.status.message = t.status.action === 'skipped' ? t.status.message : h.message;
+          }
+        }),
+      );
+      pending = pending.filter((t) => !isSettled({ health: t.status.health }));
+    }
+    return true;
+  }
+
+  // ---- prune --------------------------------------------------------------
+
+  async prune(state: ApplySetState, desiredKeys: ReadonlySet<string>): Promise<boolean> {
+    const members: LiveMember[] = [];
+    for (const gk of state.groupKinds) {
+      const res = this.discovery.findGroupKind(gk);
+      if (res === undefined) continue; // the kind is no longer served: nothing of it can be left
+      for (const o of await this.members(res)) {
+        const m = metadataOf(o);
+        const namespace = str(m.namespace);
+        members.push({
+          apiVersion: String(o.apiVersion),
+          kind: res.kind,
+          group: res.group,
+          namespace,
+          name: String(m.name),
+          uid: str(m.uid),
+          key: objectKey({ group: res.group, kind: res.kind, namespace, name: String(m.name) }),
+          object: o,
+        });
+      }
+    }
+    const plan = planPrune(members, desiredKeys, { maxShare: this.opts.maxPruneShare, allowMassPrune: this.opts.allowMassPrune });
+    const entry = (m: LiveMember, action: ObjectAction, message?: string): ObjectStatus => ({
+      apiVersion: m.apiVersion,
+      kind: m.kind,
+      ...(m.namespace ? { namespace: m.namespace } : {}),
+      name: m.name,
+      action,
+      health: 'Unknown',
+      ...(message ? { message } : {}),
+    });
+    for (const m of plan.keep) this.pruned.push(entry(m, 'skipped', 'not pruned: manifold.dev/prune: disabled'));
+    if (plan.refused !== undefined) {
+      const stale = members.filter((m) => !desiredKeys.has(m.key) && !plan.keep.includes(m));
+      for (const m of stale) this.pruned.push(entry(m, 'skipped', plan.refused));
+      this.pruneCondition = { type: 'Pruned', status: 'False', reason: 'PruneRefused', message: plan.refused };
+      this.log('warn', plan.refused);
+      return false;
+    }
+    let failed = 0;
+    // Sequential, in reverse apply order (ssa/manager_delete.go).
+    for (const m of plan.delete) {
+      const res = this.discovery.findGroupKind(groupKind(m.group, m.kind)) as ApiResource;
+      try {
+        await this.client.delete(res, m.namespace, m.name, { uid: m.uid, signal: this.signal });
+        this.pruned.push(entry(m, 'pruned'));
+        this.log('info', 'pruned', describeObject(m));
+      } catch (err) {
+        if (isClusterLevel(err)) throw err;
+        failed++;
+        const message = err instanceof KubeApiError ? err.serverMessage : String(err);
+        this.pruned.push(entry(m, 'failed', `prune failed: ${message}`));
+      }
+    }
+    const n = plan.delete.length - failed;
+    this.pruneCondition =
+      failed > 0
+        ? { type: 'Pruned', status: 'False', reason: 'PruneFailed', message: `${failed} of ${plan.delete.length} deletes failed` }
+        : { type: 'Pruned', status: 'True', reason: 'PruneSucceeded', message: `${n} object(s) pruned${plan.keep.length ? `, ${plan.keep.length} kept (prune disabled)` : ''}` };
+    return failed === 0;
+  }
+
+  // ---- parent -------------------------------------------------------------
+
+  parentResource(): ApiResource {
+    return { group: '', version: 'v1', kind: this.parent.kind, plural: this.parent.kind === 'Secret' ? 'secrets' : 'configmaps', namespaced: true, verbs: [] };
+  }
+
+  async writeParent(current: JsonObject | undefined, state: ApplySetState): Promise<JsonObject | undefined> {
+    if (parentUpToDate(current, this.parent, state)) return current;
+    const r = await this.client.apply(this.parentResource(), parentObject(this.parent, state), {
+      fieldManager: PARENT_FIELD_MANAGER,
+      force: true,
+      signal: this.signal,
+      what: `write the ApplySet parent ${this.parent.kind} ${this.parent.namespace}/${this.parent.name}`,
+    });
+    return r.body;
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function emptySummary(objects: number): ClusterStatus['summary'] {
+  return { objects, applied: 0, unchanged: 0, pruned: 0, failed: 0, drifted: 0, unhealthy: 0 };
+}
+
+function failureStatus(cluster: string, renderedCommit: string, started: Date, finished: Date, objects: number, result: ClusterResult, reason: string, message: string): ClusterStatus {
+  return {
+    cluster,
+    renderedCommit,
+    result,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: Math.max(0, finished.getTime() - started.getTime()),
+    summary: emptySummary(objects),
+    conditions: [{ type: 'Ready', status: 'False', reason, message }],
+    objects: [],
+  };
+}
+
+/** Classifies a cluster-level error: result, condition reason and a message free of credentials. */
+export function classifyClusterError(err: unknown, signal?: AbortSignal): { result: ClusterResult; reason: string; message: string } {
+  if (signal?.aborted) {
+    const timedOut = (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+    return { result: 'Failed', reason: timedOut ? 'Timeout' : 'Cancelled', message: timedOut ? 'the reconcile of this cluster timed out' : 'the reconcile was cancelled' };
+  }
+  if (err instanceof ClusterUnreachableError) return { result: 'Unreachable', reason: 'Unreachable', message: err.message };
+  if (err instanceof ClusterAuthError) return { result: 'Failed', reason: 'Unauthorized', message: err.message };
+  if (err instanceof KubeApiError) return { result: 'Failed', reason: err.status === 403 ? 'Forbidden' : err.reason || 'APIError', message: err.message };
+  return { result: 'Failed', reason: 'Error', message: (err as Error)?.message ?? String(err) };
+}
+
+/**
+ * Reconciles one cluster with its rendered tree (relative path → YAML) and
+ * reports what happened.
+ */
+export async function reconcileCluster(tree: ReadonlyMap<string, string>, opts: ReconcileOptions): Promise<ClusterStatus> {
+  const now = opts.now ?? (() => new Date());
+  const started = now();
+  const run = new ClusterRun(opts);
+  const parsed = parseTree(tree);
+  if (parsed.problems.length > 0) {
+    const message = parsed.problems.map((p) => `${p.file ?? ''}: ${p.message}`).join('; ');
+    return failureStatus(run.cluster, opts.renderedCommit, started, now(), parsed.objects.length, 'Failed', 'InvalidTree', message);
+  }
+  const tracked: Tracked[] = parsed.objects.map((d) => ({
+    desired: d,
+    key: '',
+    stage: stageOf(d),
+    resource: undefined,
+    live: undefined,
+    secrets: secretValues(d.body),
+    status: { apiVersion: d.apiVersion, kind: d.kind, ...(d.namespace ? { namespace: d.namespace } : {}), name: d.name, action: 'skipped', health: 'Unknown' },
+  }));
+  try {
+    run.discovery = await opts.client.resources(opts.signal);
+    const parentLive = await opts.client.get(run.parentResource(), run.parent.namespace, run.parent.name, opts.signal);
+    const conflict = parentConflict(parentLive, run.parent);
+    if (conflict !== undefined) {
+      return failureStatus(run.cluster, opts.renderedCommit, started, now(), tracked.length, 'Failed', 'ApplySetConflict', conflict);
+    }
+    // Kinds of CRDs in this tree may not be served yet: resolved after stage 1.
+    const definedHere = new Set(tracked.filter((t) => isCrd(t.desired)).map((t) => crdGroupKind(t.desired.body)).filter((gk): gk is string => gk !== undefined));
+    const resolve = (t: Tracked, final: boolean): void => {
+      if (t.resource !== undefined || t.status.action === 'failed') return;
+      const res = run.discovery.find(t.desired.apiVersion, t.desired.kind);
+      if (res === undefined) {
+        if (!final && definedHere.has(groupKind(t.desired.group, t.desired.kind))) return;
+        t.status.action = 'failed';
+        t.status.message = `no matches for kind "${t.desired.kind}" in version "${t.desired.apiVersion}": the API server does not serve it`;
+        return;
+      }
+      t.resource = res;
+      // Scope comes from discovery: a namespaced object without a namespace goes to "default", as kubectl does.
+      if (res.namespaced && t.desired.namespace === undefined) {
+        t.desired = { ...t.desired, namespace: 'default', body: { ...t.desired.body, metadata: { ...metadataOf(t.desired.body), namespace: 'default' } } };
+        t.status.namespace = 'default';
+      } else if (!res.namespaced && t.desired.namespace !== undefined) {
+        const { namespace: _ns, ...meta } = metadataOf(t.desired.body);
+        t.desired = { ...t.desired, namespace: undefined, body: { ...t.desired.body, metadata: meta } };
+        delete t.status.namespace;
+      }
+      t.key = objectKey(t.desired);
+    };
+    for (const t of tracked) resolve(t, false);
+
+    // Record the superset before applying, so an interrupted run leaks nothing (KEP-3659).
+    const desiredState: ApplySetState = {
+      groupKinds: [...new Set(tracked.map((t) => groupKind(t.desired.group, t.desired.kind)))].sort(),
+      namespaces: [...new Set(tracked.map((t) => t.desired.namespace).filter((ns): ns is string => ns !== undefined))].sort(),
+    };
+    const recorded = readParentState(parentLive);
+    let parent = await run.writeParent(parentLive, unionState(recorded, desiredState));
+
+    for (const stage of STAGES) {
+      const inStage = tracked.filter((t) => t.stage === stage);
+      if (stage !== 'definitions') for (const t of inStage) resolve(t, true);
+      await run.runStage(inStage.filter((t) => t.resource !== undefined));
+      if (stage === 'definitions' && inStage.length > 0) {
+        await run.waitForDefinitions(inStage);
+        if (inStage.some((t) => isCrd(t.desired) && (t.status.action === 'created' || t.status.action === 'configured' || t.status.action === 'recreated'))) {
+          opts.client.invalidateDiscovery();
+          run.forgetListings();
+          run.discovery = await waitForKinds(opts.client, tracked, opts.signal, opts.crdTimeoutMs ?? 60_000);
+        }
+      }
+    }
+
+    let pruneComplete = true;
+    if (opts.prune !== false) {
+      const keys = new Set(tracked.map((t) => t.key || objectKey(t.desired)));
+      pruneComplete = await run.prune(unionState(recorded, desiredState), keys);
+    } else {
+      run.pruneCondition = { type: 'Pruned', status: 'True', reason: 'PruneDisabled', message: 'pruning is off' };
+    }
+    // Narrow the parent only once the prune is done: a refused or failed prune keeps the old kinds listed.
+    if (pruneComplete) parent = await run.writeParent(parent, desiredState);
+
+    let waited = true;
+    if (opts.wait) waited = await run.waitHealthy(tracked);
+    return buildStatus(run, tracked, started, now(), opts, waited);
+  } catch (err) {
+    const c = classifyClusterError(err, opts.signal);
+    run.log('error', c.message);
+    return failureStatus(run.cluster, opts.renderedCommit, started, now(), tracked.length, c.result, c.reason, c.message);
+  }
+}
+
+/** `Kind.group` a CRD body defines. */
+function crdGroupKind(body: JsonObject): string | undefined {
+  const spec = asObject(body.spec);
+  const kind = asObject(spec.names).kind;
+  return typeof spec.group === 'string' && typeof kind === 'string' ? groupKind(spec.group, kind) : undefined;
+}
+
+/** After CRDs are Established, discovery can trail for a moment: wait until the tree's kinds are served. */
+async function waitForKinds(client: KubeClient, tracked: readonly Tracked[], signal: AbortSignal | undefined, timeoutMs: number): Promise<DiscoveryIndex> {
+  const deadline = Date.now() + Math.min(timeoutMs, 30_000);
+  for (;;) {
+    const index = await client.resources(signal);
+    const missing = tracked.filter((t) => t.resource === undefined && t.status.action !== 'failed' && index.find(t.desired.apiVersion, t.desired.kind) === undefined);
+    if (missing.length === 0 || Date.now() > deadline) return index;
+    await sleep(500, signal);
+    client.invalidateDiscovery();
+  }
+}
+
+function buildStatus(run: ClusterRun, tracked: Tracked[], started: Date, finished: Date, opts: ReconcileOptions, waited: boolean): ClusterStatus {
+  const objects = [...tracked.map((t) => t.status), ...run.pruned];
+  const count = (a: ObjectAction): number => tracked.filter((t) => t.status.action === a).length;
+  const failed = count('failed') + run.pruned.filter((o) => o.action === 'failed').length;
+  const drifted = tracked.filter((t) => t.status.drift !== undefined && t.status.drift.length > 0);
+  const uncorrected = drifted.filter((t) => t.status.action === 'skipped');
+  const unhealthy = tracked.filter((t) => t.status.action !== 'failed' && t.status.health !== 'Healthy');
+  const degraded = tracked.filter((t) => t.status.health === 'Degraded');
+  const summary = {
+    objects: tracked.length,
+    applied: count('created') + count('configured') + count('recreated'),
+    unchanged: count('unchanged'),
+    pruned: run.pruned.filter((o) => o.action === 'pruned').length,
+    failed,
+    drifted: drifted.length,
+    unhealthy: unhealthy.length,
+  };
+  const pruneRefused = run.pruneCondition?.status === 'False';
+  let result: ClusterResult = 'Synced';
+  if (failed > 0) result = 'Failed';
+  else if (uncorrected.length > 0 || pruneRefused || degraded.length > 0 || (opts.wait && (!waited || unhealthy.length > 0))) result = 'Degraded';
+
+  const conditions: Condition[] = [];
+  const ready: string[] = [];
+  if (failed > 0) ready.push(`${failed} object(s) failed`);
+  if (uncorrected.length > 0) ready.push(`${uncorrected.length} object(s) drifted (not corrected)`);
+  if (pruneRefused) ready.push('prune refused or failed');
+  if (degraded.length > 0) ready.push(`${degraded.length} object(s) degraded`);
+  if (opts.wait && unhealthy.length > 0) ready.push(`${unhealthy.length} object(s) not healthy`);
+  conditions.push({
+    type: 'Ready',
+    status: result === 'Synced' ? 'True' : 'False',
+    reason: result === 'Synced' ? 'ReconciliationSucceeded' : result === 'Failed' ? 'ReconciliationFailed' : 'NotConverged',
+    message: ready.length > 0 ? ready.join('; ') : `${summary.objects} object(s): ${summary.applied} applied, ${summary.unchanged} unchanged, ${summary.pruned} pruned`,
+  });
+  conditions.push({
+    type: 'Drifted',
+    status: drifted.length > 0 ? 'True' : 'False',
+    reason: drifted.length === 0 ? 'NoDrift' : uncorrected.length > 0 ? 'DriftNotCorrected' : 'DriftCorrected',
+    message: drifted.length === 0 ? 'no drift' : `${drifted.length} object(s) drifted: ${drifted.slice(0, 5).map((t) => describeObject(t.desired)).join(', ')}`,
+  });
+  conditions.push({
+    type: 'Healthy',
+    status: unhealthy.length === 0 ? 'True' : degraded.length > 0 ? 'False' : 'Unknown',
+    reason: unhealthy.length === 0 ? 'AllHealthy' : degraded.length > 0 ? 'Degraded' : opts.wait ? 'HealthCheckTimeout' : 'Progressing',
+    message:
+      unhealthy.length === 0
+        ? 'every object is healthy'
+        : unhealthy
+            .slice(0, 10)
+            .map((t) => `${describeObject(t.desired)}: ${t.status.health}${t.status.message ? ` (${t.status.message})` : ''}`)
+            .join('; '),
+  });
+  if (run.pruneCondition) conditions.push(run.pruneCondition);
+  return {
+    cluster: run.cluster,
+    renderedCommit: opts.renderedCommit,
+    result,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: Math.max(0, finished.getTime() - started.getTime()),
+    summary,
+    conditions,
+    objects,
+  };
+}
