@@ -1,5 +1,6 @@
 /** Temporary git repositories driven by the real git binary, for tests. */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,12 @@ const GIT_ENV = {
 
 export function gitIn(dir: string, args: readonly string[], input?: string): string {
   return execFileSync('git', ['-C', dir, ...args], { env: GIT_ENV, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+}
+
+/** Async variant: needed whenever git talks to a server living in this same process (a sync call would block it). */
+export async function gitAsync(dir: string, args: readonly string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)('git', ['-C', dir, ...args], { env: GIT_ENV, encoding: 'utf8', maxBuffer: 1 << 28 });
+  return stdout;
 }
 
 const made: string[] = [];
