@@ -31,7 +31,12 @@ export const DEFAULT_PARENT: ApplySetParentRef = { kind: 'Secret', namespace: 'k
 
 /** kubectl `applySet.ID()`: `applyset-` + base64url(sha256(name.namespace.Kind.group)) + `-v1`. */
 export function applySetId(parent: ApplySetParentRef): string {
-  const hashed = createHash('sha256').update(`${parent.name}.${parent.namespace}.${parent.kind}.`).digest('base64url');
+  return applySetIdOf(parent.name, parent.namespace, parent.kind, '');
+}
+
+/** The same for any parent kind (`namespace` is '' for a cluster-scoped parent). */
+export function applySetIdOf(name: string, namespace: string, kind: string, group: string): string {
+  const hashed = createHash('sha256').update(`${name}.${namespace}.${kind}.${group}`).digest('base64url');
   return `applyset-${hashed}-v1`;
 }
 

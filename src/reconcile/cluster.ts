@@ -295,7 +295,9 @@ class ClusterRun {
 
   // ---- stages -------------------------------------------------------------
 
-  async runStage(objects: Tracked[]): Promise<void> {
+  async runStage(stage: Stage, objects: Tracked[]): Promise<void> {
+    if (objects.length === 0) return;
+    this.log('info', `stage ${stage}: ${objects.length} object(s)`);
     const resources = new Map<string, ApiResource>();
     for (const t of objects) if (t.resource) resources.set(`${t.resource.group}/${t.resource.version}/${t.resource.plural}`, t.resource);
     const liveIndex = new Map<string, JsonObject>();
@@ -560,7 +562,7 @@ export async function reconcileCluster(tree: ReadonlyMap<string, string>, opts: 
     for (const stage of STAGES) {
       const inStage = tracked.filter((t) => t.stage === stage);
       if (stage !== 'definitions') for (const t of inStage) resolve(t, true);
-      await run.runStage(inStage.filter((t) => t.resource !== undefined));
+      await run.runStage(stage, inStage.filter((t) => t.resource !== undefined));
       if (stage === 'definitions' && inStage.length > 0) {
         await run.waitForDefinitions(inStage);
         if (inStage.some((t) => isCrd(t.desired) && (t.status.action === 'created' || t.status.action === 'configured' || t.status.action === 'recreated'))) {

@@ -14,6 +14,7 @@
  * `500m`); the dry-run then settles it. It never says "in sync" when an apply
  * would change something a user can see.
  */
+import { parseQuantityExact } from '../model/quantity.ts';
 import type { JsonObject, JsonValue } from '../model/types.ts';
 import type { DriftEntry } from './types.ts';
 
@@ -23,11 +24,11 @@ function isObject(v: unknown): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Go's zero values, which `omitempty` drops when the server serialises an object. */
+/** Go's zero values (recursively for structs), which `omitempty` drops when the server serialises an object. */
 function isEmptyValue(v: JsonValue | undefined): boolean {
   if (v === undefined || v === null || v === '' || v === false || v === 0) return true;
   if (Array.isArray(v)) return v.length === 0;
-  if (isObject(v)) return Object.keys(v).length === 0;
+  if (isObject(v)) return Object.values(v).every(isEmptyValue);
   return false;
 }
 
@@ -49,6 +50,20 @@ export function deepEqual(a: JsonValue | undefined, b: JsonValue | undefined): b
   return false;
 }
 
+/** Maps whose values are resource quantities, and single quantity fields: the server writes them canonically (`0.5` → `500m`). */
+const QUANTITY_MAPS = new Set(['requests', 'limits', 'hard', 'capacity', 'allocatable', 'overhead']);
+const QUANTITY_FIELDS = new Set(['sizeLimit']);
+
+function sameQuantity(desired: JsonValue | undefined, live: JsonValue | undefined): boolean {
+  if (desired === live) return true;
+  if ((typeof desired !== 'string' && typeof desired !== 'number') || typeof live !== 'string') return false;
+  try {
+    return parseQuantityExact(desired).nano === parseQuantityExact(live).nano;
+  } catch {
+    return false;
+  }
+}
+
 /** True when every field of `desired` has the same value in `live` (absent ≈ Go zero value). */
 export function isSubset(desired: JsonValue | undefined, live: JsonValue | undefined): boolean {
   if (live === undefined || live === null) return isEmptyValue(desired);
@@ -60,10 +75,18 @@ export function isSubset(desired: JsonValue | undefined, live: JsonValue | undef
   }
   if (isObject(desired)) {
     if (!isObject(live)) return false;
-    for (const [k, v] of Object.entries(desired)) if (!isSubset(v, live[k])) return false;
+    for (const [k, v] of Object.entries(desired)) {
+      if (QUANTITY_FIELDS.has(k) ? !sameQuantity(v, live[k]) : QUANTITY_MAPS.has(k) && isObject(v) ? !quantitiesWithin(v, live[k]) : !isSubset(v, live[k])) return false;
+    }
     return true;
   }
   return desired === live;
+}
+
+function quantitiesWithin(desired: JsonObject, live: JsonValue | undefined): boolean {
+  if (!isObject(live)) return Object.keys(desired).length === 0;
+  for (const [k, v] of Object.entries(desired)) if (!sameQuantity(v, live[k])) return false;
+  return true;
 }
 
 function isSecret(obj: JsonObject): boolean {
