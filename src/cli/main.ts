@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblem, InputError, ManifoldError, RuntimeError } from '../errors/index.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
+import { diffCommand, type DiffFormat } from './diff.ts';
 import { explainCommand } from './explain.ts';
 import { reconcileCommand, type ReconcileCommandOptions } from './reconcile.ts';
 import { renderCommand } from './render.ts';
@@ -28,8 +29,43 @@ function buildProgram(): Command {
     .option('--out <dir>', 'output folder (replaced atomically)')
     .addOption(new Option('-o, --output <format>', 'print to stdout instead of writing a folder').choices(['yaml', 'json']))
     .option('--previous <dir>', 'a previous render, to keep placements stable')
-    .action(async (source: string, opts: { out?: string; output?: 'yaml' | 'json'; previous?: string }) => {
-      process.exitCode = await renderCommand({ source, outDir: opts.out, format: opts.output, previousDir: opts.previous });
+    .option('--source-ref <ref>', 'read SOURCE from this commit of its git repository (branch, tag, id, REF~N); no checkout')
+    .option('--commit', 'commit the rendered tree to --branch of the git repository (no folder written unless --out)')
+    .option('--branch <branch>', 'branch to commit to', 'manifold/rendered')
+    .option('--prefix <path>', 'put the tree under this path of the branch, keeping the rest of it')
+    .option('--repo <dir>', 'git repository to commit to (default: the one holding SOURCE)')
+    .option('--push <remote>', 'push the commit to this remote (name or https URL; token from MANIFOLD_GIT_TOKEN); implies --commit')
+    .action(
+      async (
+        source: string,
+        opts: { out?: string; output?: 'yaml' | 'json'; previous?: string; sourceRef?: string; commit?: boolean; branch?: string; prefix?: string; repo?: string; push?: string },
+      ) => {
+        process.exitCode = await renderCommand({
+          source,
+          outDir: opts.out,
+          format: opts.output,
+          previousDir: opts.previous,
+          sourceRef: opts.sourceRef,
+          commit: opts.commit,
+          branch: opts.branch,
+          prefix: opts.prefix,
+          repoDir: opts.repo,
+          push: opts.push,
+        });
+      },
+    );
+
+  program
+    .command('diff')
+    .description('render two sides and show per-cluster changes; exit 0 no change, 1 changes, 2 invalid input')
+    .argument('[source]', 'source folder (a git repository for --base/--head)', '.')
+    .option('--base <ref>', 'base revision of SOURCE')
+    .option('--head <ref>', 'head revision of SOURCE (default: the working folder)')
+    .option('--base-dir <dir>', 'a rendered folder as the base side')
+    .option('--head-dir <dir>', 'a rendered folder as the head side')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+    .action(async (source: string, opts: { base?: string; head?: string; baseDir?: string; headDir?: string; output?: DiffFormat }) => {
+      process.exitCode = await diffCommand({ source, base: opts.base, head: opts.head, baseDir: opts.baseDir, headDir: opts.headDir, format: opts.output });
     });
 
   program

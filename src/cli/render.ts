@@ -2,18 +2,45 @@ import { load } from 'js-yaml';
 import { treeOf, writeTreeAtomically } from '../output/folder.ts';
 import { renderFolder } from './source.ts';
 import { printWarnings } from './output.ts';
+import { publishRender } from '../git/publish.ts';
+import { TOKEN_ENV } from '../git/remote.ts';
+import { MANIFOLD_VERSION } from '../version.ts';
 
 export interface RenderCommandOptions {
   source: string;
   outDir?: string | undefined;
   format?: 'yaml' | 'json' | undefined;
   previousDir?: string | undefined;
+  /** Read the source from this commit instead of the working folder. */
+  sourceRef?: string | undefined;
+  /** Commit the tree to `branch` of the repository at `repoDir` (default: the one holding SOURCE). */
+  commit?: boolean | undefined;
+  branch?: string | undefined;
+  prefix?: string | undefined;
+  repoDir?: string | undefined;
+  /** Push the commit to this remote (implies commit); token from MANIFOLD_GIT_TOKEN. */
+  push?: string | undefined;
 }
 
 export async function renderCommand(opts: RenderCommandOptions): Promise<number> {
-  const outDir = opts.outDir ?? (opts.format === undefined ? 'rendered' : undefined);
-  const result = await renderFolder({ source: opts.source, outDir, previousDir: opts.previousDir });
+  const publishing = opts.commit === true || opts.push !== undefined;
+  const outDir = opts.outDir ?? (opts.format === undefined && !publishing ? 'rendered' : undefined);
+  const result = await renderFolder({ source: opts.source, outDir, previousDir: opts.previousDir, sourceRef: opts.sourceRef });
   printWarnings(result.warnings);
+  if (publishing) {
+    const report = await publishRender(result.clusters, result.provenance, {
+      repoDir: opts.repoDir ?? opts.source,
+      branch: opts.branch,
+      prefix: opts.prefix,
+      push: opts.push,
+      token: process.env[TOKEN_ENV],
+      sourceCommit: result.provenance.source.commit,
+      manifoldVersion: MANIFOLD_VERSION,
+    });
+    for (const line of report.lines) process.stderr.write(`${line}\n`);
+    if (report.result.commit !== undefined && opts.format === undefined) process.stdout.write(`${report.result.commit}\n`);
+    if (opts.outDir === undefined && opts.format === undefined) return 0;
+  }
   if (opts.format === 'yaml') {
     for (const [cluster, files] of result.clusters) {
       for (const [file, content] of files) process.stdout.write(`---\n# Source: ${cluster}/${file}\n${content}`);

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { InputError } from '../errors/index.ts';
 import { dialects, registry } from '../dialects/index.ts';
 import { loadRepository, parseSettings, type Repository } from '../load/repository.ts';
-import { SETTINGS_FILE, readSourceFolder } from '../load/source.ts';
+import { SETTINGS_FILE, readSourceFolder, type SourceFile } from '../load/source.ts';
+import { findRepository, openRepository, resolveCommit } from '../git/repo.ts';
+import { cleanHeadCommit, readCommitSource, sourceSubdir } from '../git/source.ts';
 import { render, type RenderResult } from '../render/render.ts';
 import type { PreviousRender } from '../render/types.ts';
 import { readPreviousFolder } from '../output/previous.ts';
@@ -16,9 +18,65 @@ export interface SourceOptions {
   /** Output folder to leave out of the source when it lies inside it. */
   outDir?: string | undefined;
   previousDir?: string | undefined;
+  /** Read the source from this commit of the git repository at `source` (no checkout). */
+  sourceRef?: string | undefined;
+}
+
+/** Folders to leave out of the source, relative to its root: the output folders inside it. */
+function skippedDirs(root: string, outDirs: readonly (string | undefined)[]): string[] {
+  const skipDirs: string[] = [];
+  for (const out of outDirs) {
+    if (out === undefined) continue;
+    const rel = path.relative(root, path.resolve(out)).split(path.sep).join('/');
+    if (rel !== '' && !rel.startsWith('..')) skipDirs.push(rel);
+  }
+  return skipDirs;
+}
+
+/**
+ * The source at a commit (`--source-ref`), read from the object database.
+ * Problems name files as `REF:path`, git's own notation for a file at a revision.
+ */
+export async function loadSourceCommit(options: SourceOptions & { sourceRef: string }): Promise<{ repo: Repository; commit: string }> {
+  const root = path.resolve(options.source);
+  const git = openRepository(options.source, 'source');
+  let commit: string;
+  let files: SourceFile[];
+  try {
+    commit = await resolveCommit(git, options.sourceRef);
+    ({ files } = await readCommitSource(git, commit, sourceSubdir(git, root), { skipDirs: skippedDirs(root, [options.outDir]) }));
+  } finally {
+    git.objects.close();
+  }
+  try {
+    return { repo: loadRepository(files, registry), commit };
+  } catch (err) {
+    if (err instanceof InputError) {
+      throw new InputError(err.problems.map((p) => (p.file === undefined ? p : { ...p, file: `${options.sourceRef}:${p.file}` })));
+    }
+    throw err;
+  }
+}
+
+/** The commit a folder render came from: HEAD, when the folder's source files are exactly HEAD's. */
+async function folderCommit(root: string, files: readonly SourceFile[], skipDirs: readonly string[]): Promise<string | undefined> {
+  const git = findRepository(root);
+  if (git === undefined) return undefined;
+  try {
+    return await cleanHeadCommit(git, sourceSubdir(git, root), files, { skipDirs });
+  } catch {
+    return undefined; // unreadable repository: provenance simply has no commit
+  } finally {
+    git.objects.close();
+  }
 }
 
 export async function loadSourceFolder(options: SourceOptions): Promise<Repository> {
+  return (await loadSourceFolderWithCommit(options)).repo;
+}
+
+async function loadSourceFolderWithCommit(options: SourceOptions, detectCommit = false): Promise<{ repo: Repository; commit?: string | undefined }> {
+  if (options.sourceRef !== undefined) return loadSourceCommit({ ...options, sourceRef: options.sourceRef });
   const root = path.resolve(options.source);
   if (!existsSync(root)) {
     throw InputError.single({ code: 'SOURCE_NOT_FOUND', file: options.source, message: 'source folder does not exist' });
@@ -26,14 +84,10 @@ export async function loadSourceFolder(options: SourceOptions): Promise<Reposito
   const settingsPath = path.join(root, SETTINGS_FILE);
   const settingsText = existsSync(settingsPath) ? await readFile(settingsPath, 'utf8') : undefined;
   const settings = parseSettings(settingsText === undefined ? undefined : { path: SETTINGS_FILE, text: settingsText });
-  const skipDirs: string[] = [];
-  for (const out of [options.outDir, settings.output]) {
-    if (out === undefined) continue;
-    const rel = path.relative(root, path.resolve(out)).split(path.sep).join('/');
-    if (rel !== '' && !rel.startsWith('..')) skipDirs.push(rel);
-  }
+  const skipDirs = skippedDirs(root, [options.outDir, settings.output === undefined ? undefined : path.resolve(root, settings.output)]);
   const files = await readSourceFolder(root, { exclude: settings.exclude ?? [], skipDirs });
-  return loadRepository(files, registry);
+  const repo = loadRepository(files, registry);
+  return { repo, commit: detectCommit ? await folderCommit(root, files, skipDirs) : undefined };
 }
 
 export async function renderFolder(options: SourceOptions): Promise<RenderResult> {
@@ -42,8 +96,8 @@ export async function renderFolder(options: SourceOptions): Promise<RenderResult
 
 /** Like renderFolder, also returning the loaded repository (explain looks up templates no dialect claimed). */
 export async function renderFolderWithRepo(options: SourceOptions): Promise<{ repo: Repository; result: RenderResult }> {
-  const repo = await loadSourceFolder(options);
+  const { repo, commit } = await loadSourceFolderWithCommit(options, true);
   let previous: PreviousRender | undefined;
   if (options.previousDir !== undefined) previous = await readPreviousFolder(options.previousDir);
-  return { repo, result: render(repo, dialects, { previous, manifoldVersion: MANIFOLD_VERSION }) };
+  return { repo, result: render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION }) };
 }

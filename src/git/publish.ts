@@ -1,0 +1,72 @@
+/**
+ * `manifold render --commit/--push`: the rendered tree committed to a branch
+ * (and pushed), with a one-line report for stderr. The CLI passes the token
+ * in from MANIFOLD_GIT_TOKEN; nothing here prints it.
+ */
+import type { Signature } from './objects.ts';
+import { commitRenderedTree, describeClusterChange, renderedTree, type CommitResult } from './commit.ts';
+import { configuredIdentity, openRepository } from './repo.ts';
+import { pushRenderedTree, type PushResult } from './remote.ts';
+import type { ClusterFiles } from './tree.ts';
+
+export const DEFAULT_BRANCH = 'manifold/rendered';
+
+export interface PublishOptions {
+  /** Folder inside the git repository to commit to. */
+  repoDir: string;
+  branch?: string | undefined;
+  prefix?: string | undefined;
+  /** Remote name or http(s) URL to push to. */
+  push?: string | undefined;
+  token?: string | undefined;
+  sourceCommit?: string | undefined;
+  manifoldVersion: string;
+  /** Commit time; defaults to SOURCE_DATE_EPOCH (reproducible builds) or now. */
+  now?: Date | undefined;
+}
+
+export interface PublishReport {
+  result: CommitResult | PushResult;
+  /** Human summary for stderr. */
+  lines: string[];
+}
+
+/** Commit identity: the repository's user.name/email, else Manifold's own. */
+export async function commitAuthor(repoDir: string, now?: Date): Promise<Signature> {
+  const repo = openRepository(repoDir);
+  const who = await configuredIdentity(repo);
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  const seconds = now !== undefined ? Math.floor(now.getTime() / 1000) : epoch !== undefined && /^\d+$/.test(epoch) ? Number(epoch) : Math.floor(Date.now() / 1000);
+  return { name: who.name ?? 'Manifold', email: who.email ?? 'manifold@localhost', timestamp: seconds, timezoneOffset: 0 };
+}
+
+export async function publishRender(clusters: ClusterFiles, provenance: unknown, options: PublishOptions): Promise<PublishReport> {
+  const repo = openRepository(options.repoDir);
+  try {
+    const author = await commitAuthor(options.repoDir, options.now);
+    const branch = options.branch ?? DEFAULT_BRANCH;
+    const common = { branch, prefix: options.prefix, sourceCommit: options.sourceCommit, manifoldVersion: options.manifoldVersion, author };
+    const tree = renderedTree(clusters, provenance);
+    const result =
+      options.push !== undefined
+        ? await pushRenderedTree(repo, tree, { ...common, remote: options.push, token: options.token })
+        : await commitRenderedTree(repo, tree, common);
+    return { result, lines: reportLines(result, branch, options.prefix) };
+  } finally {
+    repo.objects.close();
+  }
+}
+
+function reportLines(result: CommitResult | PushResult, branch: string, prefix: string | undefined): string[] {
+  const where = `${branch}${prefix ? ` (under ${prefix})` : ''}`;
+  const short = result.commit?.slice(0, 12) ?? '';
+  const lines: string[] = [];
+  if (!result.created) lines.push(`${where} unchanged at ${short}: no commit`);
+  else lines.push(`committed ${short} to ${where}: ${result.clusters.length} cluster(s) changed, ${result.objectsWritten} object(s) written`);
+  for (const c of result.clusters) lines.push(`  ${describeClusterChange(c)}`);
+  if ('pushed' in result) {
+    if (result.pushed) lines.push(`pushed ${short} to ${result.remote}${result.attempts > 1 ? ` after ${result.attempts} attempts (the remote branch moved; rebuilt on its new tip)` : ''}`);
+    else lines.push(`${result.remote} already has ${short}: nothing to push`);
+  }
+  return lines;
+}
