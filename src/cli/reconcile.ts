@@ -122,7 +122,8 @@ export function formatSummary(statuses: readonly ClusterStatus[]): string {
   for (const s of statuses) {
     const ready = s.conditions.find((c) => c.type === 'Ready');
     const head = `${s.cluster.padEnd(width)}  ${s.result.padEnd(11)}`;
-    if (s.result === 'Unreachable' || (s.objects.length === 0 && ready?.status === 'False' && s.summary.applied + s.summary.unchanged === 0 && s.summary.objects > 0)) {
+    // A cluster-level failure (unreachable, credentials, configuration) has no object to show: its reason is the line.
+    if (s.result === 'Unreachable' || (s.result === 'Failed' && s.objects.length === 0)) {
       lines.push(`${head}  ${ready?.message ?? ''}`);
       continue;
     }

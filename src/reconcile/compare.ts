@@ -264,8 +264,12 @@ export function driftEntries(live: JsonObject, dryRun: JsonObject): DriftEntry[]
  */
 export function ownsField(live: JsonObject, manager: string, pointer: string): boolean {
   const entry = managedEntry(live, manager);
-  if (entry === undefined) return false;
-  let node: JsonObject = entry.fieldsV1;
+  return entry !== undefined && fieldSetHas(entry.fieldsV1, live, pointer);
+}
+
+/** Does this fieldsV1 set hold the field at `pointer` of `live`? */
+function fieldSetHas(fields: JsonObject, live: JsonObject, pointer: string): boolean {
+  let node: JsonObject = fields;
   let value: JsonValue | undefined = live;
   for (const seg of splitPointer(pointer)) {
     const children = Object.keys(node).filter((k) => k !== '.');
@@ -294,6 +298,12 @@ export function ownsField(live: JsonObject, manager: string, pointer: string): b
   return true;
 }
 
+/** Does any manager other than `manager` own the field (Apply or Update, main resource)? */
+function ownedByAnother(live: JsonObject, manager: string, pointer: string): boolean {
+  const list = isObject(live.metadata) && Array.isArray(live.metadata.managedFields) ? live.metadata.managedFields : [];
+  return list.some((e) => isObject(e) && e.manager !== manager && !e.subresource && isObject(e.fieldsV1) && fieldSetHas(e.fieldsV1, live, pointer));
+}
+
 /**
  * Drift another actor caused: fields that hold a value live which `manager`
  * does not own (an Update or a forced Apply by someone else takes ownership
@@ -301,7 +311,15 @@ export function ownsField(live: JsonObject, manager: string, pointer: string): b
  * of the desired state (a new field in the tree), not as drift.
  */
 export function externalDrift(live: JsonObject, entries: readonly DriftEntry[], manager: string): DriftEntry[] {
-  return entries.filter((e) => e.before !== undefined && !ownsField(live, manager, e.path));
+  return entries.filter((e) => {
+    if (e.before === undefined || ownsField(live, manager, e.path)) return false;
+    // A Secret written through stringData: Manifold's ownership is recorded on
+    // stringData, never on data, so only another owner of the data key means drift.
+    if (isSecret(live) && e.path.startsWith('/data/') && ownsField(live, manager, `/stringData/${e.path.slice('/data/'.length)}`)) {
+      return ownedByAnother(live, manager, e.path);
+    }
+    return true;
+  });
 }
 
 /**

@@ -104,6 +104,18 @@ describe('KubeClient requests', () => {
     await client.close();
   });
 
+  it('a 500 is final unless the server asks for a retry (SSA answers 500 for a field not in the schema)', async () => {
+    let calls = 0;
+    const client = await fake((_req, _b, res) => {
+      calls++;
+      if (calls === 1) return json(res, 500, { kind: 'Status', reason: 'InternalError', message: 'etcd leader changed', details: { retryAfterSeconds: 0 } });
+      json(res, 500, { kind: 'Status', message: 'failed to create typed patch object: .bogus: field not declared in schema' });
+    });
+    await expect(client.get(configMaps, 'a', 'c')).rejects.toMatchObject({ status: 500, serverMessage: expect.stringMatching(/field not declared/) });
+    expect(calls).toBe(2);
+    await client.close();
+  });
+
   it('401: a clear credentials error that does not quote the token', async () => {
     const client = await fake((_req, _b, res) => json(res, 401, { kind: 'Status', reason: 'Unauthorized', message: 'Unauthorized' }));
     const err = await client.get(configMaps, 'a', 'c').catch((e: unknown) => e);

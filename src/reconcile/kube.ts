@@ -11,7 +11,8 @@
  *
  * - at most `maxInFlight` requests per cluster (16 by default; bounded
  *   concurrency instead of a client QPS limit, performance-anchors.md §7.4);
- * - 429 and 503 honour Retry-After; other 5xx are retried with backoff;
+ * - 429, 503 and 504 are retried, honouring Retry-After (backoff otherwise);
+ *   500 only when the server asks for a retry;
  * - errors say what failed: unreachable, 401 (credentials), 403, or the
  *   server's own Status message. Credentials never appear in a message.
  */
@@ -217,6 +218,12 @@ export function retryAfterMs(value: string | string[] | undefined, now = Date.no
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** `details.retryAfterSeconds` of a Status object, in milliseconds. */
+function retryAfterSecondsOf(body: unknown): number | undefined {
+  const details = asObject(asObject(body).details);
+  return typeof details.retryAfterSeconds === 'number' ? details.retryAfterSeconds * 1000 : undefined;
+}
+
 function statusOf(body: unknown): { reason: string; message: string } {
   if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
     const b = body as { reason?: unknown; message?: unknown };
@@ -382,9 +389,11 @@ export class KubeClient {
           `the API server of cluster "${this.cluster}" rejected the credentials (401 Unauthorized): the token or client certificate is missing, invalid or expired`,
         );
       }
-      const retryable = status === 429 || status === 503 || status === 500 || status === 502 || status === 504;
+      // 500 is also what the server answers for deterministic failures ("failed to create typed
+      // patch object"): retried only when the server asks for it (Retry-After, details.retryAfterSeconds).
+      const hinted = retryAfterMs(res.headers['retry-after']) ?? retryAfterSecondsOf(parsed);
+      const retryable = status === 429 || status === 503 || status === 504 || ((status === 500 || status === 502) && hinted !== undefined);
       if (retryable && attempt < this.maxAttempts) {
-        const hinted = retryAfterMs(res.headers['retry-after']);
         const backoff = hinted ?? Math.min(250 * 2 ** (attempt - 1), 8000);
         await sleep(Math.min(backoff, this.maxRetryAfterMs), opts.signal);
         continue;
