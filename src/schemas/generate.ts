@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { registry } from '../dialects/registry.ts';
 import { ProjectSettings } from '../model/settings.ts';
+import { ClusterStatusSchema } from '../reconcile/report.ts';
 
 export const SCHEMA_BASE_URL = 'https://raw.githubusercontent.com/manifold-dev/manifold/main/schemas';
 
@@ -17,6 +18,7 @@ export function generateSchemas(): Map<string, string> {
     `${k.apiVersion} ${typeof k.kind === 'string' ? k.kind : k.title}`,
   ]);
   entries.push(['manifold-project', ProjectSettings, 'manifold.dev/v1alpha1 Project (manifold.yaml)']);
+  entries.push(['manifold-cluster-status', ClusterStatusSchema, 'manifold reconcile status of one cluster (report branch clusters/<name>.json)']);
   const out = new Map<string, string>();
   for (const [title, schema, description] of entries.sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const json = z.toJSONSchema(schema, { target: 'draft-07', io: 'input', unrepresentable: 'any' });

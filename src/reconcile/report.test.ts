@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterStatus } from './types.ts';
+import { COMMIT, sampleStatus } from '../../test/report/statuses.ts';
+import {
+  canonicalStatus,
+  ClusterStatusSchema,
+  fleetReadme,
+  nextStatusContent,
+  parseStatusFile,
+  reportCommitMessage,
+  sameExceptTimestamps,
+  statusFileContent,
+  statusPath,
+} from './report.ts';
+
+describe('status file content', () => {
+  it('is 2-space JSON in schema key order, whatever order the reconciler built the object in', () => {
+    const s = sampleStatus('east');
+    // Same data, keys and array elements in another order.
+    const shuffled = {
+      objects: [...s.objects].reverse().map((o) => ({ health: o.health, action: o.action, name: o.name, namespace: o.namespace, kind: o.kind, apiVersion: o.apiVersion })),
+      conditions: s.conditions,
+      summary: { unhealthy: 0, drifted: 0, failed: 0, pruned: 0, unchanged: 1, applied: 1, objects: 2 },
+      durationMs: s.durationMs,
+      finishedAt: s.finishedAt,
+      startedAt: s.startedAt,
+      result: s.result,
+      renderedCommit: s.renderedCommit,
+      cluster: s.cluster,
+    } as ClusterStatus;
+    const text = statusFileContent(shuffled);
+    expect(text).toBe(statusFileContent(s));
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text.split('\n')[1]).toBe('  "cluster": "east",');
+    expect(Object.keys(JSON.parse(text) as object)).toEqual([
+      'cluster', 'renderedCommit', 'result', 'startedAt', 'finishedAt', 'durationMs', 'summary', 'conditions', 'objects',
+    ]);
+    // Objects sorted by group (core first), kind, namespace, name.
+    expect((JSON.parse(text) as ClusterStatus).objects.map((o) => o.kind)).toEqual(['ConfigMap', 'Deployment']);
+    expect(Object.keys((JSON.parse(text) as ClusterStatus).objects[0] as object)).toEqual(['apiVersion', 'kind', 'namespace', 'name', 'action', 'health']);
+  });
+
+  it('sorts drift entries and conditions, drops undefined optionals', () => {
+    const s = sampleStatus('east', {
+      conditions: [
+        { type: 'Ready', status: 'False', reason: 'HealthCheckFailed', message: 'x' },
+        { type: 'Drifted', status: 'True', reason: 'DriftDetected', message: 'y' },
+      ],
+      objects: [
+        {
+          apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'nginx', action: 'configured', health: 'Healthy', message: undefined,
+          drift: [{ path: '/spec/template', before: 1, after: 2 }, { path: '/spec/replicas', before: 5, after: 3 }],
+        },
+      ],
+    });
+    const parsed = JSON.parse(statusFileContent(s)) as ClusterStatus;
+    expect(parsed.conditions.map((c) => c.type)).toEqual(['Drifted', 'Ready']);
+    expect(parsed.objects[0]?.drift?.map((d) => d.path)).toEqual(['/spec/replicas', '/spec/template']);
+    expect('message' in (parsed.objects[0] as object)).toBe(false);
+  });
+
+  it('refuses a status that does not match the schema (unknown key, bad result)', () => {
+    expect(() => canonicalStatus({ ...sampleStatus('a'), extra: 1 } as ClusterStatus)).toThrow(/does not match the schema/);
+    expect(() => canonicalStatus({ ...sampleStatus('a'), result: 'Fine' } as unknown as ClusterStatus)).toThrow(/result/);
+  });
+
+  it('status file names are DNS names and cannot escape clusters/', () => {
+    expect(statusPath('member-1')).toBe('clusters/member-1.json');
+    expect(statusPath('eu.prod-1')).toBe('clusters/eu.prod-1.json');
+    for (const bad of ['../x', 'a/b', '', 'UPPER', '.hidden', 'a..b']) expect(() => statusPath(bad)).toThrow(/cannot be a status file name/);
+  });
+
+  it('the schema accepts what the file holds and rejects garbage', () => {
+    expect(parseStatusFile(statusFileContent(sampleStatus('a')))).toEqual(canonicalStatus(sampleStatus('a')));
+    expect(parseStatusFile('{not json')).toBeUndefined();
+    expect(parseStatusFile('{"cluster":"a"}')).toBeUndefined();
+    expect(ClusterStatusSchema.safeParse(JSON.parse(statusFileContent(sampleStatus('a')))).success).toBe(true);
+  });
+});
+
+describe('no-op detection', () => {
+  it('timestamps alone are not a change: the stored bytes are kept', () => {
+    const first = statusFileContent(sampleStatus('east'));
+    const later = sampleStatus('east', { startedAt: '2026-01-02T00:00:00.000Z', finishedAt: '2026-01-02T00:00:03.000Z', durationMs: 3000 });
+    expect(sameExceptTimestamps(sampleStatus('east'), later)).toBe(true);
+    expect(nextStatusContent(first, later)).toEqual({ content: first, changed: false });
+  });
+
+  it('object order from parallel workers is not a change', () => {
+    const s = sampleStatus('east');
+    const reordered = { ...s, objects: [...s.objects].reverse(), finishedAt: '2027-01-01T00:00:00.000Z' };
+    expect(nextStatusContent(statusFileContent(s), reordered).changed).toBe(false);
+  });
+
+  it('any other field is a change, and the new file carries the new timestamps', () => {
+    const first = statusFileContent(sampleStatus('east'));
+    for (const over of [
+      { renderedCommit: 'f'.repeat(40) },
+      { result: 'Degraded' as const },
+      { summary: { objects: 2, applied: 0, unchanged: 2, pruned: 0, failed: 0, drifted: 1, unhealthy: 0 } },
+      { conditions: [] },
+    ]) {
+      const next = sampleStatus('east', { ...over, finishedAt: '2026-05-05T00:00:00.000Z' });
+      const out = nextStatusContent(first, next);
+      expect(out.changed).toBe(true);
+      expect(out.content).toContain('2026-05-05T00:00:00.000Z');
+    }
+  });
+
+  it('a missing or unreadable stored file is replaced', () => {
+    expect(nextStatusContent(undefined, sampleStatus('a')).changed).toBe(true);
+    expect(nextStatusContent('garbage', sampleStatus('a'))).toEqual({ content: statusFileContent(sampleStatus('a')), changed: true });
+  });
+});
+
+describe('fleet README', () => {
+  it('one row per cluster, sorted, with synced commit, counts, result and since', () => {
+    const readme = fleetReadme([
+      sampleStatus('west', {
+        result: 'Degraded',
+        summary: { objects: 7, applied: 0, unchanged: 7, pruned: 0, failed: 0, drifted: 2, unhealthy: 1 },
+        conditions: [{ type: 'Healthy', status: 'False', reason: 'HealthCheckFailed', message: 'Deployment web/nginx: 1/3 available' }],
+      }),
+      sampleStatus('east', { renderedCommit: 'folder:rendered' }),
+    ]);
+    const rows = readme.split('\n').filter((l) => l.startsWith('| ['));
+    expect(rows).toEqual([
+      '| [east](clusters/east.json) | `folder:rendered` | 2 | 0 | 0 | ✅ Synced | 2026-01-01T00:00:01.500Z |',
+      '| [west](clusters/west.json) | `0123456789ab` | 7 | 2 | 1 | ⚠️ Degraded | 2026-01-01T00:00:01.500Z |',
+    ]);
+    expect(readme).toContain('| cluster | synced commit | objects | drifted | unhealthy | last result | since |');
+    expect(readme).toContain('2 clusters: 1 Synced, 1 Degraded.');
+    expect(readme).toContain('### west: Degraded');
+    expect(readme).toContain('- Healthy=False HealthCheckFailed: Deployment web/nginx: 1/3 available');
+    expect(readme).not.toContain('### east');
+  });
+
+  it('escapes table syntax in messages, lists unreadable files, caps problem lines at 10', () => {
+    const objects = Array.from({ length: 12 }, (_, i) => ({
+      apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ns', name: `c${String(i).padStart(2, '0')}`, action: 'failed' as const, health: 'Unknown' as const, message: 'a | b\nc',
+    }));
+    const readme = fleetReadme([sampleStatus('east', { result: 'Failed', objects })], ['clusters/bad.json']);
+    expect(readme).toContain('- ConfigMap ns/c00: failed — a \\| b c');
+    expect(readme).toContain('… and 2 more (see clusters/east.json)');
+    expect(readme).toContain('| clusters/bad.json | | | | | ❓ unreadable status file | |');
+  });
+
+  it('is deterministic: same statuses, same bytes', () => {
+    const a = [sampleStatus('a'), sampleStatus('b')];
+    expect(fleetReadme(a)).toBe(fleetReadme([...a].reverse()));
+  });
+});
+
+describe('commit message', () => {
+  it('names the changed clusters and carries trailers', () => {
+    const one = reportCommitMessage([sampleStatus('east')]);
+    expect(one.split('\n')[0]).toBe('manifold: status east Synced at 0123456789ab');
+    expect(one).toContain(`Manifold-Rendered-Commit: ${COMMIT}`);
+    const many = reportCommitMessage(['a', 'b', 'c', 'd', 'e', 'f'].map((c) => sampleStatus(c)));
+    expect(many.split('\n')[0]).toBe('manifold: status of 6 clusters (a, b, c, d, e, …)');
+    expect(many.match(/Manifold-Rendered-Commit/g)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,556 @@
+/**
+ * The report branch (default `manifold/status`): one `clusters/<name>.json`
+ * per cluster (a ClusterStatus, schema schemas/manifold-cluster-status.json)
+ * and a `README.md` fleet table regenerated from every status file on the
+ * branch (DESIGN.md §4 step 6; gitops-practices.md §9 and checklist item 21).
+ *
+ * Rules that keep the branch trustworthy:
+ * - A writer touches only the status files it was given (a pull-mode agent:
+ *   its own cluster) and rebuilds README.md from all files on the tip it
+ *   commits on, so concurrent agents never drop each other's status.
+ * - Timestamps alone never make a commit: when a status equals the stored one
+ *   apart from startedAt/finishedAt/durationMs, the stored bytes are kept.
+ * - Never a half-written report: every object is written first, the ref moves
+ *   last (locally under git's lock with compare-and-swap; remotely by one
+ *   receive-pack ref update). A lost race (the branch moved) fetches the new
+ *   tip, re-applies the change on it and retries.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import git, { type FsClient } from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import { z } from 'zod';
+import { InputError, RuntimeError } from '../errors/index.ts';
+import { blobObject, commitObject, isDirMode, MODE_DIR, MODE_FILE, treeObject, type GitObject, type Signature, type TreeEntry } from '../git/objects.ts';
+import { isLostRace, redact, remoteError, resolveRemote, URL_REMOTE_NAME, type RemoteTarget } from '../git/remote.ts';
+import { branchRef, deleteLooseRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from '../git/repo.ts';
+import { readTreeEntries } from '../git/tree.ts';
+import { MANIFOLD_VERSION } from '../version.ts';
+import type { ClusterStatus } from './types.ts';
+
+export const DEFAULT_REPORT_BRANCH = 'manifold/status';
+export const STATUS_DIR = 'clusters';
+export const README_FILE = 'README.md';
+
+// ---------------------------------------------------------------------------
+// The schema: the published contract of clusters/<name>.json. Key order of
+// the shapes below is the key order of the files.
+
+const DriftEntrySchema = z
+  .strictObject({
+    path: z.string().meta({ description: 'JSON pointer (RFC 6901) of the drifted field, e.g. /spec/replicas' }),
+    before: z.unknown().meta({ description: 'live value; "***" for Secret data' }),
+    after: z.unknown().meta({ description: 'desired value from the rendered tree; "***" for Secret data' }),
+  })
+  .meta({ description: 'One field where the live object differs from the rendered one' });
+
+const ObjectStatusSchema = z.strictObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+  action: z.enum(['created', 'configured', 'unchanged', 'pruned', 'recreated', 'failed', 'skipped']),
+  health: z.enum(['Healthy', 'Progressing', 'Degraded', 'Unknown']),
+  message: z.string().optional().meta({ description: 'why the object is not healthy, or the API server message of a failure' }),
+  drift: z.array(DriftEntrySchema).optional(),
+});
+
+const ConditionSchema = z.strictObject({
+  type: z.string(),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string(),
+  message: z.string(),
+});
+
+export const ClusterStatusSchema = z
+  .strictObject({
+    cluster: z.string().min(1),
+    renderedCommit: z.string().meta({ description: "commit of the rendered branch that was applied, or 'folder:<path>'" }),
+    result: z.enum(['Synced', 'Degraded', 'Failed', 'Unreachable']),
+    startedAt: z.string().meta({ description: 'ISO 8601; with finishedAt and durationMs the only non-deterministic fields' }),
+    finishedAt: z.string(),
+    durationMs: z.number().int().nonnegative(),
+    summary: z.strictObject({
+      objects: z.number().int().nonnegative(),
+      applied: z.number().int().nonnegative(),
+      unchanged: z.number().int().nonnegative(),
+      pruned: z.number().int().nonnegative(),
+      failed: z.number().int().nonnegative(),
+      drifted: z.number().int().nonnegative(),
+      unhealthy: z.number().int().nonnegative(),
+    }),
+    conditions: z.array(ConditionSchema),
+    objects: z.array(ObjectStatusSchema),
+  })
+  .meta({ description: 'What happened in one cluster during one reconcile (manifold reconcile, report branch clusters/<name>.json)' });
+
+// The zod schema and the hand-written model in types.ts must describe the same
+// thing: these two assignments stop compiling when either side changes alone.
+type SchemaStatus = z.output<typeof ClusterStatusSchema>;
+export const schemaMatchesModel = [(s: SchemaStatus): ClusterStatus => s, (s: ClusterStatus): SchemaStatus => s] as const;
+
+// ---------------------------------------------------------------------------
+// Content (pure).
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/**
+ * Validates a status and puts it in canonical form: schema key order, objects
+ * sorted by group, kind, namespace, name; conditions by type; drift by path.
+ * The reconciler may finish objects in any order (parallel workers), and the
+ * file must not change because of that.
+ */
+export function canonicalStatus(status: ClusterStatus): ClusterStatus {
+  const parsed = ClusterStatusSchema.safeParse(status);
+  if (!parsed.success) {
+    throw new RuntimeError('REPORT_INVALID_STATUS', `status of cluster "${String(status.cluster)}" does not match the schema: ${z.prettifyError(parsed.error)}`);
+  }
+  const s = parsed.data;
+  const objects = s.objects
+    .map((o) => (o.drift === undefined ? o : { ...o, drift: [...o.drift].sort((a, b) => cmp(a.path, b.path)) }))
+    .sort(
+      (a, b) =>
+        cmp(groupOf(a.apiVersion), groupOf(b.apiVersion)) ||
+        cmp(a.kind, b.kind) ||
+        cmp(a.namespace ?? '', b.namespace ?? '') ||
+        cmp(a.name, b.name) ||
+        cmp(a.apiVersion, b.apiVersion),
+    );
+  const conditions = [...s.conditions].sort((a, b) => cmp(a.type, b.type));
+  // Re-parse so that every nested object comes out in schema key order.
+  return ClusterStatusSchema.parse({ ...s, conditions, objects });
+}
+
+/** The bytes of clusters/<name>.json: canonical, 2-space JSON, final newline. */
+export function statusFileContent(status: ClusterStatus): string {
+  return `${JSON.stringify(canonicalStatus(status), null, 2)}\n`;
+}
+
+const TIMESTAMP_FIELDS = ['startedAt', 'finishedAt', 'durationMs'] as const;
+
+function withoutTimestamps(status: ClusterStatus): Omit<ClusterStatus, (typeof TIMESTAMP_FIELDS)[number]> {
+  const { startedAt: _s, finishedAt: _f, durationMs: _d, ...rest } = canonicalStatus(status);
+  return rest;
+}
+
+/** Whether two statuses say the same thing, ignoring when and how long. */
+export function sameExceptTimestamps(a: ClusterStatus, b: ClusterStatus): boolean {
+  return JSON.stringify(withoutTimestamps(a)) === JSON.stringify(withoutTimestamps(b));
+}
+
+/** Parses a stored status file; undefined when it is not a valid status (then it is simply replaced). */
+export function parseStatusFile(text: string): ClusterStatus | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = ClusterStatusSchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * The content to store for `next` given the stored file: the stored bytes
+ * when nothing but timestamps changed (so no commit happens), else the new file.
+ */
+export function nextStatusContent(stored: string | undefined, next: ClusterStatus): { content: string; changed: boolean } {
+  const previous = stored === undefined ? undefined : parseStatusFile(stored);
+  if (stored !== undefined && previous !== undefined && sameExceptTimestamps(previous, next)) return { content: stored, changed: false };
+  return { content: statusFileContent(next), changed: true };
+}
+
+/** Cluster names become file names: DNS-1123 labels or subdomains, nothing that could leave clusters/. */
+export function statusPath(cluster: string): string {
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(cluster) || cluster.includes('..')) {
+    throw InputError.single({ code: 'REPORT_BAD_CLUSTER', message: `cluster name "${cluster}" cannot be a status file name (lowercase DNS name expected)` });
+  }
+  return `${STATUS_DIR}/${cluster}.json`;
+}
+
+const RESULT_MARK: Record<ClusterStatus['result'], string> = {
+  Synced: '✅ Synced',
+  Degraded: '⚠️ Degraded',
+  Failed: '❌ Failed',
+  Unreachable: '🔌 Unreachable',
+};
+
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function shortCommit(rendered: string): string {
+  return /^[0-9a-f]{40}$/.test(rendered) ? rendered.slice(0, 12) : rendered;
+}
+
+/** Conditions worth a line under the table: anything not True, capped like Fleet caps its Ready message (10). */
+function problemLines(s: ClusterStatus): string[] {
+  const lines = s.conditions.filter((c) => c.status !== 'True').map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`);
+  const bad = s.objects.filter((o) => o.action === 'failed' || (o.health !== 'Healthy' && o.action !== 'pruned') || (o.drift?.length ?? 0) > 0);
+  for (const o of bad) {
+    const id = `${o.kind} ${o.namespace === undefined ? '' : `${o.namespace}/`}${o.name}`;
+    const why = o.action === 'failed' ? 'failed' : (o.drift?.length ?? 0) > 0 ? `drifted (${o.drift?.map((d) => d.path).join(', ')})` : o.health;
+    lines.push(`${id}: ${why}${o.message === undefined ? '' : ` — ${o.message}`}`);
+  }
+  return lines.length > 10 ? [...lines.slice(0, 10), `… and ${lines.length - 10} more (see ${statusPath(s.cluster)})`] : lines;
+}
+
+/**
+ * README.md of the report branch: one row per cluster (cluster, synced
+ * commit, objects, drifted, unhealthy, last result, since), then the reasons
+ * for every cluster that is not Synced. Deterministic: no "generated at" line,
+ * so it changes only when a status file changes.
+ */
+export function fleetReadme(statuses: readonly ClusterStatus[], unreadable: readonly string[] = []): string {
+  const sorted = [...statuses].sort((a, b) => cmp(a.cluster, b.cluster));
+  const counts = new Map<string, number>();
+  for (const s of sorted) counts.set(s.result, (counts.get(s.result) ?? 0) + 1);
+  const tally = [...counts].map(([r, n]) => `${n} ${r}`).join(', ');
+  const out: string[] = [
+    '# Fleet status',
+    '',
+    'Written by `manifold reconcile`; do not edit. One status file per cluster in',
+    `\`${STATUS_DIR}/\` (schema: \`schemas/manifold-cluster-status.json\`). A file changes only`,
+    'when its result changes, so "since" is the first reconcile that reported it.',
+    '',
+    `${sorted.length} cluster${sorted.length === 1 ? '' : 's'}${tally === '' ? '' : `: ${tally}`}.`,
+    '',
+    '| cluster | synced commit | objects | drifted | unhealthy | last result | since |',
+    '|---|---|---:|---:|---:|---|---|',
+  ];
+  for (const s of sorted) {
+    out.push(
+      `| [${cell(s.cluster)}](${statusPath(s.cluster)}) | \`${cell(shortCommit(s.renderedCommit))}\` | ${s.summary.objects} | ${s.summary.drifted} | ${s.summary.unhealthy} | ${RESULT_MARK[s.result]} | ${cell(s.finishedAt)} |`,
+    );
+  }
+  for (const file of [...unreadable].sort(cmp)) out.push(`| ${cell(file)} | | | | | ❓ unreadable status file | |`);
+  const troubled = sorted.filter((s) => s.result !== 'Synced' || problemLines(s).length > 0);
+  if (troubled.length > 0) {
+    out.push('', '## Problems');
+    for (const s of troubled) {
+      out.push('', `### ${s.cluster}: ${s.result}`, '');
+      for (const line of problemLines(s)) out.push(`- ${cell(line)}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Commit message: subject with the changed clusters, one line each, then trailers. */
+export function reportCommitMessage(changed: readonly ClusterStatus[]): string {
+  const names = changed.map((s) => s.cluster);
+  const subject =
+    changed.length === 1 && changed[0] !== undefined
+      ? `manifold: status ${changed[0].cluster} ${changed[0].result} at ${shortCommit(changed[0].renderedCommit)}`
+      : `manifold: status of ${changed.length} clusters (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})`;
+  const body = changed.map(
+    (s) => `${s.cluster}: ${s.result} at ${shortCommit(s.renderedCommit)}, ${s.summary.objects} objects, ${s.summary.drifted} drifted, ${s.summary.unhealthy} unhealthy, ${s.summary.failed} failed`,
+  );
+  const commits = [...new Set(changed.map((s) => s.renderedCommit).filter((c) => /^[0-9a-f]{40}$/.test(c)))];
+  const trailers = [...commits.map((c) => `Manifold-Rendered-Commit: ${c}`), `Manifold-Version: ${MANIFOLD_VERSION}`];
+  return `${subject}\n\n${body.join('\n')}\n\n${trailers.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------
+// Building the new tip (reads objects, writes nothing).
+
+export interface ReportPlan {
+  /** Root tree after the change. */
+  tree: string;
+  parentTree: string | undefined;
+  /** Objects the new tree needs (blobs and trees, possibly already stored). */
+  objects: GitObject[];
+  /** Statuses whose file content changed. */
+  changed: ClusterStatus[];
+}
+
+async function readBlobText(repo: GitRepository, oid: string): Promise<string> {
+  const obj = await repo.objects.read(oid);
+  return obj.body.toString('utf8');
+}
+
+/**
+ * Applies `statuses` to the report tree of `parent`: replaces only their
+ * files, keeps everything else on the branch, regenerates README.md from all
+ * status files. Pure apart from reading objects.
+ */
+export async function planReport(repo: GitRepository, parent: string | undefined, statuses: readonly ClusterStatus[]): Promise<ReportPlan> {
+  const parentTree = parent === undefined ? undefined : (await readCommit(repo, parent)).tree;
+  const root = parentTree === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(repo.objects, parentTree);
+  const dirEntry = root.get(STATUS_DIR);
+  const dir = dirEntry !== undefined && isDirMode(dirEntry.mode) ? await readTreeEntries(repo.objects, dirEntry.oid) : new Map<string, TreeEntry>();
+  const objects: GitObject[] = [];
+  const changed: ClusterStatus[] = [];
+  const contents = new Map<string, string>();
+  for (const status of statuses) {
+    const file = statusPath(status.cluster).slice(STATUS_DIR.length + 1);
+    if (contents.has(file)) throw new RuntimeError('REPORT_DUPLICATE_CLUSTER', `two statuses for cluster "${status.cluster}" in one report`);
+    const before = dir.get(file);
+    const stored = before === undefined || isDirMode(before.mode) ? undefined : await readBlobText(repo, before.oid);
+    const next = nextStatusContent(stored, status);
+    contents.set(file, next.content);
+    if (!next.changed) continue;
+    changed.push(canonicalStatus(status));
+    const blob = blobObject(next.content);
+    objects.push(blob);
+    dir.set(file, { mode: MODE_FILE, name: file, oid: blob.oid });
+  }
+  // README from every status file on the new tree (others' files as stored on this tip).
+  const all: ClusterStatus[] = [];
+  const unreadable: string[] = [];
+  for (const [name, entry] of [...dir].sort((a, b) => cmp(a[0], b[0]))) {
+    if (!name.endsWith('.json') || isDirMode(entry.mode)) continue;
+    const text = contents.get(name) ?? (await readBlobText(repo, entry.oid));
+    const parsed = parseStatusFile(text);
+    if (parsed === undefined) unreadable.push(`${STATUS_DIR}/${name}`);
+    else all.push(parsed);
+  }
+  const readme = blobObject(fleetReadme(all, unreadable));
+  objects.push(readme);
+  root.set(README_FILE, { mode: MODE_FILE, name: README_FILE, oid: readme.oid });
+  if (dir.size > 0) {
+    const clustersTree = treeObject([...dir.values()]);
+    objects.push(clustersTree);
+    root.set(STATUS_DIR, { mode: MODE_DIR, name: STATUS_DIR, oid: clustersTree.oid });
+  }
+  const rootTree = treeObject([...root.values()]);
+  objects.push(rootTree);
+  return { tree: rootTree.oid, parentTree, objects, changed };
+}
+
+// ---------------------------------------------------------------------------
+// Committing and pushing.
+
+export interface ReportTarget {
+  repo: GitRepository;
+  /** Branch name or full ref; default manifold/status. */
+  branch?: string | undefined;
+  /** Remote name or http(s) URL; without it the report is a local branch only. */
+  remote?: string | undefined;
+  /** Token for HTTP basic auth (x-access-token); never printed. */
+  token?: string | undefined;
+  author?: Signature | undefined;
+  /** Tries before giving up when the branch keeps moving (default 8: one per concurrent agent is typical). */
+  attempts?: number | undefined;
+  /** Called after the objects are written and before the ref moves (tests line up racers with it). */
+  beforePublish?: ((attempt: number) => Promise<void>) | undefined;
+}
+
+export interface ReportResult {
+  ref: string;
+  /** The branch tip after the call (the new commit, or the unchanged tip). */
+  commit: string | undefined;
+  created: boolean;
+  pushed: boolean;
+  attempts: number;
+  /** Clusters whose status file changed. */
+  changed: string[];
+}
+
+export function defaultAuthor(now = new Date()): Signature {
+  return { name: 'manifold reconcile', email: 'manifold@noreply.invalid', timestamp: Math.floor(now.getTime() / 1000), timezoneOffset: 0 };
+}
+
+/**
+ * Writes the statuses to the report branch (and pushes when a remote is
+ * given). Makes no commit when no status file changed.
+ */
+export async function writeReport(target: ReportTarget, statuses: readonly ClusterStatus[]): Promise<ReportResult> {
+  for (const s of statuses) statusPath(s.cluster);
+  const ref = branchRef(target.branch ?? DEFAULT_REPORT_BRANCH);
+  return target.remote === undefined ? commitLocal(target, ref, statuses) : commitAndPush(target, ref, statuses, await resolveRemote(target.repo, target.remote));
+}
+
+async function buildReportCommit(
+  target: ReportTarget,
+  parent: string | undefined,
+  statuses: readonly ClusterStatus[],
+): Promise<{ plan: ReportPlan; commit?: GitObject }> {
+  const plan = await planReport(target.repo, parent, statuses);
+  if (plan.tree === plan.parentTree) return { plan };
+  const author = target.author ?? defaultAuthor();
+  const message = reportCommitMessage(plan.changed);
+  return { plan, commit: commitObject({ tree: plan.tree, parents: parent === undefined ? [] : [parent], author, committer: author, message }) };
+}
+
+async function commitLocal(target: ReportTarget, ref: string, statuses: readonly ClusterStatus[]): Promise<ReportResult> {
+  const { repo } = target;
+  const max = target.attempts ?? 8;
+  for (let attempt = 1; attempt <= max; attempt++) {
+    const parent = await readRef(repo, ref);
+    const { plan, commit } = await buildReportCommit(target, parent, statuses);
+    if (commit === undefined) return { ref, commit: parent, created: false, pushed: false, attempts: attempt, changed: [] };
+    await repo.objects.write([...plan.objects, commit]);
+    await target.beforePublish?.(attempt);
+    try {
+      await updateRef(repo, ref, commit.oid, parent, { who: target.author ?? defaultAuthor(), message: 'manifold: status' });
+    } catch (err) {
+      if ((err instanceof RefMovedError || (err instanceof RuntimeError && err.code === 'GIT_REF_LOCKED')) && attempt < max) {
+        await sleep(backoffMs(attempt));
+        continue;
+      }
+      throw err;
+    }
+    return { ref, commit: commit.oid, created: true, pushed: false, attempts: attempt, changed: plan.changed.map((s) => s.cluster) };
+  }
+  throw new RuntimeError('REPORT_RACE', `${ref} kept moving; gave up after ${max} attempts`);
+}
+
+interface AuthState {
+  token: string | undefined;
+  offered: boolean;
+}
+
+// Same credentials rule as src/git/remote.ts (GitHub tokens authenticate as x-access-token).
+function authCallbacks(state: AuthState) {
+  return {
+    onAuth: () => {
+      if (state.token === undefined || state.token === '') return { cancel: true };
+      state.offered = true;
+      return { username: 'x-access-token', password: state.token };
+    },
+    onAuthFailure: () => ({ cancel: true }),
+  };
+}
+
+/** The remote branch's tip (undefined when the branch does not exist there). */
+export async function remoteBranchTip(target: RemoteTarget, fullRef: string, token: string | undefined): Promise<string | undefined> {
+  const state: AuthState = { token, offered: false };
+  try {
+    const refs = await git.listServerRefs({ http, url: target.url, prefix: fullRef, ...authCallbacks(state) });
+    return refs.find((r) => r.ref === fullRef)?.oid;
+  } catch (err) {
+    throw remoteError(err, target, state, 'reading refs of');
+  }
+}
+
+/**
+ * isomorphic-git's fetch names the tracking ref from `remote.<name>.fetch`;
+ * a URL remote has none, so the config is shown to it with that section
+ * added, in memory (the technique of src/git/remote.ts: config never written).
+ */
+async function fsForFetch(repo: GitRepository, target: RemoteTarget): Promise<FsClient> {
+  let refspecs: unknown[] = [];
+  try {
+    refspecs = await git.getConfigAll({ fs, gitdir: repo.gitdir, path: `remote.${target.name}.fetch` });
+  } catch {
+    refspecs = [];
+  }
+  if (target.name !== URL_REMOTE_NAME && refspecs.length > 0) return fs;
+  const configPath = path.resolve(repo.gitdir, 'config');
+  const extra = `\n[remote "${target.name}"]\n\turl = ${target.url}\n\tfetch = +refs/heads/*:refs/remotes/${target.name}/*\n`;
+  const real = fs.promises;
+  const readFile = async (file: string, options?: unknown): Promise<string | Buffer> => {
+    let data: string | Buffer;
+    try {
+      data = (await real.readFile(file, options as never)) as string | Buffer;
+    } catch (err) {
+      if (path.resolve(String(file)) !== configPath) throw err;
+      data = typeof options === 'string' || (typeof options === 'object' && options !== null && 'encoding' in options) ? '' : Buffer.alloc(0);
+    }
+    if (path.resolve(String(file)) !== configPath) return data;
+    return typeof data === 'string' ? data + extra : Buffer.concat([data, Buffer.from(extra)]);
+  };
+  return { promises: { ...real, readFile } } as unknown as FsClient;
+}
+
+/** Fetches one branch into the repository (remote-tracking ref under the remote's name). */
+export async function fetchRemoteBranch(repo: GitRepository, target: RemoteTarget, fullRef: string, token: string | undefined): Promise<void> {
+  const state: AuthState = { token, offered: false };
+  try {
+    await git.fetch({
+      fs: await fsForFetch(repo, target),
+      http,
+      gitdir: repo.gitdir,
+      url: target.url,
+      remote: target.name,
+      ref: fullRef.slice('refs/heads/'.length),
+      singleBranch: true,
+      tags: false,
+      cache: repo.cache,
+      ...authCallbacks(state),
+    });
+  } catch (err) {
+    // isomorphic-git (1.44) cannot fetch from a repository whose HEAD names a branch without commits.
+    if (err instanceof Error && /Could not find HEAD/.test(err.message)) {
+      throw new RuntimeError('GIT_REMOTE_NO_HEAD', `fetching from ${redact(target.url, token)}: the remote's default branch (HEAD) has no commit; push one to it first`);
+    }
+    throw remoteError(err, target, state, 'fetching from');
+  }
+  repo.objects.refresh();
+}
+
+async function commitAndPush(target: ReportTarget, ref: string, statuses: readonly ClusterStatus[], remote: RemoteTarget): Promise<ReportResult> {
+  const { repo } = target;
+  const state: AuthState = { token: target.token, offered: false };
+  const label = redact(remote.url, target.token);
+  const max = target.attempts ?? 8;
+  const tempRef = `refs/manifold/report/${process.pid}/${Math.random().toString(36).slice(2)}`;
+  for (let attempt = 1; attempt <= max; attempt++) {
+    const tip = await remoteBranchTip(remote, ref, target.token);
+    if (tip !== undefined && !repo.objects.has(tip)) await fetchRemoteBranch(repo, remote, ref, target.token);
+    const { plan, commit } = await buildReportCommit(target, tip, statuses);
+    if (commit === undefined) {
+      await mirrorLocal(target, ref, tip);
+      return { ref, commit: tip, created: false, pushed: false, attempts: attempt, changed: [] };
+    }
+    await repo.objects.write([...plan.objects, commit]);
+    await updateRef(repo, tempRef, commit.oid, await readRef(repo, tempRef), { who: target.author ?? defaultAuthor(), message: 'manifold: status push' });
+    await target.beforePublish?.(attempt);
+    try {
+      await git.push({ fs, http, gitdir: repo.gitdir, url: remote.url, remote: remote.name, ref: tempRef, remoteRef: ref, cache: repo.cache, ...authCallbacks(state) });
+    } catch (err) {
+      if (isLostRace(err) && attempt < max) {
+        await sleep(backoffMs(attempt));
+        continue;
+      }
+      if (isLostRace(err)) break;
+      throw remoteError(err, remote, state, 'pushing the report to');
+    } finally {
+      await deleteLooseRef(repo, tempRef);
+    }
+    await mirrorLocal(target, ref, commit.oid);
+    return { ref, commit: commit.oid, created: true, pushed: true, attempts: attempt, changed: plan.changed.map((s) => s.cluster) };
+  }
+  throw new RuntimeError('REPORT_RACE', `pushing the report to ${label}: ${ref} kept moving; gave up after ${max} attempts`);
+}
+
+/** The local branch mirrors what the remote holds, so `git log manifold/status` works in the scratch repository. */
+async function mirrorLocal(target: ReportTarget, ref: string, oid: string | undefined): Promise<void> {
+  if (oid === undefined) return;
+  const current = await readRef(target.repo, ref);
+  if (current === oid) return;
+  try {
+    await updateRef(target.repo, ref, oid, current, { who: target.author ?? defaultAuthor(), message: 'manifold: status (pushed)' });
+  } catch {
+    // Another writer in this repository moved it; the remote is the truth and the next report re-reads it.
+  }
+}
+
+/** Jittered backoff so racing agents do not collide in lockstep. */
+function backoffMs(attempt: number): number {
+  return Math.min(2000, 50 * 2 ** (attempt - 1)) * (0.5 + Math.random());
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** All status files on a commit of the report branch (for readers and tests). */
+export async function readReport(repo: GitRepository, commit: string): Promise<Map<string, ClusterStatus>> {
+  const root = await readTreeEntries(repo.objects, (await readCommit(repo, commit)).tree);
+  const dirEntry = root.get(STATUS_DIR);
+  const out = new Map<string, ClusterStatus>();
+  if (dirEntry === undefined || !isDirMode(dirEntry.mode)) return out;
+  for (const [name, entry] of await readTreeEntries(repo.objects, dirEntry.oid)) {
+    const parsed = name.endsWith('.json') ? parseStatusFile(await readBlobText(repo, entry.oid)) : undefined;
+    if (parsed !== undefined) out.set(parsed.cluster, parsed);
+  }
+  return out;
+}
