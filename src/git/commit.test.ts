@@ -181,6 +181,14 @@ describe('commitRenderedTree', () => {
     expect(gitIn(dir, ['rev-parse', 'manifold/rendered']).trim()).toBe(first.commit);
   });
 
+  it('refuses the branch checked out in the working tree', async () => {
+    const dir = initRepo({ 'a.yaml': 'x: 1\n' });
+    const head = gitIn(dir, ['rev-parse', 'HEAD']).trim();
+    const err = await commitRenderedTree(openRepository(dir), renderedTree(fleet({ e: 1 }), {}), { ...options, branch: 'main' }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/main is the branch checked out/);
+    expect(gitIn(dir, ['rev-parse', 'HEAD']).trim()).toBe(head);
+  });
+
   it('refuses branch names git would refuse', async () => {
     const repo = openRepository(initRepo());
     for (const branch of ['a..b', 'x y', 'end/', 'a.lock', '-x']) {

@@ -8,18 +8,8 @@
 import { InputError } from '../errors/index.ts';
 import { PROVENANCE_DIR, PROVENANCE_FILE } from '../output/folder.ts';
 import { commitObject, isDirMode, MODE_DIR, treeObject, type GitObject, type Signature, type TreeEntry } from './objects.ts';
-import { branchRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from './repo.ts';
-import {
-  BlobCache,
-  buildTree,
-  collectChanges,
-  countStoredFiles,
-  hashTree,
-  readTreeEntries,
-  type ClusterFiles,
-  type DirNode,
-  type FileChanges,
-} from './tree.ts';
+import { assertNotCheckedOut, branchRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from './repo.ts';
+import { buildTree, readTreeEntries, TreeComparer, TreeHasher, type ClusterFiles, type DirNode, type FileChanges } from './tree.ts';
 
 export const GITATTRIBUTES = '.gitattributes';
 /** GitHub collapses generated files in pull-request diffs (linguist `generated` attribute). */
@@ -59,11 +49,11 @@ export function prefixSegments(prefix: string | undefined): string[] {
 export class HashedTree {
   readonly root: DirNode;
   readonly rootTree: GitObject;
-  readonly blobs = new BlobCache();
 
   constructor(tree: RenderedTree) {
-    this.root = buildTree(tree.clusters, tree.extra);
-    const rootTree = hashTree(this.root, this.blobs);
+    const hasher = new TreeHasher();
+    this.root = buildTree(hasher, tree.clusters, tree.extra);
+    const rootTree = hasher.hash(this.root);
     if (rootTree === undefined) throw new Error('a rendered tree always holds provenance');
     this.rootTree = rootTree;
   }
@@ -122,20 +112,18 @@ async function compareClusters(
 ): Promise<ClusterChange[]> {
   const root = hashed.root;
   if (hashed.rootTree.oid === oldRoot) return [];
-  objects.set(hashed.rootTree.oid, hashed.rootTree);
-  const store = repo.objects;
-  const old = oldRoot === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(store, oldRoot);
-  const metadata: FileChanges = { added: 0, changed: 0, removed: 0 };
-  for (const [name, content] of root.files) {
-    const blob = hashed.blobs.get(content);
-    if (old.get(name)?.oid !== blob.oid) objects.set(blob.oid, blob);
-  }
+  const comparer = new TreeComparer(repo.objects);
+  comparer.out.set(hashed.rootTree.oid, hashed.rootTree);
+  const old = oldRoot === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(repo.objects, oldRoot);
+  root.fileInfos.forEach((info, i) => {
+    const blob = root.fileBlobs[i];
+    if (blob !== undefined && old.get(info.name)?.oid !== blob.oid) comparer.out.set(blob.oid, blob);
+  });
   const changes: ClusterChange[] = [];
   for (const [name, dir] of root.dirs) {
     const before = old.get(name);
     const oldDir = before !== undefined && isDirMode(before.mode) ? before.oid : undefined;
-    const counts: FileChanges = { added: 0, changed: 0, removed: 0 };
-    await collectChanges(store, dir, oldDir, hashed.blobs, objects, name.startsWith('.') ? metadata : counts);
+    const counts: FileChanges = await comparer.compare(dir, oldDir);
     if (name.startsWith('.')) continue;
     if (counts.added + counts.changed + counts.removed > 0) {
       changes.push({ cluster: name, status: oldDir === undefined ? 'added' : 'changed', ...counts });
@@ -143,8 +131,9 @@ async function compareClusters(
   }
   for (const [name, before] of old) {
     if (root.dirs.has(name) || name.startsWith('.') || !isDirMode(before.mode)) continue;
-    changes.push({ cluster: name, status: 'removed', added: 0, changed: 0, removed: await countStoredFiles(store, before.oid) });
+    changes.push({ cluster: name, status: 'removed', added: 0, changed: 0, removed: await comparer.countStored(before.oid) });
   }
+  for (const [oid, obj] of comparer.out) objects.set(oid, obj);
   return changes.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
 }
 
@@ -239,6 +228,7 @@ export async function buildCommit(
 export async function commitRenderedTree(repo: GitRepository, tree: RenderedTree | HashedTree, options: CommitOptions): Promise<CommitResult> {
   const ref = branchRef(options.branch);
   prefixSegments(options.prefix);
+  await assertNotCheckedOut(repo, ref);
   const hashed = tree instanceof HashedTree ? tree : new HashedTree(tree);
   const attempts = options.attempts ?? 3;
   let lastError: RefMovedError | undefined;

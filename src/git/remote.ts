@@ -12,7 +12,7 @@ import git, { type FsClient } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { InputError, RuntimeError } from '../errors/index.ts';
 import { buildCommit, HashedTree, prefixSegments, type CommitOptions, type CommitResult, type RenderedTree } from './commit.ts';
-import { branchRef, deleteLooseRef, readRef, updateRef, type GitRepository } from './repo.ts';
+import { assertNotCheckedOut, branchRef, deleteLooseRef, readRef, updateRef, type GitRepository } from './repo.ts';
 
 export const TOKEN_ENV = 'MANIFOLD_GIT_TOKEN';
 
@@ -191,6 +191,7 @@ export interface PushResult extends CommitResult {
 export async function pushRenderedTree(repo: GitRepository, tree: RenderedTree | HashedTree, options: PushOptions): Promise<PushResult> {
   const ref = branchRef(options.branch);
   prefixSegments(options.prefix);
+  await assertNotCheckedOut(repo, ref);
   const target = await resolveRemote(repo, options.remote);
   const state: AuthState = { token: options.token, offered: false };
   const hashed = tree instanceof HashedTree ? tree : new HashedTree(tree);

@@ -221,6 +221,22 @@ export async function updateRef(
   }
 }
 
+/**
+ * Refuses a branch that is checked out in the working tree: moving it without
+ * a checkout would make every rendered file look deleted or modified there
+ * (git refuses `git branch -f` on it for the same reason).
+ */
+export async function assertNotCheckedOut(repo: GitRepository, fullRef: string): Promise<void> {
+  if (repo.workdir === undefined) return;
+  const head = await readTextIfExists(path.join(repo.gitdir, 'HEAD'));
+  if (head?.trim() === `ref: ${fullRef}`) {
+    throw InputError.single({
+      code: 'GIT_BRANCH_CHECKED_OUT',
+      message: `${fullRef.slice('refs/heads/'.length)} is the branch checked out in ${repo.workdir}; Manifold commits without a checkout, so give another --branch`,
+    });
+  }
+}
+
 /** Removes a ref this process created (temporary push refs). */
 export async function deleteLooseRef(repo: GitRepository, fullRef: string): Promise<void> {
   await rm(path.join(repo.gitdir, fullRef), { force: true });

@@ -3,93 +3,187 @@
  * and compared with the tree a branch already holds: only directories whose
  * id changed are read and descended into, so an unchanged cluster costs one
  * id comparison and nothing is rewritten (ecosystem-notes.md §2, decision).
+ *
+ * Fleets repeat themselves: the same paths in every cluster, the same file
+ * contents in many. So paths, entry headers and blobs are interned once per
+ * run, each directory is encoded straight into one buffer, and the comparison
+ * with the old tree is memoized per (new id, old id) pair: a thousand clusters
+ * with identical changes cost one walk (performance-anchors.md §7, lessons 1–3).
  */
-import { blobObject, decodeTree, MODE_DIR, MODE_FILE, treeObject, isDirMode, type GitObject, type TreeEntry } from './objects.ts';
+import { createHash } from 'node:crypto';
+import { decodeTree, isDirMode, MODE_DIR, MODE_FILE, type GitObject, type TreeEntry } from './objects.ts';
 import type { ObjectStore } from './store.ts';
 
 /** cluster → path inside the cluster folder → content, as `render()` returns it. */
 export type ClusterFiles = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
+/** A blob with its raw 20-byte id as a latin1 string, for tree encoding. */
+export interface Blob extends GitObject {
+  raw: string;
+}
+
+interface PathInfo {
+  /** Parent directory segments. */
+  dirs: string[];
+  dirKey: string;
+  name: string;
+  /** `100644 <name>\0` as UTF-8 bytes held in a latin1 string (one byte per char). */
+  header: string;
+  ascii: boolean;
+}
+
 export interface DirNode {
-  files: Map<string, string>;
+  /** Files of this directory: path info and blob at the same index (parallel arrays: no object per file). */
+  fileInfos: PathInfo[];
+  fileBlobs: Blob[];
   dirs: Map<string, DirNode>;
-  /** Set by hashTree. */
-  tree?: GitObject;
+  /** Set by hashing; undefined for an empty directory (git stores none). */
+  tree?: GitObject | undefined;
+  raw?: string | undefined;
+  /** Files below this directory, at any depth. */
+  fileCount: number;
 }
 
-export function emptyDir(): DirNode {
-  return { files: new Map(), dirs: new Map() };
+function emptyDir(): DirNode {
+  return { fileInfos: [], fileBlobs: [], dirs: new Map(), fileCount: 0 };
 }
 
-function dirAt(root: DirNode, segments: readonly string[], upTo: number): DirNode {
-  let node = root;
-  for (let i = 0; i < upTo; i++) {
-    const seg = segments[i] as string;
-    let next = node.dirs.get(seg);
-    if (next === undefined) {
-      next = emptyDir();
-      node.dirs.set(seg, next);
-    }
-    node = next;
-  }
-  return node;
+function invalidPath(p: string): Error {
+  return new Error(`invalid tree path: ${p}`);
 }
 
-/** Adds one file at a relative path (`a/b/c.yaml`). */
-export function addFile(root: DirNode, relPath: string, content: string): void {
-  const segments = relPath.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) throw new Error(`invalid tree path: ${relPath}`);
-  dirAt(root, segments, segments.length - 1).files.set(segments[segments.length - 1] as string, content);
+// Plain printable ASCII names sort with string comparison (UTF-16 order equals byte order there).
+const ASCII = /^[\x20-\x7e]*$/;
+
+function latin1Bytes(s: string): string {
+  return Buffer.from(s, 'utf8').toString('latin1');
 }
 
 /**
- * One directory per cluster plus files beside them (provenance,
- * .gitattributes). Paths inside a cluster repeat across clusters, so their
- * split form is memoized.
+ * Interning tables shared by every cluster of one run. Tree bodies are built
+ * as latin1 strings (one char per byte) and converted once per directory:
+ * per-entry Buffer copies dominate otherwise.
  */
-export function buildTree(clusters: ClusterFiles, extra: ReadonlyMap<string, string>): DirNode {
-  const root = emptyDir();
-  const split = new Map<string, string[]>();
-  for (const [cluster, files] of clusters) {
-    const dir = dirAt(root, [cluster], 1);
-    for (const [file, content] of files) {
-      let segments = split.get(file);
-      if (segments === undefined) {
-        segments = file.split('/');
-        if (segments.some((s) => s === '' || s === '.' || s === '..')) throw new Error(`invalid tree path: ${file}`);
-        split.set(file, segments);
-      }
-      dirAt(dir, segments, segments.length - 1).files.set(segments[segments.length - 1] as string, content);
-    }
-  }
-  for (const [file, content] of extra) addFile(root, file, content);
-  return root;
-}
+export class TreeHasher {
+  private readonly blobs = new Map<string, Blob>();
+  private readonly paths = new Map<string, PathInfo>();
 
-/** Content → blob, shared across clusters: identical content is hashed once. */
-export class BlobCache {
-  private readonly byContent = new Map<string, GitObject>();
-  get(content: string): GitObject {
-    let blob = this.byContent.get(content);
+  blob(content: string): Blob {
+    let blob = this.blobs.get(content);
     if (blob === undefined) {
-      blob = blobObject(content);
-      this.byContent.set(content, blob);
+      const body = Buffer.from(content, 'utf8');
+      const digest = createHash('sha1').update(`blob ${body.length}\0`).update(body).digest();
+      blob = { oid: digest.toString('hex'), raw: digest.toString('latin1'), type: 'blob', body };
+      this.blobs.set(content, blob);
     }
     return blob;
   }
+
+  private pathInfo(p: string): PathInfo {
+    let info = this.paths.get(p);
+    if (info === undefined) {
+      const segments = p.split('/');
+      if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\0'))) throw invalidPath(p);
+      const name = segments.pop() as string;
+      info = { dirs: segments, dirKey: segments.join('/'), name, header: latin1Bytes(`${MODE_FILE} ${name}\0`), ascii: ASCII.test(name) };
+      this.paths.set(p, info);
+    }
+    return info;
+  }
+
+  /** Adds files (relative path → content) below `root`, creating directories as needed. */
+  addFiles(root: DirNode, files: Iterable<readonly [string, string]>): void {
+    // Consecutive files usually share a directory: one lookup per file instead of one per segment.
+    const byDir = new Map<string, DirNode>();
+    byDir.set('', root);
+    for (const [p, content] of files) {
+      const info = this.pathInfo(p);
+      let dir = byDir.get(info.dirKey);
+      if (dir === undefined) {
+        let walk: DirNode = root;
+        for (const seg of info.dirs) {
+          let next: DirNode | undefined = walk.dirs.get(seg);
+          if (next === undefined) {
+            next = emptyDir();
+            walk.dirs.set(seg, next);
+          }
+          walk = next;
+        }
+        dir = walk;
+        byDir.set(info.dirKey, dir);
+      }
+      dir.fileInfos.push(info);
+      dir.fileBlobs.push(this.blob(content));
+    }
+  }
+
+  /** Computes every tree id below `node`, bottom-up. */
+  hash(node: DirNode): GitObject | undefined {
+    const infos = node.fileInfos;
+    const blobs = node.fileBlobs;
+    let count = infos.length;
+    const subdirs: { key: string; part: string; ascii: boolean }[] = [];
+    for (const [name, dir] of node.dirs) {
+      const sub = this.hash(dir);
+      count += dir.fileCount;
+      if (sub !== undefined) subdirs.push({ key: `${name}/`, part: latin1Bytes(`${MODE_DIR} ${name}\0`) + (dir.raw as string), ascii: ASCII.test(name) });
+    }
+    node.fileCount = count;
+    if (infos.length === 0 && subdirs.length === 0) {
+      node.tree = undefined;
+      return undefined;
+    }
+    // Fast path: only files, ASCII names already in order (render emits them sorted).
+    let fast = subdirs.length === 0;
+    for (let i = 0; i < infos.length && fast; i++) {
+      const info = infos[i] as PathInfo;
+      if (!info.ascii || (i > 0 && (infos[i - 1] as PathInfo).name >= info.name)) fast = false;
+    }
+    let text = '';
+    if (fast) {
+      for (let i = 0; i < infos.length; i++) text += (infos[i] as PathInfo).header + (blobs[i] as Blob).raw;
+    } else {
+      text = this.sortedBody(node, subdirs);
+    }
+    const body = Buffer.from(text, 'latin1');
+    const digest = createHash('sha1').update(`tree ${body.length}\0`).update(body).digest();
+    node.raw = digest.toString('latin1');
+    node.tree = { oid: digest.toString('hex'), type: 'tree', body };
+    return node.tree;
+  }
+
+  /** Git order: names compared bytewise, a directory as if its name ended in '/' (tree.c base_name_compare). */
+  private sortedBody(node: DirNode, subdirs: readonly { key: string; part: string; ascii: boolean }[]): string {
+    const items = node.fileInfos.map((info, i) => ({ key: info.name, part: info.header + (node.fileBlobs[i] as Blob).raw, ascii: info.ascii }));
+    items.push(...subdirs);
+    const ascii = items.every((it) => it.ascii);
+    items.sort(ascii ? (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : (a, b) => Buffer.compare(Buffer.from(a.key, 'utf8'), Buffer.from(b.key, 'utf8')));
+    for (let i = 1; i < items.length; i++) {
+      const key = (items[i] as { key: string }).key;
+      if ((items[i - 1] as { key: string }).key === key) throw new Error(`duplicate tree entry: ${key}`);
+    }
+    if (node.fileInfos.length > 0 && node.dirs.size > 0) {
+      const names = new Set(node.fileInfos.map((f) => f.name));
+      for (const d of node.dirs.keys()) if (names.has(d)) throw new Error(`tree entry is both a file and a folder: ${d}`);
+    }
+    return items.map((it) => it.part).join('');
+  }
 }
 
-/** Computes every tree id bottom-up; returns the root tree. Empty directories vanish, as in git. */
-export function hashTree(node: DirNode, blobs: BlobCache): GitObject | undefined {
-  const entries: TreeEntry[] = [];
-  for (const [name, content] of node.files) entries.push({ mode: MODE_FILE, name, oid: blobs.get(content).oid });
-  for (const [name, dir] of node.dirs) {
-    const sub = hashTree(dir, blobs);
-    if (sub !== undefined) entries.push({ mode: MODE_DIR, name, oid: sub.oid });
+/** One directory per cluster plus files beside them (provenance, .gitattributes). */
+export function buildTree(hasher: TreeHasher, clusters: ClusterFiles, extra: ReadonlyMap<string, string>): DirNode {
+  const root = emptyDir();
+  for (const [cluster, files] of clusters) {
+    if (cluster === '' || cluster === '.' || cluster === '..' || cluster.includes('/')) throw invalidPath(cluster);
+    let dir = root.dirs.get(cluster);
+    if (dir === undefined) {
+      dir = emptyDir();
+      root.dirs.set(cluster, dir);
+    }
+    hasher.addFiles(dir, files);
   }
-  if (entries.length === 0) return undefined;
-  node.tree = treeObject(entries);
-  return node.tree;
+  hasher.addFiles(root, extra);
+  return root;
 }
 
 export async function readTreeEntries(store: ObjectStore, oid: string): Promise<Map<string, TreeEntry>> {
@@ -104,60 +198,75 @@ export interface FileChanges {
   removed: number;
 }
 
-export function countFiles(node: DirNode): number {
-  let n = node.files.size;
-  for (const d of node.dirs.values()) n += countFiles(d);
-  return n;
-}
-
-export async function countStoredFiles(store: ObjectStore, oid: string): Promise<number> {
-  let n = 0;
-  for (const e of (await readTreeEntries(store, oid)).values()) {
-    n += isDirMode(e.mode) ? await countStoredFiles(store, e.oid) : 1;
-  }
-  return n;
-}
-
 /**
- * Walks the new tree against the stored one, collecting the objects that
- * differ (a directory with the same id is skipped whole) and counting files
- * added, changed and removed. `out` receives each object at most once.
+ * Compares new directories with stored ones. Results are memoized per
+ * (new id, old id), and objects are collected at most once, so identical
+ * clusters cost one walk.
  */
-export async function collectChanges(
-  store: ObjectStore,
-  node: DirNode,
-  oldOid: string | undefined,
-  blobs: BlobCache,
-  out: Map<string, GitObject>,
-  changes: FileChanges,
-): Promise<void> {
-  const tree = node.tree;
-  if (tree === undefined || tree.oid === oldOid) return;
-  out.set(tree.oid, tree);
-  const old = oldOid === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(store, oldOid);
-  for (const [name, content] of node.files) {
-    const blob = blobs.get(content);
-    const before = old.get(name);
-    const wasFile = before !== undefined && !isDirMode(before.mode);
-    if (wasFile && before.oid === blob.oid) continue;
-    if (!out.has(blob.oid)) out.set(blob.oid, blob);
-    if (wasFile) changes.changed++;
-    else {
-      changes.added++;
-      if (before !== undefined) changes.removed += await countStoredFiles(store, before.oid);
-    }
+export class TreeComparer {
+  private readonly store: ObjectStore;
+  readonly out = new Map<string, GitObject>();
+  private readonly memo = new Map<string, FileChanges>();
+  private readonly storedCounts = new Map<string, number>();
+
+  constructor(store: ObjectStore) {
+    this.store = store;
   }
-  for (const [name, dir] of node.dirs) {
-    const before = old.get(name);
-    if (before !== undefined && isDirMode(before.mode)) {
-      await collectChanges(store, dir, before.oid, blobs, out, changes);
-    } else {
-      if (before !== undefined) changes.removed++;
-      await collectChanges(store, dir, undefined, blobs, out, changes);
-    }
+
+  /** Files below a stored tree. */
+  async countStored(oid: string): Promise<number> {
+    const known = this.storedCounts.get(oid);
+    if (known !== undefined) return known;
+    let n = 0;
+    for (const e of (await readTreeEntries(this.store, oid)).values()) n += isDirMode(e.mode) ? await this.countStored(e.oid) : 1;
+    this.storedCounts.set(oid, n);
+    return n;
   }
-  for (const [name, before] of old) {
-    if (node.files.has(name) || node.dirs.has(name)) continue;
-    changes.removed += isDirMode(before.mode) ? await countStoredFiles(store, before.oid) : 1;
+
+  /** Collects the objects `node` needs that `oldOid` lacks, and counts files added, changed and removed. */
+  async compare(node: DirNode, oldOid: string | undefined): Promise<FileChanges> {
+    const tree = node.tree;
+    if (tree === undefined || tree.oid === oldOid) return { added: 0, changed: 0, removed: oldOid === undefined || tree !== undefined ? 0 : await this.countStored(oldOid) };
+    const key = `${tree.oid}:${oldOid ?? ''}`;
+    const known = this.memo.get(key);
+    if (known !== undefined) return known;
+    const changes: FileChanges = { added: 0, changed: 0, removed: 0 };
+    if (oldOid === undefined && this.out.has(tree.oid)) {
+      // Already collected for an identical new directory elsewhere: only the count is needed.
+      changes.added = node.fileCount;
+      this.memo.set(key, changes);
+      return changes;
+    }
+    this.out.set(tree.oid, tree);
+    const old = oldOid === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(this.store, oldOid);
+    for (let i = 0; i < node.fileInfos.length; i++) {
+      const name = (node.fileInfos[i] as PathInfo).name;
+      const blob = node.fileBlobs[i] as Blob;
+      const before = old.get(name);
+      const wasFile = before !== undefined && !isDirMode(before.mode);
+      if (wasFile && before.oid === blob.oid) continue;
+      if (!this.out.has(blob.oid)) this.out.set(blob.oid, blob);
+      if (wasFile) changes.changed++;
+      else {
+        changes.added++;
+        if (before !== undefined) changes.removed += await this.countStored(before.oid);
+      }
+    }
+    for (const [name, dir] of node.dirs) {
+      const before = old.get(name);
+      const oldDir = before !== undefined && isDirMode(before.mode) ? before.oid : undefined;
+      if (before !== undefined && oldDir === undefined) changes.removed++;
+      const sub = await this.compare(dir, oldDir);
+      changes.added += sub.added;
+      changes.changed += sub.changed;
+      changes.removed += sub.removed;
+    }
+    const fileNames = new Set(node.fileInfos.map((f) => f.name));
+    for (const [name, before] of old) {
+      if (node.dirs.has(name) || fileNames.has(name)) continue;
+      changes.removed += isDirMode(before.mode) ? await this.countStored(before.oid) : 1;
+    }
+    this.memo.set(key, changes);
+    return changes;
   }
 }
