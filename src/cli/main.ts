@@ -9,7 +9,8 @@ import { formatProblem, InputError, ManifoldError, RuntimeError } from '../error
 import { MANIFOLD_VERSION } from '../version.ts';
 import { diffCommand, type DiffFormat } from './diff.ts';
 import { explainCommand } from './explain.ts';
-import { reconcileCommand, type ReconcileCommandOptions } from './reconcile.ts';
+import { reconcileCommand } from './reconcile.ts';
+import { reconcileLoopCommand, type LoopCommandOptions } from '../reconcile/loop.ts';
 import { renderCommand } from './render.ts';
 import { validateCommand } from './validate.ts';
 
@@ -109,8 +110,19 @@ function buildProgram(): Command {
     .option('--concurrency <n>', 'clusters reconciled at once (default 8)')
     .addOption(new Option('-o, --output <format>', 'print statuses as JSON instead of a summary').choices(['text', 'json']))
     .option('-v, --verbose', 'log progress to stderr')
-    .action(async (opts: ReconcileCommandOptions) => {
-      process.exitCode = await reconcileCommand(opts);
+    // The loop, its report branch and its probes (src/reconcile/loop.ts).
+    .option('--interval <duration>', 'without --once: poll the rendered branch this often (default 60s)')
+    .option('--drift-interval <duration>', 'without --once: re-check drift of synced clusters this often (default 5m)')
+    .option('--watch <dir>', 'reconcile a rendered folder on every change (development; runs until stopped)')
+    .option('--remote <remote>', 'fetch the rendered branch from this remote (name or https URL; token from MANIFOLD_GIT_TOKEN)')
+    .option('--report [branch]', 'write one status file per cluster and a fleet table to this branch (default manifold/status)')
+    .option('--report-remote <remote>', 'push the report here (default: --remote; else the local branch of --repo)')
+    .option('--listen <address>', 'serve /healthz, /readyz and /metrics here (default :8080 without --once; "off" disables)')
+    .option('--shutdown-grace <duration>', 'on SIGTERM, let the running reconcile finish this long before cancelling it (default 20s)')
+    .option('--log-level <level>', 'JSON log level: debug, info, warn, error (default info)')
+    .action(async (opts: LoopCommandOptions) => {
+      const loop = !opts.once || opts.report !== undefined || opts.remote !== undefined;
+      process.exitCode = loop ? await reconcileLoopCommand(opts) : await reconcileCommand(opts);
     });
   return program;
 }
