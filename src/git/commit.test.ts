@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cleanupTempDirs, filesAt, gitIn, initBare, initRepo, objectCount, tempDir } from '../../test/git/repos.ts';
-import { commitMessage, commitRenderedTree, GITATTRIBUTES, renderedTree, type CommitOptions } from './commit.ts';
+import { commitMessage, commitRenderedTree, GITATTRIBUTES, HashedTree, renderedTree, type CommitOptions } from './commit.ts';
 import { openRepository, RefMovedError } from './repo.ts';
 
 afterAll(cleanupTempDirs);
@@ -102,6 +102,27 @@ describe('commitRenderedTree', () => {
     expect(diff).toContain('D\tsouth/namespaces/web/Deployment.apps/app.yaml');
     expect(diff).toContain('M\twest/namespaces/web/Deployment.apps/app.yaml');
     expect(diff).toContain('A\teast/namespaces/web/Service/app.yaml');
+  });
+
+  it('builds the same tree when told which clusters are identical (render variants)', async () => {
+    const clusters = fleet({ a: 1, b: 2, c: 1, d: 1, e: 2 });
+    const variants: { path: string; content: string; clusters: string[] }[] = [];
+    for (const [cluster, files] of clusters) {
+      for (const [p, content] of files) {
+        const v = variants.find((x) => x.path === p && x.content === content);
+        if (v !== undefined) v.clusters.push(cluster);
+        else variants.push({ path: p, content, clusters: [cluster] });
+      }
+    }
+    const plain = new HashedTree(renderedTree(clusters, {}));
+    const grouped = new HashedTree(renderedTree(clusters, {}, variants));
+    expect(grouped.rootTree.oid).toBe(plain.rootTree.oid);
+    expect(grouped.root.dirs.get('c')).toBe(grouped.root.dirs.get('a')); // one directory object, hashed once
+    expect(grouped.root.dirs.get('b')).not.toBe(grouped.root.dirs.get('a'));
+    const dir = initRepo();
+    const result = await commitRenderedTree(openRepository(dir), grouped, options);
+    expect(result.clusters.map((c) => c.added)).toEqual([3, 3, 3, 3, 3]);
+    gitIn(dir, ['fsck', '--strict', '--no-dangling']);
   });
 
   it('puts the tree under --prefix and keeps the rest of the branch', async () => {

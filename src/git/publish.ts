@@ -7,7 +7,7 @@ import type { Signature } from './objects.ts';
 import { commitRenderedTree, describeClusterChange, renderedTree, type CommitResult } from './commit.ts';
 import { configuredIdentity, openRepository } from './repo.ts';
 import { pushRenderedTree, type PushResult } from './remote.ts';
-import type { ClusterFiles } from './tree.ts';
+import type { ClusterFiles, VariantFiles } from './tree.ts';
 
 export const DEFAULT_BRANCH = 'manifold/rendered';
 
@@ -40,13 +40,18 @@ export async function commitAuthor(repoDir: string, now?: Date): Promise<Signatu
   return { name: who.name ?? 'Manifold', email: who.email ?? 'manifold@localhost', timestamp: seconds, timezoneOffset: 0 };
 }
 
-export async function publishRender(clusters: ClusterFiles, provenance: unknown, options: PublishOptions): Promise<PublishReport> {
+export async function publishRender(
+  clusters: ClusterFiles,
+  provenance: unknown,
+  options: PublishOptions,
+  variants?: readonly VariantFiles[],
+): Promise<PublishReport> {
   const repo = openRepository(options.repoDir);
   try {
     const author = await commitAuthor(options.repoDir, options.now);
     const branch = options.branch ?? DEFAULT_BRANCH;
     const common = { branch, prefix: options.prefix, sourceCommit: options.sourceCommit, manifoldVersion: options.manifoldVersion, author };
-    const tree = renderedTree(clusters, provenance);
+    const tree = renderedTree(clusters, provenance, variants);
     const result =
       options.push !== undefined
         ? await pushRenderedTree(repo, tree, { ...common, remote: options.push, token: options.token })

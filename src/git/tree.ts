@@ -42,10 +42,49 @@ export interface DirNode {
   raw?: string | undefined;
   /** Files below this directory, at any depth. */
   fileCount: number;
+  /** Set once hashed: a directory shared by identical clusters is hashed once. */
+  hashed?: boolean | undefined;
 }
 
 function emptyDir(): DirNode {
   return { fileInfos: [], fileBlobs: [], dirs: new Map(), fileCount: 0 };
+}
+
+/** One rendered variant: a file that `clusters` all receive with this content (render's RenderedVariant). */
+export interface VariantFiles {
+  path: string;
+  content: string;
+  clusters: readonly string[];
+}
+
+/**
+ * Groups clusters whose files are identical, from the variants that produced
+ * them (render builds each cluster's map by setting every variant's path for
+ * each of its clusters, in variant order): clusters with the same sequence of
+ * variants hold the same files. Costs one integer push per (variant, cluster)
+ * instead of a path and a content lookup per file. Returns cluster → the
+ * first cluster with the same files.
+ */
+export function identicalClusters(clusters: ClusterFiles, variants: Iterable<VariantFiles>): Map<string, string> {
+  const sequences = new Map<string, number[]>();
+  for (const c of clusters.keys()) sequences.set(c, []);
+  let id = 0;
+  for (const v of variants) {
+    id++;
+    for (const c of v.clusters) sequences.get(c)?.push(id);
+  }
+  const firstBySequence = new Map<string, string>();
+  const representative = new Map<string, string>();
+  for (const [c, seq] of sequences) {
+    const key = createHash('sha1').update(Int32Array.from(seq)).digest('hex');
+    const first = firstBySequence.get(key);
+    if (first !== undefined && clusters.get(first)?.size === clusters.get(c)?.size) representative.set(c, first);
+    else {
+      firstBySequence.set(key, c);
+      representative.set(c, c);
+    }
+  }
+  return representative;
 }
 
 function invalidPath(p: string): Error {
@@ -119,6 +158,8 @@ export class TreeHasher {
 
   /** Computes every tree id below `node`, bottom-up. */
   hash(node: DirNode): GitObject | undefined {
+    if (node.hashed === true) return node.tree;
+    node.hashed = true;
     const infos = node.fileInfos;
     const blobs = node.fileBlobs;
     let count = infos.length;
@@ -171,10 +212,21 @@ export class TreeHasher {
 }
 
 /** One directory per cluster plus files beside them (provenance, .gitattributes). */
-export function buildTree(hasher: TreeHasher, clusters: ClusterFiles, extra: ReadonlyMap<string, string>): DirNode {
+export function buildTree(
+  hasher: TreeHasher,
+  clusters: ClusterFiles,
+  extra: ReadonlyMap<string, string>,
+  sameAs?: ReadonlyMap<string, string> | undefined,
+): DirNode {
   const root = emptyDir();
   for (const [cluster, files] of clusters) {
     if (cluster === '' || cluster === '.' || cluster === '..' || cluster.includes('/')) throw invalidPath(cluster);
+    const twin = sameAs?.get(cluster);
+    const twinDir = twin !== undefined && twin !== cluster ? root.dirs.get(twin) : undefined;
+    if (twinDir !== undefined) {
+      root.dirs.set(cluster, twinDir); // identical files: the same directory object, built and hashed once
+      continue;
+    }
     let dir = root.dirs.get(cluster);
     if (dir === undefined) {
       dir = emptyDir();
