@@ -1,0 +1,192 @@
+/**
+ * The two REST calls a sticky comment needs: list a pull request's comments
+ * (`GET /repos/{owner}/{repo}/issues/{n}/comments`, paged by the `Link`
+ * header) and create or update one (`POST …/issues/{n}/comments`,
+ * `PATCH …/issues/comments/{id}`). The comment is found again by a hidden
+ * marker at the start of its body (marocchino/sticky-pull-request-comment
+ * does the same with GraphQL). The token only ever goes into the
+ * Authorization header, and only to the configured API origin.
+ */
+import { RuntimeError } from '../errors/index.ts';
+
+export interface GitHubApiOptions {
+  /** `GITHUB_API_URL`, e.g. https://api.github.com or https://ghe.example.com/api/v3. */
+  apiUrl: string;
+  token: string;
+  userAgent: string;
+  fetch?: typeof fetch | undefined;
+  /** Per-request timeout. */
+  timeoutMs?: number | undefined;
+  /** Pause before retrying a GET or PATCH after a 5xx or a network failure. */
+  retryDelayMs?: number | undefined;
+}
+
+export interface IssueComment {
+  id: number;
+  body: string;
+  url: string;
+}
+
+export class GitHubApiError extends RuntimeError {
+  readonly status: number | undefined;
+  constructor(status: number | undefined, message: string) {
+    super('GITHUB_API_FAILED', message, { status });
+    this.status = status;
+  }
+}
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/** Comments per page, GitHub's maximum. */
+const PAGE_SIZE = 100;
+/** Stop paging somewhere: 10,000 comments is beyond any real pull request. */
+const MAX_PAGES = 100;
+const RETRIES = 2;
+
+export class GitHubApi {
+  readonly #options: GitHubApiOptions;
+  readonly #origin: string;
+
+  constructor(options: GitHubApiOptions) {
+    this.#options = options;
+    this.#origin = new URL(options.apiUrl).origin;
+  }
+
+  url(path: string): string {
+    return `${this.#options.apiUrl.replace(/\/+$/, '')}${path}`;
+  }
+
+  async request(method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown): Promise<{ status: number; json: unknown; headers: Headers }> {
+    if (new URL(url).origin !== this.#origin) {
+      throw new GitHubApiError(undefined, `refusing to send the token to ${new URL(url).origin} (the API is at ${this.#origin})`);
+    }
+    const doFetch = this.#options.fetch ?? fetch;
+    const idempotent = method !== 'POST';
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        response = await doFetch(url, {
+          method,
+          headers: {
+            Accept: 'application/vnd.github+json',
+            Authorization: `Bearer ${this.#options.token}`,
+            'X-GitHub-Api-Version': '2022-11-28',
+            'User-Agent': this.#options.userAgent,
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(this.#options.timeoutMs ?? 30_000),
+        });
+      } catch (err) {
+        if (idempotent && attempt < RETRIES) {
+          await this.#pause(attempt);
+          continue;
+        }
+        const cause = err instanceof Error ? ((err.cause as { code?: string } | undefined)?.code ?? err.message) : String(err);
+        throw new GitHubApiError(undefined, `${method} ${pathOf(url)}: cannot reach ${this.#origin} (${cause})`);
+      }
+      const text = await response.text();
+      if (response.status >= 500 && idempotent && attempt < RETRIES) {
+        await this.#pause(attempt);
+        continue;
+      }
+      let json: unknown;
+      try {
+        json = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      if (response.status >= 400) {
+        const detail = messageOf(json);
+        throw new GitHubApiError(response.status, `${method} ${pathOf(url)}: HTTP ${response.status}${detail === undefined ? '' : ` (${detail})`}`);
+      }
+      return { status: response.status, json, headers: response.headers };
+    }
+  }
+
+  async #pause(attempt: number): Promise<void> {
+    const delay = (this.#options.retryDelayMs ?? 1000) * (attempt + 1);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+
+  /** Every comment of an issue or pull request, oldest first, following `Link: <…>; rel="next"`. */
+  async listIssueComments(repo: RepoRef, issue: number): Promise<IssueComment[]> {
+    const out: IssueComment[] = [];
+    let next: string | undefined = this.url(`/repos/${enc(repo.owner)}/${enc(repo.repo)}/issues/${issue}/comments?per_page=${PAGE_SIZE}`);
+    for (let page = 0; next !== undefined && page < MAX_PAGES; page++) {
+      const { json, headers } = await this.request('GET', next);
+      if (!Array.isArray(json)) throw new GitHubApiError(200, `GET ${pathOf(next)}: expected a list of comments`);
+      for (const item of json) {
+        const comment = toComment(item);
+        if (comment !== undefined) out.push(comment);
+      }
+      next = nextLink(headers.get('link'));
+    }
+    return out;
+  }
+
+  async createComment(repo: RepoRef, issue: number, body: string): Promise<IssueComment> {
+    const { json } = await this.request('POST', this.url(`/repos/${enc(repo.owner)}/${enc(repo.repo)}/issues/${issue}/comments`), { body });
+    return expectComment(json, 'POST');
+  }
+
+  async updateComment(repo: RepoRef, id: number, body: string): Promise<IssueComment> {
+    const { json } = await this.request('PATCH', this.url(`/repos/${enc(repo.owner)}/${enc(repo.repo)}/issues/comments/${id}`), { body });
+    return expectComment(json, 'PATCH');
+  }
+}
+
+export type StickyResult = { action: 'created' | 'updated' | 'unchanged'; comment: IssueComment };
+
+/**
+ * Updates the comment whose body starts with `marker` (the first one, if a
+ * race ever made two), or creates it. An identical body is left alone, so
+ * re-runs do not notify anyone.
+ */
+export async function upsertStickyComment(api: GitHubApi, repo: RepoRef, issue: number, marker: string, body: string): Promise<StickyResult> {
+  if (!body.startsWith(marker)) throw new Error('the comment body must start with its marker');
+  const existing = (await api.listIssueComments(repo, issue)).find((c) => c.body.startsWith(marker));
+  if (existing === undefined) return { action: 'created', comment: await api.createComment(repo, issue, body) };
+  if (existing.body === body) return { action: 'unchanged', comment: existing };
+  return { action: 'updated', comment: await api.updateComment(repo, existing.id, body) };
+}
+
+/** The `rel="next"` target of a Link header (RFC 8288), as GitHub pages lists. */
+export function nextLink(header: string | null): string | undefined {
+  if (header === null) return undefined;
+  for (const part of header.split(',')) {
+    const m = /<([^>]+)>\s*;(.*)$/.exec(part.trim());
+    if (m !== null && /\brel\s*=\s*"?next"?/.test(m[2] ?? '')) return m[1];
+  }
+  return undefined;
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+function pathOf(url: string): string {
+  const u = new URL(url);
+  return u.pathname;
+}
+
+function messageOf(json: unknown): string | undefined {
+  if (typeof json === 'object' && json !== null && 'message' in json && typeof json.message === 'string') return json.message;
+  return undefined;
+}
+
+function toComment(item: unknown): IssueComment | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const { id, body, html_url: url } = item as { id?: unknown; body?: unknown; html_url?: unknown };
+  if (typeof id !== 'number') return undefined;
+  return { id, body: typeof body === 'string' ? body : '', url: typeof url === 'string' ? url : '' };
+}
+
+function expectComment(json: unknown, method: string): IssueComment {
+  const comment = toComment(json);
+  if (comment === undefined) throw new GitHubApiError(undefined, `${method} comment: the API answered without a comment`);
+  return comment;
+}

@@ -1,0 +1,141 @@
+/**
+ * A loopback stand-in for the part of GitHub's REST API the Action uses:
+ * issue comments listed in pages of at most 100 with a `Link` header,
+ * created with POST and edited with PATCH. It checks the bearer token like
+ * GitHub (401 "Bad credentials"), can play a read-only token (403
+ * "Resource not accessible by integration" on writes), and records every
+ * request with the Authorization header it carried.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StoredComment {
+  id: number;
+  body: string;
+  user: { login: string; type: string };
+  html_url: string;
+}
+
+export interface ApiRequest {
+  method: string;
+  /** Path and query. */
+  path: string;
+  authorization?: string | undefined;
+  status: number;
+  body?: unknown;
+}
+
+export interface FakeGitHub {
+  url: string;
+  requests: ApiRequest[];
+  /** Comments per issue number, oldest first. */
+  comments: Map<number, StoredComment[]>;
+  /** Writes answer 403, as for a fork's read-only token. */
+  readOnly: boolean;
+  close(): Promise<void>;
+}
+
+const MAX_PER_PAGE = 100;
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startFakeGitHub(options: { token: string; owner: string; repo: string }): Promise<FakeGitHub> {
+  let nextId = 1000;
+  const api: FakeGitHub = { url: '', requests: [], comments: new Map(), readOnly: false, close: async () => undefined };
+  const prefix = `/repos/${options.owner}/${options.repo}`;
+
+  function send(res: ServerResponse, record: ApiRequest, status: number, json: unknown, headers: Record<string, string> = {}): void {
+    record.status = status;
+    api.requests.push(record);
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+    res.end(JSON.stringify(json));
+  }
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', api.url);
+      const text = await readBody(req);
+      const record: ApiRequest = { method: req.method ?? 'GET', path: url.pathname + url.search, authorization: req.headers.authorization, status: 0 };
+      if (text !== '') record.body = JSON.parse(text) as unknown;
+      if (req.headers.authorization !== `Bearer ${options.token}`) {
+        send(res, record, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+        return;
+      }
+      const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname);
+      const edit = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(url.pathname);
+      if (!url.pathname.startsWith(prefix)) {
+        send(res, record, 404, { message: 'Not Found' });
+        return;
+      }
+      if (list !== null && req.method === 'GET') {
+        const all = api.comments.get(Number(list[1])) ?? [];
+        const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30), MAX_PER_PAGE);
+        const page = Number(url.searchParams.get('page') ?? 1);
+        const slice = all.slice((page - 1) * perPage, page * perPage);
+        const headers: Record<string, string> = {};
+        if (page * perPage < all.length) {
+          const next = new URL(url);
+          next.searchParams.set('page', String(page + 1));
+          headers.Link = `<${next.href}>; rel="next", <${next.href}>; rel="last"`;
+        }
+        send(res, record, 200, slice, headers);
+        return;
+      }
+      if ((list !== null && req.method === 'POST') || (edit !== null && req.method === 'PATCH')) {
+        if (api.readOnly) {
+          send(res, record, 403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' });
+          return;
+        }
+        const body = (record.body as { body?: unknown } | undefined)?.body;
+        if (typeof body !== 'string' || body.length > 65_536) {
+          send(res, record, 422, { message: 'Validation Failed' });
+          return;
+        }
+        if (list !== null) {
+          const issue = Number(list[1]);
+          const id = nextId++;
+          const comment: StoredComment = { id, body, user: { login: 'github-actions[bot]', type: 'Bot' }, html_url: `https://github.test${prefix.slice(6)}/pull/${issue}#issuecomment-${id}` };
+          api.comments.set(issue, [...(api.comments.get(issue) ?? []), comment]);
+          send(res, record, 201, comment);
+          return;
+        }
+        const id = Number(edit?.[1]);
+        const comment = [...api.comments.values()].flat().find((c) => c.id === id);
+        if (comment === undefined) {
+          send(res, record, 404, { message: 'Not Found' });
+          return;
+        }
+        comment.body = body;
+        send(res, record, 200, comment);
+        return;
+      }
+      send(res, record, 404, { message: 'Not Found' });
+    })().catch((err: unknown) => {
+      res.statusCode = 500;
+      res.end(String(err));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return api;
+}
+
+/** Comments by other people, so the sticky one has to be found past the first page. */
+export function seedComments(api: FakeGitHub, issue: number, count: number): void {
+  const seeded: StoredComment[] = Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    body: i === 3 ? '> <!-- manifold-diff -->\n> quoting the bot is not the bot' : `comment ${i + 1}`,
+    user: { login: 'reviewer', type: 'User' },
+    html_url: `https://github.test/acme/fleet/pull/${issue}#issuecomment-${i + 1}`,
+  }));
+  api.comments.set(issue, [...(api.comments.get(issue) ?? []), ...seeded]);
+}
