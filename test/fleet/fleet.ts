@@ -379,7 +379,10 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
       cluster: (name) => get(name).info,
       async stopApiServer(name, o = {}) {
         const c = get(name);
-        await c.apiserver?.stop(o.signal ?? 'SIGTERM', 10_000);
+        // After SIGTERM kube-apiserver stops listening at once but can linger on
+        // open watch connections (of the controller manager, kwok, ...) for up to
+        // its request timeout; it is killed if still there after 3 s.
+        await c.apiserver?.stop(o.signal ?? 'SIGTERM', 3000);
         log(`fleet: stopped ${name} kube-apiserver`);
       },
       async startApiServer(name) {
