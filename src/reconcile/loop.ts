@@ -222,7 +222,8 @@ export class ReconcileLoop {
     }
     if (snapshot.version !== this.lastVersion) {
       metrics?.renderedCommitChanges.inc();
-      logger.info({ renderedCommit: snapshot.renderedCommit, clusters: snapshot.trees.size }, `rendered trees at ${shortVersion(snapshot.renderedCommit)}`);
+      const at = snapshot.version === snapshot.renderedCommit ? shortVersion(snapshot.renderedCommit) : `${snapshot.renderedCommit} (${snapshot.version.slice(0, 19)})`;
+      logger.info({ renderedCommit: snapshot.renderedCommit, version: snapshot.version, clusters: snapshot.trees.size }, `rendered trees at ${at}`);
       this.lastVersion = snapshot.version;
     }
     const due = this.dueClusters(snapshot);
