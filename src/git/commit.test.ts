@@ -210,6 +210,12 @@ describe('commitRenderedTree', () => {
     expect(gitIn(dir, ['rev-parse', 'HEAD']).trim()).toBe(head);
   });
 
+  it('refuses a branch whose parent folder is another branch', async () => {
+    const dir = initRepo({ 'a.yaml': 'x: 1\n' });
+    gitIn(dir, ['branch', 'manifold']);
+    await expect(commitRenderedTree(openRepository(dir), renderedTree(fleet({ e: 1 }), {}), options)).rejects.toThrow(/a ref named like one of its parent folders exists/);
+  });
+
   it('refuses branch names git would refuse', async () => {
     const repo = openRepository(initRepo());
     for (const branch of ['a..b', 'x y', 'end/', 'a.lock', '-x']) {

@@ -191,7 +191,15 @@ export async function updateRef(
 ): Promise<void> {
   const file = path.join(repo.gitdir, fullRef);
   const lock = `${file}.lock`;
-  await mkdir(path.dirname(file), { recursive: true });
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+  } catch (err) {
+    if (isCode(err, 'EEXIST') || isCode(err, 'ENOTDIR')) {
+      // git refuses this too: `refs/heads/a` cannot be both a branch and a folder of branches.
+      throw InputError.single({ code: 'GIT_REF_CONFLICT', message: `cannot create ${fullRef}: a ref named like one of its parent folders exists` });
+    }
+    throw err;
+  }
   let handle;
   try {
     handle = await open(lock, 'wx');
