@@ -188,6 +188,11 @@ class ClusterRun {
     return p;
   }
 
+  /** Starts the LIST of a resource; a failure surfaces where the result is awaited. */
+  prefetch(res: ApiResource): void {
+    this.members(res).catch(() => {});
+  }
+
   forgetListings(): void {
     this.listed.clear();
   }
@@ -369,7 +374,14 @@ class ClusterRun {
           }
           for (const t of group) {
             const o = fresh.get(t.key);
-            if (o === undefined) continue;
+            if (o === undefined) {
+              // A finished Job with ttlSecondsAfterFinished is deleted by its controller (Flux counts it as Current).
+              if (t.desired.kind === 'Job' && t.desired.group === 'batch' && t.live !== undefined) {
+                t.status.health = 'Healthy';
+                t.status.message = 'job finished and was removed (ttlSecondsAfterFinished)';
+              }
+              continue;
+            }
             t.live = o;
             const h: HealthResult = assessHealth(o);
             t.status.health = h.health;
@@ -520,8 +532,11 @@ export async function reconcileCluster(tree: ReadonlyMap<string, string>, opts: 
     status: { apiVersion: d.apiVersion, kind: d.kind, ...(d.namespace ? { namespace: d.namespace } : {}), name: d.name, action: 'skipped', health: 'Unknown' },
   }));
   try {
-    run.discovery = await opts.client.resources(opts.signal);
-    const parentLive = await opts.client.get(run.parentResource(), run.parent.namespace, run.parent.name, opts.signal);
+    const [discovery, parentLive] = await Promise.all([
+      opts.client.resources(opts.signal),
+      opts.client.get(run.parentResource(), run.parent.namespace, run.parent.name, opts.signal),
+    ]);
+    run.discovery = discovery;
     const conflict = parentConflict(parentLive, run.parent);
     if (conflict !== undefined) {
       return failureStatus(run.cluster, opts.renderedCommit, started, now(), tracked.length, 'Failed', 'ApplySetConflict', conflict);
@@ -549,7 +564,14 @@ export async function reconcileCluster(tree: ReadonlyMap<string, string>, opts: 
       }
       t.key = objectKey(t.desired);
     };
+    // A long-lived client caches discovery: kinds installed since then are looked up once more.
+    if (tracked.some((t) => run.discovery.find(t.desired.apiVersion, t.desired.kind) === undefined && !definedHere.has(groupKind(t.desired.group, t.desired.kind)))) {
+      opts.client.invalidateDiscovery();
+      run.discovery = await opts.client.resources(opts.signal);
+    }
     for (const t of tracked) resolve(t, false);
+    // Every stage's LISTs start now: they do not depend on each other's applies.
+    for (const t of tracked) if (t.resource !== undefined && t.stage !== 'definitions') run.prefetch(t.resource);
 
     // Record the superset before applying, so an interrupted run leaks nothing (KEP-3659).
     const desiredState: ApplySetState = {

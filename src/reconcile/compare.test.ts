@@ -164,6 +164,9 @@ describe('fieldsWithin', () => {
     const ports = { 'f:ports': { 'k:{"containerPort":80,"protocol":"TCP"}': { 'f:containerPort': {} } } };
     expect(fieldsWithin(ports, { ports: [{ containerPort: 80, protocol: 'TCP' }] })).toBe(true);
     expect(fieldsWithin(ports, { ports: [{ containerPort: 81, protocol: 'TCP' }] })).toBe(false);
+    // The key holds the defaulted protocol; the rendered port leaves it out.
+    expect(fieldsWithin(ports, { ports: [{ containerPort: 80, name: 'http' }] })).toBe(true);
+    expect(fieldsWithin(ports, { ports: [{ containerPort: 80, protocol: 'UDP' }] })).toBe(false);
   });
 });
 

@@ -144,7 +144,9 @@ function listElement(list: JsonValue[], key: string): { index: number; value: Js
   }
   if (key.startsWith('k:') && isObject(parsed)) {
     const fields = Object.entries(parsed);
-    const index = list.findIndex((v) => isObject(v) && fields.every(([f, want]) => deepEqual(v[f], want)));
+    // The server builds the key after defaulting (ports: protocol TCP), so a
+    // key field the element leaves out is not a mismatch; one it sets must match.
+    const index = list.findIndex((v) => isObject(v) && fields.some(([f]) => v[f] !== undefined) && fields.every(([f, want]) => v[f] === undefined || deepEqual(v[f], want)));
     return index < 0 ? undefined : { index, value: list[index] as JsonValue };
   }
   return undefined;

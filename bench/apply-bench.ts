@@ -1,0 +1,225 @@
+/**
+ * Apply and drift-check benchmark (issue 6): Manifold's reconciler against
+ * kubectl on the same real API server, side by side in one run.
+ *
+ *   1. cold apply of N objects (ConfigMaps and Deployments over a few
+ *      namespaces) — `manifold` (reconcileCluster, 16 requests in flight)
+ *      vs `kubectl apply --server-side -R -f DIR`;
+ *   2. drift check of the same N unchanged objects — a second reconcile
+ *      (must write nothing) vs `kubectl diff --server-side -R -f DIR`;
+ *   3. one object changed by someone else: found and corrected.
+ *
+ * Each tool gets its own namespaces (same objects, other names), so neither
+ * sees the other's objects. The fleet is one API server (etcd + kube-apiserver,
+ * no controller manager: Deployments are stored, not rolled out, so the
+ * numbers measure apply and not the controllers).
+ *
+ *   scripts/node24.sh node bench/apply-bench.ts [--objects 5000] [--namespaces 5] [--kubectl PATH] [--skip-kubectl]
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { dump } from 'js-yaml';
+import type { JsonObject } from '../src/model/types.ts';
+import { reconcileCluster } from '../src/reconcile/cluster.ts';
+import { KubeClient } from '../src/reconcile/kube.ts';
+import type { ClusterStatus } from '../src/reconcile/types.ts';
+import { startFleet } from '../test/fleet/fleet.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    objects: { type: 'string', default: '5000' },
+    namespaces: { type: 'string', default: '5' },
+    kubectl: { type: 'string', default: 'kubectl' },
+    'skip-kubectl': { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '3' },
+  },
+});
+const N = Number(args.objects);
+const NAMESPACES = Number(args.namespaces);
+const REPEAT = Number(args.repeat);
+
+/** N objects: half ConfigMaps, half Deployments, spread over the namespaces (namespace objects not counted). */
+function objects(prefix: string): JsonObject[] {
+  const out: JsonObject[] = [];
+  for (let n = 0; n < NAMESPACES; n++) out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${prefix}-${n}` } });
+  for (let i = 0; i < N; i++) {
+    const ns = `${prefix}-${i % NAMESPACES}`;
+    const name = `app-${String(i).padStart(5, '0')}`;
+    if (i % 2 === 0) {
+      out.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { app: name } }, data: { 'app.properties': `name=${name}\nreplicas=2\nregion=eu-west-1\n`, LOG_LEVEL: 'info' } });
+    } else {
+      out.push({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace: ns, labels: { app: name } },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: {
+              containers: [
+                {
+                  name: 'main',
+                  image: 'registry.example.com/team/app:1.2.3',
+                  ports: [{ containerPort: 8080, name: 'http' }],
+                  env: [{ name: 'LOG_LEVEL', value: 'info' }],
+                  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+                },
+              ],
+            },
+          },
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/** The render layout: cluster/<Kind>/<name>.yaml, namespaces/<ns>/<Kind.group>/<name>.yaml. */
+function tree(objs: readonly JsonObject[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const o of objs) {
+    const meta = o.metadata as JsonObject;
+    const group = String(o.apiVersion).includes('/') ? `.${String(o.apiVersion).split('/')[0]}` : '';
+    const dir = meta.namespace ? `namespaces/${String(meta.namespace)}` : 'cluster';
+    files.set(`${dir}/${String(o.kind)}${group}/${String(meta.name)}.yaml`, dump(o, { noRefs: true, lineWidth: -1 }));
+  }
+  return files;
+}
+
+function writeTree(dir: string, files: ReadonlyMap<string, string>): void {
+  for (const [file, content] of files) {
+    const full = path.join(dir, file);
+    mkdirSync(path.dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  }
+}
+
+function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; ms: number; stderr: string; stdoutBytes: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdoutBytes = 0;
+    child.stdout.on('data', (c: Buffer) => (stdoutBytes += c.length));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, ms: performance.now() - started, stderr: stderr.slice(-2000), stdoutBytes }));
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+const fmt = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+
+async function reconcileTimed(client: KubeClient, files: Map<string, string>): Promise<{ status: ClusterStatus; ms: number; requests: number }> {
+  const before = client.requests;
+  const started = performance.now();
+  const status = await reconcileCluster(files, { client, renderedCommit: 'bench', allowMassPrune: false });
+  return { status, ms: performance.now() - started, requests: client.requests - before };
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+const fleet = await startFleet({ clusters: 1, controllerManager: false, kwokNodes: 0, log });
+const work = mkdtempSync(path.join(tmpdir(), 'manifold-apply-bench-'));
+const rows: string[][] = [];
+try {
+  const cluster = fleet.clusters[0];
+  if (!cluster) throw new Error('no cluster');
+  const env = { ...process.env, KUBECONFIG: fleet.kubeconfigPath };
+  const manifoldFiles = tree(objects('mf'));
+  const kubectlDir = path.join(work, 'kubectl');
+  writeTree(kubectlDir, tree(objects('kb')));
+  const total = manifoldFiles.size;
+  log(`bench: ${N} objects + ${NAMESPACES} namespaces per tool (${total} files), Kubernetes ${fleet.k8sVersion}`);
+
+  // A fresh client per phase: discovery and connections are part of the cost.
+  const client = KubeClient.create(cluster.name, { mode: 'kubeconfig', kubeconfigPath: fleet.kubeconfigPath, context: cluster.name });
+  const rssBefore = process.memoryUsage().rss;
+  const cold = await reconcileTimed(client, manifoldFiles);
+  const rssAfter = process.memoryUsage().rss;
+  if (cold.status.result !== 'Synced' || cold.status.summary.applied !== total) throw new Error(`cold apply: ${JSON.stringify(cold.status.summary)} ${JSON.stringify(cold.status.conditions)}`);
+  log(`manifold cold apply: ${fmt(cold.ms)}, ${cold.requests} requests`);
+
+  let kubectlApply: Awaited<ReturnType<typeof run>> | undefined;
+  if (!args['skip-kubectl']) {
+    kubectlApply = await run(args.kubectl, ['apply', '--server-side', '--force-conflicts', '-R', '-f', kubectlDir], env);
+    if (kubectlApply.code !== 0) throw new Error(`kubectl apply failed (${kubectlApply.code}): ${kubectlApply.stderr}`);
+    log(`kubectl apply --server-side: ${fmt(kubectlApply.ms)}`);
+  }
+
+  const checks: { ms: number; requests: number }[] = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const c = KubeClient.create(cluster.name, { mode: 'kubeconfig', kubeconfigPath: fleet.kubeconfigPath, context: cluster.name });
+    const r = await reconcileTimed(c, manifoldFiles);
+    await c.close();
+    if (r.status.summary.unchanged !== total || r.status.summary.applied !== 0) throw new Error(`drift check wrote something: ${JSON.stringify(r.status.summary)}`);
+    checks.push({ ms: r.ms, requests: r.requests });
+    log(`manifold drift check #${i + 1}: ${fmt(r.ms)}, ${r.requests} requests`);
+  }
+
+  let kubectlDiff: Awaited<ReturnType<typeof run>> | undefined;
+  if (!args['skip-kubectl']) {
+    kubectlDiff = await run(args.kubectl, ['diff', '--server-side', '--force-conflicts', '-R', '-f', kubectlDir], env);
+    if (kubectlDiff.code !== 0 && kubectlDiff.code !== 1) throw new Error(`kubectl diff failed (${kubectlDiff.code}): ${kubectlDiff.stderr}`);
+    log(`kubectl diff --server-side: ${fmt(kubectlDiff.ms)} (exit ${kubectlDiff.code}, ${kubectlDiff.stdoutBytes} bytes of diff)`);
+  }
+
+  // Someone scales one Deployment: found and put back.
+  const deployments = { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true, verbs: [] };
+  await client.request('PATCH', KubeClient.path(deployments, 'mf-1', 'app-00001'), {
+    query: { fieldManager: 'intruder' },
+    body: JSON.stringify({ spec: { replicas: 7 } }),
+    contentType: 'application/merge-patch+json',
+  });
+  const c2 = KubeClient.create(cluster.name, { mode: 'kubeconfig', kubeconfigPath: fleet.kubeconfigPath, context: cluster.name });
+  const drifted = await reconcileTimed(c2, manifoldFiles);
+  await c2.close();
+  if (drifted.status.summary.drifted !== 1 || drifted.status.summary.applied !== 1) throw new Error(`one drift: ${JSON.stringify(drifted.status.summary)}`);
+  log(`manifold one drifted object: ${fmt(drifted.ms)}, ${drifted.requests} requests`);
+  await client.close();
+
+  const check = median(checks.map((c) => c.ms));
+  rows.push(['Cold apply', `${N} + ${NAMESPACES} ns`, fmt(cold.ms), kubectlApply ? fmt(kubectlApply.ms) : '–', kubectlApply ? `${(kubectlApply.ms / cold.ms).toFixed(1)}×` : '–', `${cold.requests} requests, ${Math.round((total / cold.ms) * 1000)} objects/s`]);
+  rows.push([
+    'Drift check, nothing changed',
+    `${N} + ${NAMESPACES} ns`,
+    `${fmt(check)} (median of ${REPEAT}: ${checks.map((c) => fmt(c.ms)).join(', ')})`,
+    kubectlDiff ? fmt(kubectlDiff.ms) : '–',
+    kubectlDiff ? `${(kubectlDiff.ms / check).toFixed(0)}×` : '–',
+    `${checks[0]?.requests} requests (LIST pages only), 0 writes`,
+  ]);
+  rows.push(['Drift check, 1 object changed by another manager', `${N} + ${NAMESPACES} ns`, fmt(drifted.ms), '–', '–', `${drifted.requests} requests (1 dry-run + 1 apply)`]);
+  const header = ['Scenario', 'Objects', 'manifold', 'kubectl', 'Speed-up', 'Notes'];
+  const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  process.stdout.write(`\nKubernetes ${fleet.k8sVersion} (one kube-apiserver + etcd on loopback); kubectl ${(await kubectlVersion(args.kubectl, env)) ?? 'not run'}; RSS growth during the cold apply ${Math.round((rssAfter - rssBefore) / 1048576)} MiB\n\n${table}\n`);
+} finally {
+  await fleet.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+async function kubectlVersion(cmd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (args['skip-kubectl']) return undefined;
+  return new Promise((resolve) => {
+    const child = spawn(cmd, ['version', '--client', '-o', 'json'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', () => {
+      try {
+        resolve((JSON.parse(out) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion);
+      } catch {
+        resolve(undefined);
+      }
+    });
+  });
+}
