@@ -148,11 +148,18 @@ export function planPrune(live: readonly LiveMember[], desiredKeys: ReadonlySet<
   if (del.length === 0 || options.allowMassPrune) return { delete: del, keep };
   const maxShare = options.maxShare ?? 0.3;
   const remaining = live.length - del.length;
-  if (desiredKeys.size === 0 || remaining === 0) {
+  if (desiredKeys.size === 0) {
     return {
       delete: [],
       keep,
-      refused: `prune refused: it would delete all ${del.length} object(s) Manifold manages in this cluster (an empty render?); pass --allow-mass-prune if that is intended`,
+      refused: `prune refused: the tree of this cluster is empty and ${del.length} managed object(s) would be deleted (an empty render?); pass --allow-mass-prune if that is intended`,
+    };
+  }
+  if (remaining === 0) {
+    return {
+      delete: [],
+      keep,
+      refused: `prune refused: it would delete all ${del.length} object(s) Manifold manages in this cluster; pass --allow-mass-prune if that is intended`,
     };
   }
   const share = del.length / live.length;
