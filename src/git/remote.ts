@@ -55,12 +55,13 @@ export async function resolveRemote(repo: GitRepository, remote: string): Promis
   return resolveRemote(repo, url).then((t) => ({ ...t, name: remote }));
 }
 
-interface AuthState {
+/** The token for one remote operation, and whether the server asked for it (for error messages). */
+export interface AuthState {
   token: string | undefined;
   offered: boolean;
 }
 
-function authCallbacks(state: AuthState) {
+export function authCallbacks(state: AuthState) {
   return {
     // GitHub App and Actions tokens authenticate as x-access-token (ecosystem-notes.md §2).
     onAuth: () => {
@@ -112,10 +113,21 @@ export function isLostRace(err: unknown): boolean {
   return false;
 }
 
-/** The remote branch's current commit, undefined when the branch does not exist there. */
-async function remoteTip(target: RemoteTarget, fullRef: string, state: AuthState): Promise<string | undefined> {
+/**
+ * The remote branch's current commit, undefined when the branch does not
+ * exist there. `forPush` asks the receive-pack service (what a push will see);
+ * readers with a read-only token ask upload-pack.
+ */
+export async function remoteBranchTip(
+  target: RemoteTarget,
+  fullRef: string,
+  token: string | undefined,
+  options: { forPush?: boolean } = {},
+): Promise<string | undefined> {
+  const state: AuthState = { token, offered: false };
   try {
-    const refs = await git.listServerRefs({ http, url: target.url, prefix: fullRef, forPush: true, protocolVersion: 1, ...authCallbacks(state) });
+    const forPush = options.forPush === true ? { forPush: true, protocolVersion: 1 as const } : {};
+    const refs = await git.listServerRefs({ http, url: target.url, prefix: fullRef, ...forPush, ...authCallbacks(state) });
     return refs.find((r) => r.ref === fullRef)?.oid;
   } catch (err) {
     throw remoteError(err, target, state, 'reading refs of');
@@ -126,7 +138,7 @@ async function remoteTip(target: RemoteTarget, fullRef: string, state: AuthState
  * isomorphic-git's fetch needs `remote.<name>.fetch` in the config to name
  * the tracking ref. For a URL remote (or a configured one without a
  * refspec) the config is shown to it with that section added, in memory:
- * the user's config file is never written.
+ * the user's config file is never written (and may not exist at all).
  */
 async function fsForFetch(repo: GitRepository, target: RemoteTarget): Promise<FsClient> {
   let refspecs: unknown[] = [];
@@ -140,14 +152,23 @@ async function fsForFetch(repo: GitRepository, target: RemoteTarget): Promise<Fs
   const extra = `\n[remote "${target.name}"]\n\turl = ${target.url}\n\tfetch = +refs/heads/*:refs/remotes/${target.name}/*\n`;
   const real = fs.promises;
   const readFile = async (file: string, options?: unknown): Promise<string | Buffer> => {
-    const data = (await real.readFile(file, options as never)) as string | Buffer;
-    if (path.resolve(String(file)) !== configPath) return data;
+    const isConfig = path.resolve(String(file)) === configPath;
+    let data: string | Buffer;
+    try {
+      data = (await real.readFile(file, options as never)) as string | Buffer;
+    } catch (err) {
+      if (!isConfig) throw err;
+      data = typeof options === 'string' || (typeof options === 'object' && options !== null && 'encoding' in options) ? '' : Buffer.alloc(0);
+    }
+    if (!isConfig) return data;
     return typeof data === 'string' ? data + extra : Buffer.concat([data, Buffer.from(extra)]);
   };
   return { promises: { ...real, readFile } } as unknown as FsClient;
 }
 
-async function fetchBranch(repo: GitRepository, target: RemoteTarget, fullRef: string, state: AuthState): Promise<void> {
+/** Fetches one branch into the repository (remote-tracking ref under the remote's name). */
+export async function fetchRemoteBranch(repo: GitRepository, target: RemoteTarget, fullRef: string, token: string | undefined): Promise<void> {
+  const state: AuthState = { token, offered: false };
   try {
     await git.fetch({
       fs: await fsForFetch(repo, target),
@@ -162,6 +183,10 @@ async function fetchBranch(repo: GitRepository, target: RemoteTarget, fullRef: s
       ...authCallbacks(state),
     });
   } catch (err) {
+    // isomorphic-git (1.44) cannot fetch from a repository whose HEAD names a branch without commits.
+    if (err instanceof Error && /Could not find HEAD/.test(err.message)) {
+      throw new RuntimeError('GIT_REMOTE_NO_HEAD', `fetching from ${redact(target.url, token)}: the remote's default branch (HEAD) has no commit; push one to it first`);
+    }
     throw remoteError(err, target, state, 'fetching from');
   }
   repo.objects.refresh();
@@ -199,8 +224,8 @@ export async function pushRenderedTree(repo: GitRepository, tree: RenderedTree |
   const tempRef = `refs/manifold/push/${process.pid}/${ref.slice('refs/heads/'.length)}`;
   const remoteLabel = redact(target.url, state.token);
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const tip = await remoteTip(target, ref, state);
-    if (tip !== undefined && !repo.objects.has(tip)) await fetchBranch(repo, target, ref, state);
+    const tip = await remoteBranchTip(target, ref, state.token, { forPush: true });
+    if (tip !== undefined && !repo.objects.has(tip)) await fetchRemoteBranch(repo, target, ref, state.token);
     const localTip = await readRef(repo, ref);
     // The remote is the truth once the branch exists there; before that, build on the local branch.
     const parent = tip ?? localTip;

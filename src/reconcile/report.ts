@@ -17,12 +17,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import git, { type FsClient } from 'isomorphic-git';
+import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { z } from 'zod';
 import { InputError, RuntimeError } from '../errors/index.ts';
 import { blobObject, commitObject, isDirMode, MODE_DIR, MODE_FILE, treeObject, type GitObject, type Signature, type TreeEntry } from '../git/objects.ts';
-import { isLostRace, redact, remoteError, resolveRemote, URL_REMOTE_NAME, type RemoteTarget } from '../git/remote.ts';
+import { authCallbacks, fetchRemoteBranch, isLostRace, redact, remoteBranchTip, remoteError, resolveRemote, type AuthState, type RemoteTarget } from '../git/remote.ts';
 import { branchRef, deleteLooseRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from '../git/repo.ts';
 import { readTreeEntries } from '../git/tree.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
@@ -400,90 +400,6 @@ async function commitLocal(target: ReportTarget, ref: string, statuses: readonly
     return { ref, commit: commit.oid, created: true, pushed: false, attempts: attempt, changed: plan.changed.map((s) => s.cluster) };
   }
   throw new RuntimeError('REPORT_RACE', `${ref} kept moving; gave up after ${max} attempts`);
-}
-
-interface AuthState {
-  token: string | undefined;
-  offered: boolean;
-}
-
-// Same credentials rule as src/git/remote.ts (GitHub tokens authenticate as x-access-token).
-function authCallbacks(state: AuthState) {
-  return {
-    onAuth: () => {
-      if (state.token === undefined || state.token === '') return { cancel: true };
-      state.offered = true;
-      return { username: 'x-access-token', password: state.token };
-    },
-    onAuthFailure: () => ({ cancel: true }),
-  };
-}
-
-/** The remote branch's tip (undefined when the branch does not exist there). */
-export async function remoteBranchTip(target: RemoteTarget, fullRef: string, token: string | undefined): Promise<string | undefined> {
-  const state: AuthState = { token, offered: false };
-  try {
-    const refs = await git.listServerRefs({ http, url: target.url, prefix: fullRef, ...authCallbacks(state) });
-    return refs.find((r) => r.ref === fullRef)?.oid;
-  } catch (err) {
-    throw remoteError(err, target, state, 'reading refs of');
-  }
-}
-
-/**
- * isomorphic-git's fetch names the tracking ref from `remote.<name>.fetch`;
- * a URL remote has none, so the config is shown to it with that section
- * added, in memory (the technique of src/git/remote.ts: config never written).
- */
-async function fsForFetch(repo: GitRepository, target: RemoteTarget): Promise<FsClient> {
-  let refspecs: unknown[] = [];
-  try {
-    refspecs = await git.getConfigAll({ fs, gitdir: repo.gitdir, path: `remote.${target.name}.fetch` });
-  } catch {
-    refspecs = [];
-  }
-  if (target.name !== URL_REMOTE_NAME && refspecs.length > 0) return fs;
-  const configPath = path.resolve(repo.gitdir, 'config');
-  const extra = `\n[remote "${target.name}"]\n\turl = ${target.url}\n\tfetch = +refs/heads/*:refs/remotes/${target.name}/*\n`;
-  const real = fs.promises;
-  const readFile = async (file: string, options?: unknown): Promise<string | Buffer> => {
-    let data: string | Buffer;
-    try {
-      data = (await real.readFile(file, options as never)) as string | Buffer;
-    } catch (err) {
-      if (path.resolve(String(file)) !== configPath) throw err;
-      data = typeof options === 'string' || (typeof options === 'object' && options !== null && 'encoding' in options) ? '' : Buffer.alloc(0);
-    }
-    if (path.resolve(String(file)) !== configPath) return data;
-    return typeof data === 'string' ? data + extra : Buffer.concat([data, Buffer.from(extra)]);
-  };
-  return { promises: { ...real, readFile } } as unknown as FsClient;
-}
-
-/** Fetches one branch into the repository (remote-tracking ref under the remote's name). */
-export async function fetchRemoteBranch(repo: GitRepository, target: RemoteTarget, fullRef: string, token: string | undefined): Promise<void> {
-  const state: AuthState = { token, offered: false };
-  try {
-    await git.fetch({
-      fs: await fsForFetch(repo, target),
-      http,
-      gitdir: repo.gitdir,
-      url: target.url,
-      remote: target.name,
-      ref: fullRef.slice('refs/heads/'.length),
-      singleBranch: true,
-      tags: false,
-      cache: repo.cache,
-      ...authCallbacks(state),
-    });
-  } catch (err) {
-    // isomorphic-git (1.44) cannot fetch from a repository whose HEAD names a branch without commits.
-    if (err instanceof Error && /Could not find HEAD/.test(err.message)) {
-      throw new RuntimeError('GIT_REMOTE_NO_HEAD', `fetching from ${redact(target.url, token)}: the remote's default branch (HEAD) has no commit; push one to it first`);
-    }
-    throw remoteError(err, target, state, 'fetching from');
-  }
-  repo.objects.refresh();
 }
 
 async function commitAndPush(target: ReportTarget, ref: string, statuses: readonly ClusterStatus[], remote: RemoteTarget): Promise<ReportResult> {
