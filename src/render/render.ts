@@ -54,7 +54,12 @@ export interface Provenance {
     dialect: string;
     policy?: string | undefined;
     affinityGroup?: string | undefined;
-    variants: { path: string; sha256: string; clusters: string[]; overrides: string[] }[];
+    /**
+     * One entry per distinct object built from the template. Which cluster got
+     * which variant is in the tree itself (match a file's SHA-256); listing the
+     * clusters here would make provenance grow with templates × clusters.
+     */
+    variants: { path: string; sha256: string; clusters: number; overrides: string[] }[];
   }[];
   warnings: string[];
 }
@@ -241,7 +246,7 @@ function provenanceOf(
         ? `${r.placement.policy.kind} ${r.placement.policy.namespace ? `${r.placement.policy.namespace}/` : ''}${r.placement.policy.name}`
         : undefined,
       affinityGroup: r.placement.affinityGroup,
-      variants: r.variants.map((v) => ({ path: v.path, sha256: v.sha256, clusters: v.clusters, overrides: v.overrides })),
+      variants: r.variants.map((v) => ({ path: v.path, sha256: v.sha256, clusters: v.clusters.length, overrides: v.overrides })),
     })),
     warnings: warnings.map(formatProblem),
   };
