@@ -2,7 +2,10 @@ import { load } from 'js-yaml';
 import { treeOf, writeTreeAtomically } from '../output/folder.ts';
 import { renderFolder } from './source.ts';
 import { printWarnings } from './output.ts';
-import { publishRender } from '../git/publish.ts';
+import { DEFAULT_BRANCH, publishRender } from '../git/publish.ts';
+import { previousFromBranch } from '../git/previous.ts';
+import { openRepository } from '../git/repo.ts';
+import type { PreviousRender } from '../render/types.ts';
 import { TOKEN_ENV } from '../git/remote.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 
@@ -22,10 +25,21 @@ export interface RenderCommandOptions {
   push?: string | undefined;
 }
 
+async function previousFromOutputBranch(opts: RenderCommandOptions): Promise<PreviousRender | undefined> {
+  const repo = openRepository(opts.repoDir ?? opts.source);
+  try {
+    return await previousFromBranch(repo, opts.branch ?? DEFAULT_BRANCH, opts.prefix ?? '');
+  } finally {
+    repo.objects.close();
+  }
+}
+
 export async function renderCommand(opts: RenderCommandOptions): Promise<number> {
   const publishing = opts.commit === true || opts.push !== undefined;
   const outDir = opts.outDir ?? (opts.format === undefined && !publishing ? 'rendered' : undefined);
-  const result = await renderFolder({ source: opts.source, outDir, previousDir: opts.previousDir, sourceRef: opts.sourceRef });
+  // Committing: the branch's current tree is the previous render (stable placements), unless --previous says otherwise.
+  const previous = publishing && opts.previousDir === undefined ? await previousFromOutputBranch(opts) : undefined;
+  const result = await renderFolder({ source: opts.source, outDir, previousDir: opts.previousDir, previous, sourceRef: opts.sourceRef });
   printWarnings(result.warnings);
   if (publishing) {
     const report = await publishRender(result.clusters, result.provenance, {

@@ -18,6 +18,8 @@ export interface SourceOptions {
   /** Output folder to leave out of the source when it lies inside it. */
   outDir?: string | undefined;
   previousDir?: string | undefined;
+  /** A previous render already read (e.g. from the output branch); previousDir wins. */
+  previous?: PreviousRender | undefined;
   /** Read the source from this commit of the git repository at `source` (no checkout). */
   sourceRef?: string | undefined;
 }
@@ -97,7 +99,7 @@ export async function renderFolder(options: SourceOptions): Promise<RenderResult
 /** Like renderFolder, also returning the loaded repository (explain looks up templates no dialect claimed). */
 export async function renderFolderWithRepo(options: SourceOptions): Promise<{ repo: Repository; result: RenderResult }> {
   const { repo, commit } = await loadSourceFolderWithCommit(options, true);
-  let previous: PreviousRender | undefined;
+  let previous = options.previous;
   if (options.previousDir !== undefined) previous = await readPreviousFolder(options.previousDir);
   return { repo, result: render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION }) };
 }

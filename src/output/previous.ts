@@ -12,23 +12,40 @@ import { resourceKey } from '../model/types.ts';
 import type { PreviousRender } from '../render/types.ts';
 import { PROVENANCE_DIR, PROVENANCE_FILE } from './folder.ts';
 
-/** Extracts replicas per template from one cluster's files (path → YAML). */
+/** Only these files can carry a replica count; others are not parsed at all. */
+const REPLICA_KIND_DIR = /(^|\/)(Deployment\.apps|StatefulSet\.apps|ReplicaSet\.apps|Job\.batch)\//;
+
+export function mayHoldReplicas(file: string): boolean {
+  return REPLICA_KIND_DIR.test(file);
+}
+
+/** The template key and replica count (Job: parallelism) of one rendered file, if it has one. */
+export function replicasOfFile(content: string): { key: string; replicas: number } | undefined {
+  const obj = load(content);
+  if (!isRecord(obj) || !isRecord(obj.metadata) || !isRecord(obj.spec)) return undefined;
+  const count = obj.kind === 'Job' ? obj.spec.parallelism : obj.spec.replicas;
+  if (typeof count !== 'number') return undefined;
+  const id = {
+    apiVersion: String(obj.apiVersion),
+    kind: String(obj.kind),
+    namespace: typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : '',
+    name: String(obj.metadata.name),
+  };
+  return { key: resourceKey(id), replicas: count };
+}
+
+/** Extracts replicas per template from each cluster's files (path → YAML). */
 export function previousFromTree(clusters: ReadonlyMap<string, ReadonlyMap<string, string>>): PreviousRender {
   const replicas = new Map<string, Map<string, number>>();
+  // Clusters share most contents (one per variant): parse each distinct file once.
+  const parsed = new Map<string, ReturnType<typeof replicasOfFile>>();
   for (const [cluster, files] of clusters) {
     const perTemplate = new Map<string, number>();
-    for (const content of files.values()) {
-      const obj = load(content);
-      if (!isRecord(obj) || !isRecord(obj.metadata) || !isRecord(obj.spec)) continue;
-      const count = obj.kind === 'Job' ? obj.spec.parallelism : obj.spec.replicas;
-      if (typeof count !== 'number') continue;
-      const id = {
-        apiVersion: String(obj.apiVersion),
-        kind: String(obj.kind),
-        namespace: typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : '',
-        name: String(obj.metadata.name),
-      };
-      perTemplate.set(resourceKey(id), count);
+    for (const [file, content] of files) {
+      if (!mayHoldReplicas(file)) continue;
+      if (!parsed.has(content)) parsed.set(content, replicasOfFile(content));
+      const found = parsed.get(content);
+      if (found !== undefined) perTemplate.set(found.key, found.replicas);
     }
     replicas.set(cluster, perTemplate);
   }
