@@ -93,8 +93,8 @@ spec:
     const first = run({ 'c.yaml': clusters, 'd.yaml': deployment(4), 'p.yaml': policy });
     expect(replicasPerCluster(first)).toEqual({ a: 2, b: 2 });
     const skewed = previousFromTree(new Map([
-      ['a', new Map([['x.yaml', deployment(3)]])],
-      ['b', new Map([['x.yaml', deployment(1)]])],
+      ['a', new Map([['namespaces/shop/Deployment.apps/web.yaml', deployment(3)]])],
+      ['b', new Map([['namespaces/shop/Deployment.apps/web.yaml', deployment(1)]])],
     ]));
     // Previous split a=3 b=1; scaling 4 → 6 divides the 2 new replicas by free capacity.
     expect(replicasPerCluster(run({ 'c.yaml': clusters, 'd.yaml': deployment(6), 'p.yaml': policy }, skewed))).toEqual({ a: 4, b: 2 });
