@@ -31048,7 +31048,14 @@ var RefMovedError = class extends RuntimeError {
 async function updateRef(repo, fullRef, oid, expected, reflog) {
   const file2 = path2.join(repo.gitdir, fullRef);
   const lock = `${file2}.lock`;
-  await mkdir2(path2.dirname(file2), { recursive: true });
+  try {
+    await mkdir2(path2.dirname(file2), { recursive: true });
+  } catch (err) {
+    if (isCode(err, "EEXIST") || isCode(err, "ENOTDIR")) {
+      throw InputError.single({ code: "GIT_REF_CONFLICT", message: `cannot create ${fullRef}: a ref named like one of its parent folders exists` });
+    }
+    throw err;
+  }
   let handle;
   try {
     handle = await open2(lock, "wx");
@@ -31736,9 +31743,11 @@ function isLostRace(err) {
   }
   return false;
 }
-async function remoteTip(target, fullRef, state) {
+async function remoteBranchTip(target, fullRef, token, options = {}) {
+  const state = { token, offered: false };
   try {
-    const refs = await import_isomorphic_git2.default.listServerRefs({ http: node_default, url: target.url, prefix: fullRef, forPush: true, protocolVersion: 1, ...authCallbacks(state) });
+    const forPush = options.forPush === true ? { forPush: true, protocolVersion: 1 } : {};
+    const refs = await import_isomorphic_git2.default.listServerRefs({ http: node_default, url: target.url, prefix: fullRef, ...forPush, ...authCallbacks(state) });
     return refs.find((r) => r.ref === fullRef)?.oid;
   } catch (err) {
     throw remoteError(err, target, state, "reading refs of");
@@ -31760,13 +31769,21 @@ async function fsForFetch(repo, target) {
 `;
   const real = fs2.promises;
   const readFile6 = async (file2, options) => {
-    const data = await real.readFile(file2, options);
-    if (path3.resolve(String(file2)) !== configPath) return data;
+    const isConfig = path3.resolve(String(file2)) === configPath;
+    let data;
+    try {
+      data = await real.readFile(file2, options);
+    } catch (err) {
+      if (!isConfig) throw err;
+      data = typeof options === "string" || typeof options === "object" && options !== null && "encoding" in options ? "" : Buffer.alloc(0);
+    }
+    if (!isConfig) return data;
     return typeof data === "string" ? data + extra : Buffer.concat([data, Buffer.from(extra)]);
   };
   return { promises: { ...real, readFile: readFile6 } };
 }
-async function fetchBranch(repo, target, fullRef, state) {
+async function fetchRemoteBranch(repo, target, fullRef, token) {
+  const state = { token, offered: false };
   try {
     await import_isomorphic_git2.default.fetch({
       fs: await fsForFetch(repo, target),
@@ -31781,6 +31798,9 @@ async function fetchBranch(repo, target, fullRef, state) {
       ...authCallbacks(state)
     });
   } catch (err) {
+    if (err instanceof Error && /Could not find HEAD/.test(err.message)) {
+      throw new RuntimeError("GIT_REMOTE_NO_HEAD", `fetching from ${redact(target.url, token)}: the remote's default branch (HEAD) has no commit; push one to it first`);
+    }
     throw remoteError(err, target, state, "fetching from");
   }
   repo.objects.refresh();
@@ -31796,8 +31816,8 @@ async function pushRenderedTree(repo, tree, options) {
   const tempRef = `refs/manifold/push/${process.pid}/${ref.slice("refs/heads/".length)}`;
   const remoteLabel = redact(target.url, state.token);
   for (let attempt2 = 1; attempt2 <= maxAttempts; attempt2++) {
-    const tip = await remoteTip(target, ref, state);
-    if (tip !== void 0 && !repo.objects.has(tip)) await fetchBranch(repo, target, ref, state);
+    const tip = await remoteBranchTip(target, ref, state.token, { forPush: true });
+    if (tip !== void 0 && !repo.objects.has(tip)) await fetchRemoteBranch(repo, target, ref, state.token);
     const localTip = await readRef(repo, ref);
     const parent = tip ?? localTip;
     const { prepared, commit, message } = await buildCommit(repo, hashed, parent, options);
@@ -58946,7 +58966,7 @@ function provenanceOf(repo, rendered, clusters, warnings, options) {
       dialect: r.placement.dialect,
       policy: r.placement.policy ? `${r.placement.policy.kind} ${r.placement.policy.namespace ? `${r.placement.policy.namespace}/` : ""}${r.placement.policy.name}` : void 0,
       affinityGroup: r.placement.affinityGroup,
-      variants: r.variants.map((v) => ({ path: v.path, sha256: v.sha256, clusters: v.clusters, overrides: v.overrides }))
+      variants: r.variants.map((v) => ({ path: v.path, sha256: v.sha256, clusters: v.clusters.length, overrides: v.overrides }))
     })),
     warnings: warnings.map(formatProblem)
   };
@@ -58956,22 +58976,33 @@ function provenanceOf(repo, rendered, clusters, warnings, options) {
 import { existsSync as existsSync3 } from "node:fs";
 import { readdir as readdir2, readFile as readFile4 } from "node:fs/promises";
 import path6 from "node:path";
+var REPLICA_KIND_DIR = /(^|\/)(Deployment\.apps|StatefulSet\.apps|ReplicaSet\.apps|Job\.batch)\//;
+function mayHoldReplicas(file2) {
+  return REPLICA_KIND_DIR.test(file2);
+}
+function replicasOfFile(content) {
+  const obj = load(content);
+  if (!isRecord(obj) || !isRecord(obj.metadata) || !isRecord(obj.spec)) return void 0;
+  const count3 = obj.kind === "Job" ? obj.spec.parallelism : obj.spec.replicas;
+  if (typeof count3 !== "number") return void 0;
+  const id = {
+    apiVersion: String(obj.apiVersion),
+    kind: String(obj.kind),
+    namespace: typeof obj.metadata.namespace === "string" ? obj.metadata.namespace : "",
+    name: String(obj.metadata.name)
+  };
+  return { key: resourceKey(id), replicas: count3 };
+}
 function previousFromTree(clusters) {
   const replicas = /* @__PURE__ */ new Map();
+  const parsed = /* @__PURE__ */ new Map();
   for (const [cluster, files] of clusters) {
     const perTemplate = /* @__PURE__ */ new Map();
-    for (const content of files.values()) {
-      const obj = load(content);
-      if (!isRecord(obj) || !isRecord(obj.metadata) || !isRecord(obj.spec)) continue;
-      const count3 = obj.kind === "Job" ? obj.spec.parallelism : obj.spec.replicas;
-      if (typeof count3 !== "number") continue;
-      const id = {
-        apiVersion: String(obj.apiVersion),
-        kind: String(obj.kind),
-        namespace: typeof obj.metadata.namespace === "string" ? obj.metadata.namespace : "",
-        name: String(obj.metadata.name)
-      };
-      perTemplate.set(resourceKey(id), count3);
+    for (const [file2, content] of files) {
+      if (!mayHoldReplicas(file2)) continue;
+      if (!parsed.has(content)) parsed.set(content, replicasOfFile(content));
+      const found = parsed.get(content);
+      if (found !== void 0) perTemplate.set(found.key, found.replicas);
     }
     replicas.set(cluster, perTemplate);
   }
@@ -59045,6 +59076,7 @@ var package_default = {
     "p-queue": "^9.3.5",
     pino: "^10.4.0",
     "prom-client": "^15.1.3",
+    undici: "^8.12.4",
     yaml: "^2.9.1",
     zod: "^4.6.7"
   },
@@ -59120,7 +59152,7 @@ async function renderFolder(options) {
 }
 async function renderFolderWithRepo(options) {
   const { repo, commit } = await loadSourceFolderWithCommit(options, true);
-  let previous;
+  let previous = options.previous;
   if (options.previousDir !== void 0) previous = await readPreviousFolder(options.previousDir);
   return { repo, result: render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION }) };
 }
