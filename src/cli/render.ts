@@ -1,9 +1,10 @@
 import { load } from 'js-yaml';
 import { treeOf, writeTreeAtomically } from '../output/folder.ts';
-import { renderFolder } from './source.ts';
+import { loadSourceFolderWithCommit, renderLoaded } from './source.ts';
 import { printWarnings } from './output.ts';
 import { DEFAULT_BRANCH, publishRender } from '../git/publish.ts';
-import { previousFromBranch } from '../git/previous.ts';
+import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previous.ts';
+import type { Repository } from '../load/repository.ts';
 import { openRepository } from '../git/repo.ts';
 import type { PreviousRender } from '../render/types.ts';
 import { TOKEN_ENV } from '../git/remote.ts';
@@ -25,21 +26,41 @@ export interface RenderCommandOptions {
   push?: string | undefined;
 }
 
-async function previousFromOutputBranch(opts: RenderCommandOptions): Promise<PreviousRender | undefined> {
-  const repo = openRepository(opts.repoDir ?? opts.source);
+type BranchState = { kind: 'unchanged'; tip: string } | { kind: 'previous'; previous: PreviousRender | undefined };
+
+/**
+ * Committing: when the branch was rendered from exactly these inputs by this
+ * version there is nothing to do; otherwise its tree is the previous render
+ * (stable placements).
+ */
+async function outputBranchState(opts: RenderCommandOptions, repo: Repository): Promise<BranchState> {
+  const git = openRepository(opts.repoDir ?? opts.source);
   try {
-    return await previousFromBranch(repo, opts.branch ?? DEFAULT_BRANCH, opts.prefix ?? '');
+    const branch = opts.branch ?? DEFAULT_BRANCH;
+    const recorded = await provenanceOnBranch(git, branch, opts.prefix ?? '');
+    if (recorded !== undefined && sameInputs(recorded.text, repo.inputs, `manifold ${MANIFOLD_VERSION}`)) return { kind: 'unchanged', tip: recorded.tip };
+    return { kind: 'previous', previous: await previousFromBranch(git, branch, opts.prefix ?? '') };
   } finally {
-    repo.objects.close();
+    git.objects.close();
   }
 }
 
 export async function renderCommand(opts: RenderCommandOptions): Promise<number> {
   const publishing = opts.commit === true || opts.push !== undefined;
   const outDir = opts.outDir ?? (opts.format === undefined && !publishing ? 'rendered' : undefined);
-  // Committing: the branch's current tree is the previous render (stable placements), unless --previous says otherwise.
-  const previous = publishing && opts.previousDir === undefined ? await previousFromOutputBranch(opts) : undefined;
-  const result = await renderFolder({ source: opts.source, outDir, previousDir: opts.previousDir, previous, sourceRef: opts.sourceRef });
+  const sourceOptions = { source: opts.source, outDir, previousDir: opts.previousDir, sourceRef: opts.sourceRef };
+  const { repo, commit } = await loadSourceFolderWithCommit(sourceOptions, true);
+  let previous: PreviousRender | undefined;
+  if (publishing && opts.previousDir === undefined) {
+    const state = await outputBranchState(opts, repo);
+    if (state.kind === 'unchanged' && opts.format === undefined && opts.outDir === undefined && opts.push === undefined) {
+      process.stderr.write(`${opts.branch ?? DEFAULT_BRANCH} unchanged at ${state.tip.slice(0, 12)}: rendered from the same inputs by this version; no commit\n`);
+      process.stdout.write(`${state.tip}\n`);
+      return 0;
+    }
+    if (state.kind === 'previous') previous = state.previous;
+  }
+  const result = await renderLoaded(repo, commit, { ...sourceOptions, previous });
   printWarnings(result.warnings);
   if (publishing) {
     const report = await publishRender(result.clusters, result.provenance, {

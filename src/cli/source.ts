@@ -77,7 +77,7 @@ export async function loadSourceFolder(options: SourceOptions): Promise<Reposito
   return (await loadSourceFolderWithCommit(options)).repo;
 }
 
-async function loadSourceFolderWithCommit(options: SourceOptions, detectCommit = false): Promise<{ repo: Repository; commit?: string | undefined }> {
+export async function loadSourceFolderWithCommit(options: SourceOptions, detectCommit = false): Promise<{ repo: Repository; commit?: string | undefined }> {
   if (options.sourceRef !== undefined) return loadSourceCommit({ ...options, sourceRef: options.sourceRef });
   const root = path.resolve(options.source);
   if (!existsSync(root)) {
@@ -99,7 +99,12 @@ export async function renderFolder(options: SourceOptions): Promise<RenderResult
 /** Like renderFolder, also returning the loaded repository (explain looks up templates no dialect claimed). */
 export async function renderFolderWithRepo(options: SourceOptions): Promise<{ repo: Repository; result: RenderResult }> {
   const { repo, commit } = await loadSourceFolderWithCommit(options, true);
+  return { repo, result: await renderLoaded(repo, commit, options) };
+}
+
+/** Renders an already loaded source; `previousDir` wins over `previous`. */
+export async function renderLoaded(repo: Repository, commit: string | undefined, options: SourceOptions): Promise<RenderResult> {
   let previous = options.previous;
   if (options.previousDir !== undefined) previous = await readPreviousFolder(options.previousDir);
-  return { repo, result: render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION }) };
+  return render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION });
 }

@@ -27,6 +27,31 @@ async function blobText(repo: GitRepository, oid: string): Promise<string> {
   return (await repo.objects.read(oid)).body.toString('utf8');
 }
 
+/** The provenance file at the tip of `branch` (under `prefix`), without walking the cluster folders. */
+export async function provenanceOnBranch(repo: GitRepository, branch: string, prefix = ''): Promise<{ tip: string; text: string } | undefined> {
+  const tip = await readRef(repo, branchRef(branch));
+  if (tip === undefined) return undefined;
+  const segments = [...prefix.split('/').filter((s) => s !== '' && s !== '.'), PROVENANCE_DIR];
+  const dir = await subtree(repo, (await readCommit(repo, tip)).tree, segments);
+  const file = dir === undefined ? undefined : (await readTreeEntries(repo.objects, dir)).get('provenance.json');
+  return file === undefined ? undefined : { tip, text: await blobText(repo, file.oid) };
+}
+
+/**
+ * True when a provenance file records exactly these inputs and this
+ * generator: rendering again would give the same tree, so a commit render
+ * can stop before rendering (the no-op case of a CI job on every push).
+ */
+export function sameInputs(provenanceText: string, inputs: readonly { file: string; sha256: string }[], generator: string): boolean {
+  let parsed: { generator?: unknown; source?: { inputs?: unknown } };
+  try {
+    parsed = JSON.parse(provenanceText) as typeof parsed;
+  } catch {
+    return false;
+  }
+  return parsed.generator === generator && JSON.stringify(parsed.source?.inputs) === JSON.stringify(inputs);
+}
+
 /** Previous render from the tip of `branch` (under `prefix`), or undefined when the branch does not exist yet. */
 export async function previousFromBranch(repo: GitRepository, branch: string, prefix = ''): Promise<PreviousRender | undefined> {
   const tip = await readRef(repo, branchRef(branch));

@@ -63,6 +63,14 @@ describe('render --commit and the previous render on the branch', () => {
     expect(second.code).toBe(0);
     expect(filesOnBranch(repo)).toEqual(['b/namespaces/shop/Deployment.apps/web.yaml']);
 
+    // Same inputs, same version: stops before rendering, no commit.
+    const tip = execFileSync('git', ['rev-parse', 'manifold/rendered'], { cwd: repo, encoding: 'utf8' }).trim();
+    const again = manifold(repo, 'render', '.', '--commit');
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('rendered from the same inputs by this version; no commit');
+    expect(again.stdout.trim()).toBe(tip);
+    expect(execFileSync('git', ['rev-parse', 'manifold/rendered'], { cwd: repo, encoding: 'utf8' }).trim()).toBe(tip);
+
     // A render with no previous state (another branch) starts fresh at "primary".
     const fresh = manifold(repo, 'render', '.', '--commit', '--branch', 'manifold/fresh');
     expect(fresh.code).toBe(0);
