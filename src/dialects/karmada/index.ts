@@ -58,10 +58,15 @@ export const karmadaDialect: Dialect = {
     const ppRefs = pps.map((p) => ({ ref: refOf('PropagationPolicy', p), parsed: p }));
     const cppRefs = cpps.map((p) => ({ ref: refOf('ClusterPropagationPolicy', p), parsed: p }));
     const parsedByRef = new Map<PropagationPolicyRef, Parsed<PolicyObject>>([...ppRefs, ...cppRefs].map((x) => [x.ref, x.parsed]));
+    const ppIndex = new SelectorIndex(ppRefs.map((x) => x.ref), (ref) => ref.namespace);
+    const cppIndex = new SelectorIndex(cppRefs.map((x) => x.ref), () => '');
     const scheduled = new Map<string, Scheduled>();
     for (const template of repo.templates) {
       if (isSkippedResource(template)) continue;
-      const choice = pickPropagationPolicy(targetOf(template), ppRefs.map((x) => x.ref), cppRefs.map((x) => x.ref));
+      const { apiVersion, kind, namespace, name } = template.id;
+      // A PropagationPolicy only sees its own namespace's templates (policyCanSee).
+      const pps = namespace === '' ? [] : ppIndex.candidates(namespace, apiVersion, kind, name);
+      const choice = pickPropagationPolicy(targetOf(template), pps, cppIndex.candidates('', apiVersion, kind, name));
       if (choice === undefined) {
         const auto = autoPropagatedNamespace(template, repo.clusters);
         if (auto) scheduled.set(template.key, auto);
@@ -98,9 +103,76 @@ export const karmadaDialect: Dialect = {
     }
     followDependencies(repo.templates, scheduled);
     const clustersByName = new Map(repo.clusters.map((c) => [c.name, c]));
-    return [...scheduled.values()].map((s) => toPlacement(s, ops, cops, clustersByName, ctx));
+    const overrides: OverrideContext = { opsByNamespace: groupByNamespace(ops), cops, clustersByName, ruleSets: new Map() };
+    return [...scheduled.values()].map((s) => toPlacement(s, overrides, ctx));
   },
 };
+
+/**
+ * Policies by what their resource selectors can match, so a template is
+ * ranked against the few policies that name its apiVersion and kind (and its
+ * name, or no name) instead of every policy: a selector whose apiVersion,
+ * kind or set name differs has implicit priority 0 (selectorPriority), so
+ * leaving those policies out changes neither the winner nor the losers.
+ * Candidates keep the policies' source order.
+ */
+class SelectorIndex<P extends { spec: { resourceSelectors: readonly { apiVersion: string; kind: string; name?: string | undefined }[] } }> {
+  private readonly byKey = new Map<string, { policy: P; order: number }[]>();
+
+  constructor(policies: readonly P[], namespaceOf: (policy: P) => string) {
+    policies.forEach((policy, order) => {
+      const keys = new Set(policy.spec.resourceSelectors.map((sel) => SelectorIndex.key(namespaceOf(policy), sel.apiVersion, sel.kind, sel.name || '*')));
+      for (const key of keys) {
+        const list = this.byKey.get(key);
+        if (list === undefined) this.byKey.set(key, [{ policy, order }]);
+        else list.push({ policy, order });
+      }
+    });
+  }
+
+  private static key(namespace: string, apiVersion: string, kind: string, name: string): string {
+    return `${namespace}\0${apiVersion}\0${kind}\0${name}`;
+  }
+
+  candidates(namespace: string, apiVersion: string, kind: string, name: string): P[] {
+    const named = this.byKey.get(SelectorIndex.key(namespace, apiVersion, kind, name)) ?? [];
+    const any = this.byKey.get(SelectorIndex.key(namespace, apiVersion, kind, '*')) ?? [];
+    if (named.length === 0 || any.length === 0) return (named.length ? named : any).map((c) => c.policy);
+    const merged = [...new Set([...named, ...any])].sort((a, b) => a.order - b.order);
+    return [...new Set(merged.map((c) => c.policy))];
+  }
+}
+
+function groupByNamespace(ops: readonly Parsed<OverridePolicy>[]): Map<string, Parsed<OverridePolicy>[]> {
+  const out = new Map<string, Parsed<OverridePolicy>[]>();
+  for (const op of ops) {
+    const ns = op.value.metadata.namespace ?? 'default';
+    const list = out.get(ns);
+    if (list === undefined) out.set(ns, [op]);
+    else list.push(op);
+  }
+  return out;
+}
+
+/** The ordered rules some templates share, and per cluster which of them apply. */
+interface RuleSet {
+  rules: OverrideRuleRef[];
+  perCluster: Map<string, { rules: OverrideRuleRef[]; labels: string }>;
+}
+
+interface OverrideContext {
+  /** OverridePolicies by namespace: one only applies to templates of its own namespace (overridePolicyMatches). */
+  opsByNamespace: ReadonlyMap<string, readonly Parsed<OverridePolicy>[]>;
+  cops: readonly Parsed<OverridePolicy>[];
+  clustersByName: ReadonlyMap<string, Cluster>;
+  /**
+   * Rule sets by their labels. A label names kind, namespace, policy and rule
+   * index, so equal label lists are the same rules in the same order: which
+   * clusters they apply to is worked out once per rule set and cluster, not
+   * once per template and cluster.
+   */
+  ruleSets: Map<string, RuleSet>;
+}
 
 function previousReplicas(ctx: DialectContext, template: Template): Map<string, number> | undefined {
   if (ctx.previous === undefined) return undefined;
@@ -159,25 +231,28 @@ function followDependencies(templates: readonly Template[], scheduled: Map<strin
   }
 }
 
-function toPlacement(
-  s: Scheduled,
-  ops: readonly Parsed<OverridePolicy>[],
-  cops: readonly Parsed<OverridePolicy>[],
-  clustersByName: ReadonlyMap<string, Cluster>,
-  ctx: DialectContext,
-): Placement {
+function toPlacement(s: Scheduled, overrides: OverrideContext, ctx: DialectContext): Placement {
   const isNamespace = s.template.id.apiVersion === 'v1' && s.template.id.kind === 'Namespace' && s.policy === undefined;
-  const rules = matchingOverrideRules(s.template, ops, cops, isNamespace);
-  const rulesCache = new Map<string, OverrideRuleRef[]>();
-  const rulesFor = (cluster: string): OverrideRuleRef[] => {
-    let cached = rulesCache.get(cluster);
+  const ops = overrides.opsByNamespace.get(s.template.id.namespace) ?? [];
+  const matched = matchingOverrideRules(s.template, ops, overrides.cops, isNamespace);
+  const signature = matched.map((r) => r.label).join('\n');
+  let ruleSet = overrides.ruleSets.get(signature);
+  if (ruleSet === undefined) {
+    ruleSet = { rules: matched, perCluster: new Map() };
+    overrides.ruleSets.set(signature, ruleSet);
+  }
+  const { rules, perCluster } = ruleSet;
+  const applying = (cluster: string): { rules: OverrideRuleRef[]; labels: string } => {
+    let cached = perCluster.get(cluster);
     if (cached === undefined) {
-      const c = clustersByName.get(cluster);
-      cached = c === undefined ? rules.filter((r) => r.rule.targetCluster === undefined) : rulesForCluster(rules, c);
-      rulesCache.set(cluster, cached);
+      const c = overrides.clustersByName.get(cluster);
+      const list = c === undefined ? rules.filter((r) => r.rule.targetCluster === undefined) : rulesForCluster(rules, c);
+      cached = { rules: list, labels: list.map((r) => r.label).join(',') };
+      perCluster.set(cluster, cached);
     }
     return cached;
   };
+  const rulesFor = (cluster: string): OverrideRuleRef[] => applying(cluster).rules;
   const completions = jobCompletions(s);
   const warned = new Set<string>();
   return {
@@ -185,7 +260,7 @@ function toPlacement(
     dialect: 'karmada',
     policy: s.policy,
     clusters: [...s.targets.keys()].sort(byteOrder),
-    variantOf: (cluster) => `${s.targets.get(cluster) ?? ''}|${completions.get(cluster) ?? ''}|${rulesFor(cluster).map((r) => r.label).join(',')}`,
+    variantOf: (cluster) => `${s.targets.get(cluster) ?? ''}|${completions.get(cluster) ?? ''}|${applying(cluster).labels}`,
     materialize: (cluster) => {
       const revised = reviseReplicas(s.template.object, s.targets.get(cluster), completions.get(cluster));
       const { object, warnings } = applyOverrideRules(revised, rulesFor(cluster), cluster, s.template, ctx.repo.settings.karmada);
