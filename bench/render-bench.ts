@@ -58,7 +58,8 @@ process.on('exit', () => {
 const FLOOR = `import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 const [manifestFile, root] = process.argv.slice(2);
-const files = JSON.parse(readFileSync(manifestFile, 'utf8'));
+// Path order, as the renderer writes: files of one folder one after the other.
+const files = JSON.parse(readFileSync(manifestFile, 'utf8')).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 const largest = files.reduce((m, [, size]) => Math.max(m, size), 0);
 const bytes = Buffer.alloc(largest, 0x78);
 const start = performance.now();
