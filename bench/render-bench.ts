@@ -16,10 +16,14 @@
  *   scripts/node24.sh node bench/render-bench.ts [--runs N] [--work DIR] [--keep]
  *     [--only 100x1000,1000x100] [--skip-kustomize] [--profile] [--no-results]
  *
- * Output folders are deleted only at the end: on ext4 without a journal (this
- * machine) inode allocation scans inodes freed in the last seconds
- * (ext4 recently_deleted), so writing right after a mass delete is several
- * times slower and would distort both the render and the floor.
+ * Output folders are deleted only at the end, and a run waits until the
+ * previous run's cleanup is 6.5 minutes old (`--no-wait` skips that): on ext4
+ * without a journal (this machine's root filesystem) inode allocation skips
+ * every inode freed in the last 60 s, or 360 s while its inode table block is
+ * dirty (fs/ext4/ialloc.c recently_deleted, RECENTCY_MIN and RECENTCY_DIRTY),
+ * and each skip costs a buffer lookup. Right after a run deleted its million
+ * files, writing 200,000 new ones took 74 s of system time instead of 8 s,
+ * for the render and the floor alike.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +38,10 @@ const REPO = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(REPO, 'src/cli/main.ts');
 const RESULTS = path.join(REPO, 'bench/RESULTS.md');
 const SECTION = '## Render (issue 2)';
+
+/** When the last run removed its work folder (see the header). */
+const CLEANUP_MARK = path.join(os.tmpdir(), 'manifold-render-bench.cleanup');
+const QUIET_MS = 6.5 * 60_000;
 
 const TARGET_SECONDS = 15;
 const TARGET_RSS_MB = 1024;
@@ -409,6 +417,15 @@ function environment(work: string, loadBefore: number[]): string {
   );
 }
 
+/** Waits until the inodes the previous run freed are no longer skipped by ext4 (see the header). */
+async function waitForQuietInodes(): Promise<void> {
+  if (!existsSync(CLEANUP_MARK)) return;
+  const wait = Number(readFileSync(CLEANUP_MARK, 'utf8')) + QUIET_MS - Date.now();
+  if (!(wait > 0)) return;
+  log(`waiting ${Math.ceil(wait / 1000)} s: the previous run freed its files less than 6.5 minutes ago (ext4 recently_deleted; --no-wait skips this)`);
+  await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -419,8 +436,10 @@ async function main(): Promise<void> {
       'skip-kustomize': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'no-results': { type: 'boolean', default: false },
+      'no-wait': { type: 'boolean', default: false },
     },
   });
+  if (!values['no-wait']) await waitForQuietInodes();
   const runs = Math.max(1, Number(values.runs));
   const work = values.work === undefined ? mkdtempSync(path.join(os.tmpdir(), 'manifold-bench-')) : path.resolve(values.work);
   mkdirSync(work, { recursive: true });
@@ -443,6 +462,7 @@ async function main(): Promise<void> {
     if (!values.keep) {
       log(`removing ${work}`);
       rmSync(work, { recursive: true, force: true });
+      writeFileSync(CLEANUP_MARK, `${Date.now()}\n`);
     }
   }
 }
