@@ -117,4 +117,22 @@ metadata: {name: cfg, namespace: shop}
     expect(repo.templates.map((t) => t.key)).toEqual(['apps/Deployment/default/d', 'rbac.authorization.k8s.io/ClusterRole//system:r']);
     expect(repo.warnings.map(formatProblem)).toEqual(['a.yaml:7: ClusterRole x/system:r: metadata.namespace: ClusterRole is cluster-scoped; the namespace is ignored']);
   });
+  it('reports a dialect object defined twice, naming the first, and only for the same kind, namespace and name', () => {
+    const policy = (kind: string, name: string, namespace?: string) => `apiVersion: policy.karmada.io/v1alpha1
+kind: ${kind}
+metadata: {name: ${name}${namespace ? `, namespace: ${namespace}` : ''}}
+spec:
+  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment}]
+`;
+    expect(
+      messages({
+        'a.yaml': [policy('PropagationPolicy', 'web', 'shop'), policy('PropagationPolicy', 'web', 'other'), policy('OverridePolicy', 'web', 'shop')].join('---\n'),
+        'b.yaml': [policy('ClusterPropagationPolicy', 'web'), policy('PropagationPolicy', 'web', 'shop')].join('---\n'),
+        'c.yaml': policy('ClusterPropagationPolicy', 'web'),
+      }),
+    ).toEqual([
+      'b.yaml:7: PropagationPolicy shop/web: defined twice: also in a.yaml:1',
+      'c.yaml:1: ClusterPropagationPolicy web: defined twice: also in b.yaml:1',
+    ]);
+  });
 });

@@ -88,10 +88,11 @@ export function loadRepository(files: readonly SourceFile[], registry: DialectRe
   sink.problems.push(...problems);
 
   const objects = new Map<string, Parsed<unknown>[]>();
+  const seen = new Map<string, Parsed<unknown>>();
   const clusters: Cluster[] = [];
   const templateDocs: SourceDocument[] = [];
   for (const doc of documents) {
-    classify(doc, registry, sink, objects, clusters, templateDocs);
+    classify(doc, registry, sink, { objects, seen }, clusters, templateDocs);
   }
   const crdScopes = collectCrdScopes(templateDocs);
   const templates = templateDocs.flatMap((doc) => toTemplate(doc, crdScopes, sink) ?? []);
@@ -108,11 +109,17 @@ export function loadRepository(files: readonly SourceFile[], registry: DialectRe
   };
 }
 
+/** Dialect objects by kind, and the first of each kind, namespace and name (duplicates are found by lookup, not by scanning the kind's list). */
+interface DialectObjects {
+  objects: Map<string, Parsed<unknown>[]>;
+  seen: Map<string, Parsed<unknown>>;
+}
+
 function classify(
   doc: SourceDocument,
   registry: DialectRegistry,
   sink: ProblemSink,
-  objects: Map<string, Parsed<unknown>[]>,
+  { objects, seen }: DialectObjects,
   clusters: Cluster[],
   templates: SourceDocument[],
 ): void {
@@ -163,10 +170,8 @@ function classify(
   const key = kindKey(apiVersion, kind);
   const list = objects.get(key) ?? [];
   const meta = value.metadata as { namespace?: string };
-  const twin = list.find((p) => {
-    const m = (p.value as { metadata: { name: string; namespace?: string } }).metadata;
-    return m.name === name && (m.namespace ?? '') === (meta.namespace ?? '');
-  });
+  const identity = (namespace: string | undefined, objectName: string) => `${key}\0${namespace ?? ''}\0${objectName}`;
+  const twin = seen.get(identity(meta.namespace, name));
   if (twin) {
     sink.error({
       code: 'DUPLICATE_OBJECT',
@@ -177,7 +182,11 @@ function classify(
     });
     return;
   }
-  list.push({ value: result.data, source, lineOf: doc.lineOf });
+  const parsed = { value: result.data, source, lineOf: doc.lineOf };
+  list.push(parsed);
+  // Keyed by the validated metadata, as the list scan this replaces compared it.
+  const stored = (result.data as { metadata: { name: string; namespace?: string } }).metadata;
+  seen.set(identity(stored.namespace, stored.name), parsed);
   objects.set(key, list);
 }
 
