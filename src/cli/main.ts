@@ -136,6 +136,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+const SYSTEM_ERROR_CODES = new Set(['ENOSPC', 'EEXIST', 'ENOENT', 'EACCES', 'EPERM', 'EROFS', 'EMFILE', 'ENFILE', 'EDQUOT', 'EIO', 'ENOTDIR', 'EISDIR', 'EBUSY', 'EXDEV']);
+
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && SYSTEM_ERROR_CODES.has((err as NodeJS.ErrnoException).code as string);
+}
+
 function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
     // Help and version are not errors; usage problems were already printed.
@@ -148,6 +154,11 @@ function reportError(err: unknown): number {
     return EXIT.invalid;
   }
   if (err instanceof RuntimeError || err instanceof ManifoldError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return EXIT.runtime;
+  }
+  if (isSystemError(err)) {
+    // The environment failed (disk full, permissions, too many open files): not a bug.
     process.stderr.write(`error: ${err.message}\n`);
     return EXIT.runtime;
   }

@@ -52,6 +52,11 @@ metadata: {name: cfg, namespace: shop}
     expect(repo.objects.get('policy.karmada.io/v1alpha1 PropagationPolicy')).toHaveLength(1);
   });
 
+  it('skips empty documents (a trailing ---, a document of comments), as kubectl does', () => {
+    const repo = load({ 'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x}\n---\n---\n# only a comment\n' });
+    expect(repo.templates.map((t) => t.key)).toEqual(['/ConfigMap/x/a']);
+  });
+
   it('reports an invalid enum with file, line, object and field', () => {
     const out = messages({ 'p.yaml': pp('    replicaScheduling:\n      replicaSchedulingType: Divide') });
     expect(out).toEqual([

@@ -124,6 +124,8 @@ function classify(
   templates: SourceDocument[],
 ): void {
   const value = doc.value;
+  // An empty document (a trailing `---`, or one holding only comments) is skipped, as kubectl does.
+  if (value === null || value === undefined) return;
   if (!isRecord(value)) {
     sink.error({ code: 'NOT_AN_OBJECT', file: doc.file, line: doc.line, message: 'document is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)' });
     return;

@@ -106,6 +106,16 @@ spec:
     expect(json.clusters.member1['namespaces/default/Deployment.apps/nginx.yaml'].spec.replicas).toBe(1);
   });
 
+  it('exits 3, not "internal error", when the file system refuses the write', () => {
+    const src = copyExample('karmada-seed');
+    const blocker = path.join(work, 'not-a-folder');
+    writeFileSync(blocker, 'a file');
+    const r = manifold('render', src, '--out', path.join(blocker, 'out'));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: .*(ENOTDIR|EEXIST)/m);
+    expect(r.stderr).not.toContain('internal error');
+  });
+
   it('exits 2 on a usage error', () => {
     expect(manifold('render', '--output', 'xml').code).toBe(2);
     expect(manifold('frobnicate').code).toBe(2);
