@@ -19503,18 +19503,18 @@ var require_simple_get = __commonJS({
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
-    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
+    var ALIAS2 = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
     var MAP = /* @__PURE__ */ Symbol.for("yaml.map");
     var PAIR = /* @__PURE__ */ Symbol.for("yaml.pair");
-    var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
+    var SCALAR2 = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
+    var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS2;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
     var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR2;
     var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
@@ -19528,21 +19528,21 @@ var require_identity = __commonJS({
     function isNode(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
-          case ALIAS:
+          case ALIAS2:
           case MAP:
-          case SCALAR:
+          case SCALAR2:
           case SEQ:
             return true;
         }
       return false;
     }
     var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
-    exports.ALIAS = ALIAS;
+    exports.ALIAS = ALIAS2;
     exports.DOC = DOC;
     exports.MAP = MAP;
     exports.NODE_TYPE = NODE_TYPE;
     exports.PAIR = PAIR;
-    exports.SCALAR = SCALAR;
+    exports.SCALAR = SCALAR2;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
     exports.isAlias = isAlias;
@@ -25092,20 +25092,20 @@ var require_cst = __commonJS({
     var cstStringify = require_cst_stringify();
     var cstVisit = require_cst_visit();
     var BOM = "\uFEFF";
-    var DOCUMENT = "";
+    var DOCUMENT2 = "";
     var FLOW_END = "";
-    var SCALAR = "";
+    var SCALAR2 = "";
     var isCollection = (token) => !!token && "items" in token;
     var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
           return "<BOM>";
-        case DOCUMENT:
+        case DOCUMENT2:
           return "<DOC>";
         case FLOW_END:
           return "<FLOW_END>";
-        case SCALAR:
+        case SCALAR2:
           return "<SCALAR>";
         default:
           return JSON.stringify(token);
@@ -25115,11 +25115,11 @@ var require_cst = __commonJS({
       switch (source) {
         case BOM:
           return "byte-order-mark";
-        case DOCUMENT:
+        case DOCUMENT2:
           return "doc-mode";
         case FLOW_END:
           return "flow-error-end";
-        case SCALAR:
+        case SCALAR2:
           return "scalar";
         case "---":
           return "doc-start";
@@ -25176,9 +25176,9 @@ var require_cst = __commonJS({
     exports.stringify = cstStringify.stringify;
     exports.visit = cstVisit.visit;
     exports.BOM = BOM;
-    exports.DOCUMENT = DOCUMENT;
+    exports.DOCUMENT = DOCUMENT2;
     exports.FLOW_END = FLOW_END;
-    exports.SCALAR = SCALAR;
+    exports.SCALAR = SCALAR2;
     exports.isCollection = isCollection;
     exports.isScalar = isScalar2;
     exports.prettyToken = prettyToken;
@@ -52435,6 +52435,110 @@ function parseSourceFiles(files) {
   return { documents, problems };
 }
 function parseFile(file2) {
+  return parseFileFast(file2) ?? parseFileWithPositions(file2);
+}
+var DOCUMENT = 1;
+var SEQUENCE = 2;
+var MAPPING = 3;
+var SCALAR = 4;
+var ALIAS = 5;
+var POP = 6;
+var PLAIN = 1;
+var NULL_KEYS = /* @__PURE__ */ new Set(["~", "null", "Null", "NULL"]);
+var DOCUMENT_END = /^\.\.\.(?:[ \t\r\n]|$)/m;
+function rootOffsets(text, events) {
+  const roots = [];
+  const types = [];
+  const counts2 = [];
+  for (const e of events) {
+    if (e.type === POP) {
+      types.pop();
+      counts2.pop();
+      continue;
+    }
+    if (e.type === ALIAS) return void 0;
+    if (e.type === DOCUMENT) {
+      if (e.directives.length > 0) return void 0;
+      types.push(DOCUMENT);
+      counts2.push(0);
+      continue;
+    }
+    if (e.anchorStart !== -1 || e.tagStart !== -1) return void 0;
+    const depth = types.length - 1;
+    const parent = types[depth];
+    const index2 = counts2[depth] ?? 0;
+    counts2[depth] = index2 + 1;
+    if (parent === DOCUMENT) {
+      if (e.type !== MAPPING) return void 0;
+      roots.push(e.start);
+    }
+    if (e.type === SCALAR && e.style === PLAIN) {
+      const isKey = parent === MAPPING && index2 % 2 === 0;
+      if (e.valueStart === -1) {
+        if (isKey) return void 0;
+        continue;
+      }
+      const value = text.slice(e.valueStart, e.valueEnd);
+      if (isKey && NULL_KEYS.has(value)) return void 0;
+      const c = value.charCodeAt(0);
+      const numeric = c >= 48 && c <= 57 || c === 43 || c === 45 || c === 46;
+      if (numeric && (value.length >= 300 || value.includes("e") || value.includes("E"))) return void 0;
+    }
+    if (e.type === SEQUENCE || e.type === MAPPING) {
+      types.push(e.type);
+      counts2.push(0);
+    }
+  }
+  return roots;
+}
+function parseFileFast(file2) {
+  const text = file2.text;
+  if (DOCUMENT_END.test(text)) return void 0;
+  let values;
+  let roots;
+  try {
+    const events = parseEvents(text, {});
+    roots = rootOffsets(text, events);
+    if (roots === void 0) return void 0;
+    values = constructFromEvents(events, { source: text, schema: CORE_SCHEMA, maxAliases: 0 });
+  } catch {
+    return void 0;
+  }
+  if (values.length !== roots.length) return void 0;
+  const positions = lazyPositions(text);
+  const documents = [];
+  let line = 1;
+  let counted = 0;
+  roots.forEach((start, index2) => {
+    for (let nl = text.indexOf("\n", counted); nl !== -1 && nl < start; nl = text.indexOf("\n", nl + 1)) line++;
+    counted = start;
+    const docLine = line;
+    documents.push({
+      file: file2.path,
+      index: index2,
+      line: docLine,
+      value: values[index2],
+      lineOf: (path9) => {
+        const { docs, lineCounter } = positions();
+        const doc = docs.find((d) => d.contents?.range?.[0] === start) ?? docs[index2];
+        return doc === void 0 ? docLine : lineOfPath(doc, path9, lineCounter);
+      }
+    });
+  });
+  return { documents, problems: [] };
+}
+function lazyPositions(text) {
+  let parsed;
+  return () => {
+    if (parsed === void 0) {
+      const lineCounter = new import_yaml.LineCounter();
+      const docs = (0, import_yaml.parseAllDocuments)(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+      parsed = { docs: Array.isArray(docs) ? docs : [], lineCounter };
+    }
+    return parsed;
+  };
+}
+function parseFileWithPositions(file2) {
   const lineCounter = new import_yaml.LineCounter();
   const docs = (0, import_yaml.parseAllDocuments)(file2.text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const problems = [];
@@ -52539,10 +52643,11 @@ function loadRepository(files, registry3) {
   const { documents, problems } = parseSourceFiles(sources);
   sink.problems.push(...problems);
   const objects = /* @__PURE__ */ new Map();
+  const seen = /* @__PURE__ */ new Map();
   const clusters = [];
   const templateDocs = [];
   for (const doc of documents) {
-    classify(doc, registry3, sink, objects, clusters, templateDocs);
+    classify(doc, registry3, sink, { objects, seen }, clusters, templateDocs);
   }
   const crdScopes = collectCrdScopes(templateDocs);
   const templates = templateDocs.flatMap((doc) => toTemplate(doc, crdScopes, sink) ?? []);
@@ -52558,8 +52663,9 @@ function loadRepository(files, registry3) {
     warnings: sink.warnings
   };
 }
-function classify(doc, registry3, sink, objects, clusters, templates) {
+function classify(doc, registry3, sink, { objects, seen }, clusters, templates) {
   const value = doc.value;
+  if (value === null || value === void 0) return;
   if (!isRecord(value)) {
     sink.error({ code: "NOT_AN_OBJECT", file: doc.file, line: doc.line, message: "document is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)" });
     return;
@@ -52606,10 +52712,8 @@ function classify(doc, registry3, sink, objects, clusters, templates) {
   const key = kindKey(apiVersion, kind);
   const list = objects.get(key) ?? [];
   const meta3 = value.metadata;
-  const twin = list.find((p) => {
-    const m = p.value.metadata;
-    return m.name === name && (m.namespace ?? "") === (meta3.namespace ?? "");
-  });
+  const identity2 = (namespace, objectName) => `${key}\0${namespace ?? ""}\0${objectName}`;
+  const twin = seen.get(identity2(meta3.namespace, name));
   if (twin) {
     sink.error({
       code: "DUPLICATE_OBJECT",
@@ -52620,7 +52724,10 @@ function classify(doc, registry3, sink, objects, clusters, templates) {
     });
     return;
   }
-  list.push({ value: result.data, source, lineOf: doc.lineOf });
+  const parsed = { value: result.data, source, lineOf: doc.lineOf };
+  list.push(parsed);
+  const stored = result.data.metadata;
+  seen.set(identity2(stored.namespace, stored.name), parsed);
   objects.set(key, list);
 }
 function collectCrdScopes(docs) {
@@ -55578,10 +55685,14 @@ var karmadaDialect = {
     const ppRefs = pps.map((p) => ({ ref: refOf("PropagationPolicy", p), parsed: p }));
     const cppRefs = cpps.map((p) => ({ ref: refOf("ClusterPropagationPolicy", p), parsed: p }));
     const parsedByRef = new Map([...ppRefs, ...cppRefs].map((x) => [x.ref, x.parsed]));
+    const ppIndex = new SelectorIndex(ppRefs.map((x) => x.ref), (ref) => ref.namespace);
+    const cppIndex = new SelectorIndex(cppRefs.map((x) => x.ref), () => "");
     const scheduled = /* @__PURE__ */ new Map();
     for (const template of repo.templates) {
       if (isSkippedResource(template)) continue;
-      const choice = pickPropagationPolicy(targetOf(template), ppRefs.map((x) => x.ref), cppRefs.map((x) => x.ref));
+      const { apiVersion, kind, namespace, name } = template.id;
+      const pps2 = namespace === "" ? [] : ppIndex.candidates(namespace, apiVersion, kind, name);
+      const choice = pickPropagationPolicy(targetOf(template), pps2, cppIndex.candidates("", apiVersion, kind, name));
       if (choice === void 0) {
         const auto = autoPropagatedNamespace(template, repo.clusters);
         if (auto) scheduled.set(template.key, auto);
@@ -55618,9 +55729,43 @@ var karmadaDialect = {
     }
     followDependencies(repo.templates, scheduled);
     const clustersByName = new Map(repo.clusters.map((c) => [c.name, c]));
-    return [...scheduled.values()].map((s) => toPlacement(s, ops, cops, clustersByName, ctx));
+    const overrides = { opsByNamespace: groupByNamespace(ops), cops, clustersByName, ruleSets: /* @__PURE__ */ new Map() };
+    return [...scheduled.values()].map((s) => toPlacement(s, overrides, ctx));
   }
 };
+var SelectorIndex = class _SelectorIndex {
+  byKey = /* @__PURE__ */ new Map();
+  constructor(policies, namespaceOf2) {
+    policies.forEach((policy, order) => {
+      const keys = new Set(policy.spec.resourceSelectors.map((sel) => _SelectorIndex.key(namespaceOf2(policy), sel.apiVersion, sel.kind, sel.name || "*")));
+      for (const key of keys) {
+        const list = this.byKey.get(key);
+        if (list === void 0) this.byKey.set(key, [{ policy, order }]);
+        else list.push({ policy, order });
+      }
+    });
+  }
+  static key(namespace, apiVersion, kind, name) {
+    return `${namespace}\0${apiVersion}\0${kind}\0${name}`;
+  }
+  candidates(namespace, apiVersion, kind, name) {
+    const named = this.byKey.get(_SelectorIndex.key(namespace, apiVersion, kind, name)) ?? [];
+    const any2 = this.byKey.get(_SelectorIndex.key(namespace, apiVersion, kind, "*")) ?? [];
+    if (named.length === 0 || any2.length === 0) return (named.length ? named : any2).map((c) => c.policy);
+    const merged = [.../* @__PURE__ */ new Set([...named, ...any2])].sort((a, b) => a.order - b.order);
+    return [...new Set(merged.map((c) => c.policy))];
+  }
+};
+function groupByNamespace(ops) {
+  const out = /* @__PURE__ */ new Map();
+  for (const op of ops) {
+    const ns = op.value.metadata.namespace ?? "default";
+    const list = out.get(ns);
+    if (list === void 0) out.set(ns, [op]);
+    else list.push(op);
+  }
+  return out;
+}
 function previousReplicas2(ctx, template) {
   if (ctx.previous === void 0) return void 0;
   const out = /* @__PURE__ */ new Map();
@@ -55666,19 +55811,28 @@ function followDependencies(templates, scheduled) {
     }
   }
 }
-function toPlacement(s, ops, cops, clustersByName, ctx) {
+function toPlacement(s, overrides, ctx) {
   const isNamespace2 = s.template.id.apiVersion === "v1" && s.template.id.kind === "Namespace" && s.policy === void 0;
-  const rules = matchingOverrideRules(s.template, ops, cops, isNamespace2);
-  const rulesCache = /* @__PURE__ */ new Map();
-  const rulesFor = (cluster) => {
-    let cached2 = rulesCache.get(cluster);
+  const ops = overrides.opsByNamespace.get(s.template.id.namespace) ?? [];
+  const matched = matchingOverrideRules(s.template, ops, overrides.cops, isNamespace2);
+  const signature = matched.map((r) => r.label).join("\n");
+  let ruleSet = overrides.ruleSets.get(signature);
+  if (ruleSet === void 0) {
+    ruleSet = { rules: matched, perCluster: /* @__PURE__ */ new Map() };
+    overrides.ruleSets.set(signature, ruleSet);
+  }
+  const { rules, perCluster } = ruleSet;
+  const applying = (cluster) => {
+    let cached2 = perCluster.get(cluster);
     if (cached2 === void 0) {
-      const c = clustersByName.get(cluster);
-      cached2 = c === void 0 ? rules.filter((r) => r.rule.targetCluster === void 0) : rulesForCluster(rules, c);
-      rulesCache.set(cluster, cached2);
+      const c = overrides.clustersByName.get(cluster);
+      const list = c === void 0 ? rules.filter((r) => r.rule.targetCluster === void 0) : rulesForCluster(rules, c);
+      cached2 = { rules: list, labels: list.map((r) => r.label).join(",") };
+      perCluster.set(cluster, cached2);
     }
     return cached2;
   };
+  const rulesFor = (cluster) => applying(cluster).rules;
   const completions = jobCompletions(s);
   const warned = /* @__PURE__ */ new Set();
   return {
@@ -55686,7 +55840,7 @@ function toPlacement(s, ops, cops, clustersByName, ctx) {
     dialect: "karmada",
     policy: s.policy,
     clusters: [...s.targets.keys()].sort(byteOrder),
-    variantOf: (cluster) => `${s.targets.get(cluster) ?? ""}|${completions.get(cluster) ?? ""}|${rulesFor(cluster).map((r) => r.label).join(",")}`,
+    variantOf: (cluster) => `${s.targets.get(cluster) ?? ""}|${completions.get(cluster) ?? ""}|${applying(cluster).labels}`,
     materialize: (cluster) => {
       const revised = reviseReplicas(s.template.object, s.targets.get(cluster), completions.get(cluster));
       const { object: object2, warnings } = applyOverrideRules(revised, rulesFor(cluster), cluster, s.template, ctx.repo.settings.karmada);
@@ -59152,9 +59306,12 @@ async function renderFolder(options) {
 }
 async function renderFolderWithRepo(options) {
   const { repo, commit } = await loadSourceFolderWithCommit(options, true);
+  return { repo, result: await renderLoaded(repo, commit, options) };
+}
+async function renderLoaded(repo, commit, options) {
   let previous = options.previous;
   if (options.previousDir !== void 0) previous = await readPreviousFolder(options.previousDir);
-  return { repo, result: render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION }) };
+  return render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION });
 }
 
 // src/action/event.ts
