@@ -14,7 +14,7 @@
 import path from 'node:path';
 import { InputError, type Problem } from '../errors/index.ts';
 import { openRepository, resolveCommit, branchRef } from '../git/repo.ts';
-import { reconcileFleet, type FleetTarget } from '../reconcile/fleet.ts';
+import { reconcileFleet, type FleetOptions, type FleetTarget } from '../reconcile/fleet.ts';
 import type { ClusterCredentials } from '../reconcile/kube.ts';
 import { describeObject, parseTree } from '../reconcile/objects.ts';
 import { type ClusterTrees, readRenderedFolder, readTreeAtCommit } from '../reconcile/source.ts';
@@ -66,7 +66,7 @@ export function parseDuration(text: string, option: string): number {
   return Math.round(total);
 }
 
-function contextMap(entries: readonly string[] | undefined): Map<string, string> {
+export function contextMap(entries: readonly string[] | undefined): Map<string, string> {
   const map = new Map<string, string>();
   for (const e of entries ?? []) {
     const eq = e.indexOf('=');
@@ -74,6 +74,47 @@ function contextMap(entries: readonly string[] | undefined): Map<string, string>
     map.set(e.slice(0, eq), e.slice(eq + 1));
   }
   return map;
+}
+
+/** The fleet-wide settings both the one-shot command and the loop read from the same flags. */
+export interface FleetSettings {
+  waitTimeoutMs: number;
+  clusterTimeoutMs: number;
+  concurrency: number;
+  contexts: Map<string, string>;
+}
+
+export function fleetSettings(opts: ReconcileCommandOptions): FleetSettings {
+  const waitTimeoutMs = opts.timeout === undefined ? 300_000 : parseDuration(opts.timeout, '--timeout');
+  const clusterTimeoutMs = opts.clusterTimeout === undefined ? Math.max(600_000, waitTimeoutMs + 120_000) : parseDuration(opts.clusterTimeout, '--cluster-timeout');
+  const concurrency = opts.concurrency === undefined ? 8 : Number(opts.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw usage(`--concurrency "${opts.concurrency}" must be a positive integer`);
+  return { waitTimeoutMs, clusterTimeoutMs, concurrency, contexts: contextMap(opts.context) };
+}
+
+/** One worker per cluster: in-cluster credentials (pull mode) or a kubeconfig context (push mode). */
+export function fleetTargets(opts: ReconcileCommandOptions, settings: FleetSettings, trees: ReadonlyMap<string, ReadonlyMap<string, string>>, clusters: readonly string[]): FleetTarget[] {
+  return clusters.map((cluster) => {
+    const credentials: ClusterCredentials = opts.inCluster
+      ? { mode: 'in-cluster' }
+      : { mode: 'kubeconfig', kubeconfigPath: opts.kubeconfig, context: settings.contexts.get(cluster) ?? cluster };
+    return { cluster, tree: trees.get(cluster) ?? new Map(), credentials };
+  });
+}
+
+/** reconcileFleet options from the flags (the caller adds logging and cancellation). */
+export function fleetOptions(opts: ReconcileCommandOptions, settings: FleetSettings, renderedCommit: string): FleetOptions {
+  return {
+    renderedCommit,
+    kubeconfigPath: opts.kubeconfig,
+    selfHeal: opts.selfHeal ?? true,
+    prune: opts.prune ?? true,
+    allowMassPrune: opts.allowMassPrune ?? false,
+    wait: opts.wait ?? false,
+    waitTimeoutMs: settings.waitTimeoutMs,
+    clusterTimeoutMs: settings.clusterTimeoutMs,
+    concurrency: settings.concurrency,
+  };
 }
 
 interface Source {
@@ -156,32 +197,14 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
   if (!opts.once) throw usage('only one-shot runs are supported here: pass --once');
   if (opts.inCluster && opts.cluster === undefined) throw usage('--in-cluster needs --cluster NAME (the cluster this agent runs in)');
   if (opts.inCluster && opts.kubeconfig !== undefined) throw usage('--in-cluster and --kubeconfig exclude each other');
-  const waitTimeoutMs = opts.timeout === undefined ? 300_000 : parseDuration(opts.timeout, '--timeout');
-  const clusterTimeoutMs = opts.clusterTimeout === undefined ? Math.max(600_000, waitTimeoutMs + 120_000) : parseDuration(opts.clusterTimeout, '--cluster-timeout');
-  const concurrency = opts.concurrency === undefined ? 8 : Number(opts.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw usage(`--concurrency "${opts.concurrency}" must be a positive integer`);
-  const contexts = contextMap(opts.context);
+  const settings = fleetSettings(opts);
 
   const source = await readSource(opts);
   validateTrees(source.trees);
   if (source.trees.size === 0) throw usage('the rendered tree has no cluster folders');
 
-  const targets: FleetTarget[] = [...source.trees].map(([cluster, tree]) => {
-    const credentials: ClusterCredentials = opts.inCluster
-      ? { mode: 'in-cluster' }
-      : { mode: 'kubeconfig', kubeconfigPath: opts.kubeconfig, context: contexts.get(cluster) ?? cluster };
-    return { cluster, tree, credentials };
-  });
-  const statuses = await reconcileFleet(targets, {
-    renderedCommit: source.renderedCommit,
-    kubeconfigPath: opts.kubeconfig,
-    selfHeal: opts.selfHeal ?? true,
-    prune: opts.prune ?? true,
-    allowMassPrune: opts.allowMassPrune ?? false,
-    wait: opts.wait ?? false,
-    waitTimeoutMs,
-    clusterTimeoutMs,
-    concurrency,
+  const statuses = await reconcileFleet(fleetTargets(opts, settings, source.trees, [...source.trees.keys()]), {
+    ...fleetOptions(opts, settings, source.renderedCommit),
     log: opts.verbose ? (e) => process.stderr.write(`${e.cluster}${e.object ? ` ${e.object}` : ''}: ${e.level}: ${e.message}\n`) : undefined,
   });
   if (opts.output === 'json') process.stdout.write(`${JSON.stringify({ clusters: statuses }, null, 2)}\n`);

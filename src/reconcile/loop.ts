@@ -24,9 +24,8 @@ import git from 'isomorphic-git';
 import { InputError, ManifoldError, RuntimeError, type Problem } from '../errors/index.ts';
 import { resolveRemote, TOKEN_ENV, type RemoteTarget } from '../git/remote.ts';
 import { branchRef, openRepository, readRef, resolveCommit, type GitRepository } from '../git/repo.ts';
-import { exitCodeFor, formatSummary, parseDuration, DEFAULT_RENDERED_BRANCH, type ReconcileCommandOptions } from '../cli/reconcile.ts';
-import { reconcileFleet, type FleetTarget } from './fleet.ts';
-import type { ClusterCredentials } from './kube.ts';
+import { exitCodeFor, fleetOptions, fleetSettings, fleetTargets, formatSummary, parseDuration, DEFAULT_RENDERED_BRANCH, type ReconcileCommandOptions } from '../cli/reconcile.ts';
+import { reconcileFleet } from './fleet.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ReconcilerMetrics } from './metrics.ts';
 import { parseTree } from './objects.ts';
@@ -375,16 +374,6 @@ function usage(message: string): InputError {
   return InputError.single({ code: 'USAGE', message });
 }
 
-function contextMap(entries: readonly string[] | undefined): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const e of entries ?? []) {
-    const eq = e.indexOf('=');
-    if (eq <= 0 || eq === e.length - 1) throw usage(`--context "${e}" must be CLUSTER=CONTEXT`);
-    map.set(e.slice(0, eq), e.slice(eq + 1));
-  }
-  return map;
-}
-
 /** The repository for --repo, or a fresh bare one (the container's emptyDir) when only --remote is given. */
 async function gitRepositoryFor(opts: LoopCommandOptions): Promise<GitRepository | undefined> {
   if (opts.repo !== undefined) {
@@ -436,11 +425,7 @@ export async function startReconciler(opts: LoopCommandOptions, io: { stdoutLogs
   const driftIntervalMs = parseDuration(opts.driftInterval ?? '5m', '--drift-interval');
   const shutdownGraceMs = parseDuration(opts.shutdownGrace ?? '20s', '--shutdown-grace');
   if (intervalMs < 100) throw usage('--interval must be at least 100ms');
-  const waitTimeoutMs = opts.timeout === undefined ? 300_000 : parseDuration(opts.timeout, '--timeout');
-  const clusterTimeoutMs = opts.clusterTimeout === undefined ? Math.max(600_000, waitTimeoutMs + 120_000) : parseDuration(opts.clusterTimeout, '--cluster-timeout');
-  const concurrency = opts.concurrency === undefined ? 8 : Number(opts.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw usage(`--concurrency "${opts.concurrency}" must be a positive integer`);
-  const contexts = contextMap(opts.context);
+  const settings = fleetSettings(opts);
   const level = (opts.logLevel ?? (opts.verbose ? 'debug' : 'info')) as 'info';
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw usage(`--log-level "${opts.logLevel}" is not one of trace, debug, info, warn, error, fatal, silent`);
 
@@ -464,20 +449,8 @@ export async function startReconciler(opts: LoopCommandOptions, io: { stdoutLogs
 
   const metrics = new ReconcilerMetrics();
   const reconcile: ReconcileOnce = (snapshot, clusters, signal) => {
-    const targets: FleetTarget[] = clusters.map((cluster) => {
-      const credentials: ClusterCredentials = opts.inCluster ? { mode: 'in-cluster' } : { mode: 'kubeconfig', kubeconfigPath: opts.kubeconfig, context: contexts.get(cluster) ?? cluster };
-      return { cluster, tree: snapshot.trees.get(cluster) ?? new Map(), credentials };
-    });
-    return reconcileFleet(targets, {
-      renderedCommit: snapshot.renderedCommit,
-      kubeconfigPath: opts.kubeconfig,
-      selfHeal: opts.selfHeal ?? true,
-      prune: opts.prune ?? true,
-      allowMassPrune: opts.allowMassPrune ?? false,
-      wait: opts.wait ?? false,
-      waitTimeoutMs,
-      clusterTimeoutMs,
-      concurrency,
+    return reconcileFleet(fleetTargets(opts, settings, snapshot.trees, clusters), {
+      ...fleetOptions(opts, settings, snapshot.renderedCommit),
       signal,
       log: (e) => {
         const fields = { cluster: e.cluster, object: e.object };
@@ -489,7 +462,7 @@ export async function startReconciler(opts: LoopCommandOptions, io: { stdoutLogs
   };
 
   // Liveness fails only when the loop is wedged: no finished tick for several intervals plus a whole reconcile.
-  const probe = new ProbeState(3 * intervalMs + clusterTimeoutMs + 60_000);
+  const probe = new ProbeState(3 * intervalMs + settings.clusterTimeoutMs + 60_000);
   const loop = new ReconcileLoop({ source, reconcile, report, logger, metrics, probe, once: opts.once ?? false, intervalMs, driftIntervalMs, shutdownGraceMs });
 
   const listen = opts.listen ?? (opts.once ? 'off' : ':8080');
