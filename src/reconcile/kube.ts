@@ -363,6 +363,12 @@ export class KubeClient {
         if (isNetworkError(err)) {
           throw new ClusterUnreachableError(this.cluster, `cannot reach the API server of cluster "${this.cluster}" (${this.server}): ${describeCause(err)}`, { cause: err });
         }
+        // Our own per-request deadline (not the caller's cancellation): the server accepted
+        // the connection but never answered, e.g. it died mid-request. That is unreachable
+        // too, and the fleet worker retries it like a refused connection.
+        if ((err as { name?: string })?.name === 'TimeoutError' || (err as { name?: string })?.name === 'AbortError') {
+          throw new ClusterUnreachableError(this.cluster, `cannot reach the API server of cluster "${this.cluster}" (${this.server}): no answer within ${Math.round(this.requestTimeoutMs / 1000)} s`, { cause: err });
+        }
         throw err;
       }
       const status = res.statusCode;

@@ -297,19 +297,23 @@ describe('reconcile on a real fleet', () => {
       },
     };
     const finished: string[] = [];
-    const statuses = await reconcileFleet(
-      names.map((cluster) => ({ cluster, tree: tree(objects) })),
-      { ...opts, onResult: (s) => finished.push(s.cluster) },
-    );
-    await stopping;
-    const byName = new Map(statuses.map((s) => [s.cluster, s]));
-    for (const n of [m1, m3]) expect(byName.get(n)).toMatchObject({ result: 'Synced', summary: { objects: 151, failed: 0 } });
-    const down = byName.get(m2) as ClusterStatus;
-    expect(down.result).toBe('Unreachable');
-    expect(ready(down)).toMatchObject({ status: 'False', reason: 'Unreachable', message: expect.stringMatching(/cannot reach the API server of cluster "member2" \(https:\/\/127\.0\.0\.1:\d+\)/) });
-    expect(finished).toHaveLength(names.length);
-
-    await fleet.control.startApiServer(m2);
+    try {
+      const statuses = await reconcileFleet(
+        names.map((cluster) => ({ cluster, tree: tree(objects) })),
+        { ...opts, onResult: (s) => finished.push(s.cluster) },
+      );
+      await stopping;
+      const byName = new Map(statuses.map((s) => [s.cluster, s]));
+      for (const n of [m1, m3]) expect(byName.get(n)).toMatchObject({ result: 'Synced', summary: { objects: 151, failed: 0 } });
+      const down = byName.get(m2) as ClusterStatus;
+      expect(down.result).toBe('Unreachable');
+      expect(ready(down)).toMatchObject({ status: 'False', reason: 'Unreachable', message: expect.stringMatching(/cannot reach the API server of cluster "member2" \(https:\/\/127\.0\.0\.1:\d+\)/) });
+      expect(finished).toHaveLength(names.length);
+    } finally {
+      // Bring the cluster back even when an assertion above failed, so later tests see a whole fleet.
+      await stopping;
+      await fleet.control.startApiServer(m2);
+    }
     const [back] = await reconcileFleet([{ cluster: m2, tree: tree(objects) }], { ...opts, log: undefined });
     expect(back?.result).toBe('Synced');
     expect((back?.summary.applied ?? 0) + (back?.summary.unchanged ?? 0)).toBe(151);
