@@ -1,0 +1,79 @@
+/**
+ * The outage test on its own file (a fresh process): killing an API server
+ * mid-run while pooled connections of earlier tests in the same process were
+ * open made the run wait for the cluster deadline now and then.
+ */
+import { dump } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../src/model/types.ts';
+import type { ApplySetParentRef } from '../../src/reconcile/applyset.ts';
+import { type FleetOptions, reconcileFleet } from '../../src/reconcile/fleet.ts';
+import type { ClusterStatus } from '../../src/reconcile/types.ts';
+import { useFleet } from '../fleet/e2e.ts';
+
+const fleet = useFleet();
+const names = fleet.clusters.map((c) => c.name);
+const [m1, m2, m3] = names as [string, string, string];
+
+const parentFor = (name: string): ApplySetParentRef => ({ kind: 'Secret', namespace: 'kube-system', name: `applyset-e2e-${name}` });
+const namespace = (name: string): JsonObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+const configMap = (ns: string, name: string): JsonObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { k: name } });
+
+function tree(objects: readonly JsonObject[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const o of objects) {
+    const meta = o.metadata as JsonObject;
+    const dir = meta.namespace ? `namespaces/${String(meta.namespace)}` : 'cluster';
+    files.set(`${dir}/${String(o.kind)}/${String(meta.name)}.yaml`, dump(o, { noRefs: true }));
+  }
+  return files;
+}
+
+function ready(s: ClusterStatus) {
+  return s.conditions.find((c) => c.type === 'Ready');
+}
+
+describe('reconcile on a real fleet: an outage', () => {
+  it('one API server stopped mid-run: the others finish, it is Unreachable, and it recovers once restarted', async () => {
+    const ns = 'rec-outage';
+    const parent = parentFor('outage');
+    const objects = [namespace(ns), ...Array.from({ length: 150 }, (_, i) => configMap(ns, `cm-${i}`))];
+    let stopping: Promise<void> | undefined;
+    const opts: FleetOptions = {
+      renderedCommit: 'e2e',
+      kubeconfigPath: fleet.kubeconfigPath,
+      parent,
+      retries: 1,
+      retryBackoffMs: 300,
+      clusterTimeoutMs: 90_000,
+      log: (e) => {
+        if (e.cluster === m2 && e.message.startsWith('stage rest') && stopping === undefined) stopping = fleet.control.stopApiServer(m2, { signal: 'SIGKILL' });
+      },
+    };
+    const finished: string[] = [];
+    try {
+      const statuses = await reconcileFleet(
+        names.map((cluster) => ({ cluster, tree: tree(objects) })),
+        { ...opts, onResult: (s) => finished.push(s.cluster) },
+      );
+      await stopping;
+      const byName = new Map(statuses.map((s) => [s.cluster, s]));
+      for (const n of [m1, m3]) expect(byName.get(n)).toMatchObject({ result: 'Synced', summary: { objects: 151, failed: 0 } });
+      const down = byName.get(m2) as ClusterStatus;
+      expect(down.result).toBe('Unreachable');
+      expect(ready(down)).toMatchObject({ status: 'False', reason: 'Unreachable', message: expect.stringMatching(/cannot reach the API server of cluster "member2" \(https:\/\/127\.0\.0\.1:\d+\)/) });
+      expect(finished).toHaveLength(names.length);
+    } finally {
+      // Bring the cluster back even when an assertion above failed, so later tests see a whole fleet.
+      await stopping;
+      await fleet.control.startApiServer(m2);
+    }
+    const [back] = await reconcileFleet([{ cluster: m2, tree: tree(objects) }], { ...opts, log: undefined });
+    expect(back?.result).toBe('Synced');
+    expect((back?.summary.applied ?? 0) + (back?.summary.unchanged ?? 0)).toBe(151);
+    // It really was cut mid-run: the namespace (stage 1) was there, some ConfigMaps were not.
+    expect(back?.summary.unchanged).toBeGreaterThanOrEqual(1);
+    expect(back?.summary.applied).toBeGreaterThan(0);
+  });
+
+});
