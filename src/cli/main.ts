@@ -7,12 +7,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblem, InputError, ManifoldError, RuntimeError } from '../errors/index.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
-import { diffCommand, type DiffFormat } from './diff.ts';
-import { explainCommand } from './explain.ts';
-import { reconcileCommand } from './reconcile.ts';
-import { reconcileLoopCommand, type LoopCommandOptions } from '../reconcile/loop.ts';
-import { renderCommand } from './render.ts';
-import { validateCommand } from './validate.ts';
+// Commands are imported when they run: the reconciler's Kubernetes client,
+// logger and metrics cost about half a second to load, which a render should not pay.
+import type { DiffFormat } from './diff.ts';
+import type { LoopCommandOptions } from '../reconcile/loop.ts';
 
 export const EXIT = { ok: 0, changed: 1, invalid: 2, runtime: 3, bug: 4 } as const;
 
@@ -41,6 +39,7 @@ function buildProgram(): Command {
         source: string,
         opts: { out?: string; output?: 'yaml' | 'json'; previous?: string; sourceRef?: string; commit?: boolean; branch?: string; prefix?: string; repo?: string; push?: string },
       ) => {
+        const { renderCommand } = await import('./render.ts');
         process.exitCode = await renderCommand({
           source,
           outDir: opts.out,
@@ -66,6 +65,7 @@ function buildProgram(): Command {
     .option('--head-dir <dir>', 'a rendered folder as the head side')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .action(async (source: string, opts: { base?: string; head?: string; baseDir?: string; headDir?: string; output?: DiffFormat }) => {
+      const { diffCommand } = await import('./diff.ts');
       process.exitCode = await diffCommand({ source, base: opts.base, head: opts.head, baseDir: opts.baseDir, headDir: opts.headDir, format: opts.output });
     });
 
@@ -74,6 +74,7 @@ function buildProgram(): Command {
     .description('check SOURCE; exit 0 when valid, 2 when not; writes nothing')
     .argument('[source]', 'source folder', '.')
     .action(async (source: string) => {
+      const { validateCommand } = await import('./validate.ts');
       process.exitCode = await validateCommand({ source });
     });
 
@@ -85,6 +86,7 @@ function buildProgram(): Command {
     .option('-n, --namespace <ns>', 'namespace of the template')
     .option('--previous <dir>', 'a previous render, to keep placements stable')
     .action(async (target: string, source: string, opts: { namespace?: string; previous?: string }) => {
+      const { explainCommand } = await import('./explain.ts');
       process.exitCode = await explainCommand({ target, source, namespace: opts.namespace, previousDir: opts.previous });
     });
 
@@ -122,7 +124,9 @@ function buildProgram(): Command {
     .option('--log-level <level>', 'JSON log level: debug, info, warn, error (default info)')
     .action(async (opts: LoopCommandOptions) => {
       const loop = !opts.once || opts.report !== undefined || opts.remote !== undefined;
-      process.exitCode = loop ? await reconcileLoopCommand(opts) : await reconcileCommand(opts);
+      process.exitCode = loop
+        ? await (await import('../reconcile/loop.ts')).reconcileLoopCommand(opts)
+        : await (await import('./reconcile.ts')).reconcileCommand(opts);
     });
   return program;
 }
