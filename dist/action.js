@@ -52390,6 +52390,15 @@ var Toleration = external_exports.strictObject({
 var Quantity = external_exports.union([external_exports.string(), external_exports.number()]);
 var ResourceList = external_exports.record(external_exports.string(), Quantity);
 var JsonAny = external_exports.unknown();
+function kubeObjectSchema(apiVersion, kind, spec) {
+  return external_exports.strictObject({
+    apiVersion: external_exports.literal(apiVersion),
+    kind: external_exports.literal(kind),
+    metadata: ObjectMeta,
+    spec,
+    status: external_exports.unknown().optional()
+  });
+}
 
 // src/model/settings.ts
 var SETTINGS_API = "manifold.dev/v1alpha1";
@@ -55580,13 +55589,7 @@ var OverrideSpec = external_exports.strictObject({
   }
 });
 function policyObject(kind, spec) {
-  return external_exports.strictObject({
-    apiVersion: external_exports.literal(POLICY_API),
-    kind: external_exports.literal(kind),
-    metadata: ObjectMeta,
-    spec,
-    status: external_exports.unknown().optional()
-  });
+  return kubeObjectSchema(POLICY_API, kind, spec);
 }
 var PropagationPolicy = policyObject("PropagationPolicy", PropagationSpec);
 var ClusterPropagationPolicy = policyObject("ClusterPropagationPolicy", PropagationSpec);
@@ -56635,13 +56638,7 @@ var OverrideSpec2 = external_exports.strictObject({
   overrideRules: external_exports.array(OverrideRule).optional()
 });
 function policyObject2(kind, spec) {
-  return external_exports.strictObject({
-    apiVersion: external_exports.literal(KUBEADMIRAL_API),
-    kind: external_exports.literal(kind),
-    metadata: ObjectMeta,
-    spec,
-    status: external_exports.unknown().optional()
-  });
+  return kubeObjectSchema(KUBEADMIRAL_API, kind, spec);
 }
 var PropagationPolicy2 = policyObject2("PropagationPolicy", PropagationSpec2);
 var ClusterPropagationPolicy2 = policyObject2("ClusterPropagationPolicy", PropagationSpec2);

@@ -53,3 +53,17 @@ export type ResourceList = z.infer<typeof ResourceList>;
 
 /** Any JSON value (overrider values, plaintext patches). */
 export const JsonAny = z.unknown();
+
+/**
+ * A dialect object as users write it: fixed apiVersion and kind, metadata, a
+ * strict spec, and a status that is tolerated (pasted live objects) but unread.
+ */
+export function kubeObjectSchema<K extends string, S extends z.ZodType>(apiVersion: string, kind: K, spec: S) {
+  return z.strictObject({
+    apiVersion: z.literal(apiVersion),
+    kind: z.literal(kind),
+    metadata: ObjectMeta,
+    spec,
+    status: z.unknown().optional(),
+  });
+}

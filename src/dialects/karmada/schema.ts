@@ -14,6 +14,7 @@ import {
   Taint,
   Toleration,
   JsonAny,
+  kubeObjectSchema,
 } from '../../model/common.ts';
 
 export const POLICY_API = 'policy.karmada.io/v1alpha1';
@@ -268,13 +269,7 @@ export const OverrideSpec = z
 export type OverrideSpec = z.infer<typeof OverrideSpec>;
 
 function policyObject<K extends string, S extends z.ZodType>(kind: K, spec: S) {
-  return z.strictObject({
-    apiVersion: z.literal(POLICY_API),
-    kind: z.literal(kind),
-    metadata: ObjectMeta,
-    spec,
-    status: z.unknown().optional(),
-  });
+  return kubeObjectSchema(POLICY_API, kind, spec);
 }
 
 export const PropagationPolicy = policyObject('PropagationPolicy', PropagationSpec);

@@ -9,7 +9,7 @@
  * not by the schemas, so the generated JSON Schemas keep the fields optional.
  */
 import { z } from 'zod';
-import { JsonAny, ObjectMeta, ResourceList, StringMap, Taint, Toleration } from '../../model/common.ts';
+import { JsonAny, ObjectMeta, ResourceList, StringMap, Taint, Toleration, kubeObjectSchema } from '../../model/common.ts';
 
 export const KUBEADMIRAL_API = 'core.kubeadmiral.io/v1alpha1';
 
@@ -155,13 +155,7 @@ export const OverrideSpec = z.strictObject({
 export type OverrideSpec = z.infer<typeof OverrideSpec>;
 
 function policyObject<K extends string, S extends z.ZodType>(kind: K, spec: S) {
-  return z.strictObject({
-    apiVersion: z.literal(KUBEADMIRAL_API),
-    kind: z.literal(kind),
-    metadata: ObjectMeta,
-    spec,
-    status: z.unknown().optional(),
-  });
+  return kubeObjectSchema(KUBEADMIRAL_API, kind, spec);
 }
 
 export const PropagationPolicy = policyObject('PropagationPolicy', PropagationSpec);
