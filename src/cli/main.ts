@@ -34,10 +34,11 @@ function buildProgram(): Command {
     .option('--prefix <path>', 'put the tree under this path of the branch, keeping the rest of it')
     .option('--repo <dir>', 'git repository to commit to (default: the one holding SOURCE)')
     .option('--push <remote>', 'push the commit to this remote (name or https URL; token from MANIFOLD_GIT_TOKEN); implies --commit')
+    .option('--full', 'with --commit: render every template again, even when only some templates changed since the branch\'s render')
     .action(
       async (
         source: string,
-        opts: { out?: string; output?: 'yaml' | 'json'; previous?: string; sourceRef?: string; commit?: boolean; branch?: string; prefix?: string; repo?: string; push?: string },
+        opts: { out?: string; output?: 'yaml' | 'json'; previous?: string; sourceRef?: string; commit?: boolean; branch?: string; prefix?: string; repo?: string; push?: string; full?: boolean },
       ) => {
         const { renderCommand } = await import('./render.ts');
         process.exitCode = await renderCommand({
@@ -51,6 +52,7 @@ function buildProgram(): Command {
           prefix: opts.prefix,
           repoDir: opts.repo,
           push: opts.push,
+          full: opts.full,
         });
       },
     );

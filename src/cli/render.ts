@@ -9,6 +9,7 @@ import { openRepository } from '../git/repo.ts';
 import type { PreviousRender } from '../render/types.ts';
 import { TOKEN_ENV } from '../git/remote.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
+import { commitIncrementally, incrementalReport } from './incremental.ts';
 
 export interface RenderCommandOptions {
   source: string;
@@ -24,22 +25,38 @@ export interface RenderCommandOptions {
   repoDir?: string | undefined;
   /** Push the commit to this remote (implies commit); token from MANIFOLD_GIT_TOKEN. */
   push?: string | undefined;
+  /** Render every template even when an incremental render is possible. */
+  full?: boolean | undefined;
 }
 
-type BranchState = { kind: 'unchanged'; tip: string } | { kind: 'previous'; previous: PreviousRender | undefined };
+type BranchState = { kind: 'unchanged'; tip: string } | { kind: 'committed' } | { kind: 'previous'; previous: PreviousRender | undefined };
 
 /**
  * Committing: when the branch was rendered from exactly these inputs by this
- * version there is nothing to do; otherwise its tree is the previous render
- * (stable placements).
+ * version there is nothing to do; when only templates changed, only they are
+ * rendered again and the branch's tree is patched; otherwise its tree is the
+ * previous render (stable placements) of a full render.
  */
-async function outputBranchState(opts: RenderCommandOptions, repo: Repository): Promise<BranchState> {
-  const git = openRepository(opts.repoDir ?? opts.source);
+async function outputBranchState(opts: RenderCommandOptions, repo: Repository, sourceCommit: string | undefined): Promise<BranchState> {
+  const repoDir = opts.repoDir ?? opts.source;
+  const git = openRepository(repoDir);
   try {
     const branch = opts.branch ?? DEFAULT_BRANCH;
-    const recorded = await provenanceOnBranch(git, branch, opts.prefix ?? '');
+    const prefix = opts.prefix ?? '';
+    const recorded = await provenanceOnBranch(git, branch, prefix);
     if (recorded !== undefined && sameInputs(recorded.text, repo.inputs, `manifold ${MANIFOLD_VERSION}`)) return { kind: 'unchanged', tip: recorded.tip };
-    return { kind: 'previous', previous: await previousFromBranch(git, branch, opts.prefix ?? '') };
+    const commitOnly = opts.push === undefined && opts.outDir === undefined && opts.format === undefined && opts.full !== true;
+    if (recorded !== undefined && commitOnly) {
+      const target = { git, repoDir, branch, prefix, tip: recorded.tip, provenanceText: recorded.text, sourceCommit, manifoldVersion: MANIFOLD_VERSION };
+      const outcome = await commitIncrementally(repo, target);
+      if (outcome.done) {
+        for (const line of incrementalReport(outcome, branch, prefix, repo.templates.length)) process.stderr.write(`${line}\n`);
+        if (outcome.result.commit !== undefined) process.stdout.write(`${outcome.result.commit}\n`);
+        return { kind: 'committed' };
+      }
+      process.stderr.write(`rendering in full: ${outcome.reason}\n`);
+    }
+    return { kind: 'previous', previous: await previousFromBranch(git, branch, prefix) };
   } finally {
     git.objects.close();
   }
@@ -52,7 +69,8 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
   const { repo, commit } = await loadSourceFolderWithCommit(sourceOptions, true);
   let previous: PreviousRender | undefined;
   if (publishing && opts.previousDir === undefined) {
-    const state = await outputBranchState(opts, repo);
+    const state = await outputBranchState(opts, repo, commit);
+    if (state.kind === 'committed') return 0;
     if (state.kind === 'unchanged' && opts.format === undefined && opts.outDir === undefined && opts.push === undefined) {
       process.stderr.write(`${opts.branch ?? DEFAULT_BRANCH} unchanged at ${state.tip.slice(0, 12)}: rendered from the same inputs by this version; no commit\n`);
       process.stdout.write(`${state.tip}\n`);

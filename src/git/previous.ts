@@ -6,8 +6,9 @@
  */
 import { affinityGroupsFromProvenance, mayHoldReplicas, replicasOfFile } from '../output/previous.ts';
 import { PROVENANCE_DIR } from '../output/folder.ts';
+import type { PriorTreeFacts } from '../render/incremental.ts';
 import type { PreviousRender } from '../render/types.ts';
-import { isDirMode } from './objects.ts';
+import { isDirMode, type TreeEntry } from './objects.ts';
 import { branchRef, readCommit, readRef, type GitRepository } from './repo.ts';
 import { readTreeEntries } from './tree.ts';
 
@@ -91,4 +92,85 @@ export async function previousFromBranch(repo: GitRepository, branch: string, pr
     replicas.set(entry.name, perCluster);
   }
   return { replicas, clusters: new Set(replicas.keys()), affinityGroups: affinityGroupsFromProvenance(provenance) };
+}
+
+/**
+ * What an incremental render needs from the tree at the tip of `branch`
+ * (under `prefix`): the replicas at the paths it renders again (stable
+ * placements) and, per namespace it recomputes, the clusters that keep an
+ * object there. Reads only the folders along those paths, each distinct
+ * tree and blob once.
+ */
+export async function priorTreeFacts(
+  repo: GitRepository,
+  tip: string,
+  prefix: string,
+  plan: { oldPaths: ReadonlySet<string>; namespaces: ReadonlySet<string> },
+  affinityGroups: Map<string, string>,
+): Promise<PriorTreeFacts> {
+  const root = await subtree(repo, (await readCommit(repo, tip)).tree, prefix.split('/').filter((s) => s !== '' && s !== '.'));
+  const trees = new Map<string, Map<string, TreeEntry>>();
+  const entriesOf = async (oid: string): Promise<Map<string, TreeEntry>> => {
+    let entries = trees.get(oid);
+    if (entries === undefined) {
+      entries = await readTreeEntries(repo.objects, oid);
+      trees.set(oid, entries);
+    }
+    return entries;
+  };
+  const resolve = async (treeOid: string, segments: readonly string[]): Promise<TreeEntry | undefined> => {
+    let entry: TreeEntry | undefined;
+    let oid: string | undefined = treeOid;
+    for (const seg of segments) {
+      if (oid === undefined) return undefined;
+      entry = (await entriesOf(oid)).get(seg);
+      oid = entry !== undefined && isDirMode(entry.mode) ? entry.oid : undefined;
+    }
+    return entry;
+  };
+  const filesBelow = new Map<string, string[]>();
+  const listFiles = async (oid: string): Promise<string[]> => {
+    let files = filesBelow.get(oid);
+    if (files === undefined) {
+      files = [];
+      for (const e of (await entriesOf(oid)).values()) {
+        if (isDirMode(e.mode)) for (const f of await listFiles(e.oid)) files.push(`${e.name}/${f}`);
+        else files.push(e.name);
+      }
+      filesBelow.set(oid, files);
+    }
+    return files;
+  };
+  const replicaPaths = [...plan.oldPaths].filter(mayHoldReplicas).map((p) => p.split('/'));
+  const byBlob = new Map<string, ReturnType<typeof replicasOfFile>>();
+  const byCluster = new Map<string, { replicas: Replicas; kept: Set<string> }>();
+  const replicas = new Map<string, Replicas>();
+  const kept = new Map<string, Set<string>>();
+  for (const entry of root === undefined ? [] : (await entriesOf(root)).values()) {
+    if (!isDirMode(entry.mode) || entry.name.startsWith('.')) continue;
+    let facts = byCluster.get(entry.oid);
+    if (facts === undefined) {
+      facts = { replicas: new Map(), kept: new Set() };
+      for (const segments of replicaPaths) {
+        const file = await resolve(entry.oid, segments);
+        if (file === undefined || isDirMode(file.mode)) continue;
+        if (!byBlob.has(file.oid)) byBlob.set(file.oid, replicasOfFile(await blobText(repo, file.oid)));
+        const found = byBlob.get(file.oid);
+        if (found !== undefined) facts.replicas.set(found.key, found.replicas);
+      }
+      for (const ns of plan.namespaces) {
+        const dir = await resolve(entry.oid, ['namespaces', ns]);
+        if (dir === undefined || !isDirMode(dir.mode)) continue;
+        if ((await listFiles(dir.oid)).some((f) => !plan.oldPaths.has(`namespaces/${ns}/${f}`))) facts.kept.add(ns);
+      }
+      byCluster.set(entry.oid, facts);
+    }
+    replicas.set(entry.name, facts.replicas);
+    for (const ns of facts.kept) {
+      const set = kept.get(ns) ?? new Set<string>();
+      set.add(entry.name);
+      kept.set(ns, set);
+    }
+  }
+  return { previous: { replicas, clusters: new Set(replicas.keys()), affinityGroups }, keptNamespaceClusters: kept };
 }

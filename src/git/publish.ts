@@ -62,7 +62,7 @@ export async function publishRender(
   }
 }
 
-function reportLines(result: CommitResult | PushResult, branch: string, prefix: string | undefined): string[] {
+export function reportLines(result: CommitResult | PushResult, branch: string, prefix: string | undefined): string[] {
   const where = `${branch}${prefix ? ` (under ${prefix})` : ''}`;
   const short = result.commit?.slice(0, 12) ?? '';
   const lines: string[] = [];

@@ -49,6 +49,12 @@ export interface Repository {
   objects: Map<string, Parsed<unknown>[]>;
   /** Every input file with its SHA-256, for provenance. */
   inputs: { file: string; sha256: string }[];
+  /**
+   * SHA-256 over the files that hold anything but plain resource templates
+   * (policies, inventory, settings, CRDs): when it is unchanged, only
+   * templates changed, and an incremental render can re-place just those.
+   */
+  globals: string;
   warnings: Problem[];
 }
 
@@ -91,20 +97,27 @@ export function loadRepository(files: readonly SourceFile[], registry: DialectRe
   const seen = new Map<string, Parsed<unknown>>();
   const clusters: Cluster[] = [];
   const templateDocs: SourceDocument[] = [];
+  const globalFiles = new Set<string>(settingsFile === undefined ? [] : [SETTINGS_FILE]);
   for (const doc of documents) {
+    const before = templateDocs.length;
     classify(doc, registry, sink, { objects, seen }, clusters, templateDocs);
+    const isTemplate = templateDocs.length > before;
+    // A CRD decides other templates' scope, so it counts as global too.
+    if ((!isTemplate && doc.value !== null && doc.value !== undefined) || (isTemplate && isCrd(doc))) globalFiles.add(doc.file);
   }
   const crdScopes = collectCrdScopes(templateDocs);
   const templates = templateDocs.flatMap((doc) => toTemplate(doc, crdScopes, sink) ?? []);
   checkDuplicateTemplates(templates, sink);
   checkDuplicateClusters(clusters, sink);
   sink.throwIfErrors();
+  const inputs = files.map((f) => ({ file: f.path, sha256: createHash('sha256').update(f.text).digest('hex') }));
   return {
     settings,
     clusters: clusters.sort((a, b) => byteOrder(a.name, b.name)),
     templates: templates.sort((a, b) => byteOrder(a.key, b.key)),
     objects,
-    inputs: files.map((f) => ({ file: f.path, sha256: createHash('sha256').update(f.text).digest('hex') })),
+    inputs,
+    globals: globalsDigest(inputs, globalFiles),
     warnings: sink.warnings,
   };
 }
@@ -190,6 +203,17 @@ function classify(
   const stored = (result.data as { metadata: { name: string; namespace?: string } }).metadata;
   seen.set(identity(stored.namespace, stored.name), parsed);
   objects.set(key, list);
+}
+
+function isCrd(doc: SourceDocument): boolean {
+  return isRecord(doc.value) && doc.value.kind === 'CustomResourceDefinition';
+}
+
+/** Digest of the global files' names and contents, in input order. */
+export function globalsDigest(inputs: readonly { file: string; sha256: string }[], globalFiles: ReadonlySet<string>): string {
+  const hash = createHash('sha256');
+  for (const i of inputs) if (globalFiles.has(i.file)) hash.update(`${i.file}\0${i.sha256}\n`);
+  return hash.digest('hex');
 }
 
 function collectCrdScopes(docs: readonly SourceDocument[]): Map<string, Scope> {

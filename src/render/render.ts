@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { InputError, ProblemSink, formatProblem, type Problem } from '../errors/index.ts';
 import type { Repository } from '../load/repository.ts';
 import { byteOrder } from '../load/source.ts';
-import { describeId, type JsonObject, type Template } from '../model/types.ts';
+import { describeId, resourceKey, type JsonObject, type ResourceId, type Template } from '../model/types.ts';
 import { objectPath, toYaml } from './emit.ts';
 import type { Dialect, DialectContext, Placement, PreviousRender } from './types.ts';
 
@@ -41,27 +41,45 @@ export interface RenderResult {
   provenance: Provenance;
 }
 
+export interface ProvenanceObject {
+  /** Version-independent key `group/Kind/namespace/name`. */
+  key: string;
+  template: string;
+  file: string;
+  line: number;
+  dialect: string;
+  policy?: string | undefined;
+  affinityGroup?: string | undefined;
+  /** Templates this object's placement was derived from (dependencies follow workloads). */
+  follows?: string[] | undefined;
+  /**
+   * One entry per distinct object built from the template. Which cluster got
+   * which variant is in the tree itself (match a file's SHA-256); listing the
+   * clusters here would make provenance grow with templates × clusters.
+   */
+  variants: { path: string; sha256: string; clusters: number; overrides: string[] }[];
+}
+
 export interface Provenance {
   generator: string;
-  source: { commit?: string | undefined; inputs: { file: string; sha256: string }[] };
+  source: {
+    commit?: string | undefined;
+    inputs: { file: string; sha256: string }[];
+    /** Digest of the files holding policies, inventory, settings and CRDs (Repository.globals). */
+    globals: string;
+  };
   clusters: Record<string, { objects: number }>;
-  objects: {
-    /** Version-independent key `group/Kind/namespace/name`. */
-    key: string;
-    template: string;
-    file: string;
-    line: number;
-    dialect: string;
-    policy?: string | undefined;
-    affinityGroup?: string | undefined;
-    /**
-     * One entry per distinct object built from the template. Which cluster got
-     * which variant is in the tree itself (match a file's SHA-256); listing the
-     * clusters here would make provenance grow with templates × clusters.
-     */
-    variants: { path: string; sha256: string; clusters: number; overrides: string[] }[];
-  }[];
+  objects: ProvenanceObject[];
+  /** Load warnings and render warnings that are not about one template. */
   warnings: string[];
+  /** Render warnings about one template, by template key (sorted), in the order they were raised. */
+  templateWarnings?: Record<string, string[]> | undefined;
+}
+
+/** Render warnings split into those about one template (by key) and the rest. */
+export interface SortedWarnings {
+  global: Problem[];
+  byTemplate: Map<string, Problem[]>;
 }
 
 /** Namespaces that are never created by Manifold (Karmada and KubeFed skip them too). */
@@ -77,20 +95,55 @@ export function isSystemNamespace(name: string): boolean {
 
 export function render(repo: Repository, dialects: readonly Dialect[], options: RenderOptions): RenderResult {
   const sink = new ProblemSink();
-  sink.problems.push(...repo.warnings);
-  const ctx: DialectContext = {
-    repo,
-    previous: options.previous,
-    warn: (p) => sink.warn(p),
-    error: (p) => sink.error(p),
-  };
+  const ctx = dialectContext(repo, options.previous, sink);
   const placements = dialects.flatMap((d) => d.place(ctx));
   checkSingleClaim(placements, sink);
   sink.throwIfErrors();
   const all = followNamespaces(repo, placements);
-  const rendered = all.map((p) => renderPlacement(p, sink)).filter((r) => r.variants.length > 0);
+  const rendered = renderPlacements(all, sink);
+  const clusters = clusterFiles(repo, rendered);
+  const warnings = [...repo.warnings, ...sink.warnings];
+  const sorted = sortWarnings(repo, sink.warnings);
+  const provenance = provenanceOf(repo, rendered, clusterCounts(clusters), sorted, options);
+  return { clusters, rendered, placements: all, warnings, provenance };
+}
+
+/** What dialects see; their problems go to `sink`. */
+export function dialectContext(repo: Repository, previous: PreviousRender | undefined, sink: ProblemSink, only?: ReadonlySet<string>): DialectContext {
+  return { repo, previous, only, warn: (p) => sink.warn(p), error: (p) => sink.error(p) };
+}
+
+/** Each placement's variants, those that land somewhere, in template key order. Throws the problems found. */
+export function renderPlacements(placements: readonly Placement[], sink: ProblemSink): RenderedTemplate[] {
+  const rendered = placements.map((p) => renderPlacement(p, sink)).filter((r) => r.variants.length > 0);
   sink.throwIfErrors();
-  rendered.sort((a, b) => byteOrder(a.template.key, b.template.key));
+  return rendered.sort((a, b) => byteOrder(a.template.key, b.template.key));
+}
+
+/** A warning is about a template when its object is one (dialects pass the template's id, apiVersion included). */
+export function sortWarnings(repo: Repository, warnings: readonly Problem[]): SortedWarnings {
+  const keys = new Set(repo.templates.map((t) => t.key));
+  const out: SortedWarnings = { global: [], byTemplate: new Map() };
+  for (const w of warnings) {
+    const object = w.object as Partial<ResourceId> | undefined;
+    const key = typeof object?.apiVersion === 'string' ? resourceKey({ apiVersion: object.apiVersion, kind: object.kind ?? '', namespace: object.namespace ?? '', name: object.name ?? '' }) : undefined;
+    if (key === undefined || !keys.has(key)) {
+      out.global.push(w);
+      continue;
+    }
+    const list = out.byTemplate.get(key);
+    if (list === undefined) out.byTemplate.set(key, [w]);
+    else list.push(w);
+  }
+  return out;
+}
+
+function clusterCounts(clusters: ReadonlyMap<string, ReadonlyMap<string, string>>): Map<string, number> {
+  return new Map([...clusters].map(([name, files]) => [name, files.size]));
+}
+
+/** cluster → (path → content), files in path order so every consumer (stdout, git, diff) sees one order. */
+function clusterFiles(repo: Repository, rendered: readonly RenderedTemplate[]): Map<string, Map<string, string>> {
   const unsorted = new Map<string, [string, string][]>();
   for (const c of repo.clusters) unsorted.set(c.name, []);
   for (const r of rendered) {
@@ -98,15 +151,13 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
       for (const c of v.clusters) unsorted.get(c)?.push([v.path, v.content]);
     }
   }
-  // Files in path order, so every consumer (stdout, git, diff) sees one order.
   const clusters = new Map<string, Map<string, string>>();
   for (const [name, files] of unsorted) clusters.set(name, new Map(files.sort((a, b) => byteOrder(a[0], b[0]))));
-  const warnings = sink.warnings;
-  return { clusters, rendered, placements: all, warnings, provenance: provenanceOf(repo, rendered, clusters, warnings, options) };
+  return clusters;
 }
 
 /** A template claimed by two dialects is an error naming both. */
-function checkSingleClaim(placements: readonly Placement[], sink: ProblemSink): void {
+export function checkSingleClaim(placements: readonly Placement[], sink: ProblemSink): void {
   const byKey = new Map<string, Placement>();
   for (const p of placements) {
     const first = byKey.get(p.template.key);
@@ -130,8 +181,10 @@ function checkSingleClaim(placements: readonly Placement[], sink: ProblemSink): 
  * Namespace N: the repository's own Namespace template when it has one
  * (extending that template's placement), otherwise a minimal Namespace.
  */
-function followNamespaces(repo: Repository, placements: readonly Placement[]): Placement[] {
+export function followNamespaces(repo: Repository, placements: readonly Placement[], kept?: ReadonlyMap<string, ReadonlySet<string>>): Placement[] {
+  // An incremental render passes, per namespace it recomputes, the clusters whose objects there it keeps.
   const needed = new Map<string, Set<string>>();
+  for (const [ns, clusters] of kept ?? []) needed.set(ns, new Set(clusters));
   for (const p of placements) {
     const ns = p.template.id.namespace;
     if (ns === '' || isSystemNamespace(ns)) continue;
@@ -223,31 +276,50 @@ function renderPlacement(p: Placement, sink: ProblemSink): RenderedTemplate {
   return { template: p.template, placement: p, variants };
 }
 
+export function provenanceObject(r: RenderedTemplate): ProvenanceObject {
+  return {
+    key: r.template.key,
+    template: describeId(r.template.id),
+    file: r.template.source.file,
+    line: r.template.source.line,
+    dialect: r.placement.dialect,
+    policy: r.placement.policy
+      ? `${r.placement.policy.kind} ${r.placement.policy.namespace ? `${r.placement.policy.namespace}/` : ''}${r.placement.policy.name}`
+      : undefined,
+    affinityGroup: r.placement.affinityGroup,
+    follows: r.placement.follows,
+    variants: r.variants.map((v) => ({ path: v.path, sha256: v.sha256, clusters: v.clusters.length, overrides: v.overrides })),
+  };
+}
+
+/** Assembles provenance; `objects` and `templateWarnings` must be in template key order. */
+export function assembleProvenance(
+  repo: Repository,
+  objects: ProvenanceObject[],
+  counts: ReadonlyMap<string, number>,
+  globalWarnings: readonly Problem[],
+  templateWarnings: ReadonlyMap<string, string[]>,
+  options: RenderOptions,
+): Provenance {
+  const clusters: Record<string, { objects: number }> = {};
+  for (const c of repo.clusters) clusters[c.name] = { objects: counts.get(c.name) ?? 0 };
+  return {
+    generator: `manifold ${options.manifoldVersion}`,
+    source: { commit: options.sourceCommit, inputs: repo.inputs, globals: repo.globals },
+    clusters,
+    objects,
+    warnings: [...repo.warnings, ...globalWarnings].map(formatProblem),
+    templateWarnings: templateWarnings.size === 0 ? undefined : Object.fromEntries(templateWarnings),
+  };
+}
+
 function provenanceOf(
   repo: Repository,
   rendered: readonly RenderedTemplate[],
-  clusters: ReadonlyMap<string, ReadonlyMap<string, string>>,
-  warnings: readonly Problem[],
+  counts: ReadonlyMap<string, number>,
+  warnings: SortedWarnings,
   options: RenderOptions,
 ): Provenance {
-  const clusterCounts: Record<string, { objects: number }> = {};
-  for (const [name, files] of clusters) clusterCounts[name] = { objects: files.size };
-  return {
-    generator: `manifold ${options.manifoldVersion}`,
-    source: { commit: options.sourceCommit, inputs: repo.inputs },
-    clusters: clusterCounts,
-    objects: rendered.map((r) => ({
-      key: r.template.key,
-      template: describeId(r.template.id),
-      file: r.template.source.file,
-      line: r.template.source.line,
-      dialect: r.placement.dialect,
-      policy: r.placement.policy
-        ? `${r.placement.policy.kind} ${r.placement.policy.namespace ? `${r.placement.policy.namespace}/` : ''}${r.placement.policy.name}`
-        : undefined,
-      affinityGroup: r.placement.affinityGroup,
-      variants: r.variants.map((v) => ({ path: v.path, sha256: v.sha256, clusters: v.clusters.length, overrides: v.overrides })),
-    })),
-    warnings: warnings.map(formatProblem),
-  };
+  const byTemplate = new Map([...warnings.byTemplate].sort((a, b) => byteOrder(a[0], b[0])).map(([k, list]) => [k, list.map(formatProblem)]));
+  return assembleProvenance(repo, rendered.map(provenanceObject), counts, warnings.global, byTemplate, options);
 }

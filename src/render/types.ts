@@ -39,6 +39,12 @@ export interface Placement {
   explain: ExplainSection[];
   /** Karmada clusterAffinities group that scheduled the template, kept for the next render. */
   affinityGroup?: string | undefined;
+  /**
+   * Keys of the templates this placement was derived from (a dependency
+   * follows its workloads), sorted. Recorded in provenance so that an
+   * incremental render re-places this object when one of them changes.
+   */
+  follows?: string[] | undefined;
 }
 
 /** Previous render, for stable placements: object path → object, per cluster. */
@@ -53,6 +59,12 @@ export interface PreviousRender {
 
 export interface DialectContext {
   repo: Repository;
+  /**
+   * Incremental render: place only the templates with these keys (a set the
+   * dialect's own `cover` closed). Placements of other templates may be
+   * returned too; the core ignores them.
+   */
+  only?: ReadonlySet<string> | undefined;
   previous?: PreviousRender | undefined;
   warn(problem: Omit<Problem, 'severity'>): void;
   error(problem: Omit<Problem, 'severity'>): void;
@@ -60,6 +72,14 @@ export interface DialectContext {
 
 export interface Dialect {
   name: DialectName;
-  /** Produces the placements of every template this dialect claims. */
+  /** Produces the placements of every template this dialect claims (or of `ctx.only`). */
   place(ctx: DialectContext): Placement[];
+  /**
+   * Incremental rendering: the keys of every template whose placement or
+   * objects may differ when the templates `changed` (added, edited or
+   * removed) changed and nothing else did, `changed` included. A dialect
+   * without it is always placed in full; an incremental render then falls
+   * back to a full one when that dialect claims anything.
+   */
+  cover?(repo: Repository, changed: ReadonlySet<string>): Set<string>;
 }

@@ -45,12 +45,17 @@ export const federationV1Dialect: Dialect = {
   place(ctx: DialectContext): Placement[] {
     const placements: Placement[] = [];
     for (const template of ctx.repo.templates) {
+      if (ctx.only !== undefined && !ctx.only.has(template.key)) continue;
       const annotation = claimedAnnotation(template, ctx);
       if (annotation === undefined) continue;
       const placement = placeTemplate(template, annotation, ctx);
       if (placement) placements.push(placement);
     }
     return placements;
+  },
+  /** Each template carries its own preferences: nothing else depends on it. */
+  cover(_repo, changed) {
+    return new Set(changed);
   },
 };
 

@@ -41,6 +41,8 @@ interface Scheduled {
   explain: Placement['explain'];
   propagateDeps: boolean;
   affinityGroup?: string | undefined;
+  /** Workloads this dependency follows (propagateDeps). */
+  follows?: Set<string> | undefined;
 }
 
 export const karmadaDialect: Dialect = {
@@ -62,7 +64,7 @@ export const karmadaDialect: Dialect = {
     const cppIndex = new SelectorIndex(cppRefs.map((x) => x.ref), () => '');
     const scheduled = new Map<string, Scheduled>();
     for (const template of repo.templates) {
-      if (isSkippedResource(template)) continue;
+      if (isSkippedResource(template) || (ctx.only !== undefined && !ctx.only.has(template.key))) continue;
       const { apiVersion, kind, namespace, name } = template.id;
       // A PropagationPolicy only sees its own namespace's templates (policyCanSee).
       const pps = namespace === '' ? [] : ppIndex.candidates(namespace, apiVersion, kind, name);
@@ -106,7 +108,51 @@ export const karmadaDialect: Dialect = {
     const overrides: OverrideContext = { opsByNamespace: groupByNamespace(ops), cops, clustersByName, ruleSets: new Map() };
     return [...scheduled.values()].map((s) => toPlacement(s, overrides, ctx));
   },
+
+  /**
+   * A template's placement depends on the policies (global) and, through
+   * propagateDeps, on the workloads that reference it: the connected
+   * components of the reference graph around the changed templates. Whether
+   * a policy has propagateDeps is not consulted, so this may cover more than
+   * needed, never less.
+   */
+  cover(repo, changed) {
+    const links = new UnionFind();
+    const keys = new Set(repo.templates.map((t) => t.key));
+    for (const t of repo.templates) {
+      for (const dep of karmadaDependencies(t.object)) {
+        const key = resourceKey(dep);
+        if (keys.has(key)) links.union(t.key, key);
+      }
+    }
+    const roots = new Set([...changed].map((k) => links.find(k)));
+    const out = new Set(changed);
+    for (const key of keys) if (roots.has(links.find(key))) out.add(key);
+    return out;
+  },
 };
+
+/** Disjoint sets of template keys (path halving). */
+class UnionFind {
+  private readonly parent = new Map<string, string>();
+
+  find(key: string): string {
+    let k = key;
+    for (;;) {
+      const p = this.parent.get(k);
+      if (p === undefined || p === k) return k;
+      const grand = this.parent.get(p) ?? p;
+      this.parent.set(k, grand);
+      k = grand;
+    }
+  }
+
+  union(a: string, b: string): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent.set(ra, rb);
+  }
+}
 
 /**
  * Policies by what their resource selectors can match, so a template is
@@ -219,6 +265,7 @@ function followDependencies(templates: readonly Template[], scheduled: Map<strin
       if (existing) {
         for (const c of parent.targets.keys()) if (!existing.targets.has(c)) existing.targets.set(c, undefined);
         existing.explain.push({ title: 'Dependency', lines: [note] });
+        (existing.follows ??= new Set()).add(parent.template.key);
         continue;
       }
       scheduled.set(key, {
@@ -226,6 +273,7 @@ function followDependencies(templates: readonly Template[], scheduled: Map<strin
         targets: new Map([...parent.targets.keys()].map((c) => [c, undefined])),
         explain: [{ title: 'Dependency', lines: [note] }],
         propagateDeps: false,
+        follows: new Set([parent.template.key]),
       });
     }
   }
@@ -273,6 +321,7 @@ function toPlacement(s: Scheduled, overrides: OverrideContext, ctx: DialectConte
     },
     overridesFor: (cluster) => rulesFor(cluster).map((r) => r.label),
     affinityGroup: s.affinityGroup,
+    follows: s.follows === undefined ? undefined : [...s.follows].sort(byteOrder),
     explain: [
       ...s.explain,
       { title: 'Overrides', lines: rules.length ? rules.map((r) => `${r.label}${r.rule.targetCluster ? ' (cluster-specific)' : ' (every cluster)'}`) : ['none match'] },
