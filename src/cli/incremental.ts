@@ -14,7 +14,7 @@ import { commitAuthor, reportLines } from '../git/publish.ts';
 import type { Repository } from '../load/repository.ts';
 import { planIncremental, renderIncremental } from '../render/incremental.ts';
 import type { Provenance } from '../render/render.ts';
-import { printWarnings } from './output.ts';
+import type { Problem } from '../errors/index.ts';
 
 export interface IncrementalTarget {
   git: GitRepository;
@@ -27,7 +27,9 @@ export interface IncrementalTarget {
   manifoldVersion: string;
 }
 
-export type IncrementalOutcome = { done: true; result: CommitResult; covered: number } | { done: false; reason: string };
+export type IncrementalOutcome =
+  | { done: true; result: CommitResult; covered: number; warnings: Problem[]; keptWarnings: number }
+  | { done: false; reason: string };
 
 function parseProvenance(text: string): Provenance | undefined {
   try {
@@ -53,10 +55,6 @@ export async function commitIncrementally(repo: Repository, target: IncrementalT
   const options = { sourceCommit: target.sourceCommit, manifoldVersion: target.manifoldVersion };
   const rendered = renderIncremental(repo, dialects, prior, plan, facts, options);
   if (rendered.kind === 'full') return { done: false, reason: rendered.reason };
-  printWarnings(rendered.warnings);
-  if (rendered.keptWarnings > 0) {
-    process.stderr.write(`(${rendered.keptWarnings} more warning(s) about unchanged templates, as in the previous render: see ${PROVENANCE_FILE})\n`);
-  }
   const extra = (counts: ReadonlyMap<string, number>) =>
     new Map([
       [PROVENANCE_FILE, `${JSON.stringify(rendered.provenance(counts), null, 2)}\n`],
@@ -71,7 +69,8 @@ export async function commitIncrementally(repo: Repository, target: IncrementalT
       author: await commitAuthor(target.repoDir),
       expectedParent: target.tip,
     });
-    return { done: true, result, covered: repo.templates.filter((t) => plan.covered.has(t.key)).length };
+    const covered = repo.templates.filter((t) => plan.covered.has(t.key)).length;
+    return { done: true, result, covered, warnings: rendered.warnings, keptWarnings: rendered.keptWarnings };
   } catch (err) {
     if (err instanceof RefMovedError) return { done: false, reason: 'the branch moved while rendering' };
     throw err;
@@ -81,6 +80,8 @@ export async function commitIncrementally(repo: Repository, target: IncrementalT
 /** The report lines of an incremental commit: publishRender's, saying how much was rendered again. */
 export function incrementalReport(outcome: Extract<IncrementalOutcome, { done: true }>, branch: string, prefix: string, templates: number): string[] {
   const lines = reportLines(outcome.result, branch, prefix);
-  lines[0] = `${lines[0]} (incremental: ${outcome.covered} of ${templates} template(s) rendered again)`;
+  if (outcome.keptWarnings > 0) lines.unshift(`(${outcome.keptWarnings} more warning(s) about unchanged templates, as in the previous render: see ${PROVENANCE_FILE})`);
+  const first = outcome.keptWarnings > 0 ? 1 : 0;
+  lines[first] = `${lines[first]} (incremental: ${outcome.covered} of ${templates} template(s) rendered again)`;
   return lines;
 }

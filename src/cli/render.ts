@@ -50,6 +50,7 @@ async function outputBranchState(opts: RenderCommandOptions, repo: Repository, s
       const target = { git, repoDir, branch, prefix, tip: recorded.tip, provenanceText: recorded.text, sourceCommit, manifoldVersion: MANIFOLD_VERSION };
       const outcome = await commitIncrementally(repo, target);
       if (outcome.done) {
+        printWarnings(outcome.warnings);
         for (const line of incrementalReport(outcome, branch, prefix, repo.templates.length)) process.stderr.write(`${line}\n`);
         if (outcome.result.commit !== undefined) process.stdout.write(`${outcome.result.commit}\n`);
         return { kind: 'committed' };
