@@ -1,15 +1,13 @@
-import { load } from 'js-yaml';
 import { treeOf, writeTreeAtomically } from '../output/folder.ts';
-import { loadSourceFolderWithCommit, renderLoaded } from './source.ts';
+import { parseSource, readSource, renderLoaded } from './source.ts';
 import { printWarnings } from './output.ts';
-import { DEFAULT_BRANCH, publishRender } from '../git/publish.ts';
 import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previous.ts';
-import type { Repository } from '../load/repository.ts';
+import { inputsOf, type Repository } from '../load/repository.ts';
 import { openRepository } from '../git/repo.ts';
+import { DEFAULT_BRANCH, TOKEN_ENV } from '../git/names.ts';
 import type { PreviousRender } from '../render/types.ts';
-import { TOKEN_ENV } from '../git/remote.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
-import { commitIncrementally, incrementalReport } from './incremental.ts';
+
 
 export interface RenderCommandOptions {
   source: string;
@@ -29,35 +27,48 @@ export interface RenderCommandOptions {
   full?: boolean | undefined;
 }
 
-type BranchState = { kind: 'unchanged'; tip: string } | { kind: 'committed' } | { kind: 'previous'; previous: PreviousRender | undefined };
-
 /**
- * Committing: when the branch was rendered from exactly these inputs by this
- * version there is nothing to do; when only templates changed, only they are
- * rendered again and the branch's tree is patched; otherwise its tree is the
- * previous render (stable placements) of a full render.
+ * `render --commit` alone (no folder, stdout or push): when the branch was
+ * rendered from exactly these inputs by this version there is nothing to do,
+ * which is known from the files' hashes before anything is parsed; when only
+ * templates changed, only they are rendered again and the branch's tree is
+ * patched. Returns true when done.
  */
-async function outputBranchState(opts: RenderCommandOptions, repo: Repository, sourceCommit: string | undefined): Promise<BranchState> {
-  const repoDir = opts.repoDir ?? opts.source;
-  const git = openRepository(repoDir);
+async function commitShortcuts(opts: RenderCommandOptions, source: Awaited<ReturnType<typeof readSource>>, load: () => Promise<Repository>): Promise<boolean> {
+  const git = openRepository(opts.repoDir ?? opts.source);
   try {
     const branch = opts.branch ?? DEFAULT_BRANCH;
     const prefix = opts.prefix ?? '';
     const recorded = await provenanceOnBranch(git, branch, prefix);
-    if (recorded !== undefined && sameInputs(recorded.text, repo.inputs, `manifold ${MANIFOLD_VERSION}`)) return { kind: 'unchanged', tip: recorded.tip };
-    const commitOnly = opts.push === undefined && opts.outDir === undefined && opts.format === undefined && opts.full !== true;
-    if (recorded !== undefined && commitOnly) {
-      const target = { git, repoDir, branch, prefix, tip: recorded.tip, provenanceText: recorded.text, sourceCommit, manifoldVersion: MANIFOLD_VERSION };
-      const outcome = await commitIncrementally(repo, target);
-      if (outcome.done) {
-        printWarnings(outcome.warnings);
-        for (const line of incrementalReport(outcome, branch, prefix, repo.templates.length)) process.stderr.write(`${line}\n`);
-        if (outcome.result.commit !== undefined) process.stdout.write(`${outcome.result.commit}\n`);
-        return { kind: 'committed' };
-      }
-      process.stderr.write(`rendering in full: ${outcome.reason}\n`);
+    if (recorded === undefined) return false;
+    if (sameInputs(recorded.text, inputsOf(source.files), `manifold ${MANIFOLD_VERSION}`)) {
+      process.stderr.write(`${branch} unchanged at ${recorded.tip.slice(0, 12)}: rendered from the same inputs by this version; no commit\n`);
+      process.stdout.write(`${recorded.tip}\n`);
+      return true;
     }
-    return { kind: 'previous', previous: await previousFromBranch(git, branch, prefix) };
+    if (opts.full === true) return false;
+    const { commitIncrementally, incrementalReport } = await import('./incremental.ts');
+    const repo = await load();
+    const target = { git, repoDir: opts.repoDir ?? opts.source, branch, prefix, tip: recorded.tip, provenanceText: recorded.text, sourceCommit: source.commit, manifoldVersion: MANIFOLD_VERSION };
+    const outcome = await commitIncrementally(repo, target);
+    if (!outcome.done) {
+      process.stderr.write(`rendering in full: ${outcome.reason}\n`);
+      return false;
+    }
+    printWarnings(outcome.warnings);
+    for (const line of incrementalReport(outcome, branch, prefix, repo.templates.length)) process.stderr.write(`${line}\n`);
+    if (outcome.result.commit !== undefined) process.stdout.write(`${outcome.result.commit}\n`);
+    return true;
+  } finally {
+    git.objects.close();
+  }
+}
+
+/** Committing: the branch's tree is the previous render (stable placements), unless --previous names one. */
+async function previousOnBranch(opts: RenderCommandOptions): Promise<PreviousRender | undefined> {
+  const git = openRepository(opts.repoDir ?? opts.source);
+  try {
+    return await previousFromBranch(git, opts.branch ?? DEFAULT_BRANCH, opts.prefix ?? '');
   } finally {
     git.objects.close();
   }
@@ -67,21 +78,17 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
   const publishing = opts.commit === true || opts.push !== undefined;
   const outDir = opts.outDir ?? (opts.format === undefined && !publishing ? 'rendered' : undefined);
   const sourceOptions = { source: opts.source, outDir, previousDir: opts.previousDir, sourceRef: opts.sourceRef };
-  const { repo, commit } = await loadSourceFolderWithCommit(sourceOptions, true);
-  let previous: PreviousRender | undefined;
-  if (publishing && opts.previousDir === undefined) {
-    const state = await outputBranchState(opts, repo, commit);
-    if (state.kind === 'committed') return 0;
-    if (state.kind === 'unchanged' && opts.format === undefined && opts.outDir === undefined && opts.push === undefined) {
-      process.stderr.write(`${opts.branch ?? DEFAULT_BRANCH} unchanged at ${state.tip.slice(0, 12)}: rendered from the same inputs by this version; no commit\n`);
-      process.stdout.write(`${state.tip}\n`);
-      return 0;
-    }
-    if (state.kind === 'previous') previous = state.previous;
-  }
-  const result = await renderLoaded(repo, commit, { ...sourceOptions, previous });
+  const source = await readSource(sourceOptions, true);
+  let parsed: Repository | undefined;
+  const load = async (): Promise<Repository> => (parsed ??= await parseSource(source));
+  const commitOnly = publishing && opts.push === undefined && opts.outDir === undefined && opts.format === undefined && opts.previousDir === undefined;
+  if (commitOnly && (await commitShortcuts(opts, source, load))) return 0;
+  const repo = await load();
+  const previous = publishing && opts.previousDir === undefined ? await previousOnBranch(opts) : undefined;
+  const result = await renderLoaded(repo, source.commit, { ...sourceOptions, previous });
   printWarnings(result.warnings);
   if (publishing) {
+    const { publishRender } = await import('../git/publish.ts');
     const report = await publishRender(result.clusters, result.provenance, {
       repoDir: opts.repoDir ?? opts.source,
       branch: opts.branch,
@@ -102,9 +109,10 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
     return 0;
   }
   if (opts.format === 'json') {
+    const { load: parseYaml } = await import('js-yaml');
     const out: Record<string, Record<string, unknown>> = {};
     for (const [cluster, files] of result.clusters) {
-      out[cluster] = Object.fromEntries([...files].map(([file, content]) => [file, load(content)]));
+      out[cluster] = Object.fromEntries([...files].map(([file, content]) => [file, parseYaml(content)]));
     }
     process.stdout.write(`${JSON.stringify({ clusters: out }, null, 2)}\n`);
     return 0;

@@ -3,12 +3,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors/index.ts';
-import { dialects, registry } from '../dialects/index.ts';
 import { loadRepository, parseSettings, type Repository } from '../load/repository.ts';
 import { SETTINGS_FILE, readSourceFolder, type SourceFile } from '../load/source.ts';
 import { findRepository, openRepository, resolveCommit } from '../git/repo.ts';
 import { cleanHeadCommit, readCommitSource, sourceSubdir } from '../git/source.ts';
-import { render, type RenderResult } from '../render/render.ts';
+import type { RenderResult } from '../render/render.ts';
 import type { PreviousRender } from '../render/types.ts';
 import { readPreviousFolder } from '../output/previous.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
@@ -35,29 +34,50 @@ function skippedDirs(root: string, outDirs: readonly (string | undefined)[]): st
   return skipDirs;
 }
 
-/**
- * The source at a commit (`--source-ref`), read from the object database.
- * Problems name files as `REF:path`, git's own notation for a file at a revision.
- */
-export async function loadSourceCommit(options: SourceOptions & { sourceRef: string }): Promise<{ repo: Repository; commit: string }> {
+/** The dialects (their schemas take a while to build): loaded when a source is parsed, not for a no-op check. */
+async function dialectModule(): Promise<typeof import('../dialects/index.ts')> {
+  return import('../dialects/index.ts');
+}
+
+/** Source files as read, before parsing: enough to tell whether they changed. */
+export interface SourceFiles {
+  files: SourceFile[];
+  /** The commit they are exactly, when known. */
+  commit?: string | undefined;
+  /** `--source-ref`, to name files as `REF:path` in problems. */
+  sourceRef?: string | undefined;
+}
+
+/** The source at a commit (`--source-ref`), read from the object database. */
+async function readSourceCommit(options: SourceOptions & { sourceRef: string }): Promise<SourceFiles> {
   const root = path.resolve(options.source);
   const git = openRepository(options.source, 'source');
-  let commit: string;
-  let files: SourceFile[];
   try {
-    commit = await resolveCommit(git, options.sourceRef);
-    ({ files } = await readCommitSource(git, commit, sourceSubdir(git, root), { skipDirs: skippedDirs(root, [options.outDir]) }));
+    const commit = await resolveCommit(git, options.sourceRef);
+    const { files } = await readCommitSource(git, commit, sourceSubdir(git, root), { skipDirs: skippedDirs(root, [options.outDir]) });
+    return { files, commit, sourceRef: options.sourceRef };
   } finally {
     git.objects.close();
   }
+}
+
+/** Parses and validates source files. Problems of a `--source-ref` source name files as `REF:path`, git's notation. */
+export async function parseSource(source: SourceFiles): Promise<Repository> {
+  const { registry } = await dialectModule();
   try {
-    return { repo: loadRepository(files, registry), commit };
+    return loadRepository(source.files, registry);
   } catch (err) {
-    if (err instanceof InputError) {
-      throw new InputError(err.problems.map((p) => (p.file === undefined ? p : { ...p, file: `${options.sourceRef}:${p.file}` })));
+    if (err instanceof InputError && source.sourceRef !== undefined) {
+      const ref = source.sourceRef;
+      throw new InputError(err.problems.map((p) => (p.file === undefined ? p : { ...p, file: `${ref}:${p.file}` })));
     }
     throw err;
   }
+}
+
+export async function loadSourceCommit(options: SourceOptions & { sourceRef: string }): Promise<{ repo: Repository; commit: string }> {
+  const source = await readSourceCommit(options);
+  return { repo: await parseSource(source), commit: source.commit as string };
 }
 
 /** The commit a folder render came from: HEAD, when the folder's source files are exactly HEAD's. */
@@ -78,7 +98,13 @@ export async function loadSourceFolder(options: SourceOptions): Promise<Reposito
 }
 
 export async function loadSourceFolderWithCommit(options: SourceOptions, detectCommit = false): Promise<{ repo: Repository; commit?: string | undefined }> {
-  if (options.sourceRef !== undefined) return loadSourceCommit({ ...options, sourceRef: options.sourceRef });
+  const source = await readSource(options, detectCommit);
+  return { repo: await parseSource(source), commit: source.commit };
+}
+
+/** Reads the source's files (from the folder, or the commit of `--source-ref`) without parsing them. */
+export async function readSource(options: SourceOptions, detectCommit = false): Promise<SourceFiles> {
+  if (options.sourceRef !== undefined) return readSourceCommit({ ...options, sourceRef: options.sourceRef });
   const root = path.resolve(options.source);
   if (!existsSync(root)) {
     throw InputError.single({ code: 'SOURCE_NOT_FOUND', file: options.source, message: 'source folder does not exist' });
@@ -88,8 +114,7 @@ export async function loadSourceFolderWithCommit(options: SourceOptions, detectC
   const settings = parseSettings(settingsText === undefined ? undefined : { path: SETTINGS_FILE, text: settingsText });
   const skipDirs = skippedDirs(root, [options.outDir, settings.output === undefined ? undefined : path.resolve(root, settings.output)]);
   const files = await readSourceFolder(root, { exclude: settings.exclude ?? [], skipDirs });
-  const repo = loadRepository(files, registry);
-  return { repo, commit: detectCommit ? await folderCommit(root, files, skipDirs) : undefined };
+  return { files, commit: detectCommit ? await folderCommit(root, files, skipDirs) : undefined };
 }
 
 export async function renderFolder(options: SourceOptions): Promise<RenderResult> {
@@ -106,5 +131,7 @@ export async function renderFolderWithRepo(options: SourceOptions): Promise<{ re
 export async function renderLoaded(repo: Repository, commit: string | undefined, options: SourceOptions): Promise<RenderResult> {
   let previous = options.previous;
   if (options.previousDir !== undefined) previous = await readPreviousFolder(options.previousDir);
+  const { dialects } = await dialectModule();
+  const { render } = await import('../render/render.ts');
   return render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION });
 }

@@ -9,7 +9,8 @@ import { configuredIdentity, openRepository } from './repo.ts';
 import { pushRenderedTree, type PushResult } from './remote.ts';
 import type { ClusterFiles, VariantFiles } from './tree.ts';
 
-export const DEFAULT_BRANCH = 'manifold/rendered';
+import { DEFAULT_BRANCH } from './names.ts';
+export { DEFAULT_BRANCH };
 
 export interface PublishOptions {
   /** Folder inside the git repository to commit to. */

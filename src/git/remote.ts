@@ -14,7 +14,8 @@ import { InputError, RuntimeError } from '../errors/index.ts';
 import { buildCommit, HashedTree, prefixSegments, type CommitOptions, type CommitResult, type RenderedTree } from './commit.ts';
 import { assertNotCheckedOut, branchRef, deleteLooseRef, readRef, updateRef, type GitRepository } from './repo.ts';
 
-export const TOKEN_ENV = 'MANIFOLD_GIT_TOKEN';
+import { TOKEN_ENV } from './names.ts';
+export { TOKEN_ENV };
 
 /** Remote-tracking namespace used when the remote is given as a URL rather than a configured name. */
 export const URL_REMOTE_NAME = 'manifold';

@@ -8,7 +8,6 @@
 import fs, { existsSync, statSync } from 'node:fs';
 import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import git from 'isomorphic-git';
 import { InputError, RuntimeError } from '../errors/index.ts';
 import { decodeCommit, formatSignature, type Signature } from './objects.ts';
 import { ObjectNotFoundError, ObjectStore } from './store.ts';
@@ -79,8 +78,21 @@ export function branchRef(branch: string): string {
   return `refs/heads/${short}`;
 }
 
+/** isomorphic-git, loaded when first needed: most runs resolve refs from their files alone. */
+async function isomorphicGit(): Promise<typeof import('isomorphic-git').default> {
+  return (await import('isomorphic-git')).default;
+}
+
+const OID_LINE = /^[0-9a-f]{40}\n?$/;
+
 /** The current value of a full ref name, or undefined when it does not exist. */
 export async function readRef(repo: GitRepository, fullRef: string): Promise<string | undefined> {
+  // A loose ref holding an id wins over packed-refs, as in git; anything else (symbolic, packed) goes the long way.
+  const loose = fullRef.startsWith('refs/') || fullRef === 'HEAD' ? await readTextIfExists(path.join(repo.gitdir, fullRef)) : undefined;
+  if (loose !== undefined && OID_LINE.test(loose)) return loose.slice(0, 40);
+  const symbolic = loose?.match(/^ref: (refs\/[^\n]+)\n?$/);
+  if (symbolic?.[1] !== undefined && symbolic[1] !== fullRef) return readRef(repo, symbolic[1]);
+  const git = await isomorphicGit();
   try {
     return await git.resolveRef({ fs, gitdir: repo.gitdir, ref: fullRef });
   } catch (err) {
@@ -115,7 +127,7 @@ export async function resolveCommit(repo: GitRepository, spec: string): Promise<
     }
     if (oid === undefined && /^[0-9a-f]{4,39}$/i.test(base)) {
       try {
-        oid = await git.expandOid({ fs, gitdir: repo.gitdir, oid: base.toLowerCase(), cache: repo.cache });
+        oid = await (await isomorphicGit()).expandOid({ fs, gitdir: repo.gitdir, oid: base.toLowerCase(), cache: repo.cache });
       } catch (err) {
         if (isCode(err, 'AmbiguousError')) {
           throw InputError.single({ code: 'GIT_AMBIGUOUS_REF', message: `abbreviated id "${base}" is ambiguous` });
@@ -255,7 +267,7 @@ export async function deleteLooseRef(repo: GitRepository, fullRef: string): Prom
 export async function configuredIdentity(repo: GitRepository): Promise<{ name?: string; email?: string }> {
   const get = async (key: string) => {
     try {
-      const v: unknown = await git.getConfig({ fs, gitdir: repo.gitdir, path: key });
+      const v: unknown = await (await isomorphicGit()).getConfig({ fs, gitdir: repo.gitdir, path: key });
       return typeof v === 'string' ? v : undefined;
     } catch {
       return undefined;

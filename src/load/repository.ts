@@ -110,7 +110,7 @@ export function loadRepository(files: readonly SourceFile[], registry: DialectRe
   checkDuplicateTemplates(templates, sink);
   checkDuplicateClusters(clusters, sink);
   sink.throwIfErrors();
-  const inputs = files.map((f) => ({ file: f.path, sha256: createHash('sha256').update(f.text).digest('hex') }));
+  const inputs = inputsOf(files);
   return {
     settings,
     clusters: clusters.sort((a, b) => byteOrder(a.name, b.name)),
@@ -203,6 +203,11 @@ function classify(
   const stored = (result.data as { metadata: { name: string; namespace?: string } }).metadata;
   seen.set(identity(stored.namespace, stored.name), parsed);
   objects.set(key, list);
+}
+
+/** Every input file with its SHA-256, as provenance records them. */
+export function inputsOf(files: readonly SourceFile[]): { file: string; sha256: string }[] {
+  return files.map((f) => ({ file: f.path, sha256: createHash('sha256').update(f.text).digest('hex') }));
 }
 
 function isCrd(doc: SourceDocument): boolean {

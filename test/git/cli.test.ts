@@ -137,6 +137,54 @@ describe('manifold render --commit', () => {
     expect(tipOf(src)).toBe(before);
   });
 
+  it('renders only what changed when only templates changed, giving the tree of a full render', async () => {
+    const src = sourceRepo();
+    expect((await manifold(src, ['render', '--commit'])).code).toBe(0);
+    const edit = (file: string, from: string, to: string) => {
+      writeFileSync(path.join(src, file), readFileSync(path.join(src, file), 'utf8').replace(from, to));
+      commitAll(src, `edit ${file}`);
+    };
+    edit('app.yaml', 'replicas: 6', 'replicas: 9');
+    const incremental = await manifold(src, ['render', '--commit']);
+    expect(incremental.code).toBe(0);
+    expect(incremental.stderr).toMatch(/committed [0-9a-f]{12} to manifold\/rendered: \d+ cluster\(s\) changed, \d+ object\(s\) written \(incremental: 4 of 5 template\(s\) rendered again\)/);
+    expect(gitIn(src, ['show', 'manifold/rendered:eu-1/namespaces/shop/Deployment.apps/web.yaml'])).toContain('replicas: 3');
+    const tree = gitIn(src, ['rev-parse', 'manifold/rendered^{tree}']).trim();
+    gitIn(src, ['update-ref', 'refs/heads/manifold/rendered', 'manifold/rendered~1']);
+    const full = await manifold(src, ['render', '--commit', '--full']);
+    expect(full.code).toBe(0);
+    expect(full.stderr).not.toContain('incremental');
+    expect(gitIn(src, ['rev-parse', 'manifold/rendered^{tree}']).trim()).toBe(tree);
+
+    edit('propagation.yaml', 'replicaSchedulingType: Divided', 'replicaSchedulingType: Duplicated');
+    const policy = await manifold(src, ['render', '--commit']);
+    expect(policy.code).toBe(0);
+    expect(policy.stderr).toContain('rendering in full: policies, inventory, settings or CRDs changed');
+
+    // A commit on the branch that manifold did not make: its tree may hold files provenance does not list.
+    const tip = tipOf(src) as string;
+    const manual = gitIn(src, ['commit-tree', `${tip}^{tree}`, '-p', tip, '-m', 'hand edit'], undefined).trim();
+    gitIn(src, ['update-ref', 'refs/heads/manifold/rendered', manual]);
+    edit('app.yaml', 'replicas: 9', 'replicas: 5');
+    const afterManual = await manifold(src, ['render', '--commit']);
+    expect(afterManual.code).toBe(0);
+    expect(afterManual.stderr).toContain('rendering in full: the branch tip was not committed by manifold');
+  });
+
+  it('renders incrementally under --prefix, keeping the rest of the branch', async () => {
+    const src = sourceRepo();
+    expect((await manifold(src, ['render', '--commit', '--prefix', 'fleets/prod'])).code).toBe(0);
+    writeFileSync(path.join(src, 'app.yaml'), readFileSync(path.join(src, 'app.yaml'), 'utf8').replace('replicas: 6', 'replicas: 9'));
+    commitAll(src, 'scale up');
+    const r = await manifold(src, ['render', '--commit', '--prefix', 'fleets/prod']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('(incremental: 4 of 5 template(s) rendered again)');
+    expect(gitIn(src, ['show', 'manifold/rendered:fleets/prod/eu-1/namespaces/shop/Deployment.apps/web.yaml'])).toContain('replicas: 3');
+    const provenance = JSON.parse(gitIn(src, ['show', 'manifold/rendered:fleets/prod/.manifold/provenance.json'])) as { source: { commit?: string } };
+    expect(provenance.source.commit).toBe(gitIn(src, ['rev-parse', 'HEAD']).trim());
+    expect(gitIn(src, ['ls-tree', '--name-only', 'manifold/rendered']).trim()).toBe('fleets');
+  });
+
   it('unknown revisions and folders outside git are input errors (exit 2)', async () => {
     const src = sourceRepo();
     const r = await manifold(src, ['render', '--source-ref', 'no-such-branch', '--commit']);
