@@ -3,6 +3,7 @@ import { ManifoldError } from '../../errors/index.ts';
 import type { Parsed } from '../../load/repository.ts';
 import { kindKey } from '../../load/repository.ts';
 import { byteOrder } from '../../load/source.ts';
+import { connectedTemplates } from '../../render/cover.ts';
 import { karmadaDependencies } from '../../render/podrefs.ts';
 import type { Dialect, DialectContext, Placement, PolicyRef } from '../../render/types.ts';
 import { resourceKey, type Cluster, type JsonObject, type Template } from '../../model/types.ts';
@@ -117,42 +118,9 @@ export const karmadaDialect: Dialect = {
    * needed, never less.
    */
   cover(repo, changed) {
-    const links = new UnionFind();
-    const keys = new Set(repo.templates.map((t) => t.key));
-    for (const t of repo.templates) {
-      for (const dep of karmadaDependencies(t.object)) {
-        const key = resourceKey(dep);
-        if (keys.has(key)) links.union(t.key, key);
-      }
-    }
-    const roots = new Set([...changed].map((k) => links.find(k)));
-    const out = new Set(changed);
-    for (const key of keys) if (roots.has(links.find(key))) out.add(key);
-    return out;
+    return connectedTemplates(repo.templates, (t) => karmadaDependencies(t.object).map(resourceKey), changed);
   },
 };
-
-/** Disjoint sets of template keys (path halving). */
-class UnionFind {
-  private readonly parent = new Map<string, string>();
-
-  find(key: string): string {
-    let k = key;
-    for (;;) {
-      const p = this.parent.get(k);
-      if (p === undefined || p === k) return k;
-      const grand = this.parent.get(p) ?? p;
-      this.parent.set(k, grand);
-      k = grand;
-    }
-  }
-
-  union(a: string, b: string): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent.set(ra, rb);
-  }
-}
 
 /**
  * Policies by what their resource selectors can match, so a template is

@@ -12,6 +12,7 @@ import { kindKey } from '../../load/repository.ts';
 import { byteOrder } from '../../load/source.ts';
 import { describeId, resourceKey, type Cluster, type JsonObject, type Template } from '../../model/types.ts';
 import { PatchError } from '../../render/jsonpatch.ts';
+import { connectedTemplates } from '../../render/cover.ts';
 import { kubeAdmiralFollowers } from '../../render/podrefs.ts';
 import type { Dialect, DialectContext, ExplainSection, Placement, PolicyRef } from '../../render/types.ts';
 import { applyOverrides, forbiddenPatch, objectForCluster, replicasPatch, templateForSourceObject } from './member.ts';
@@ -56,6 +57,8 @@ interface Scheduled {
   explain: ExplainSection[];
   /** Its policy enables follower scheduling (internal.kubeadmiral.io/enable-follower-scheduling). */
   leads: boolean;
+  /** Leaders this follower follows. */
+  follows?: Set<string> | undefined;
 }
 
 interface Policies {
@@ -90,6 +93,7 @@ export const kubeAdmiralDialect: Dialect = {
     warnPolicyFields(ctx, [...policies.pps, ...policies.cpps]);
     const scheduled = new Map<string, Scheduled>();
     for (const template of repo.templates) {
+      if (ctx.only !== undefined && !ctx.only.has(template.key)) continue;
       const result = scheduleTemplate(ctx, template, policies);
       if (result) scheduled.set(template.key, result);
     }
@@ -97,7 +101,22 @@ export const kubeAdmiralDialect: Dialect = {
     const clustersByName = new Map(repo.clusters.map((c) => [c.name, c]));
     return [...scheduled.values()].flatMap((s) => toPlacement(ctx, s, policies, clustersByName) ?? []);
   },
+
+  /** Followers move with their leaders: the connected groups of leader → follower references. */
+  cover(repo, changed) {
+    return connectedTemplates(repo.templates, followerKeys, changed);
+  },
 };
+
+/** Keys a template names as followers; an invalid followers annotation fails the render elsewhere. */
+function followerKeys(template: Template): string[] {
+  try {
+    return kubeAdmiralFollowers(template.object).map(resourceKey);
+  } catch (error) {
+    if (error instanceof ManifoldError) return [];
+    throw error;
+  }
+}
 
 // ---------------------------------------------------------------------------
 // Binding
@@ -322,6 +341,7 @@ function addFollower(scheduled: Map<string, Scheduled>, follower: Template, lead
   if (existing) {
     for (const cluster of leader.targets.keys()) if (!existing.targets.has(cluster)) existing.targets.set(cluster, undefined);
     existing.explain.push({ title: 'Follows', lines: [note] });
+    (existing.follows ??= new Set()).add(leader.template.key);
     return;
   }
   scheduled.set(follower.key, {
@@ -329,6 +349,7 @@ function addFollower(scheduled: Map<string, Scheduled>, follower: Template, lead
     targets: new Map([...leader.targets.keys()].map((c) => [c, undefined])),
     explain: [{ title: 'Follows', lines: [note] }],
     leads: false,
+    follows: new Set([leader.template.key]),
   });
 }
 
@@ -369,6 +390,7 @@ function toPlacement(
   return {
     template: s.template,
     dialect: 'kubeadmiral',
+    follows: s.follows === undefined ? undefined : [...s.follows].sort(byteOrder),
     policy: s.policy?.ref,
     clusters,
     variantOf: (cluster) => `${s.targets.get(cluster) ?? ''}|${rulesKey(cluster)}`,

@@ -99,6 +99,16 @@ export const kubefedDialect: Dialect = {
     }
     return placements;
   },
+
+  /**
+   * Member objects come from Federated<Kind> objects, not from templates
+   * (only CRD templates matter, and those count as global): a template edit
+   * moves nothing here. Placing is not narrowed to `ctx.only`, so warnings
+   * about Federated objects come out as in a full render.
+   */
+  cover(_repo, changed) {
+    return new Set(changed);
+  },
 };
 
 function controlPlane(configs: readonly Parsed<KubeFedConfig>[]): ControlPlane {
