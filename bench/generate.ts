@@ -63,7 +63,8 @@ export function isDuplicated(templateIndex: number): boolean {
   return templateIndex % 5 === 4;
 }
 
-function mulberry32(seed: number): () => number {
+/** A seeded PRNG: the same seed gives the same stream on every machine. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

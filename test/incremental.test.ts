@@ -20,7 +20,7 @@ import { readSourceFolder } from '../src/load/source.ts';
 import type { JsonObject } from '../src/model/types.ts';
 import { render } from '../src/render/render.ts';
 import { commitIncrementally } from '../src/cli/incremental.ts';
-import { generateFleet } from '../bench/generate.ts';
+import { generateFleet, mulberry32 } from '../bench/generate.ts';
 import { ROOT } from './golden.ts';
 import { cleanupTempDirs, gitIn, initRepo } from './git/repos.ts';
 
@@ -30,17 +30,6 @@ const VERSION = 'test';
 const author = { name: 'Test', email: 'test@example.com', timestamp: 1_700_000_000, timezoneOffset: 0 };
 
 afterAll(() => cleanupTempDirs());
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One document per file, so that editing a template leaves the policy files alone. */
 function splitDocuments(files: ReadonlyMap<string, string>): Map<string, JsonObject> {
