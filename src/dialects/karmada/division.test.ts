@@ -73,6 +73,40 @@ function caught(fn: () => unknown): ManifoldError {
   throw new Error('expected a ManifoldError');
 }
 
+/**
+ * Karmada's dispenser seat by seat (initial seats included, names in Go
+ * order), for the fleet-sized differential test; entries in name order.
+ */
+function dispenserReference(total: number, list: WeightedName[], uid: string, initial?: Map<string, number>): Array<[string, number]> {
+  const state = new Map<string, { votes: number; seats: number }>();
+  for (const [name, seats] of initial ?? []) state.set(name, { votes: 0, seats });
+  for (const w of list) state.set(w.name, { votes: w.weight, seats: state.get(w.name)?.seats ?? 0 });
+  const entries = [...state].sort(([a], [b]) => codePointOrder(a, b));
+  const ascending = uid === '' || fnv1a32(uid) % 2 === 0;
+  if (list.reduce((a, w) => a + w.weight, 0) > 0 && entries.length > 0) {
+    for (let seat = 0; seat < total; seat++) {
+      let best = 0;
+      for (let i = 1; i < entries.length; i++) {
+        const p = entries[i]![1];
+        const q = entries[best]![1];
+        const a = p.votes / (2 * p.seats + 1);
+        const b = q.votes / (2 * q.seats + 1);
+        if (a > b || (a === b && (p.seats < q.seats || (p.seats === q.seats && !ascending)))) best = i;
+      }
+      entries[best]![1].seats++;
+    }
+  }
+  return entries.map(([name, p]) => [name, p.seats]);
+}
+
+/** Code point order by spreading into code points: an independent reference for compareNames. */
+function codePointOrder(a: string, b: string): number {
+  const x = [...a].map((c) => c.codePointAt(0)!);
+  const y = [...b].map((c) => c.codePointAt(0)!);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
+
 /** The obvious O(total × n) dispenser, written independently from the heap version. */
 function naiveWebster(total: number, list: WeightedName[], uid: string): Record<string, number> {
   const state = list.map((w) => ({ ...w, seats: 0 }));
@@ -279,6 +313,28 @@ describe('websterDivide — properties', () => {
     );
   });
 
+  // Fleet-sized lists take the threshold shortcut (most seats handed out at once); tie-heavy small weights,
+  // huge weights, initial seats and both tie orders must still give the dispenser's exact seats.
+  const fleet = fc
+    .uniqueArray(fc.stringMatching(/^[a-z0-9-]{1,8}$/), { minLength: 1, maxLength: 120 })
+    .chain((names) =>
+      fc.tuple(
+        fc.constant(names),
+        fc.oneof(fc.constant(4), fc.constant(50), fc.constant(2 ** 40)).chain((max) => fc.array(fc.integer({ min: 0, max }), { minLength: names.length, maxLength: names.length })),
+        fc.array(fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined, freq: 4 }), { minLength: names.length, maxLength: names.length }),
+      ),
+    );
+  it('matches a seat-by-seat dispenser on fleet-sized lists, with and without initial seats', () => {
+    fc.assert(
+      fc.property(fleet, fc.integer({ min: 0, max: 2000 }), uid, fc.boolean(), ([names, ws, init], n, u, withInitial) => {
+        const list = names.map((name, i) => ({ name, weight: ws[i]! }));
+        const initial = withInitial ? new Map(names.flatMap((name, i) => (init[i] === undefined ? [] : [[name, init[i]!] as const]))) : undefined;
+        expect([...websterDivide(n, list, u, initial)]).toEqual(dispenserReference(n, list, u, initial));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('gives zero-weight clusters nothing while another cluster has weight', () => {
     fc.assert(
       fc.property(list, total, (ws, n) => {
@@ -345,6 +401,18 @@ describe('compareNames — Go string order', () => {
     // U+FF5E (3 UTF-8 bytes, EF BD 9E) sorts before U+1F600 (F0 9F 98 80) in Go; JS `<` says the opposite.
     expect('\u{1F600}' < '\uFF5E').toBe(true);
     expect(compareNames('\uFF5E', '\u{1F600}')).toBeLessThan(0);
+  });
+
+  it('orders any two strings as a code point comparison does, lone surrogates included', () => {
+    const unit = fc.constantFrom('a', 'b', 'A', '-', '\u00e9', '\ud7ff', '\ud800', '\udbff', '\udc00', '\udfff', '\ue000', '\uffff', '\u{1F600}', '\u{10000}');
+    const text = fc.array(unit, { maxLength: 6 }).map((units) => units.join(''));
+    fc.assert(
+      fc.property(text, text, text, (prefix, a, b) => {
+        expect(Math.sign(compareNames(prefix + a, prefix + b))).toBe(Math.sign(codePointOrder(prefix + a, prefix + b)));
+        expect(Math.sign(compareNames(a, a + b))).toBe(Math.sign(codePointOrder(a, a + b)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -117,11 +117,18 @@ export function websterDivide(
   uid = '',
   initialSeats?: ReadonlyMap<string, number>,
 ): Map<string, number> {
+  return new Map(websterSeats(total, weights, uid, initialSeats).map((p) => [p.name, p.seats]));
+}
+
+/** websterDivide's parties in name order, for callers that want a list rather than a map. */
+function websterSeats(total: number, weights: ReadonlyArray<WeightedName>, uid: string, initialSeats?: ReadonlyMap<string, number>): Party[] {
   requireCount(total, 'total');
-  const parties = websterParties(weights, initialSeats);
+  // Name order: the result's order and, as ranks, the dispenser's cheap name tie-break.
+  const parties = initialSeats === undefined || initialSeats.size === 0 ? sortedParties(weights) : byName(websterParties(weights, initialSeats));
+  parties.forEach((p, i) => (p.rank = i));
   const sum = weights.reduce((acc, w) => acc + w.weight, 0);
   if (sum > 0 && parties.length > 0) allocateSeats(total, parties, namesAscending(uid));
-  return new Map(parties.sort((a, b) => compareNames(a.name, b.name)).map((p) => [p.name, p.seats]));
+  return parties;
 }
 
 /** True when Webster ties between equal-seat clusters go to the name that sorts first. */
@@ -134,20 +141,41 @@ interface Party {
   votes: number;
   seats: number;
   priority: number;
+  /** Position in name order (set once the parties are sorted). */
+  rank: number;
+}
+
+/**
+ * The parties of a weight list without initial seats, in name order. Sorting
+ * first finds duplicate names as neighbours, without a set of every name;
+ * any invalid entry goes through websterParties for its exact error.
+ */
+function sortedParties(weights: ReadonlyArray<WeightedName>): Party[] {
+  const parties = byName(weights.map(({ name, weight }) => ({ name, votes: weight, seats: 0, priority: weight, rank: 0 })));
+  for (let i = 0; i < parties.length; i++) {
+    const p = parties[i] as Party;
+    const invalid = !Number.isSafeInteger(p.votes) || p.votes < 0 || (i > 0 && (parties[i - 1] as Party).name === p.name);
+    if (invalid) websterParties(weights, undefined); // throws what a check in list order finds first
+  }
+  return parties;
+}
+
+function byName(parties: Party[]): Party[] {
+  return parties.sort((a, b) => compareNames(a.name, b.name));
 }
 
 function websterParties(weights: ReadonlyArray<WeightedName>, initialSeats: ReadonlyMap<string, number> | undefined): Party[] {
   const byName = new Map<string, Party>();
   for (const [name, seats] of initialSeats ?? []) {
     requireCount(seats, `initial seats of ${name}`);
-    byName.set(name, { name, votes: 0, seats, priority: 0 });
+    byName.set(name, { name, votes: 0, seats, priority: 0, rank: 0 });
   }
   const seen = new Set<string>();
   for (const { name, weight } of weights) {
     requireCount(weight, `weight of ${name}`);
     if (seen.has(name)) throw new ManifoldError('DUPLICATE_CLUSTER', `cluster "${name}" appears twice in one weight list`, { name });
     seen.add(name);
-    const party = byName.get(name) ?? { name, votes: 0, seats: 0, priority: 0 };
+    const party = byName.get(name) ?? { name, votes: 0, seats: 0, priority: 0, rank: 0 };
     party.votes = weight;
     byName.set(name, party);
   }
@@ -161,16 +189,65 @@ function websterPriority(party: Party): number {
 }
 
 /**
- * A max-heap keyed by WebsterPriorityQueue.Less. Names are unique, so Less is
- * a strict total order and the top is the same party a linear scan would pick:
- * O(total · log n) instead of O(total · n).
+ * Hands out `total` seats as Karmada's dispenser does, one at a time to the
+ * top of WebsterPriorityQueue.Less (parties carry their name rank). Each
+ * party's successive quotients only fall, and a tie between them goes to
+ * fewer seats, so the dispenser's picks are simply the first `total`
+ * (party, seat) pairs of one total order: every pair whose quotient is above
+ * a threshold can be given at once, provided there are no more than `total`
+ * of them; the heap then dispenses the few seats left.
  */
 function allocateSeats(total: number, parties: Party[], ascending: boolean): void {
+  const given = seatsAboveThreshold(total, parties);
+  if (given < total) dispense(total - given, parties, ascending);
+}
+
+/**
+ * Gives every party the seats whose quotient is above the threshold at which
+ * the continuous (unrounded) Webster share sums to at most `total`; returns
+ * how many were given, 0 when the shortcut does not apply.
+ */
+function seatsAboveThreshold(total: number, parties: Party[]): number {
+  let votes = 0;
+  let voters = 0;
+  for (const p of parties) {
+    votes += p.votes;
+    if (p.votes > 0) voters++;
+  }
+  // A party gets at most votes/(2t) + 1/2 seats above t; with t below, they sum to at most total.
+  if (2 * total <= voters) return 0;
+  const threshold = votes / (2 * total - voters);
+  const extra = parties.map((p) => seatsAbove(p, threshold));
+  const given = extra.reduce((acc, n) => acc + n, 0);
+  if (given > total) return 0; // initial seats or rounding broke the bound: the heap does it all
+  parties.forEach((p, i) => {
+    p.seats += extra[i] as number;
+    p.priority = websterPriority(p);
+  });
+  return given;
+}
+
+/** How many next seats of `party` have a quotient above `threshold` (compared as the dispenser computes it). */
+function seatsAbove(party: Party, threshold: number): number {
+  const { votes, seats } = party;
+  if (votes === 0) return 0;
+  // votes/(2k+1) > t ⟺ k < (votes/t − 1)/2 in real numbers: estimate, then settle on the float quotients.
+  let k = Math.max(seats, Math.ceil((votes / threshold - 1) / 2));
+  while (k > seats && !(votes / (2 * (k - 1) + 1) > threshold)) k--;
+  while (votes / (2 * k + 1) > threshold) k++;
+  return k - seats;
+}
+
+/**
+ * A max-heap keyed by WebsterPriorityQueue.Less. Names are unique, so Less is
+ * a strict total order and the top is the same party a linear scan would pick:
+ * O(total · log n) instead of O(total · n). Name ties compare ranks.
+ */
+function dispense(total: number, parties: Party[], ascending: boolean): void {
   const before = (a: Party, b: Party): boolean => {
     if (a.priority !== b.priority) return a.priority > b.priority;
     if (a.seats !== b.seats) return a.seats < b.seats;
-    const order = compareNames(a.name, b.name);
-    return ascending ? order < 0 : order > 0;
+    return ascending ? a.rank < b.rank : a.rank > b.rank;
   };
   const heap = parties.slice();
   for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i, before);
@@ -409,8 +486,7 @@ function spreadByWeights(
     steps.push(`weights sum to 0: nothing divided`);
     return init;
   }
-  const seats = websterDivide(total, weights, uid ?? '');
-  const divided = [...seats].map(([name, replicas]) => ({ name, replicas }));
+  const divided = websterSeats(total, weights, uid ?? '').map((p) => ({ name: p.name, replicas: p.seats }));
   const order = namesAscending(uid) ? 'names ascending' : 'names descending (FNV-1a-32 of the uid is odd)';
   steps.push(`webster ${total} over [${weights.map((w) => w.name).join(',')}] → ${counts(divided)} (ties: fewer replicas, then ${order})`);
   if (init.length === 0) return divided;
@@ -708,6 +784,23 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
 /** Go's string comparison: byte order of UTF-8, i.e. code-point order (JS `<` compares UTF-16 units). */
 export function compareNames(a: string, b: string): number {
   if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  // Outside the surrogates a UTF-16 unit is its code point; a surrogate near the difference needs whole code points.
+  if (i > 0 && isSurrogate(a.charCodeAt(i - 1))) return compareCodePoints(a, b);
+  if (i === length) return a.length - b.length;
+  const x = a.charCodeAt(i);
+  const y = b.charCodeAt(i);
+  if (!isSurrogate(x) && !isSurrogate(y)) return x < y ? -1 : 1;
+  return compareCodePoints(a, b);
+}
+
+function isSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdfff;
+}
+
+function compareCodePoints(a: string, b: string): number {
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
     const x = a.codePointAt(i) as number;
