@@ -497,6 +497,23 @@ describe('assignReplicas StaticWeight — affinity matching and steps', () => {
     expect(result.steps).toContain('webster 6 over [eu-1,eu-2,us-1] → eu-1=2 eu-2=1 us-1=3 (ties: fewer replicas, then names ascending)');
   });
 
+  it('matches each cluster object against each list content: equal lists share results, other clusters or lists do not', () => {
+    const byEnv = (env: string): StaticClusterWeight[] => [
+      { targetCluster: { labelSelector: { matchLabels: { env } } }, weight: 3 },
+      { targetCluster: { labelSelector: { matchLabels: { env: 'dev' } } }, weight: 1 },
+    ];
+    const run = (cands: CandidateCluster[], list: StaticClusterWeight[]) =>
+      assignReplicas({ strategy: 'StaticWeight', desired: 8, hasReplicaRequirements: true, candidates: cands, staticWeightList: list }).targets.map((t) => [t.name, t.replicas]);
+    const first = [cluster('a', { labels: { env: 'prod' } }), cluster('b', { labels: { env: 'dev' } })].map((c) => ({ cluster: c, availableReplicas: 0 }));
+    expect(run(first, byEnv('prod'))).toEqual([['a', 6], ['b', 2]]);
+    expect(run(first, byEnv('prod'))).toEqual([['a', 6], ['b', 2]]); // an equal list, another object
+    // Same names, other labels: new cluster objects are matched anew.
+    const relabelled = [cluster('a', { labels: { env: 'dev' } }), cluster('b', { labels: { env: 'prod' } })].map((c) => ({ cluster: c, availableReplicas: 0 }));
+    expect(run(relabelled, byEnv('prod'))).toEqual([['a', 2], ['b', 6]]);
+    // Same clusters, another list content.
+    expect(run(first, byEnv('staging'))).toEqual([['b', 8]]);
+  });
+
   it('gives weight 1 to every candidate when no entry matches any of them', () => {
     const result = assignReplicas({ strategy: 'StaticWeight', desired: 5, hasReplicaRequirements: true, candidates: fleet, staticWeightList: byName({ elsewhere: 9 }) });
     expect(result.targets.map((t) => t.replicas)).toEqual([2, 2, 1]);

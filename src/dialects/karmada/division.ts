@@ -366,14 +366,11 @@ function staticWeights(input: AssignInput, steps: string[]): WeightedName[] {
     steps.push(`weights: ${clusters.map((c) => `${c.name}=1`).join(' ')} (no weightPreference: weight 1 each)`);
     return clusters.map((c) => ({ name: c.name, weight: 1 }));
   }
-  const list = input.staticWeightList;
+  const weightOf = staticWeightsOf(input.staticWeightList);
   const weighted: WeightedName[] = [];
   const unweighted: string[] = [];
   for (const cluster of clusters) {
-    let weight = 0;
-    for (const entry of list) {
-      if (clusterMatchesAffinity(cluster, entry.targetCluster).matched) weight = Math.max(weight, entry.weight);
-    }
+    const weight = weightOf(cluster);
     if (weight > 0) weighted.push({ name: cluster.name, weight });
     else unweighted.push(cluster.name);
   }
@@ -384,6 +381,39 @@ function staticWeights(input: AssignInput, steps: string[]): WeightedName[] {
   steps.push(`weights: ${weighted.map((w) => `${w.name}=${w.weight}`).join(' ')} (static, max over matching entries)`);
   if (unweighted.length > 0) steps.push(`no staticWeightList entry matches ${unweighted.join(', ')}: weight 0, no replicas`);
   return weighted;
+}
+
+/** Distinct staticWeightLists remembered; a long-running process with more starts over. */
+const STATIC_WEIGHT_MEMO_LISTS = 256;
+const staticWeightMemo = new Map<string, WeakMap<Cluster, number>>();
+
+/**
+ * A cluster's static weight: the largest weight among the entries whose
+ * targetCluster matches it, 0 when none does. Fleets give many templates the
+ * same list (one policy shape, many copies), so results are remembered per
+ * list content and cluster object: each pair is matched once per run instead
+ * of once per template. Clusters are never modified after loading.
+ */
+function staticWeightsOf(list: readonly StaticClusterWeight[]): (cluster: Cluster) => number {
+  const key = JSON.stringify(list);
+  let known = staticWeightMemo.get(key);
+  if (known === undefined) {
+    if (staticWeightMemo.size >= STATIC_WEIGHT_MEMO_LISTS) staticWeightMemo.clear();
+    known = new WeakMap();
+    staticWeightMemo.set(key, known);
+  }
+  const memo = known;
+  return (cluster) => {
+    let weight = memo.get(cluster);
+    if (weight === undefined) {
+      weight = 0;
+      for (const entry of list) {
+        if (clusterMatchesAffinity(cluster, entry.targetCluster).matched) weight = Math.max(weight, entry.weight);
+      }
+      memo.set(cluster, weight);
+    }
+    return weight;
+  };
 }
 
 /** assignByDynamicStrategy: Fresh, scale down, scale up (first schedule included) or unchanged. */
