@@ -220,6 +220,23 @@ describe('compareBytes', () => {
       }),
     );
   });
+  it('returns what a comparison of code point arrays returns, lone surrogates and shared prefixes included (property)', () => {
+    const byCodePoints = (a: string, b: string): number => {
+      const x = [...a].map((c) => c.codePointAt(0)!);
+      const y = [...b].map((c) => c.codePointAt(0)!);
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+      return x.length - y.length;
+    };
+    const unit = fc.constantFrom('a', 'b', 'A', '-', '\u00e9', '\ud800', '\udbff', '\udc00', '\ue000', '\uffff', '\u{1F600}', '\u{10000}');
+    const text = fc.array(unit, { maxLength: 6 }).map((units) => units.join(''));
+    fc.assert(
+      fc.property(text, text, text, (prefix, a, b) => {
+        expect(compareBytes(prefix + a, prefix + b)).toBe(byCodePoints(prefix + a, prefix + b));
+        expect(compareBytes(a, a + b)).toBe(byCodePoints(a, a + b));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('pickPropagationPolicy is independent of input order (property)', () => {

@@ -186,13 +186,23 @@ function kindRank(r: RankedPolicy): number {
  * "ab" < "abc"). JS `<` compares UTF-16 units and differs above U+FFFF.
  */
 export function compareBytes(a: string, b: string): number {
-  const ca = [...a];
-  const cb = [...b];
-  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
-    const d = (ca[i]?.codePointAt(0) ?? 0) - (cb[i]?.codePointAt(0) ?? 0);
+  if (a === b) return 0;
+  // Walks code points in place (no arrays: this sorts every cluster list once per template).
+  let i = 0;
+  while (i < a.length && i < b.length) {
+    const x = a.codePointAt(i) as number;
+    const d = x - (b.codePointAt(i) as number);
     if (d !== 0) return d;
+    i += x > 0xffff ? 2 : 1;
   }
-  return ca.length - cb.length;
+  return codePointCount(a, i) - codePointCount(b, i);
+}
+
+/** Code points in `s` from unit `from` on. */
+function codePointCount(s: string, from: number): number {
+  let n = 0;
+  for (let i = from; i < s.length; i += (s.codePointAt(i) as number) > 0xffff ? 2 : 1) n++;
+  return n;
 }
 
 const IMPLICIT_NAMES: Record<1 | 2 | 3, string> = {

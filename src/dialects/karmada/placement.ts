@@ -45,14 +45,15 @@ export function clusterMatchesAffinity(cluster: Cluster, affinity: ClusterAffini
 /** One fieldSelector expression; `undefined` when it matches. */
 function fieldRequirementFailure(cluster: Cluster, req: FieldRequirement): string | undefined {
   const values = req.values ?? [];
-  const list = `[${values.join(',')}]`;
+  // Only a failure prints the values (matching runs per cluster, template and override rule).
+  const list = () => `[${values.join(',')}]`;
   if (req.key === 'zone') {
     // Zones are a list: In needs an overlap, NotIn needs none (selector.go).
     const overlap = cluster.zones.some((z) => values.includes(z));
     if (req.operator === 'In' && !overlap) {
-      return cluster.zones.length === 0 ? `has no zones, zone not in ${list}` : `zone not in ${list}`;
+      return cluster.zones.length === 0 ? `has no zones, zone not in ${list()}` : `zone not in ${list()}`;
     }
-    if (req.operator === 'NotIn' && overlap) return `zone in ${list}`;
+    if (req.operator === 'NotIn' && overlap) return `zone in ${list()}`;
     return undefined;
   }
   // provider/region go through labels.NewRequirement, which rejects In/NotIn
@@ -62,7 +63,7 @@ function fieldRequirementFailure(cluster: Cluster, req: FieldRequirement): strin
   if (matchRequirement(fields, { key: req.key, operator: req.operator, values })) return undefined;
   const actual = fields[req.key];
   const has = actual === undefined ? `has no ${req.key}` : `${req.key} ${actual}`;
-  return req.operator === 'In' ? `${has}, not in ${list}` : `${has}, which is in ${list}`;
+  return req.operator === 'In' ? `${has}, not in ${list()}` : `${has}, which is in ${list()}`;
 }
 
 /** extractClusterFields: provider and region as a label set, empty values left out. */
