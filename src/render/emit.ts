@@ -64,11 +64,153 @@ function canonicalOrder(obj: JsonObject, namespace: string): JsonObject {
   return Object.assign(out, rest);
 }
 
+const DUMP_OPTIONS = { noRefs: true, lineWidth: -1, sortKeys: false } as const;
+
 /**
  * Serializes one object as YAML. `noRefs` matters twice: variants share
  * sub-objects (copy-on-write patches), and js-yaml's duplicate-reference scan
  * is quadratic without it.
  */
 export function toYaml(obj: JsonObject, namespace = ''): string {
-  return dump(canonicalOrder(withoutServerFields(obj), namespace), { noRefs: true, lineWidth: -1, sortKeys: false });
+  return dumpYaml(canonicalOrder(withoutServerFields(obj), namespace));
+}
+
+/** js-yaml's `dump(doc, { noRefs: true, lineWidth: -1 })`, byte for byte, faster on repeated scalars. */
+export function dumpYaml(doc: JsonObject): string {
+  return blockYaml(doc) ?? dump(doc, DUMP_OPTIONS);
+}
+
+// ---------------------------------------------------------------------------
+// Block layout without js-yaml's AST, scalars still styled by js-yaml
+// ---------------------------------------------------------------------------
+
+/*
+ * A fleet render dumps thousands of objects made of the same few scalars
+ * (keys, names, images). js-yaml builds an AST and styles every scalar anew
+ * per document; here only the block layout is written (js-yaml's presenter
+ * rules for block mappings and sequences, indent 2, which is all its output
+ * uses for plain objects and arrays) and each distinct scalar is styled once,
+ * by js-yaml itself, then remembered. A single-line scalar below the root
+ * renders the same at every depth and position (its style rules look at the
+ * depth only for block scalars and the document's first line), so one dump
+ * per batch of new scalars decides them all. Whatever this does not cover
+ * (multi-line strings, long keys, -0, anything but plain objects, arrays,
+ * strings, numbers, booleans and null) goes to js-yaml whole.
+ */
+
+type Scalar = string | number | boolean | null;
+
+/** Scalar → its text as a mapping value or sequence item; key → its text as a mapping key. */
+const valueTexts = new Map<Scalar, string>();
+const keyTexts = new Map<string, string>();
+/** Distinct scalars remembered before starting over (a long-running process renders many repositories). */
+const MAX_REMEMBERED = 200_000;
+/** Longest key handled here: even escaped it stays below the 1,024 characters that make js-yaml write `? key`. */
+const MAX_KEY = 170;
+
+const NOT_COVERED = Symbol('not covered');
+
+/** YAML for a plain object, or undefined when js-yaml must write it. */
+function blockYaml(doc: JsonObject): string | undefined {
+  // Forget before collecting: what the document finds known must stay known until it is written.
+  if (valueTexts.size > MAX_REMEMBERED) valueTexts.clear();
+  if (keyTexts.size > MAX_REMEMBERED) keyTexts.clear();
+  const newValues = new Set<Scalar>();
+  const newKeys = new Set<string>();
+  if (collectScalars(doc, newValues, newKeys) === NOT_COVERED) return undefined;
+  learnScalars(newValues, newKeys);
+  return `${writeValue(doc, 0, true)}\n`;
+}
+
+/** Finds the scalars not styled yet; NOT_COVERED when the document needs js-yaml. */
+function collectScalars(node: unknown, values: Set<Scalar>, keys: Set<string>): typeof NOT_COVERED | undefined {
+  if (Array.isArray(node)) {
+    for (const item of node as unknown[]) if (collectScalars(item === undefined ? null : item, values, keys) === NOT_COVERED) return NOT_COVERED;
+    return undefined;
+  }
+  if (isPlainObject(node)) {
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      if (value === undefined) continue; // js-yaml skips the pair
+      if (key.length > MAX_KEY || key.includes('\n')) return NOT_COVERED;
+      if (!keyTexts.has(key)) keys.add(key);
+      if (collectScalars(value, values, keys) === NOT_COVERED) return NOT_COVERED;
+    }
+    return undefined;
+  }
+  if (!isCoveredScalar(node)) return NOT_COVERED;
+  if (!valueTexts.has(node)) values.add(node);
+  return undefined;
+}
+
+function isCoveredScalar(node: unknown): node is Scalar {
+  if (node === null || typeof node === 'boolean') return true;
+  if (typeof node === 'string') return !node.includes('\n');
+  // -0 and 0 are one Map key but different YAML.
+  return typeof node === 'number' && !Object.is(node, -0);
+}
+
+function isPlainObject(node: unknown): node is Record<string, unknown> {
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return false;
+  const prototype = Object.getPrototypeOf(node) as unknown;
+  return prototype === null || prototype === Object.prototype;
+}
+
+/**
+ * Styles new scalars with js-yaml in one dump: values as items of a sequence
+ * (`- text`), then keys as one-pair mappings (`- text: 0`). Single-line
+ * scalars and short keys give exactly one line each.
+ */
+function learnScalars(values: Set<Scalar>, keys: Set<string>): void {
+  if (values.size + keys.size === 0) return;
+  const valueList = [...values];
+  const keyList = [...keys];
+  const lines = dump([...valueList, ...keyList.map((k) => ({ [k]: 0 }))], DUMP_OPTIONS).split('\n');
+  valueList.forEach((v, i) => valueTexts.set(v, itemText(lines[i] as string)));
+  keyList.forEach((k, i) => keyTexts.set(k, (lines[valueList.length + i] as string).slice(2, -3)));
+}
+
+/** `- text` → text; `-` alone (an empty rendering) → ''. */
+function itemText(line: string): string {
+  return line.startsWith('- ') ? line.slice(2) : line.slice(1);
+}
+
+const NEWLINE_INDENT: string[] = [];
+
+function newlineIndent(level: number): string {
+  return (NEWLINE_INDENT[level] ??= `\n${'  '.repeat(level)}`);
+}
+
+/** js-yaml writeNode in block context for a covered node at `level`. */
+function writeValue(node: unknown, level: number, compact: boolean): string {
+  if (Array.isArray(node)) return node.length === 0 ? '[]' : writeSequence(node as unknown[], level, compact);
+  if (isPlainObject(node)) return writeMapping(node, level, compact);
+  return valueTexts.get(node as Scalar) as string;
+}
+
+/** writeBlockMapping; an object without (defined) pairs is the flow `{}`. */
+function writeMapping(node: Record<string, unknown>, level: number, compact: boolean): string {
+  let out = '';
+  for (const key of Object.keys(node)) {
+    const value = node[key];
+    if (value === undefined) continue;
+    if (!compact || out !== '') out += newlineIndent(level);
+    const text = writeValue(value, level + 1, false);
+    out += keyTexts.get(key) as string;
+    out += text === '' || text.charCodeAt(0) === 10 ? ':' : ': ';
+    out += text;
+  }
+  return out === '' ? '{}' : out;
+}
+
+/** writeBlockSequence: items one level deeper, a mapping item starting on the dash's line. */
+function writeSequence(node: unknown[], level: number, compact: boolean): string {
+  let out = '';
+  for (const item of node) {
+    const text = writeValue(item === undefined ? null : item, level + 1, true);
+    if (!compact || out !== '') out += newlineIndent(level);
+    out += text === '' || text.charCodeAt(0) === 10 ? '-' : '- ';
+    out += text;
+  }
+  return out;
 }
