@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, commitAll, gitIn, initRepo, writeFiles } from '../../test/git/repos.ts';
 import { blobObject, treeObject, MODE_FILE } from './objects.ts';
-import { applyDelta, LOOSE_LIMIT, ObjectNotFoundError, ObjectStore } from './store.ts';
+import { applyDelta, deflateAll, deflateInWorker, LOOSE_LIMIT, ObjectNotFoundError, ObjectStore } from './store.ts';
+import { deflateSync } from 'node:zlib';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -64,6 +65,27 @@ describe('ObjectStore', () => {
     expect((await fresh.read(tree.oid)).body.equals(tree.body)).toBe(true);
     await expect(fresh.read('0'.repeat(40))).rejects.toBeInstanceOf(ObjectNotFoundError);
     fresh.close();
+    store.close();
+  });
+
+  it('compresses large batches in workers to exactly the bytes deflateSync gives, in order', async () => {
+    const bodies = Array.from({ length: 2600 }, (_, i) => Buffer.from(`object ${i}\n${'z'.repeat(i % 700)}\n`));
+    bodies.push(Buffer.alloc(0), Buffer.alloc(300_000, 'big'));
+    const want = bodies.map((b) => deflateSync(b, { level: 1 }));
+    for (const got of [await deflateInWorker(bodies, 1), await deflateAll(bodies, 1)]) {
+      expect(got).toHaveLength(bodies.length);
+      got.forEach((data, i) => expect(data.equals(want[i]!)).toBe(true));
+    }
+  });
+
+  it('writes a fleet-sized pack (compressed off the main thread) that git verifies', async () => {
+    const dir = initRepo();
+    const store = new ObjectStore(path.join(dir, '.git'));
+    const blobs = Array.from({ length: 2500 }, (_, i) => blobObject(`kind: ConfigMap\nname: c${i}\n`));
+    expect(await store.write(blobs)).toBe(blobs.length);
+    gitIn(dir, ['fsck', '--strict', '--no-dangling']);
+    expect(gitIn(dir, ['count-objects', '-v'])).toMatch(/^in-pack: 2500$/m);
+    expect(gitIn(dir, ['cat-file', 'blob', blobs[1234]!.oid])).toBe('kind: ConfigMap\nname: c1234\n');
     store.close();
   });
 

@@ -13,6 +13,8 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import type { GitObject, ObjectType } from './objects.ts';
 
@@ -316,9 +318,10 @@ export class ObjectStore {
         pendingBytes = 0;
       };
       push(header);
-      for (const o of objects) {
+      const compressed = await deflateAll(objects.map((o) => o.body), level);
+      for (const [i, o] of objects.entries()) {
         const head = packObjectHeader(TYPE_CODES[o.type], o.body.length);
-        const data = deflateSync(o.body, { level });
+        const data = compressed[i] as Buffer;
         entries.push({ oid: o.oid, offset, crc: crc32(data, crc32(head)) });
         push(head);
         push(data);
@@ -340,6 +343,87 @@ export class ObjectStore {
       throw err;
     }
     this.refresh();
+  }
+}
+
+/** Below this many objects a pack is compressed on the calling thread (a worker takes ~30 ms to start). */
+const WORKER_MIN_OBJECTS = 2000;
+
+/**
+ * Compresses in a worker: zlib's cost per object is mostly its set-up, and on
+ * the main thread, next to a render's large heap, the short-lived streams and
+ * their native buffers also trigger full collections. Each worker gets one
+ * transferred buffer and returns one. Same bytes as deflateSync here.
+ */
+const DEFLATE_WORKER = `
+const { parentPort } = require('node:worker_threads');
+const { deflateSync } = require('node:zlib');
+parentPort.on('message', ({ data, ends, level }) => {
+  const input = Buffer.from(data);
+  const parts = [];
+  const outEnds = new Float64Array(ends.length);
+  let start = 0;
+  let total = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const part = deflateSync(input.subarray(start, ends[i]), { level });
+    parts.push(part);
+    total += part.length;
+    outEnds[i] = total;
+    start = ends[i];
+  }
+  const out = Buffer.concat(parts, total);
+  const buffer = out.buffer.slice(out.byteOffset, out.byteOffset + out.length);
+  parentPort.postMessage({ data: buffer, ends: outEnds }, [buffer]);
+});`;
+
+/** Each body deflated (zlib format, as packs store objects), in order. */
+export async function deflateAll(bodies: readonly Buffer[], level: number): Promise<Buffer[]> {
+  if (bodies.length < WORKER_MIN_OBJECTS) return bodies.map((b) => deflateSync(b, { level }));
+  const parts = splitByBytes(bodies, Math.min(2, availableParallelism()));
+  const done = await Promise.all(parts.map((part) => deflateInWorker(part, level).catch(() => part.map((b) => deflateSync(b, { level })))));
+  return done.flat();
+}
+
+/** Consecutive runs of about equal byte size. */
+function splitByBytes(bodies: readonly Buffer[], count: number): Buffer[][] {
+  const total = bodies.reduce((n, b) => n + b.length, 0);
+  const parts: Buffer[][] = [[]];
+  let bytes = 0;
+  for (const body of bodies) {
+    if (bytes >= (total / count) * parts.length && parts.length < count) parts.push([]);
+    (parts[parts.length - 1] as Buffer[]).push(body);
+    bytes += body.length;
+  }
+  return parts;
+}
+
+export async function deflateInWorker(bodies: readonly Buffer[], level: number): Promise<Buffer[]> {
+  const joined = Buffer.concat(bodies);
+  const data = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.length);
+  const ends = new Float64Array(bodies.length);
+  let end = 0;
+  for (const [i, body] of bodies.entries()) {
+    end += body.length;
+    ends[i] = end;
+  }
+  const worker = new Worker(DEFLATE_WORKER, { eval: true });
+  try {
+    const result = await new Promise<{ data: ArrayBuffer; ends: Float64Array }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', () => reject(new Error('deflate worker stopped')));
+      worker.postMessage({ data, ends, level }, [data]);
+    });
+    const out = Buffer.from(result.data);
+    const list: Buffer[] = [];
+    let start = 0;
+    for (const stop of result.ends) {
+      list.push(out.subarray(start, stop));
+      start = stop;
+    }
+    return list;
+  } finally {
+    void worker.terminate();
   }
 }
 
