@@ -89,6 +89,19 @@ describe('ObjectStore', () => {
     store.close();
   });
 
+  it('skips objects already stored loose or packed when writing a large batch', async () => {
+    const dir = initRepo();
+    const store = new ObjectStore(path.join(dir, '.git'));
+    const blobs = Array.from({ length: 1600 }, (_, i) => blobObject(`item ${i}\n`));
+    expect(await store.write(blobs.slice(0, 3))).toBe(3); // loose
+    expect(await store.write(blobs.slice(3, 300))).toBe(297); // one pack
+    expect(await store.write(blobs)).toBe(1300);
+    expect(await store.write(blobs)).toBe(0);
+    gitIn(dir, ['fsck', '--strict', '--no-dangling']);
+    expect(gitIn(dir, ['count-objects', '-v'])).toMatch(/^in-pack: 1597$/m);
+    store.close();
+  });
+
   it('applies copy and insert delta instructions', () => {
     const base = Buffer.from('0123456789abcdef');
     // base size 16, result size 9: copy 4 bytes from offset 2, insert "XYZ", copy 2 bytes from offset 14

@@ -20,6 +20,8 @@ import type { GitObject, ObjectType } from './objects.ts';
 
 /** At or below this many new objects, write them loose (git's `transfer.unpackLimit` default). */
 export const LOOSE_LIMIT = 100;
+/** Above this many objects to write, the loose ones already stored are listed rather than looked up one by one. */
+const LOOSE_LISTING_MIN = 1000;
 
 const TYPE_CODES: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 const CODE_TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
@@ -176,9 +178,29 @@ export class ObjectStore {
   }
 
   has(oid: string): boolean {
-    if (existsSync(this.loosePath(oid))) return true;
+    return existsSync(this.loosePath(oid)) || this.packed(oid);
+  }
+
+  private packed(oid: string): boolean {
     const bin = Buffer.from(oid, 'hex');
     return this.loadPacks().some((p) => findInIndex(p, bin) >= 0);
+  }
+
+  /**
+   * Ids of the loose objects, from one listing per fan-out folder: checking
+   * thousands of new objects one stat each costs more (a cold fleet commit
+   * has ~10,000). An object another writer adds meanwhile is merely written twice.
+   */
+  private looseIds(): Set<string> {
+    const ids = new Set<string>();
+    if (!existsSync(this.objectsDir)) return ids;
+    for (const dir of readdirSync(this.objectsDir)) {
+      if (!/^[0-9a-f]{2}$/.test(dir)) continue;
+      for (const name of readdirSync(path.join(this.objectsDir, dir))) {
+        if (/^[0-9a-f]{38}$/.test(name)) ids.add(dir + name);
+      }
+    }
+    return ids;
   }
 
   async read(oid: string): Promise<StoredObject> {
@@ -263,13 +285,11 @@ export class ObjectStore {
    * Every object is on disk (renamed into place) when the promise resolves.
    */
   async write(objects: Iterable<GitObject>, options: { level?: number } = {}): Promise<number> {
-    const fresh: GitObject[] = [];
-    const seen = new Set<string>();
-    for (const o of objects) {
-      if (seen.has(o.oid)) continue;
-      seen.add(o.oid);
-      if (!this.has(o.oid)) fresh.push(o);
-    }
+    const unique = new Map<string, GitObject>();
+    for (const o of objects) if (!unique.has(o.oid)) unique.set(o.oid, o);
+    const loose = unique.size > LOOSE_LISTING_MIN ? this.looseIds() : undefined;
+    const stored = (oid: string) => (loose === undefined ? this.has(oid) : loose.has(oid) || this.packed(oid));
+    const fresh = [...unique.values()].filter((o) => !stored(o.oid));
     if (fresh.length === 0) return 0;
     if (fresh.length <= LOOSE_LIMIT) await this.writeLoose(fresh);
     else await this.writePack(fresh, options.level ?? 1);
