@@ -806,6 +806,36 @@ describe('assignReplicas — properties', () => {
     );
   });
 
+  it('divides the same without explanation steps (explain: false), for every strategy, previous result and overflow', () => {
+    const anyStrategy = fc.constantFrom<DivisionStrategy>('Duplicated', 'StaticWeight', 'DynamicWeight', 'Aggregated');
+    fc.assert(
+      fc.property(anyStrategy, fleet, fc.integer({ min: 0, max: 40 }), fc.boolean(), fc.boolean(), fc.boolean(), (strategy, cands, desired, withPrevious, overflow, fresh) => {
+        const tiers = cands.map((c, i) => ({ ...c, overflowOrder: i % 2 }));
+        const input: AssignInput = {
+          strategy,
+          desired,
+          hasReplicaRequirements: desired > 0,
+          candidates: overflow ? tiers : cands,
+          previous: withPrevious ? new Map(cands.slice(0, 2).map((c, i) => [c.cluster.name, i + 1])) : undefined,
+          staticWeightList: byName({ a: 2, c: 1 }),
+          overflow,
+          fresh,
+        };
+        const outcome = (explain: boolean) => {
+          try {
+            return assignReplicas({ ...input, explain });
+          } catch (error) {
+            return (error as ManifoldError).message;
+          }
+        };
+        const explained = outcome(true);
+        const quiet = outcome(false);
+        if (typeof explained === 'string') expect(quiet).toBe(explained);
+        else expect(quiet).toEqual({ targets: explained.targets, steps: [] });
+      }),
+    );
+  });
+
   it('scaling up never takes replicas from a cluster that already had them', () => {
     fc.assert(
       fc.property(fc.constantFrom<DivisionStrategy>('DynamicWeight', 'Aggregated'), fleet, fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), (strategy, cands, first, extra) => {

@@ -59,6 +59,8 @@ export interface AssignInput {
    * available plus already assigned replicas.
    */
   overflow?: boolean | undefined;
+  /** false: leave AssignResult.steps empty (a render never prints them; the lines name every cluster). */
+  explain?: boolean | undefined;
 }
 
 export interface AssignTarget {
@@ -281,6 +283,9 @@ interface TargetCluster {
   replicas: number;
 }
 
+/** Where the explanation goes; undefined skips building the lines (`steps?.push` evaluates nothing). */
+type Steps = string[] | undefined;
+
 /**
  * Karmada's AssignReplicas for one binding: the non-workload path, the four
  * strategies, Unschedulable, then removeZeroReplicasCluster. Targets come in
@@ -292,17 +297,17 @@ export function assignReplicas(input: AssignInput): AssignResult {
   if (input.candidates.length === 0) {
     throw new ManifoldError('NO_CLUSTERS_AVAILABLE', 'no clusters available to schedule', { desired: input.desired });
   }
-  const steps: string[] = [];
+  const steps: Steps = input.explain === false ? undefined : [];
   if (input.desired === 0 && !input.hasReplicaRequirements) {
-    steps.push(`no replicas to divide (0 replicas, no replica requirements): every candidate gets the object: ${names(input.candidates.map((c) => c.cluster))}`);
-    return { targets: input.candidates.map((c) => ({ name: c.cluster.name, replicas: undefined })), steps };
+    steps?.push(`no replicas to divide (0 replicas, no replica requirements): every candidate gets the object: ${names(input.candidates.map((c) => c.cluster))}`);
+    return { targets: input.candidates.map((c) => ({ name: c.cluster.name, replicas: undefined })), steps: steps ?? [] };
   }
   const assigned = input.overflow === true ? assignByOverflowTiers(input, steps) : runStrategy(input, steps);
   const kept = assigned.filter((t) => t.replicas > 0);
   const dropped = assigned.filter((t) => t.replicas <= 0);
-  if (dropped.length > 0) steps.push(`dropped zero-replica clusters (no Work): ${dropped.map((t) => t.name).join(', ')}`);
-  steps.push(`result: ${kept.length > 0 ? counts(kept) : '(no cluster)'}`);
-  return { targets: kept.map((t) => ({ name: t.name, replicas: t.replicas })), steps };
+  if (dropped.length > 0) steps?.push(`dropped zero-replica clusters (no Work): ${dropped.map((t) => t.name).join(', ')}`);
+  steps?.push(`result: ${kept.length > 0 ? counts(kept) : '(no cluster)'}`);
+  return { targets: kept.map((t) => ({ name: t.name, replicas: t.replicas })), steps: steps ?? [] };
 }
 
 /**
@@ -310,7 +315,7 @@ export function assignReplicas(input: AssignInput): AssignResult {
  * min(remaining, Σ available + assigned) and divided on its own; what is left
  * after the last tier is Unschedulable.
  */
-function assignByOverflowTiers(input: AssignInput, steps: string[]): TargetCluster[] {
+function assignByOverflowTiers(input: AssignInput, steps: Steps): TargetCluster[] {
   const tiers = new Map<number, CandidateCluster[]>();
   for (const candidate of input.candidates) {
     const order = candidate.overflowOrder ?? 0;
@@ -324,7 +329,7 @@ function assignByOverflowTiers(input: AssignInput, steps: string[]): TargetClust
     const tier = tiers.get(order) as CandidateCluster[];
     const capacity = tier.reduce((acc, c) => acc + c.availableReplicas + (input.previous?.get(c.cluster.name) ?? 0), 0);
     const share = Math.min(remaining, capacity);
-    steps.push(`overflow tier ${order} [${names(tier.map((c) => c.cluster))}]: takes ${share} of ${remaining} (holds ${capacity})`);
+    steps?.push(`overflow tier ${order} [${names(tier.map((c) => c.cluster))}]: takes ${share} of ${remaining} (holds ${capacity})`);
     results.push(...runStrategy({ ...input, desired: share, candidates: tier }, steps).filter((t) => t.replicas > 0));
     remaining -= share;
     if (remaining <= 0) break;
@@ -339,10 +344,10 @@ function assignByOverflowTiers(input: AssignInput, steps: string[]): TargetClust
   return results;
 }
 
-function runStrategy(input: AssignInput, steps: string[]): TargetCluster[] {
+function runStrategy(input: AssignInput, steps: Steps): TargetCluster[] {
   switch (input.strategy) {
     case 'Duplicated':
-      steps.push(`Duplicated: every candidate gets all ${input.desired} replicas`);
+      steps?.push(`Duplicated: every candidate gets all ${input.desired} replicas`);
       return input.candidates.map((c) => ({ name: c.cluster.name, replicas: input.desired }));
     case 'StaticWeight':
       return assignByStaticWeight(input, steps);
@@ -353,17 +358,17 @@ function runStrategy(input: AssignInput, steps: string[]): TargetCluster[] {
 }
 
 /** assignByStaticWeightStrategy + getStaticWeightInfoList. */
-function assignByStaticWeight(input: AssignInput, steps: string[]): TargetCluster[] {
+function assignByStaticWeight(input: AssignInput, steps: Steps): TargetCluster[] {
   const weights = staticWeights(input, steps);
-  steps.push(`StaticWeight: divide ${input.desired} replicas by static weight`);
+  steps?.push(`StaticWeight: divide ${input.desired} replicas by static weight`);
   return spreadByWeights(input.desired, weights, [], input.uid, steps);
 }
 
-function staticWeights(input: AssignInput, steps: string[]): WeightedName[] {
+function staticWeights(input: AssignInput, steps: Steps): WeightedName[] {
   const clusters = input.candidates.map((c) => c.cluster);
   if (input.staticWeightList === undefined) {
     // getDefaultWeightPreference: one entry per candidate, weight 1.
-    steps.push(`weights: ${clusters.map((c) => `${c.name}=1`).join(' ')} (no weightPreference: weight 1 each)`);
+    steps?.push(`weights: ${clusters.map((c) => `${c.name}=1`).join(' ')} (no weightPreference: weight 1 each)`);
     return clusters.map((c) => ({ name: c.name, weight: 1 }));
   }
   const weightOf = staticWeightsOf(input.staticWeightList);
@@ -375,11 +380,11 @@ function staticWeights(input: AssignInput, steps: string[]): WeightedName[] {
     else unweighted.push(cluster.name);
   }
   if (weighted.length === 0) {
-    steps.push(`weights: ${clusters.map((c) => `${c.name}=1`).join(' ')} (no staticWeightList entry matches any candidate: weight 1 each)`);
+    steps?.push(`weights: ${clusters.map((c) => `${c.name}=1`).join(' ')} (no staticWeightList entry matches any candidate: weight 1 each)`);
     return clusters.map((c) => ({ name: c.name, weight: 1 }));
   }
-  steps.push(`weights: ${weighted.map((w) => `${w.name}=${w.weight}`).join(' ')} (static, max over matching entries)`);
-  if (unweighted.length > 0) steps.push(`no staticWeightList entry matches ${unweighted.join(', ')}: weight 0, no replicas`);
+  steps?.push(`weights: ${weighted.map((w) => `${w.name}=${w.weight}`).join(' ')} (static, max over matching entries)`);
+  if (unweighted.length > 0) steps?.push(`no staticWeightList entry matches ${unweighted.join(', ')}: weight 0, no replicas`);
   return weighted;
 }
 
@@ -417,7 +422,7 @@ function staticWeightsOf(list: readonly StaticClusterWeight[]): (cluster: Cluste
 }
 
 /** assignByDynamicStrategy: Fresh, scale down, scale up (first schedule included) or unchanged. */
-function assignByDynamicWeight(input: AssignInput, steps: string[]): TargetCluster[] {
+function assignByDynamicWeight(input: AssignInput, steps: Steps): TargetCluster[] {
   const previous = [...(input.previous ?? new Map<string, number>())].map(([name, replicas]) => ({ name, replicas }));
   const candidateNames = new Set(input.candidates.map((c) => c.cluster.name));
   // buildScheduledClusters: replicas on clusters that are no longer candidates count as missing.
@@ -425,14 +430,14 @@ function assignByDynamicWeight(input: AssignInput, steps: string[]): TargetClust
   const assigned = sum(scheduled);
   const vanished = previous.filter((t) => !candidateNames.has(t.name));
   if (previous.length > 0) {
-    steps.push(
+    steps?.push(
       `previous on current candidates: ${scheduled.length > 0 ? counts(scheduled) : '(none)'} (assigned ${assigned})` +
         (vanished.length > 0 ? `; no longer candidates: ${counts(vanished)}` : ''),
     );
   }
   const label = input.strategy;
   if (input.fresh === true) {
-    steps.push(`${label}, Fresh: redivide all ${input.desired} replicas, weights = available + previously assigned`);
+    steps?.push(`${label}, Fresh: redivide all ${input.desired} replicas, weights = available + previously assigned`);
     const before = new Map(scheduled.map((t) => [t.name, t.replicas]));
     const available = input.candidates.map((c) => ({
       name: c.cluster.name,
@@ -441,12 +446,12 @@ function assignByDynamicWeight(input: AssignInput, steps: string[]): TargetClust
     return dynamicDivide(input, input.desired, sortByReplicasDescending(available), [], steps);
   }
   if (assigned > input.desired) {
-    steps.push(`${label}, scale down ${assigned} → ${input.desired}: weights = previous replicas on current candidates`);
+    steps?.push(`${label}, scale down ${assigned} → ${input.desired}: weights = previous replicas on current candidates`);
     return dynamicDivide(input, input.desired, sortByReplicasDescending(scheduled), [], steps);
   }
   if (assigned < input.desired) {
     const target = input.desired - assigned;
-    steps.push(
+    steps?.push(
       assigned === 0
         ? `${label}, first schedule: divide ${target} replicas by available replicas`
         : `${label}, scale up ${assigned} → ${input.desired}: divide the ${target} new replicas by available replicas`,
@@ -454,7 +459,7 @@ function assignByDynamicWeight(input: AssignInput, steps: string[]): TargetClust
     const available = input.candidates.map((c) => ({ name: c.cluster.name, replicas: c.availableReplicas }));
     return dynamicDivide(input, target, sortByReplicasDescending(available), scheduled, steps);
   }
-  steps.push(`${label}: desired ${input.desired} = assigned ${assigned}, previous result kept`);
+  steps?.push(`${label}: desired ${input.desired} = assigned ${assigned}, previous result kept`);
   return scheduled;
 }
 
@@ -464,10 +469,10 @@ function dynamicDivide(
   target: number,
   available: TargetCluster[],
   scheduled: TargetCluster[],
-  steps: string[],
+  steps: Steps,
 ): TargetCluster[] {
   const availableSum = sum(available);
-  steps.push(`available: ${counts(available)} (sum ${availableSum}, sorted by replicas, descending)`);
+  steps?.push(`available: ${counts(available)} (sum ${availableSum}, sorted by replicas, descending)`);
   if (availableSum < target) throw unschedulable(input, target, availableSum, available);
   let weights = available;
   if (input.strategy === 'Aggregated') weights = aggregatedPrefix(available, scheduled, target, steps);
@@ -481,19 +486,19 @@ function dynamicDivide(
 }
 
 /** resortAvailableClusters (previously used clusters first), then the shortest prefix holding the target. */
-function aggregatedPrefix(available: TargetCluster[], scheduled: TargetCluster[], target: number, steps: string[]): TargetCluster[] {
+function aggregatedPrefix(available: TargetCluster[], scheduled: TargetCluster[], target: number, steps: Steps): TargetCluster[] {
   const prior = new Set(scheduled.filter((t) => t.replicas > 0).map((t) => t.name));
   let ordered = available;
   if (prior.size > 0) {
     ordered = [...available.filter((t) => prior.has(t.name)), ...available.filter((t) => !prior.has(t.name))];
-    steps.push(`Aggregated: previously used clusters first: ${counts(ordered)}`);
+    steps?.push(`Aggregated: previously used clusters first: ${counts(ordered)}`);
   }
   let running = 0;
   for (let i = 0; i < ordered.length; i++) {
     running += (ordered[i] as TargetCluster).replicas;
     if (running >= target) {
       const prefix = ordered.slice(0, i + 1);
-      steps.push(`Aggregated: fewest clusters holding ${target}: [${prefix.map((t) => t.name).join(',')}] (${running})`);
+      steps?.push(`Aggregated: fewest clusters holding ${target}: [${prefix.map((t) => t.name).join(',')}] (${running})`);
       return prefix;
     }
   }
@@ -510,18 +515,18 @@ function spreadByWeights(
   weights: WeightedName[],
   init: TargetCluster[],
   uid: string | undefined,
-  steps: string[],
+  steps: Steps,
 ): TargetCluster[] {
   if (weights.reduce((acc, w) => acc + w.weight, 0) === 0) {
-    steps.push(`weights sum to 0: nothing divided`);
+    steps?.push(`weights sum to 0: nothing divided`);
     return init;
   }
   const divided = websterSeats(total, weights, uid ?? '').map((p) => ({ name: p.name, replicas: p.seats }));
   const order = namesAscending(uid) ? 'names ascending' : 'names descending (FNV-1a-32 of the uid is odd)';
-  steps.push(`webster ${total} over [${weights.map((w) => w.name).join(',')}] → ${counts(divided)} (ties: fewer replicas, then ${order})`);
+  steps?.push(`webster ${total} over [${weights.map((w) => w.name).join(',')}] → ${counts(divided)} (ties: fewer replicas, then ${order})`);
   if (init.length === 0) return divided;
   const merged = mergeTargetClusters(init, divided);
-  steps.push(`plus previous: ${counts(merged)}`);
+  steps?.push(`plus previous: ${counts(merged)}`);
   return merged;
 }
 

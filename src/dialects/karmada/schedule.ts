@@ -42,8 +42,46 @@ interface ScheduleInput {
   previous: ReadonlyMap<string, number> | undefined;
 }
 
-/** Spread selection and replica division on the clusters that passed the filters. */
+type ExplainSection = ScheduleResult['explain'][number];
+
+/**
+ * Spread selection and replica division on the clusters that passed the
+ * filters. The explanation names every cluster several times (thousands of
+ * lines per template in a large fleet) and only `manifold explain` reads it,
+ * so its lines are made when first read, by running the same pure
+ * computation again with explanations on.
+ */
 function divideOnCandidates(input: ScheduleInput, filtered: FilterResult): ScheduleResult {
+  const result = divide(input, filtered, false);
+  let explained: ExplainSection[] | undefined;
+  const explain = result.explain.map((section, i) =>
+    lazySection(section.title, () => {
+      explained ??= divide(input, filtered, true).explain;
+      return (explained[i] as ExplainSection).lines;
+    }),
+  );
+  return { ...result, explain };
+}
+
+/** A section whose lines are computed on first read, then kept (an ordinary property from then on). */
+function lazySection(title: string, lines: () => string[]): ExplainSection {
+  const section = { title } as ExplainSection;
+  const settle = (value: string[]) => Object.defineProperty(section, 'lines', { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(section, 'lines', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const value = lines();
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
+  return section;
+}
+
+/** divideOnCandidates; without `withLines` the sections have their titles but no lines. */
+function divide(input: ScheduleInput, filtered: FilterResult, withLines: boolean): ScheduleResult {
   const { placement, template } = input;
   const strategy = divisionStrategyOf(placement?.replicaScheduling);
   // DaemonSets, CronJobs and other kinds are non-workloads to Karmada: replicas 0.
@@ -69,11 +107,7 @@ function divideOnCandidates(input: ScheduleInput, filtered: FilterResult): Sched
   } else if (constraints.length > 0) {
     spreadLines.push('spread constraints ignored: static weighting ignores them (Karmada shouldIgnoreSpreadConstraint)');
   }
-  const selectedNames = new Set(selected.map((s) => s.cluster.name));
-  const lines = [
-    ...filtered.rejected.map((r) => `✗ ${r.cluster}: ${r.reason}`),
-    ...filtered.candidates.map((c) => `✓ ${c.name}${selectedNames.has(c.name) ? '' : ' (not selected by spread constraints)'}`),
-  ];
+  const lines = withLines ? clusterLines(filtered, selected) : [];
   const assigned = assignReplicas({
     strategy,
     desired,
@@ -82,6 +116,7 @@ function divideOnCandidates(input: ScheduleInput, filtered: FilterResult): Sched
     staticWeightList: placement?.replicaScheduling?.weightPreference?.staticWeightList,
     previous: input.previous,
     uid: templateUid(template),
+    explain: withLines,
   });
   const targets = new Map<string, number | undefined>();
   for (const t of assigned.targets) targets.set(t.name, t.replicas);
@@ -89,6 +124,15 @@ function divideOnCandidates(input: ScheduleInput, filtered: FilterResult): Sched
   if (spreadLines.length) explain.push({ title: 'Spread constraints', lines: spreadLines });
   explain.push({ title: `Replicas (${strategy}, ${desired} desired)`, lines: assigned.steps });
   return { targets, strategy, explain };
+}
+
+/** ✗ per rejected cluster with its reason, ✓ per candidate (and whether spread constraints kept it). */
+function clusterLines(filtered: FilterResult, selected: readonly { cluster: Cluster }[]): string[] {
+  const selectedNames = new Set(selected.map((s) => s.cluster.name));
+  return [
+    ...filtered.rejected.map((r) => `✗ ${r.cluster}: ${r.reason}`),
+    ...filtered.candidates.map((c) => `✓ ${c.name}${selectedNames.has(c.name) ? '' : ' (not selected by spread constraints)'}`),
+  ];
 }
 
 /**
