@@ -302,6 +302,25 @@ describe('filterClusters order and first failure', () => {
       { cluster: 'berlin', filter: 'TaintToleration', reason: 'untolerated taint {maintenance:NoSchedule}' },
     ]);
   });
+  it('sees an inventory array changed in place between calls (the name order is cached per array)', () => {
+    const inventory = [makeCluster('b', { labels: { env: 'prod' } }), makeCluster('a', { labels: { env: 'prod' } })];
+    const names = () => filterClusters(inventory, {}).candidates.map((c) => c.name);
+    expect(names()).toEqual(['a', 'b']);
+    expect(names()).toEqual(['a', 'b']);
+    inventory.push(makeCluster('c'));
+    expect(names()).toEqual(['a', 'b', 'c']);
+    inventory[0] = makeCluster('0');
+    expect(names()).toEqual(['0', 'a', 'c']);
+    inventory.reverse();
+    expect(names()).toEqual(['0', 'a', 'c']);
+  });
+  it('names the same selector in every rejection it causes, across calls', () => {
+    const affinity = { labelSelector: { matchExpressions: [{ key: 'tier', operator: 'In' as const, values: ['gold', 'silver'] }] } };
+    for (let i = 0; i < 2; i++) {
+      const plain = [makeCluster('x', { labels: { tier: 'bronze' } }), makeCluster('y')];
+      expect(filterClusters(plain, { clusterAffinity: affinity }).rejected.map((r) => r.reason)).toEqual(Array(2).fill('label selector tier in (gold,silver) does not match'));
+    }
+  });
   it('partitions the input (property)', () => {
     const arbCluster = fc.record({
       name: fc.stringMatching(/^[a-z]{1,6}$/),

@@ -29,7 +29,7 @@ export function clusterMatchesAffinity(cluster: Cluster, affinity: ClusterAffini
     return { matched: false, reason: 'excluded by name' };
   }
   if (affinity.labelSelector !== undefined && !labelSelectorMatches(cluster.labels, affinity.labelSelector)) {
-    return { matched: false, reason: `label selector ${formatLabelSelector(affinity.labelSelector)} does not match` };
+    return { matched: false, reason: labelSelectorMismatch(affinity.labelSelector) };
   }
   for (const req of affinity.fieldSelector?.matchExpressions ?? []) {
     const failure = fieldRequirementFailure(cluster, req);
@@ -72,6 +72,18 @@ function clusterFields(cluster: Cluster): Record<string, string> {
   if (cluster.provider) fields['provider'] = cluster.provider;
   if (cluster.region) fields['region'] = cluster.region;
   return fields;
+}
+
+/** One sentence per selector object: a policy's affinity rejects hundreds of clusters with it, per template. */
+const mismatchReasons = new WeakMap<LabelSelector, string>();
+
+function labelSelectorMismatch(selector: LabelSelector): string {
+  let reason = mismatchReasons.get(selector);
+  if (reason === undefined) {
+    reason = `label selector ${formatLabelSelector(selector)} does not match`;
+    mismatchReasons.set(selector, reason);
+  }
+  return reason;
 }
 
 /** labels.Selector String() style: `env=prod,tier in (a,b),!gpu`. */
@@ -177,12 +189,25 @@ export function filterClusters(
   const targeted = new Set(opts.targeted ?? []);
   const candidates: Cluster[] = [];
   const rejected: ClusterRejection[] = [];
-  for (const cluster of [...clusters].sort((a, b) => compareBytes(a.name, b.name))) {
+  for (const cluster of byName(clusters)) {
     const rejection = firstRejection(cluster, placement, targeted.has(cluster.name), opts);
     if (rejection === undefined) candidates.push(cluster);
     else rejected.push(rejection);
   }
   return { candidates, rejected };
+}
+
+/** The last cluster list sorted by name, per input array: every template filters the same inventory. */
+const sortedInventories = new WeakMap<readonly Cluster[], { snapshot: Cluster[]; sorted: Cluster[] }>();
+
+/** `clusters` in name order (Go byte order), from the cache while the array still holds the same clusters. */
+function byName(clusters: readonly Cluster[]): readonly Cluster[] {
+  const known = sortedInventories.get(clusters);
+  if (known !== undefined && known.snapshot.length === clusters.length && known.snapshot.every((c, i) => c === clusters[i])) return known.sorted;
+  const snapshot = [...clusters];
+  const sorted = [...clusters].sort((a, b) => compareBytes(a.name, b.name));
+  sortedInventories.set(clusters, { snapshot, sorted });
+  return sorted;
 }
 
 function firstRejection(
