@@ -60,27 +60,41 @@ export interface VariantFiles {
 /**
  * Groups clusters whose files are identical, from the variants that produced
  * them (render builds each cluster's map by setting every variant's path for
- * each of its clusters, in variant order): clusters with the same sequence of
- * variants hold the same files. Costs one integer push per (variant, cluster)
- * instead of a path and a content lookup per file. Returns cluster → the
- * first cluster with the same files.
+ * each of its clusters, in variant order): clusters that received the same
+ * sequence of variants hold the same files. Found by partition refinement:
+ * every cluster starts in one class, and each variant moves the clusters it
+ * reaches, per class, into a fresh class. Classes only split, so two clusters
+ * end in one class exactly when every variant reached both or neither (as
+ * often). Costs two integer lookups per (variant, cluster) and no list per
+ * cluster. Returns cluster → the first cluster with the same files.
  */
 export function identicalClusters(clusters: ClusterFiles, variants: Iterable<VariantFiles>): Map<string, string> {
-  const sequences = new Map<string, number[]>();
-  for (const c of clusters.keys()) sequences.set(c, []);
-  let id = 0;
+  const index = new Map<string, number>();
+  for (const c of clusters.keys()) index.set(c, index.size);
+  const classOf = new Int32Array(index.size);
+  let classes = 1;
   for (const v of variants) {
-    id++;
-    for (const c of v.clusters) sequences.get(c)?.push(id);
+    const moved = new Map<number, number>();
+    for (const c of v.clusters) {
+      const i = index.get(c);
+      if (i === undefined) continue;
+      const before = classOf[i] as number;
+      let after = moved.get(before);
+      if (after === undefined) {
+        after = classes++;
+        moved.set(before, after);
+      }
+      classOf[i] = after;
+    }
   }
-  const firstBySequence = new Map<string, string>();
+  const firstOfClass = new Map<number, string>();
   const representative = new Map<string, string>();
-  for (const [c, seq] of sequences) {
-    const key = createHash('sha1').update(Int32Array.from(seq)).digest('hex');
-    const first = firstBySequence.get(key);
+  for (const [c, i] of index) {
+    const key = classOf[i] as number;
+    const first = firstOfClass.get(key);
     if (first !== undefined && clusters.get(first)?.size === clusters.get(c)?.size) representative.set(c, first);
     else {
-      firstBySequence.set(key, c);
+      firstOfClass.set(key, c);
       representative.set(c, c);
     }
   }
