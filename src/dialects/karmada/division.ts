@@ -205,9 +205,11 @@ function allocateSeats(total: number, parties: Party[], ascending: boolean): voi
 }
 
 /**
- * Gives every party the seats whose quotient is above the threshold at which
- * the continuous (unrounded) Webster share sums to at most `total`; returns
- * how many were given, 0 when the shortcut does not apply.
+ * Gives every party the seats whose quotient is above a threshold where there
+ * are at most `total` such seats; returns how many were given, 0 when the
+ * shortcut does not apply. The first threshold is safe by construction (the
+ * continuous shares sum to at most `total`); it then moves down towards the
+ * one that would give all `total`, stepping back halfway when it overshoots.
  */
 function seatsAboveThreshold(total: number, parties: Party[]): number {
   let votes = 0;
@@ -216,17 +218,33 @@ function seatsAboveThreshold(total: number, parties: Party[]): number {
     votes += p.votes;
     if (p.votes > 0) voters++;
   }
-  // A party gets at most votes/(2t) + 1/2 seats above t; with t below, they sum to at most total.
+  // A party gets at most votes/(2t) + 1/2 seats above t; with this t they sum to at most total.
   if (2 * total <= voters) return 0;
-  const threshold = votes / (2 * total - voters);
-  const extra = parties.map((p) => seatsAbove(p, threshold));
-  const given = extra.reduce((acc, n) => acc + n, 0);
+  let threshold = votes / (2 * total - voters);
+  let given = seatsAboveAll(parties, threshold);
   if (given > total) return 0; // initial seats or rounding broke the bound: the heap does it all
-  parties.forEach((p, i) => {
-    p.seats += extra[i] as number;
+  // Seats above t grow by about votes/2 per unit of 1/t.
+  let next = 1 / (1 / threshold + (2 * (total - given)) / votes);
+  for (let attempt = 0; attempt < 4 && given < total; attempt++) {
+    const count = seatsAboveAll(parties, next);
+    if (count <= total) {
+      [threshold, given] = [next, count];
+      next = 1 / (1 / threshold + (2 * (total - given)) / votes);
+    } else {
+      next = (threshold + next) / 2;
+    }
+  }
+  for (const p of parties) {
+    p.seats += seatsAbove(p, threshold);
     p.priority = websterPriority(p);
-  });
+  }
   return given;
+}
+
+function seatsAboveAll(parties: readonly Party[], threshold: number): number {
+  let n = 0;
+  for (const p of parties) n += seatsAbove(p, threshold);
+  return n;
 }
 
 /** How many next seats of `party` have a quotient above `threshold` (compared as the dispenser computes it). */
