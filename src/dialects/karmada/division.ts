@@ -126,7 +126,7 @@ export function websterDivide(
 function websterSeats(total: number, weights: ReadonlyArray<WeightedName>, uid: string, initialSeats?: ReadonlyMap<string, number>): Party[] {
   requireCount(total, 'total');
   // Name order: the result's order and, as ranks, the dispenser's cheap name tie-break.
-  const parties = initialSeats === undefined || initialSeats.size === 0 ? sortedParties(weights) : byName(websterParties(weights, initialSeats));
+  const parties = initialSeats === undefined || initialSeats.size === 0 ? sortedParties(weights) : inNameOrder(websterParties(weights, initialSeats));
   parties.forEach((p, i) => (p.rank = i));
   const sum = weights.reduce((acc, w) => acc + w.weight, 0);
   if (sum > 0 && parties.length > 0) allocateSeats(total, parties, namesAscending(uid));
@@ -153,7 +153,7 @@ interface Party {
  * any invalid entry goes through websterParties for its exact error.
  */
 function sortedParties(weights: ReadonlyArray<WeightedName>): Party[] {
-  const parties = byName(weights.map(({ name, weight }) => ({ name, votes: weight, seats: 0, priority: weight, rank: 0 })));
+  const parties = inNameOrder(weights.map(({ name, weight }) => ({ name, votes: weight, seats: 0, priority: weight, rank: 0 })));
   for (let i = 0; i < parties.length; i++) {
     const p = parties[i] as Party;
     const invalid = !Number.isSafeInteger(p.votes) || p.votes < 0 || (i > 0 && (parties[i - 1] as Party).name === p.name);
@@ -162,7 +162,7 @@ function sortedParties(weights: ReadonlyArray<WeightedName>): Party[] {
   return parties;
 }
 
-function byName(parties: Party[]): Party[] {
+function inNameOrder(parties: Party[]): Party[] {
   return parties.sort((a, b) => compareNames(a.name, b.name));
 }
 
