@@ -33,8 +33,11 @@ export interface RenderedTemplate {
 }
 
 export interface RenderResult {
-  /** cluster → (path inside the cluster folder → file content); identical contents share one string. */
-  clusters: Map<string, Map<string, string>>;
+  /**
+   * cluster → (path inside the cluster folder → file content); identical
+   * contents share one string, clusters with identical files one map.
+   */
+  clusters: Map<string, ReadonlyMap<string, string>>;
   rendered: RenderedTemplate[];
   placements: Placement[];
   warnings: Problem[];
@@ -142,17 +145,54 @@ function clusterCounts(clusters: ReadonlyMap<string, ReadonlyMap<string, string>
   return new Map([...clusters].map(([name, files]) => [name, files.size]));
 }
 
-/** cluster → (path → content), files in path order so every consumer (stdout, git, diff) sees one order. */
-function clusterFiles(repo: Repository, rendered: readonly RenderedTemplate[]): Map<string, Map<string, string>> {
-  const unsorted = new Map<string, [string, string][]>();
-  for (const c of repo.clusters) unsorted.set(c.name, []);
-  for (const r of rendered) {
-    for (const v of r.variants) {
-      for (const c of v.clusters) unsorted.get(c)?.push([v.path, v.content]);
+/**
+ * cluster → (path → content), files in path order so every consumer (stdout,
+ * git, diff) sees one order. Clusters that received exactly the same
+ * variants share one (read-only) map: fleets repeat themselves, and a map
+ * per cluster of a thousand would hold millions of entries.
+ */
+function clusterFiles(repo: Repository, rendered: readonly RenderedTemplate[]): Map<string, ReadonlyMap<string, string>> {
+  const index = new Map(repo.clusters.map((c, i) => [c.name, i]));
+  const variants = rendered.flatMap((r) => r.variants);
+  // Partition refinement: after every variant, clusters in one class have received the same variants.
+  const classOf = new Int32Array(index.size);
+  let classes = 1;
+  for (const v of variants) {
+    const moved = new Map<number, number>();
+    for (const c of v.clusters) {
+      const i = index.get(c);
+      if (i === undefined) continue;
+      const before = classOf[i] as number;
+      let after = moved.get(before);
+      if (after === undefined) moved.set(before, (after = classes++));
+      classOf[i] = after;
     }
   }
-  const clusters = new Map<string, Map<string, string>>();
-  for (const [name, files] of unsorted) clusters.set(name, new Map(files.sort((a, b) => byteOrder(a[0], b[0]))));
+  const filesOf = new Map<number, [string, string][]>();
+  for (const v of variants) {
+    const added = new Set<number>();
+    for (const c of v.clusters) {
+      const i = index.get(c);
+      if (i === undefined) continue;
+      const k = classOf[i] as number;
+      if (added.has(k)) continue;
+      added.add(k);
+      const list = filesOf.get(k);
+      if (list === undefined) filesOf.set(k, [[v.path, v.content]]);
+      else list.push([v.path, v.content]);
+    }
+  }
+  const mapOf = new Map<number, ReadonlyMap<string, string>>();
+  const clusters = new Map<string, ReadonlyMap<string, string>>();
+  for (const [name, i] of index) {
+    const k = classOf[i] as number;
+    let files = mapOf.get(k);
+    if (files === undefined) {
+      files = new Map((filesOf.get(k) ?? []).sort((a, b) => byteOrder(a[0], b[0])));
+      mapOf.set(k, files);
+    }
+    clusters.set(name, files);
+  }
   return clusters;
 }
 
