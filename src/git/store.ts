@@ -9,8 +9,8 @@
  * large incoming batches into a pack (`transfer.unpackLimit`, 100).
  * Formats: git `Documentation/gitformat-pack.txt`, `gitformat-index`.
  */
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -212,26 +212,27 @@ export class ObjectStore {
     return obj;
   }
 
+  /**
+   * Packs first (an index lookup in memory), then the loose file, both read
+   * synchronously: tens of thousands of tree reads otherwise wait on the
+   * thread pool, mostly for a loose file that does not exist.
+   */
   private async readUncached(oid: string): Promise<StoredObject> {
-    const loose = this.loosePath(oid);
-    let raw: Buffer | undefined;
-    try {
-      raw = await readFile(loose);
-    } catch {
-      raw = undefined;
-    }
-    if (raw !== undefined) {
-      const data = inflateSync(raw);
-      const nul = data.indexOf(0);
-      const [type] = data.toString('latin1', 0, nul).split(' ');
-      return { type: type as ObjectType, body: data.subarray(nul + 1) };
-    }
     const bin = Buffer.from(oid, 'hex');
     for (const pack of this.loadPacks()) {
       const i = findInIndex(pack, bin);
       if (i >= 0) return this.readPacked(pack, pack.offsets[i] as number);
     }
-    throw new ObjectNotFoundError(oid);
+    let raw: Buffer;
+    try {
+      raw = readFileSync(this.loosePath(oid));
+    } catch {
+      throw new ObjectNotFoundError(oid);
+    }
+    const data = inflateSync(raw);
+    const nul = data.indexOf(0);
+    const [type] = data.toString('latin1', 0, nul).split(' ');
+    return { type: type as ObjectType, body: data.subarray(nul + 1) };
   }
 
   private readPacked(pack: PackIndex, offset: number): StoredObject {

@@ -19,8 +19,61 @@ export function mayHoldReplicas(file: string): boolean {
   return REPLICA_KIND_DIR.test(file);
 }
 
+const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+
+/**
+ * Reads apiVersion, kind, metadata.name/namespace and spec.replicas or
+ * spec.parallelism straight from the lines of a file in the block layout
+ * Manifold writes (top-level keys at column 0, their fields two spaces in,
+ * plain values). Undefined as soon as anything looks different: the caller
+ * parses the file then. Parsing thousands of rendered Deployments is most of
+ * reading a previous render otherwise.
+ */
+export function scanRenderedFile(content: string): { fields: Map<string, string> } | undefined {
+  const fields = new Map<string, string>();
+  let section = '';
+  for (const line of content.split('\n')) {
+    if (line === '' || line.startsWith('    ') || line.startsWith('  - ') || line.startsWith('- ')) continue;
+    const indented = line.startsWith('  ');
+    const text = indented ? line.slice(2) : line;
+    const colon = text.indexOf(': ');
+    const key = colon < 0 ? (text.endsWith(':') ? text.slice(0, -1) : undefined) : text.slice(0, colon);
+    if (key === undefined || !/^[A-Za-z][A-Za-z0-9]*$/.test(key)) {
+      if (indented && section !== 'metadata' && section !== 'spec') continue;
+      return undefined;
+    }
+    const value = colon < 0 ? '' : text.slice(colon + 2);
+    if (!indented) {
+      section = key;
+      if (key === 'apiVersion' || key === 'kind') {
+        if (!PLAIN.test(value)) return undefined;
+        fields.set(key, value);
+      } else if ((key === 'metadata' || key === 'spec') && value !== '') return undefined;
+      continue;
+    }
+    const wanted = (section === 'metadata' && (key === 'name' || key === 'namespace')) || (section === 'spec' && (key === 'replicas' || key === 'parallelism'));
+    if (!wanted) continue;
+    if (!PLAIN.test(value)) return undefined;
+    fields.set(`${section}.${key}`, value);
+  }
+  return fields.has('apiVersion') && fields.has('kind') && fields.has('metadata.name') ? { fields } : undefined;
+}
+
 /** The template key and replica count (Job: parallelism) of one rendered file, if it has one. */
 export function replicasOfFile(content: string): { key: string; replicas: number } | undefined {
+  const scanned = scanRenderedFile(content);
+  if (scanned !== undefined) {
+    const f = scanned.fields;
+    const count = f.get(f.get('kind') === 'Job' ? 'spec.parallelism' : 'spec.replicas');
+    if (count === undefined) return undefined; // no such field in a block spec (or no spec): not a number either way
+    if (!/^(0|[1-9][0-9]*)$/.test(count)) return replicasOfParsed(content);
+    const id = { apiVersion: f.get('apiVersion') as string, kind: f.get('kind') as string, namespace: f.get('metadata.namespace') ?? '', name: f.get('metadata.name') as string };
+    return { key: resourceKey(id), replicas: Number(count) };
+  }
+  return replicasOfParsed(content);
+}
+
+function replicasOfParsed(content: string): { key: string; replicas: number } | undefined {
   const obj = load(content);
   if (!isRecord(obj) || !isRecord(obj.metadata) || !isRecord(obj.spec)) return undefined;
   const count = obj.kind === 'Job' ? obj.spec.parallelism : obj.spec.replicas;
