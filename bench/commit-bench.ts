@@ -15,7 +15,7 @@
  * form of the CLI, instead of the TypeScript sources.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -77,6 +77,14 @@ function edit(dir: string, file: string, from: RegExp, to: (m: string) => string
 }
 
 const rows: { phase: string; samples: Sample[] }[] = [];
+const growth: number[] = [];
+
+/** Bytes under a folder (the repository's object database). */
+function bytesBelow(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile()) total += statSync(path.join(e.parentPath, e.name)).size;
+  return total;
+}
 const origin = mkdtempSync(path.join(tmpdir(), 'manifold-commit-bench-'));
 try {
   for (const [file, text] of generateFleet({ clusters, templates })) {
@@ -91,7 +99,9 @@ try {
   for (let i = 0; i < runs; i++) {
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'manifold-commit-run-')), 'fleet');
     git(tmpdir(), 'clone', '-q', origin, dir);
+    const objectsBefore = bytesBelow(path.join(dir, '.git', 'objects'));
     phases.cold?.push(run(dir));
+    growth.push(bytesBelow(path.join(dir, '.git', 'objects')) - objectsBefore);
     phases.noop?.push(run(dir));
     const tag = `9.${i}.0`;
     edit(dir, templateFile(7), /image: (\S+):\S+/, (m) => `${m.split(':').slice(0, -1).join(':')}:${tag}`, 'one template');
@@ -116,6 +126,7 @@ try {
 }
 
 console.log(`\nmanifold render --commit, ${clusters} clusters x ${templates} templates, ${values.bundle ? 'bundled CLI (dist/manifold.js)' : 'TypeScript sources'}, median of ${runs} run(s)\n`);
+console.log(`\nThe cold commit adds ${(median(growth) / 1e6).toFixed(1)} MB to the repository's objects (identical contents are one blob).\n`);
 console.log('| run | wall (median) | runs | peak RSS | objects written | incremental |');
 console.log('|---|---:|---|---:|---:|---|');
 for (const { phase, samples } of rows) {

@@ -50951,7 +50951,7 @@ var init_documents = __esm({
 });
 
 // src/load/source.ts
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path4 from "node:path";
 function isSourceFile(relPath) {
@@ -50991,7 +50991,7 @@ async function listSourceFiles(root, options = {}) {
 }
 async function readSourceFolder(root, options = {}) {
   const files = await listSourceFiles(root, options);
-  return files.map((rel) => ({ path: rel, text: readFileSync(path4.join(root, rel), "utf8") }));
+  return files.map((rel) => ({ path: rel, text: readFileSync2(path4.join(root, rel), "utf8") }));
 }
 function byteOrder(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -59284,12 +59284,12 @@ function decodeCommit(body2) {
 // src/git/repo.ts
 init_errors();
 import fs, { existsSync as existsSync2, statSync as statSync2 } from "node:fs";
-import { appendFile, mkdir as mkdir2, open as open2, readFile as readFile2, rename as rename2, rm as rm2 } from "node:fs/promises";
+import { appendFile, mkdir as mkdir2, open as open2, readFile, rename as rename2, rm as rm2 } from "node:fs/promises";
 import path2 from "node:path";
 
 // src/git/store.ts
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from "node:fs";
-import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
+import { mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createHash as createHash2, randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
@@ -59448,26 +59448,27 @@ var ObjectStore = class {
     if (obj.type === "tree" && this.treeCache.size < 1e5) this.treeCache.set(oid, obj);
     return obj;
   }
+  /**
+   * Packs first (an index lookup in memory), then the loose file, both read
+   * synchronously: tens of thousands of tree reads otherwise wait on the
+   * thread pool, mostly for a loose file that does not exist.
+   */
   async readUncached(oid) {
-    const loose = this.loosePath(oid);
-    let raw;
-    try {
-      raw = await readFile(loose);
-    } catch {
-      raw = void 0;
-    }
-    if (raw !== void 0) {
-      const data = inflateSync(raw);
-      const nul = data.indexOf(0);
-      const [type] = data.toString("latin1", 0, nul).split(" ");
-      return { type, body: data.subarray(nul + 1) };
-    }
     const bin = Buffer.from(oid, "hex");
     for (const pack of this.loadPacks()) {
       const i = findInIndex(pack, bin);
       if (i >= 0) return this.readPacked(pack, pack.offsets[i]);
     }
-    throw new ObjectNotFoundError(oid);
+    let raw;
+    try {
+      raw = readFileSync(this.loosePath(oid));
+    } catch {
+      throw new ObjectNotFoundError(oid);
+    }
+    const data = inflateSync(raw);
+    const nul = data.indexOf(0);
+    const [type] = data.toString("latin1", 0, nul).split(" ");
+    return { type, body: data.subarray(nul + 1) };
   }
   readPacked(pack, offset) {
     pack.fd ??= openSync(pack.packPath, "r");
@@ -59943,7 +59944,7 @@ async function configuredIdentity(repo) {
 }
 async function readTextIfExists(file2) {
   try {
-    return await readFile2(file2, "utf8");
+    return await readFile(file2, "utf8");
   } catch {
     return void 0;
   }
@@ -60610,7 +60611,7 @@ async function fsForFetch(repo, target) {
 	fetch = +refs/heads/*:refs/remotes/${target.name}/*
 `;
   const real = fs2.promises;
-  const readFile5 = async (file2, options) => {
+  const readFile4 = async (file2, options) => {
     const isConfig = path3.resolve(String(file2)) === configPath;
     let data;
     try {
@@ -60622,7 +60623,7 @@ async function fsForFetch(repo, target) {
     if (!isConfig) return data;
     return typeof data === "string" ? data + extra : Buffer.concat([data, Buffer.from(extra)]);
   };
-  return { promises: { ...real, readFile: readFile5 } };
+  return { promises: { ...real, readFile: readFile4 } };
 }
 async function fetchRemoteBranch(repo, target, fullRef, token) {
   const state = { token, offered: false };
@@ -60742,7 +60743,7 @@ init_errors();
 init_repository();
 init_source();
 import { existsSync as existsSync4 } from "node:fs";
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 import path7 from "node:path";
 
 // src/git/source.ts
@@ -60831,13 +60832,55 @@ init_errors();
 init_validate();
 init_types();
 import { existsSync as existsSync3 } from "node:fs";
-import { readdir as readdir2, readFile as readFile3 } from "node:fs/promises";
+import { readdir as readdir2, readFile as readFile2 } from "node:fs/promises";
 import path6 from "node:path";
 var REPLICA_KIND_DIR = /(^|\/)(Deployment\.apps|StatefulSet\.apps|ReplicaSet\.apps|Job\.batch)\//;
 function mayHoldReplicas(file2) {
   return REPLICA_KIND_DIR.test(file2);
 }
+var PLAIN2 = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+function scanRenderedFile(content) {
+  const fields = /* @__PURE__ */ new Map();
+  let section = "";
+  for (const line of content.split("\n")) {
+    if (line === "" || line.startsWith("    ") || line.startsWith("  - ") || line.startsWith("- ")) continue;
+    const indented = line.startsWith("  ");
+    const text = indented ? line.slice(2) : line;
+    const colon = text.indexOf(": ");
+    const key = colon < 0 ? text.endsWith(":") ? text.slice(0, -1) : void 0 : text.slice(0, colon);
+    if (key === void 0 || !/^[A-Za-z][A-Za-z0-9]*$/.test(key)) {
+      if (indented && section !== "metadata" && section !== "spec") continue;
+      return void 0;
+    }
+    const value = colon < 0 ? "" : text.slice(colon + 2);
+    if (!indented) {
+      section = key;
+      if (key === "apiVersion" || key === "kind") {
+        if (!PLAIN2.test(value)) return void 0;
+        fields.set(key, value);
+      } else if ((key === "metadata" || key === "spec") && value !== "") return void 0;
+      continue;
+    }
+    const wanted = section === "metadata" && (key === "name" || key === "namespace") || section === "spec" && (key === "replicas" || key === "parallelism");
+    if (!wanted) continue;
+    if (!PLAIN2.test(value)) return void 0;
+    fields.set(`${section}.${key}`, value);
+  }
+  return fields.has("apiVersion") && fields.has("kind") && fields.has("metadata.name") ? { fields } : void 0;
+}
 function replicasOfFile(content) {
+  const scanned = scanRenderedFile(content);
+  if (scanned !== void 0) {
+    const f = scanned.fields;
+    const count3 = f.get(f.get("kind") === "Job" ? "spec.parallelism" : "spec.replicas");
+    if (count3 === void 0) return void 0;
+    if (!/^(0|[1-9][0-9]*)$/.test(count3)) return replicasOfParsed(content);
+    const id = { apiVersion: f.get("apiVersion"), kind: f.get("kind"), namespace: f.get("metadata.namespace") ?? "", name: f.get("metadata.name") };
+    return { key: resourceKey(id), replicas: Number(count3) };
+  }
+  return replicasOfParsed(content);
+}
+function replicasOfParsed(content) {
   const obj = load(content);
   if (!isRecord(obj) || !isRecord(obj.metadata) || !isRecord(obj.spec)) return void 0;
   const count3 = obj.kind === "Job" ? obj.spec.parallelism : obj.spec.replicas;
@@ -60892,12 +60935,12 @@ async function readPreviousFolder(dir) {
     for (const f of await readdir2(root, { recursive: true, withFileTypes: true })) {
       if (!f.isFile() || !f.name.endsWith(".yaml")) continue;
       const abs = path6.join(f.parentPath, f.name);
-      files.set(path6.relative(root, abs), await readFile3(abs, "utf8"));
+      files.set(path6.relative(root, abs), await readFile2(abs, "utf8"));
     }
     clusters.set(entry.name, files);
   }
   const provenancePath = path6.join(dir, PROVENANCE_FILE);
-  const provenance = existsSync3(provenancePath) ? await readFile3(provenancePath, "utf8") : void 0;
+  const provenance = existsSync3(provenancePath) ? await readFile2(provenancePath, "utf8") : void 0;
   return { ...previousFromTree(clusters), affinityGroups: affinityGroupsFromProvenance(provenance) };
 }
 
@@ -61007,7 +61050,7 @@ async function readSource(options, detectCommit = false) {
     throw InputError.single({ code: "SOURCE_NOT_FOUND", file: options.source, message: "source folder does not exist" });
   }
   const settingsPath = path7.join(root, SETTINGS_FILE);
-  const settingsText = existsSync4(settingsPath) ? await readFile4(settingsPath, "utf8") : void 0;
+  const settingsText = existsSync4(settingsPath) ? await readFile3(settingsPath, "utf8") : void 0;
   const settings = parseSettings(settingsText === void 0 ? void 0 : { path: SETTINGS_FILE, text: settingsText });
   const skipDirs = skippedDirs(root, [options.outDir, settings.output === void 0 ? void 0 : path7.resolve(root, settings.output)]);
   const files = await readSourceFolder(root, { exclude: settings.exclude ?? [], skipDirs });
@@ -61031,7 +61074,7 @@ async function renderLoaded(repo, commit, options) {
 // src/action/event.ts
 init_zod();
 init_errors();
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 var RepoRef = external_exports.looseObject({ full_name: external_exports.string().optional() });
 var PullRequestPayload = external_exports.looseObject({
   number: external_exports.number().int().positive(),
@@ -61052,7 +61095,7 @@ function readPayload(file2) {
   if (file2 === void 0 || file2 === "") return {};
   let json2;
   try {
-    json2 = JSON.parse(readFileSync2(file2, "utf8"));
+    json2 = JSON.parse(readFileSync3(file2, "utf8"));
   } catch (err) {
     throw problem(`cannot read the event payload ${file2}: ${err instanceof Error ? err.message : String(err)}`, "GITHUB_EVENT_PATH");
   }
