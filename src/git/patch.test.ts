@@ -22,7 +22,7 @@ function files(replicas: number): Map<string, string> {
 
 const extra = (counts: ReadonlyMap<string, number>) =>
   new Map([
-    ['.manifold/provenance.json', `${JSON.stringify(Object.fromEntries(counts))}\n`],
+    ['.manifold/provenance.json', `${JSON.stringify(Object.fromEntries([...counts].sort()))}\n`],
     [GITATTRIBUTES, GITATTRIBUTES_CONTENT],
   ]);
 
