@@ -58849,6 +58849,10 @@ var init_render = __esm({
   }
 });
 
+// src/git/names.ts
+var DEFAULT_BRANCH = "manifold/rendered";
+var TOKEN_ENV = "MANIFOLD_GIT_TOKEN";
+
 // src/action/main.ts
 init_errors();
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -60509,12 +60513,6 @@ var node_default = index;
 
 // src/git/remote.ts
 init_errors();
-
-// src/git/names.ts
-var DEFAULT_BRANCH = "manifold/rendered";
-var TOKEN_ENV = "MANIFOLD_GIT_TOKEN";
-
-// src/git/remote.ts
 var URL_REMOTE_NAME = "manifold";
 function redact(text, token) {
   let out = text.replace(/(https?:\/\/)[^/@\s]+@/gi, "$1***@");
@@ -61471,7 +61469,7 @@ var INPUT_DEFAULTS = {
   "head-ref": "",
   comment: "true",
   commit: "false",
-  branch: "manifold/rendered",
+  branch: DEFAULT_BRANCH,
   prefix: "",
   "push-remote": "origin",
   "fail-on-invalid": "true",

@@ -7,6 +7,7 @@
  * commit and push the rendered branch (src/git/publish.ts). Fork pull
  * requests, whose token is read-only, get the job summary only.
  */
+import { DEFAULT_BRANCH } from '../git/names.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,7 +31,7 @@ export const INPUT_DEFAULTS = {
   'head-ref': '',
   comment: 'true',
   commit: 'false',
-  branch: 'manifold/rendered',
+  branch: DEFAULT_BRANCH,
   prefix: '',
   'push-remote': 'origin',
   'fail-on-invalid': 'true',

@@ -4,6 +4,7 @@
  * with one message per problem and no stack trace; runtime failures exit 3;
  * anything else is a bug and says so.
  */
+import { DEFAULT_BRANCH } from '../git/names.ts';
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblem, InputError, ManifoldError, RuntimeError } from '../errors/index.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
@@ -30,7 +31,7 @@ function buildProgram(): Command {
     .option('--previous <dir>', 'a previous render, to keep placements stable')
     .option('--source-ref <ref>', 'read SOURCE from this commit of its git repository (branch, tag, id, REF~N); no checkout')
     .option('--commit', 'commit the rendered tree to --branch of the git repository (no folder written unless --out)')
-    .option('--branch <branch>', 'branch to commit to', 'manifold/rendered')
+    .option('--branch <branch>', 'branch to commit to', DEFAULT_BRANCH)
     .option('--prefix <path>', 'put the tree under this path of the branch, keeping the rest of it')
     .option('--repo <dir>', 'git repository to commit to (default: the one holding SOURCE)')
     .option('--push <remote>', 'push the commit to this remote (name or https URL; token from MANIFOLD_GIT_TOKEN); implies --commit')

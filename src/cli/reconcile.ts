@@ -11,6 +11,7 @@
  * Nothing printed here can hold Secret data, tokens or kubeconfig contents:
  * statuses mask Secret values, and client errors never quote credentials.
  */
+import { DEFAULT_BRANCH } from '../git/names.ts';
 import path from 'node:path';
 import { InputError, type Problem } from '../errors/index.ts';
 import { openRepository, resolveCommit, branchRef } from '../git/repo.ts';
@@ -44,7 +45,8 @@ export interface ReconcileCommandOptions {
   verbose?: boolean;
 }
 
-export const DEFAULT_RENDERED_BRANCH = 'manifold/rendered';
+/** The branch the reconciler reads: the one `render --commit` writes. */
+export const DEFAULT_RENDERED_BRANCH = DEFAULT_BRANCH;
 
 function usage(message: string): InputError {
   return InputError.single({ code: 'USAGE', message });
