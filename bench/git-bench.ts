@@ -69,7 +69,7 @@ async function commitPhase(label: string, gitdir: string, result: RenderResult, 
   const repo = openRepository(gitdir);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const hashed = new HashedTree(renderedTree(result.clusters, result.provenance, result.rendered.flatMap((r) => r.variants)));
+  const hashed = new HashedTree(renderedTree(result.clusters, result.provenance));
   const hashMs = ms(t0);
   const committed = await commitRenderedTree(repo, hashed, { branch: 'manifold/rendered', manifoldVersion: MANIFOLD_VERSION, author, sourceCommit: 'b'.repeat(40) });
   const commitMs = ms(t0);

@@ -59959,35 +59959,13 @@ import { createHash as createHash3 } from "node:crypto";
 function emptyDir() {
   return { fileInfos: [], fileBlobs: [], dirs: /* @__PURE__ */ new Map(), fileCount: 0 };
 }
-function identicalClusters(clusters, variants) {
-  const index2 = /* @__PURE__ */ new Map();
-  for (const c of clusters.keys()) index2.set(c, index2.size);
-  const classOf = new Int32Array(index2.size);
-  let classes = 1;
-  for (const v of variants) {
-    const moved = /* @__PURE__ */ new Map();
-    for (const c of v.clusters) {
-      const i = index2.get(c);
-      if (i === void 0) continue;
-      const before = classOf[i];
-      let after = moved.get(before);
-      if (after === void 0) {
-        after = classes++;
-        moved.set(before, after);
-      }
-      classOf[i] = after;
-    }
-  }
-  const firstOfClass = /* @__PURE__ */ new Map();
+function identicalClusters(clusters) {
+  const firstWith = /* @__PURE__ */ new Map();
   const representative = /* @__PURE__ */ new Map();
-  for (const [c, i] of index2) {
-    const key = classOf[i];
-    const first = firstOfClass.get(key);
-    if (first !== void 0 && clusters.get(first)?.size === clusters.get(c)?.size) representative.set(c, first);
-    else {
-      firstOfClass.set(key, c);
-      representative.set(c, c);
-    }
+  for (const [cluster, files] of clusters) {
+    const first = firstWith.get(files);
+    if (first === void 0) firstWith.set(files, cluster);
+    representative.set(cluster, first ?? cluster);
   }
   return representative;
 }
@@ -60192,13 +60170,13 @@ var GITATTRIBUTES = ".gitattributes";
 var GITATTRIBUTES_CONTENT = `# Written by manifold: metadata beside the cluster folders is generated.
 ${PROVENANCE_DIR}/** linguist-generated=true
 `;
-function renderedTree(clusters, provenance, variants) {
+function renderedTree(clusters, provenance) {
   const extra = /* @__PURE__ */ new Map([
     [PROVENANCE_FILE, `${JSON.stringify(provenance, null, 2)}
 `],
     [GITATTRIBUTES, GITATTRIBUTES_CONTENT]
   ]);
-  return { clusters, extra, variants };
+  return { clusters, extra };
 }
 function prefixSegments(prefix) {
   if (prefix === void 0) return [];
@@ -60213,7 +60191,7 @@ var HashedTree = class {
   rootTree;
   constructor(tree) {
     const hasher = new TreeHasher();
-    const sameAs = tree.variants === void 0 ? void 0 : identicalClusters(tree.clusters, tree.variants);
+    const sameAs = identicalClusters(tree.clusters);
     this.root = buildTree(hasher, tree.clusters, tree.extra, sameAs);
     const rootTree = hasher.hash(this.root);
     if (rootTree === void 0) throw new Error("a rendered tree always holds provenance");
@@ -60709,13 +60687,13 @@ async function commitAuthor(repoDir, now) {
   const seconds = now !== void 0 ? Math.floor(now.getTime() / 1e3) : epoch !== void 0 && /^\d+$/.test(epoch) ? Number(epoch) : Math.floor(Date.now() / 1e3);
   return { name: who.name ?? "Manifold", email: who.email ?? "manifold@localhost", timestamp: seconds, timezoneOffset: 0 };
 }
-async function publishRender(clusters, provenance, options, variants) {
+async function publishRender(clusters, provenance, options) {
   const repo = openRepository(options.repoDir);
   try {
     const author = await commitAuthor(options.repoDir, options.now);
     const branch = options.branch ?? DEFAULT_BRANCH;
     const common = { branch, prefix: options.prefix, sourceCommit: options.sourceCommit, manifoldVersion: options.manifoldVersion, author };
-    const tree = renderedTree(clusters, provenance, variants);
+    const tree = renderedTree(clusters, provenance);
     const result = options.push !== void 0 ? await pushRenderedTree(repo, tree, { ...common, remote: options.push, token: options.token }) : await commitRenderedTree(repo, tree, common);
     return { result, lines: reportLines(result, branch, options.prefix) };
   } finally {

@@ -97,7 +97,7 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
       token: process.env[TOKEN_ENV],
       sourceCommit: result.provenance.source.commit,
       manifoldVersion: MANIFOLD_VERSION,
-    }, result.rendered.flatMap((r) => r.variants));
+    });
     for (const line of report.lines) process.stderr.write(`${line}\n`);
     if (report.result.commit !== undefined && opts.format === undefined) process.stdout.write(`${report.result.commit}\n`);
     if (opts.outDir === undefined && opts.format === undefined) return 0;

@@ -104,21 +104,21 @@ describe('commitRenderedTree', () => {
     expect(diff).toContain('A\teast/namespaces/web/Service/app.yaml');
   });
 
-  it('builds the same tree when told which clusters are identical (render variants)', async () => {
-    const clusters = fleet({ a: 1, b: 2, c: 1, d: 1, e: 2 });
-    const variants: { path: string; content: string; clusters: string[] }[] = [];
-    for (const [cluster, files] of clusters) {
-      for (const [p, content] of files) {
-        const v = variants.find((x) => x.path === p && x.content === content);
-        if (v !== undefined) v.clusters.push(cluster);
-        else variants.push({ path: p, content, clusters: [cluster] });
-      }
+  it('builds one folder object for clusters that share a file map (as render gives them), and the same tree', async () => {
+    const separate = fleet({ a: 1, b: 2, c: 1, d: 1, e: 2 });
+    const shared = new Map<string, ReadonlyMap<string, string>>();
+    const byReplicas = new Map<string, ReadonlyMap<string, string>>();
+    for (const [cluster, files] of separate) {
+      const key = files.get('namespaces/web/Deployment.apps/app.yaml') as string;
+      if (!byReplicas.has(key)) byReplicas.set(key, files);
+      shared.set(cluster, byReplicas.get(key) as ReadonlyMap<string, string>);
     }
-    const plain = new HashedTree(renderedTree(clusters, {}));
-    const grouped = new HashedTree(renderedTree(clusters, {}, variants));
+    const plain = new HashedTree(renderedTree(separate, {}));
+    const grouped = new HashedTree(renderedTree(shared, {}));
     expect(grouped.rootTree.oid).toBe(plain.rootTree.oid);
     expect(grouped.root.dirs.get('c')).toBe(grouped.root.dirs.get('a')); // one directory object, hashed once
     expect(grouped.root.dirs.get('b')).not.toBe(grouped.root.dirs.get('a'));
+    expect(plain.root.dirs.get('c')).not.toBe(plain.root.dirs.get('a'));
     const dir = initRepo();
     const result = await commitRenderedTree(openRepository(dir), grouped, options);
     expect(result.clusters.map((c) => c.added)).toEqual([3, 3, 3, 3, 3]);

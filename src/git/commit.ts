@@ -9,7 +9,7 @@ import { InputError } from '../errors/index.ts';
 import { PROVENANCE_DIR, PROVENANCE_FILE } from '../output/folder.ts';
 import { commitObject, isDirMode, MODE_DIR, treeObject, type GitObject, type Signature, type TreeEntry } from './objects.ts';
 import { assertNotCheckedOut, branchRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from './repo.ts';
-import { buildTree, identicalClusters, readTreeEntries, TreeComparer, TreeHasher, type ClusterFiles, type DirNode, type FileChanges, type VariantFiles } from './tree.ts';
+import { buildTree, identicalClusters, readTreeEntries, TreeComparer, TreeHasher, type ClusterFiles, type DirNode, type FileChanges } from './tree.ts';
 
 export const GITATTRIBUTES = '.gitattributes';
 /** GitHub collapses generated files in pull-request diffs (linguist `generated` attribute). */
@@ -19,17 +19,15 @@ export interface RenderedTree {
   clusters: ClusterFiles;
   /** Files beside the cluster folders: path → content. */
   extra: ReadonlyMap<string, string>;
-  /** The variants that produced `clusters` (RenderResult.rendered[].variants), if known: finds identical clusters cheaply. */
-  variants?: readonly VariantFiles[] | undefined;
 }
 
 /** The tree committed for a render: cluster folders, provenance (as the folder output writes it) and .gitattributes. */
-export function renderedTree(clusters: ClusterFiles, provenance: unknown, variants?: readonly VariantFiles[]): RenderedTree {
+export function renderedTree(clusters: ClusterFiles, provenance: unknown): RenderedTree {
   const extra = new Map<string, string>([
     [PROVENANCE_FILE, `${JSON.stringify(provenance, null, 2)}\n`],
     [GITATTRIBUTES, GITATTRIBUTES_CONTENT],
   ]);
-  return { clusters, extra, variants };
+  return { clusters, extra };
 }
 
 export interface ClusterChange extends FileChanges {
@@ -54,7 +52,7 @@ export class HashedTree {
 
   constructor(tree: RenderedTree) {
     const hasher = new TreeHasher();
-    const sameAs = tree.variants === undefined ? undefined : identicalClusters(tree.clusters, tree.variants);
+    const sameAs = identicalClusters(tree.clusters);
     this.root = buildTree(hasher, tree.clusters, tree.extra, sameAs);
     const rootTree = hasher.hash(this.root);
     if (rootTree === undefined) throw new Error('a rendered tree always holds provenance');

@@ -7,7 +7,7 @@ import type { Signature } from './objects.ts';
 import { commitRenderedTree, describeClusterChange, renderedTree, type CommitResult } from './commit.ts';
 import { configuredIdentity, openRepository } from './repo.ts';
 import { pushRenderedTree, type PushResult } from './remote.ts';
-import type { ClusterFiles, VariantFiles } from './tree.ts';
+import type { ClusterFiles } from './tree.ts';
 
 import { DEFAULT_BRANCH } from './names.ts';
 export { DEFAULT_BRANCH };
@@ -45,14 +45,13 @@ export async function publishRender(
   clusters: ClusterFiles,
   provenance: unknown,
   options: PublishOptions,
-  variants?: readonly VariantFiles[],
 ): Promise<PublishReport> {
   const repo = openRepository(options.repoDir);
   try {
     const author = await commitAuthor(options.repoDir, options.now);
     const branch = options.branch ?? DEFAULT_BRANCH;
     const common = { branch, prefix: options.prefix, sourceCommit: options.sourceCommit, manifoldVersion: options.manifoldVersion, author };
-    const tree = renderedTree(clusters, provenance, variants);
+    const tree = renderedTree(clusters, provenance);
     const result =
       options.push !== undefined
         ? await pushRenderedTree(repo, tree, { ...common, remote: options.push, token: options.token })

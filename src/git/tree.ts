@@ -50,53 +50,19 @@ function emptyDir(): DirNode {
   return { fileInfos: [], fileBlobs: [], dirs: new Map(), fileCount: 0 };
 }
 
-/** One rendered variant: a file that `clusters` all receive with this content (render's RenderedVariant). */
-export interface VariantFiles {
-  path: string;
-  content: string;
-  clusters: readonly string[];
-}
-
 /**
- * Groups clusters whose files are identical, from the variants that produced
- * them (render builds each cluster's map by setting every variant's path for
- * each of its clusters, in variant order): clusters that received the same
- * sequence of variants hold the same files. Found by partition refinement:
- * every cluster starts in one class, and each variant moves the clusters it
- * reaches, per class, into a fresh class. Classes only split, so two clusters
- * end in one class exactly when every variant reached both or neither (as
- * often). Costs two integer lookups per (variant, cluster) and no list per
- * cluster. Returns cluster → the first cluster with the same files.
+ * Clusters with identical files share one folder object. render() gives
+ * such clusters one and the same file map (see its clusterFiles), so they are
+ * found by identity, in one pass. Returns cluster → the first cluster with
+ * the same map.
  */
-export function identicalClusters(clusters: ClusterFiles, variants: Iterable<VariantFiles>): Map<string, string> {
-  const index = new Map<string, number>();
-  for (const c of clusters.keys()) index.set(c, index.size);
-  const classOf = new Int32Array(index.size);
-  let classes = 1;
-  for (const v of variants) {
-    const moved = new Map<number, number>();
-    for (const c of v.clusters) {
-      const i = index.get(c);
-      if (i === undefined) continue;
-      const before = classOf[i] as number;
-      let after = moved.get(before);
-      if (after === undefined) {
-        after = classes++;
-        moved.set(before, after);
-      }
-      classOf[i] = after;
-    }
-  }
-  const firstOfClass = new Map<number, string>();
+export function identicalClusters(clusters: ClusterFiles): Map<string, string> {
+  const firstWith = new Map<ReadonlyMap<string, string>, string>();
   const representative = new Map<string, string>();
-  for (const [c, i] of index) {
-    const key = classOf[i] as number;
-    const first = firstOfClass.get(key);
-    if (first !== undefined && clusters.get(first)?.size === clusters.get(c)?.size) representative.set(c, first);
-    else {
-      firstOfClass.set(key, c);
-      representative.set(c, c);
-    }
+  for (const [cluster, files] of clusters) {
+    const first = firstWith.get(files);
+    if (first === undefined) firstWith.set(files, cluster);
+    representative.set(cluster, first ?? cluster);
   }
   return representative;
 }
