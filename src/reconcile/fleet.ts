@@ -98,7 +98,14 @@ export async function reconcileFleet(targets: readonly FleetTarget[], opts: Flee
     try {
       let status: ClusterStatus | undefined;
       for (let attempt = 0; attempt <= retries; attempt++) {
-        status = await reconcileCluster(target.tree, { ...opts, client, cluster: target.cluster, signal });
+        // An attempt ends at its first cluster-level error while other requests of it may still be
+        // waiting on a dead server: cancel them, so they do not hold the client's slots in the next one.
+        const attemptOver = new AbortController();
+        try {
+          status = await reconcileCluster(target.tree, { ...opts, client, cluster: target.cluster, signal: AbortSignal.any([signal, attemptOver.signal]) });
+        } finally {
+          attemptOver.abort(new DOMException('the attempt is over', 'AbortError'));
+        }
         if (status.result !== 'Unreachable' || attempt === retries || signal.aborted) break;
         await sleep((opts.retryBackoffMs ?? 2000) * 2 ** attempt, signal);
         if (signal.aborted) break;

@@ -46,6 +46,8 @@ describe('reconcile on a real fleet: an outage', () => {
       retries: 1,
       retryBackoffMs: 300,
       clusterTimeoutMs: 90_000,
+      // A request the dying server accepted but never answers is Unreachable after this, well within the deadline.
+      clientOptions: { requestTimeoutMs: 10_000 },
       log: (e) => {
         if (e.cluster === m2 && e.message.startsWith('stage rest') && stopping === undefined) stopping = fleet.control.stopApiServer(m2, { signal: 'SIGKILL' });
       },
