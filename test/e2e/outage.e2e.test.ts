@@ -78,4 +78,42 @@ describe('reconcile on a real fleet: an outage', () => {
     expect(back?.summary.applied).toBeGreaterThan(0);
   });
 
+  it('an API server that stops answering mid-run (frozen): Unreachable after the request timeout, and its leftover requests do not stall the retry', async () => {
+    const ns = 'rec-frozen';
+    const parent = parentFor('frozen');
+    const objects = [namespace(ns), ...Array.from({ length: 150 }, (_, i) => configMap(ns, `cm-${i}`))];
+    let freezing: Promise<void> | undefined;
+    // Four requests in flight and a 1.5 s timeout: were the first attempt's ~146 queued requests
+    // left running, they would hold the slots for ~55 s and the retry would miss the 20 s deadline.
+    const opts: FleetOptions = {
+      renderedCommit: 'e2e',
+      kubeconfigPath: fleet.kubeconfigPath,
+      parent,
+      retries: 1,
+      retryBackoffMs: 300,
+      clusterTimeoutMs: 20_000,
+      clientOptions: { requestTimeoutMs: 1500, maxInFlight: 4 },
+      log: (e) => {
+        if (e.cluster === m2 && e.message.startsWith('stage rest') && freezing === undefined) freezing = fleet.control.freezeApiServer(m2);
+      },
+    };
+    try {
+      const statuses = await reconcileFleet(
+        names.map((cluster) => ({ cluster, tree: tree(objects) })),
+        opts,
+      );
+      await freezing;
+      const byName = new Map(statuses.map((s) => [s.cluster, s]));
+      for (const n of [m1, m3]) expect(byName.get(n)).toMatchObject({ result: 'Synced', summary: { objects: 151, failed: 0 } });
+      const down = byName.get(m2) as ClusterStatus;
+      expect(down.result).toBe('Unreachable');
+      expect(ready(down)?.message).toMatch(/cannot reach the API server of cluster "member2" .*(timeout|no answer)/);
+    } finally {
+      await freezing;
+      await fleet.control.thawApiServer(m2);
+    }
+    const [back] = await reconcileFleet([{ cluster: m2, tree: tree(objects) }], { ...opts, clientOptions: undefined, log: undefined, clusterTimeoutMs: 90_000 });
+    expect(back?.result).toBe('Synced');
+    expect((back?.summary.applied ?? 0) + (back?.summary.unchanged ?? 0)).toBe(151);
+  });
 });

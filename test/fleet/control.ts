@@ -44,6 +44,14 @@ export async function serveControl(fleet: Fleet): Promise<ControlServer> {
           await fleet.startApiServer(name);
           return send(200, { started: name });
         }
+        if (action === 'freeze' && req.method === 'POST') {
+          await fleet.freezeApiServer(name);
+          return send(200, { frozen: name });
+        }
+        if (action === 'thaw' && req.method === 'POST') {
+          await fleet.thawApiServer(name);
+          return send(200, { thawed: name });
+        }
         return send(404, { error: 'not found' });
       } catch (err) {
         return send(500, { error: (err as Error).message });
@@ -91,6 +99,14 @@ export class FleetControl {
 
   async stopApiServer(name: string, opts: { signal?: 'SIGTERM' | 'SIGKILL' } = {}): Promise<void> {
     await this.call('POST', `/clusters/${encodeURIComponent(name)}/stop${opts.signal ? `?signal=${opts.signal}` : ''}`);
+  }
+
+  async freezeApiServer(name: string): Promise<void> {
+    await this.call('POST', `/clusters/${encodeURIComponent(name)}/freeze`);
+  }
+
+  async thawApiServer(name: string): Promise<void> {
+    await this.call('POST', `/clusters/${encodeURIComponent(name)}/thaw`);
   }
 
   async startApiServer(name: string): Promise<void> {

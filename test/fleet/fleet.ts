@@ -78,6 +78,13 @@ export interface Fleet {
   stopApiServer(name: string, opts?: { signal?: 'SIGTERM' | 'SIGKILL' }): Promise<void>;
   /** Starts it again on the same port, waits for /readyz, and restarts that cluster's other components if they died. */
   startApiServer(name: string): Promise<void>;
+  /**
+   * Freezes one cluster's API server (SIGSTOP): the kernel still accepts
+   * connections on its port, but nothing answers, as with a server that hangs.
+   * thawApiServer (SIGCONT) lets it go on.
+   */
+  freezeApiServer(name: string): Promise<void>;
+  thawApiServer(name: string): Promise<void>;
   /** Whether the cluster's API server answers /readyz now. */
   isReady(name: string): Promise<boolean>;
   processes(): FleetProcessInfo[];
@@ -181,6 +188,8 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
       stopped = true;
       const comps = [...clusters.values()].flatMap((c) => [...c.components.values()].map((x) => x.proc));
       await Promise.all(comps.map((p) => p.stop('SIGTERM', 5000)));
+      // A frozen API server (freezeApiServer) would sit on SIGTERM until killed.
+      for (const c of clusters.values()) if (c.apiserver?.running) process.kill(c.apiserver.pid, 'SIGCONT');
       await Promise.all([...clusters.values()].map((c) => c.apiserver?.stop('SIGTERM', 10_000)));
       await etcd?.stop('SIGTERM', 5000);
       dismissWatchdog();
@@ -402,6 +411,16 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
           }
         }
         log(`fleet: started ${name} kube-apiserver again on port ${c.info.port}`);
+      },
+      async freezeApiServer(name) {
+        const c = get(name);
+        if (c.apiserver?.running) process.kill(c.apiserver.pid, 'SIGSTOP');
+        log(`fleet: froze ${name} kube-apiserver`);
+      },
+      async thawApiServer(name) {
+        const c = get(name);
+        if (c.apiserver?.running) process.kill(c.apiserver.pid, 'SIGCONT');
+        log(`fleet: thawed ${name} kube-apiserver`);
       },
       isReady: (name) => isReady(get(name).info),
       processes: () => allProcs.map((p) => ({ cluster: p.cluster, component: p.component, pid: p.proc.pid, running: p.proc.running })),
