@@ -33,25 +33,25 @@ function ready(s: ClusterStatus) {
   return s.conditions.find((c) => c.type === 'Ready');
 }
 
+/** A namespace with 150 ConfigMaps under its own ApplySet parent, and fleet options that retry once. */
+function scenario(name: string, overrides: Partial<FleetOptions>): { objects: JsonObject[]; opts: FleetOptions } {
+  const ns = `rec-${name}`;
+  const objects = [namespace(ns), ...Array.from({ length: 150 }, (_, i) => configMap(ns, `cm-${i}`))];
+  const opts: FleetOptions = { renderedCommit: 'e2e', kubeconfigPath: fleet.kubeconfigPath, parent: parentFor(name), retries: 1, retryBackoffMs: 300, ...overrides };
+  return { objects, opts };
+}
+
 describe('reconcile on a real fleet: an outage', () => {
   it('one API server stopped mid-run: the others finish, it is Unreachable, and it recovers once restarted', async () => {
-    const ns = 'rec-outage';
-    const parent = parentFor('outage');
-    const objects = [namespace(ns), ...Array.from({ length: 150 }, (_, i) => configMap(ns, `cm-${i}`))];
     let stopping: Promise<void> | undefined;
-    const opts: FleetOptions = {
-      renderedCommit: 'e2e',
-      kubeconfigPath: fleet.kubeconfigPath,
-      parent,
-      retries: 1,
-      retryBackoffMs: 300,
+    const { objects, opts } = scenario('outage', {
       clusterTimeoutMs: 90_000,
       // A request the dying server accepted but never answers is Unreachable after this, well within the deadline.
       clientOptions: { requestTimeoutMs: 10_000 },
       log: (e) => {
         if (e.cluster === m2 && e.message.startsWith('stage rest') && stopping === undefined) stopping = fleet.control.stopApiServer(m2, { signal: 'SIGKILL' });
       },
-    };
+    });
     const finished: string[] = [];
     try {
       const statuses = await reconcileFleet(
@@ -79,24 +79,16 @@ describe('reconcile on a real fleet: an outage', () => {
   });
 
   it('an API server that stops answering mid-run (frozen): Unreachable after the request timeout, and its leftover requests do not stall the retry', async () => {
-    const ns = 'rec-frozen';
-    const parent = parentFor('frozen');
-    const objects = [namespace(ns), ...Array.from({ length: 150 }, (_, i) => configMap(ns, `cm-${i}`))];
     let freezing: Promise<void> | undefined;
     // Four requests in flight and a 1.5 s timeout: were the first attempt's ~146 queued requests
     // left running, they would hold the slots for ~55 s and the retry would miss the 20 s deadline.
-    const opts: FleetOptions = {
-      renderedCommit: 'e2e',
-      kubeconfigPath: fleet.kubeconfigPath,
-      parent,
-      retries: 1,
-      retryBackoffMs: 300,
+    const { objects, opts } = scenario('frozen', {
       clusterTimeoutMs: 20_000,
       clientOptions: { requestTimeoutMs: 1500, maxInFlight: 4 },
       log: (e) => {
         if (e.cluster === m2 && e.message.startsWith('stage rest') && freezing === undefined) freezing = fleet.control.freezeApiServer(m2);
       },
-    };
+    });
     try {
       const statuses = await reconcileFleet(
         names.map((cluster) => ({ cluster, tree: tree(objects) })),
