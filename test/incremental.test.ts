@@ -282,6 +282,25 @@ describe('incremental render equals a full render', () => {
     expect(tally.incremental).toBe(3);
   });
 
+  it('a branch that moved since the render was planned is not written: the caller renders in full', async () => {
+    const docs = splitDocuments(new Map([['mix.yaml', KARMADA_MIX]]));
+    const dir = initRepo();
+    await renderBothWays(dir, load(docs) as Repository, { incremental: 0, full: 0, steps: 0 }, 'moved step 0');
+    setLabel(docNamed(docs, 'ConfigMap', 'shared'), 'edited', 'yes');
+    const git = openRepository(dir);
+    try {
+      const tip = (await readRef(git, REF)) as string;
+      const recorded = (await provenanceOnBranch(git, BRANCH)) as { text: string };
+      const moved = gitIn(dir, ['commit-tree', `${tip}^{tree}`, '-p', tip, '-m', 'someone else\n\nManifold-Version: test']).trim();
+      gitIn(dir, ['update-ref', REF, moved]);
+      const target = { git, repoDir: dir, branch: BRANCH, prefix: '', tip, provenanceText: recorded.text, sourceCommit: undefined, manifoldVersion: VERSION };
+      expect(await commitIncrementally(load(docs) as Repository, target)).toEqual({ done: false, reason: 'the branch moved while rendering' });
+      expect(await readRef(git, REF)).toBe(moved);
+    } finally {
+      git.objects.close();
+    }
+  });
+
   it('a generated fleet (12 clusters x 40 templates)', async () => {
     const tally = await runEdits('fleet', generateFleet({ clusters: 12, templates: 40 }), 7, 15);
     expect(tally.incremental).toBeGreaterThanOrEqual(tally.steps / 2);

@@ -54,7 +54,6 @@ export async function commitIncrementally(repo: Repository, target: IncrementalT
   const facts = await priorTreeFacts(target.git, target.tip, target.prefix, plan, groups);
   const options = { sourceCommit: target.sourceCommit, manifoldVersion: target.manifoldVersion };
   const rendered = renderIncremental(repo, dialects, prior, plan, facts, options);
-  if (rendered.kind === 'full') return { done: false, reason: rendered.reason };
   const extra = (counts: ReadonlyMap<string, number>) =>
     new Map([
       [PROVENANCE_FILE, `${JSON.stringify(rendered.provenance(counts), null, 2)}\n`],

@@ -14,8 +14,6 @@
  *  - objects that followed it in the previous render (`follows` in
  *    provenance: the old relation, which the new content no longer shows);
  *  - the Namespace objects of the namespaces those live in.
- * A dialect that cannot say what a change covers (no `cover`) is placed in
- * full; it must claim nothing, otherwise the render is done in full.
  */
 import { ProblemSink, formatProblem, type Problem } from '../errors/index.ts';
 import type { Repository } from '../load/repository.ts';
@@ -62,7 +60,6 @@ export interface PriorTreeFacts {
 export type ClusterEdits = Map<string, Map<string, string | null>>;
 
 export interface IncrementalRender {
-  kind: 'incremental';
   /** The templates rendered again (with their variants). */
   rendered: RenderedTemplate[];
   edits: ClusterEdits;
@@ -118,9 +115,6 @@ export function planIncremental(repo: Repository, dialects: readonly Dialect[], 
   if (!usable(prior)) return { kind: 'full', reason: 'the branch holds a render without the provenance an incremental render needs' };
   if (prior.generator !== generator) return { kind: 'full', reason: `the branch was rendered by ${prior.generator}` };
   if (prior.source.globals !== repo.globals) return { kind: 'full', reason: 'policies, inventory, settings or CRDs changed' };
-  const fullOnly = new Set(dialects.filter((d) => d.cover === undefined).map((d) => d.name));
-  const claimedByFullOnly = prior.objects.find((o) => fullOnly.has(o.dialect as Dialect['name']));
-  if (claimedByFullOnly !== undefined) return { kind: 'full', reason: `${claimedByFullOnly.dialect} placements are always rendered in full` };
 
   const files = changedFiles(prior.source.inputs, repo.inputs);
   const changed = new Set<string>();
@@ -131,10 +125,7 @@ export function planIncremental(repo: Repository, dialects: readonly Dialect[], 
   const namespaces = new Set<string>();
   for (;;) {
     const size = covered.size;
-    for (const d of dialects) {
-      if (d.cover === undefined) continue;
-      for (const key of d.cover(repo, covered)) covered.add(key);
-    }
+    for (const d of dialects) for (const key of d.cover(repo, covered)) covered.add(key);
     for (const o of prior.objects) if (o.follows?.some((k) => covered.has(k))) covered.add(o.key);
     for (const key of [...covered]) {
       for (const ns of namespacesOfKey(key)) {
@@ -157,17 +148,11 @@ export function renderIncremental(
   plan: Extract<IncrementalPlan, { kind: 'incremental' }>,
   facts: PriorTreeFacts,
   options: RenderOptions,
-): IncrementalRender | { kind: 'full'; reason: string } {
+): IncrementalRender {
   const sink = new ProblemSink();
-  const scoped = dialectContext(repo, facts.previous, sink, plan.covered);
-  const whole = dialectContext(repo, facts.previous, sink);
-  const placements: Placement[] = [];
+  const ctx = dialectContext(repo, facts.previous, sink, plan.covered);
   // In the dialects' order, so global warnings come out as a full render raises them.
-  for (const d of dialects) {
-    const placed = d.place(d.cover === undefined ? whole : scoped);
-    if (d.cover === undefined && placed.length > 0) return { kind: 'full', reason: `${d.name} placements are always rendered in full` };
-    placements.push(...placed.filter((p) => plan.covered.has(p.template.key)));
-  }
+  const placements: Placement[] = dialects.flatMap((d) => d.place(ctx).filter((p) => plan.covered.has(p.template.key)));
   checkSingleClaim(placements, sink);
   sink.throwIfErrors();
   const kept = new Map([...plan.namespaces].map((ns) => [ns, facts.keptNamespaceClusters.get(ns) ?? new Set<string>()]));
@@ -193,7 +178,6 @@ export function renderIncremental(
   objects.sort((a, b) => byteOrder(a.key, b.key));
   const regenerated = [...sorted.global, ...[...sorted.byTemplate].filter(([key]) => plan.covered.has(key)).flatMap(([, list]) => list)];
   return {
-    kind: 'incremental',
     rendered,
     edits,
     warnings: [...repo.warnings, ...regenerated],

@@ -77,9 +77,7 @@ export interface Dialect {
   /**
    * Incremental rendering: the keys of every template whose placement or
    * objects may differ when the templates `changed` (added, edited or
-   * removed) changed and nothing else did, `changed` included. A dialect
-   * without it is always placed in full; an incremental render then falls
-   * back to a full one when that dialect claims anything.
+   * removed) changed and nothing else did, `changed` included.
    */
-  cover?(repo: Repository, changed: ReadonlySet<string>): Set<string>;
+  cover(repo: Repository, changed: ReadonlySet<string>): Set<string>;
 }
