@@ -48,6 +48,7 @@ import {
   groupKind,
   KubeApiError,
   KubeClient,
+  sleep,
 } from './kube.ts';
 import {
   annotation,
@@ -124,21 +125,6 @@ const IMMUTABLE_MESSAGE = /\bis immutable\b|\bimmutable field\b|\bfield is immut
 /** Flux `IsImmutableError`, narrowed to the message: a plain 422 (an invalid object) must never lead to a delete. */
 export function isImmutableError(err: unknown): err is KubeApiError {
   return err instanceof KubeApiError && (err.status === 422 || err.status === 409 || err.status === 400) && IMMUTABLE_MESSAGE.test(err.serverMessage);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function isClusterLevel(err: unknown): boolean {

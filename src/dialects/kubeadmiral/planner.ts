@@ -13,6 +13,7 @@
  */
 import { ManifoldError } from '../../errors/index.ts';
 import { fnv1_32 } from '../../model/hash.ts';
+import { checkPlannerInput, inOrder, own } from '../../model/planner-input.ts';
 
 export interface ClusterPreference {
   minReplicas?: number | undefined;
@@ -59,7 +60,8 @@ interface Ranked {
 
 /** planner.Plan. */
 export function planKubeAdmiral(input: KubeAdmiralPlanInput): KubeAdmiralPlanResult {
-  validate(input);
+  // planner.go: "DOES NOT SUPPORT negative values"; the caller sanitizes.
+  checkPlannerInput({ ...input, counts: { current: input.current, estimatedCapacity: input.estimatedCapacity, limitedCapacity: input.limitedCapacity } });
   const { total, clusters, preferences, key, avoidDisruption } = input;
   const current = input.current ?? {};
   const estimated = input.estimatedCapacity ?? {};
@@ -463,42 +465,3 @@ function sum(values: Iterable<number>): number {
   return total;
 }
 
-function own<T>(record: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-function inOrder(clusters: readonly string[], values: ReadonlyMap<string, number>): Record<string, number> {
-  const result: Record<string, number> = {};
-  for (const name of clusters) {
-    const value = values.get(name);
-    if (value !== undefined) result[name] = value;
-  }
-  return result;
-}
-
-/** planner.go: "DOES NOT SUPPORT negative values"; the caller sanitizes. */
-function validate(input: KubeAdmiralPlanInput): void {
-  const problems: string[] = [];
-  const check = (label: string, value: number | undefined): void => {
-    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) problems.push(`${label} = ${value}`);
-  };
-  check('total', input.total);
-  for (const [name, pref] of Object.entries(input.preferences)) {
-    check(`${name}.minReplicas`, pref.minReplicas);
-    check(`${name}.maxReplicas`, pref.maxReplicas);
-    check(`${name}.weight`, pref.weight);
-  }
-  for (const [label, record] of [
-    ['current', input.current],
-    ['estimatedCapacity', input.estimatedCapacity],
-    ['limitedCapacity', input.limitedCapacity],
-  ] as const) {
-    for (const [name, value] of Object.entries(record ?? {})) check(`${label}.${name}`, value);
-  }
-  if (new Set(input.clusters).size !== input.clusters.length) problems.push('duplicate cluster names');
-  if (problems.length > 0) {
-    throw new ManifoldError('PLANNER_INPUT_INVALID', `replica planner needs non-negative integers: ${problems.join(', ')}`, {
-      problems,
-    });
-  }
-}

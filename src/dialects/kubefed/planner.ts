@@ -9,8 +9,8 @@
  * ceil(d × w / Σw), computed with BigInt when d × w leaves the range where
  * doubles are exact.
  */
-import { ManifoldError } from '../../errors/index.ts';
 import { fnv1_32 } from '../../model/hash.ts';
+import { checkPlannerInput, inOrder, own } from '../../model/planner-input.ts';
 
 export interface ClusterPreference {
   /** Replicas the cluster gets before any weighting. Default 0. */
@@ -64,7 +64,7 @@ interface Ranked {
  * or no cluster takes more. Replicas that fit nowhere are dropped.
  */
 export function planReplicas(input: PlanInput): PlanResult {
-  validate(input);
+  checkPlannerInput({ total: input.total, clusters: input.clusters, preferences: input.preferences.clusters, counts: { current: input.current, capacity: input.capacity } });
   const { total, clusters, preferences, key } = input;
   const current = input.current ?? {};
   const capacity = input.capacity ?? {};
@@ -229,37 +229,3 @@ function hex(hash: number): string {
   return `0x${hash.toString(16).padStart(8, '0')}`;
 }
 
-function own<T>(record: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-function inOrder(clusters: readonly string[], values: Map<string, number>): Record<string, number> {
-  const result: Record<string, number> = {};
-  for (const name of clusters) {
-    const value = values.get(name);
-    if (value !== undefined) result[name] = value;
-  }
-  return result;
-}
-
-/** The planner is integer arithmetic over non-negative counts; anything else is a caller bug. */
-function validate(input: PlanInput): void {
-  const problems: string[] = [];
-  const check = (label: string, value: number | undefined): void => {
-    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) problems.push(`${label} = ${value}`);
-  };
-  check('total', input.total);
-  for (const [name, pref] of Object.entries(input.preferences.clusters)) {
-    check(`${name}.minReplicas`, pref.minReplicas);
-    check(`${name}.maxReplicas`, pref.maxReplicas);
-    check(`${name}.weight`, pref.weight);
-  }
-  for (const [name, value] of Object.entries(input.current ?? {})) check(`current.${name}`, value);
-  for (const [name, value] of Object.entries(input.capacity ?? {})) check(`capacity.${name}`, value);
-  if (new Set(input.clusters).size !== input.clusters.length) problems.push('duplicate cluster names');
-  if (problems.length > 0) {
-    throw new ManifoldError('PLANNER_INPUT_INVALID', `replica planner needs non-negative integers: ${problems.join(', ')}`, {
-      problems,
-    });
-  }
-}
