@@ -1,4 +1,4 @@
-import { treeOf, writeTreeAtomically } from '../output/folder.ts';
+import { checkOutputFolder, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
 import { parseSource, readSource, renderLoaded } from './source.ts';
 import { printWarnings } from './output.ts';
 import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previous.ts';
@@ -78,6 +78,9 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
   const publishing = opts.commit === true || opts.push !== undefined;
   const outDir = opts.outDir ?? (opts.format === undefined && !publishing ? 'rendered' : undefined);
   const sourceOptions = { source: opts.source, outDir, previousDir: opts.previousDir, sourceRef: opts.sourceRef };
+  const guard: ProtectedFolders = { sources: opts.repoDir === undefined ? [opts.source] : [opts.source, opts.repoDir] };
+  // Before anything is read or written: a folder that would swallow the source is refused outright.
+  if (outDir !== undefined) checkOutputFolder(outDir, guard);
   const source = await readSource(sourceOptions, true);
   let parsed: Repository | undefined;
   const load = async (): Promise<Repository> => (parsed ??= await parseSource(source));
@@ -118,7 +121,7 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
     return 0;
   }
   const tree = treeOf(result.clusters, result.provenance);
-  await writeTreeAtomically(outDir as string, tree);
+  await writeTreeAtomically(outDir as string, tree, guard);
   const objects = [...result.clusters.values()].reduce((n, files) => n + files.size, 0);
   process.stderr.write(`rendered ${objects} objects for ${result.clusters.size} clusters into ${outDir}\n`);
   return 0;

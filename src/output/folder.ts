@@ -3,7 +3,7 @@
  * sibling temporary folder and swapped in by rename, so on any error the
  * target folder is left exactly as it was and stale files disappear.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors/index.ts';
@@ -22,6 +22,49 @@ export function treeOf(clusters: ReadonlyMap<string, ReadonlyMap<string, string>
   }
   tree.set(PROVENANCE_FILE, `${JSON.stringify(provenance, null, 2)}\n`);
   return tree;
+}
+
+/**
+ * The real path `dir` has or would have: symlinks resolved in its nearest
+ * existing ancestor, the part that does not exist yet appended.
+ */
+export function realPathOf(dir: string): string {
+  const absolute = path.resolve(dir);
+  let existing = absolute;
+  while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  return path.join(realpathSync.native(existing), path.relative(existing, absolute));
+}
+
+function isWithin(inner: string, outer: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Folders the output must never replace, as the user named them. */
+export interface ProtectedFolders {
+  /** The source folder (and a repository folder given apart from it). */
+  sources: readonly string[];
+}
+
+function refuse(outDir: string, why: string): InputError {
+  return InputError.single({ code: 'OUTPUT_UNSAFE', file: outDir, message: `refusing to write the output folder: ${why}` });
+}
+
+/**
+ * Replacing DIR deletes everything in it, so DIR must not be the source, hold
+ * the source (e.g. `render rendered/my-source --out rendered`), hold a git
+ * repository or lie inside one's .git folder. Paths are compared after
+ * resolving symlinks, so a link cannot smuggle the source inside DIR.
+ */
+export function checkOutputFolder(outDir: string, guard: ProtectedFolders): void {
+  const target = realPathOf(outDir);
+  for (const source of guard.sources) {
+    const real = realPathOf(source);
+    if (real === target) throw refuse(outDir, `it is the source folder ${source}`);
+    if (isWithin(real, target)) throw refuse(outDir, `it contains the source folder ${source}`);
+  }
+  if (target.split(path.sep).includes('.git')) throw refuse(outDir, 'it lies inside a .git folder');
+  if (existsSync(path.join(target, '.git'))) throw refuse(outDir, 'it holds a git repository (.git)');
 }
 
 async function isReplaceable(dir: string): Promise<boolean> {
@@ -66,7 +109,8 @@ async function writeAll(root: string, tree: Tree): Promise<void> {
   }
 }
 
-export async function writeTreeAtomically(outDir: string, tree: Tree): Promise<void> {
+export async function writeTreeAtomically(outDir: string, tree: Tree, guard: ProtectedFolders): Promise<void> {
+  checkOutputFolder(outDir, guard);
   const target = path.resolve(outDir);
   if (!(await isReplaceable(target))) {
     throw InputError.single({
