@@ -1,4 +1,4 @@
-import { checkOutputFolder, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
+import { checkOutputFolder, recoverInterruptedWrites, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
 import { parseSource, readSource, renderLoaded } from './source.ts';
 import { printWarnings } from './output.ts';
 import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previous.ts';
@@ -80,7 +80,11 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
   const sourceOptions = { source: opts.source, outDir, previousDir: opts.previousDir, sourceRef: opts.sourceRef };
   const guard: ProtectedFolders = { sources: opts.repoDir === undefined ? [opts.source] : [opts.source, opts.repoDir] };
   // Before anything is read or written: a folder that would swallow the source is refused outright.
-  if (outDir !== undefined) checkOutputFolder(outDir, guard);
+  if (outDir !== undefined) {
+    checkOutputFolder(outDir, guard);
+    // A killed earlier run may have left DIR swapped out: repair it even when this run fails.
+    for (const line of await recoverInterruptedWrites(outDir)) process.stderr.write(`${line}\n`);
+  }
   const source = await readSource(sourceOptions, true);
   let parsed: Repository | undefined;
   const load = async (): Promise<Repository> => (parsed ??= await parseSource(source));

@@ -3,7 +3,7 @@
  * sibling temporary folder and swapped in by rename, so on any error the
  * target folder is left exactly as it was and stale files disappear.
  */
-import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors/index.ts';
@@ -102,16 +102,111 @@ async function writeAll(root: string, tree: Tree): Promise<void> {
   // validated relative segments (path.join's normalization cost 0.15 s per
   // 200,000 files).
   for (const dir of directoriesOf(tree)) mkdirSync(`${root}/${dir}`);
+  // The provenance file first: it marks a half-written staging folder of a
+  // killed run as Manifold's, so that a later run may remove it.
+  const provenance = tree.get(PROVENANCE_FILE);
+  if (provenance !== undefined) writeFileSync(`${root}/${PROVENANCE_FILE}`, provenance);
   let written = 0;
   for (const [file, content] of tree) {
+    if (file === PROVENANCE_FILE) continue;
     writeFileSync(`${root}/${file}`, content);
     if (++written % WRITE_BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
+/** `.DIR.manifold-new-PID-TIME` (tree being written) and `.DIR.manifold-old-PID-TIME` (old tree being swapped out), beside DIR. */
+const SWAP_NAME = /^\.(.+)\.manifold-(new|old)-(\d+)-([0-9a-z]+)$/;
+
+function swapNames(target: string, suffix: string): { staging: string; retired: string } {
+  const parent = path.dirname(target);
+  const base = path.basename(target);
+  return { staging: path.join(parent, `.${base}.manifold-new-${suffix}`), retired: path.join(parent, `.${base}.manifold-old-${suffix}`) };
+}
+
+/** Whether the process is running on this host (signal 0 checks without sending anything). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Manifold's: it holds the provenance marker (written first), or nothing but empty folders (killed before it). */
+function isOwnLeftover(dir: string): boolean {
+  if (existsSync(path.join(dir, PROVENANCE_FILE))) return true;
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).every((entry) => entry.isDirectory());
+}
+
+/**
+ * Removes a tree Manifold wrote, the provenance marker last, so that a run
+ * killed while removing leaves a folder the next run still recognises.
+ */
+async function removeOwnTree(dir: string): Promise<void> {
+  for (const entry of await readdir(dir)) {
+    if (entry !== PROVENANCE_DIR) await rm(path.join(dir, entry), { recursive: true, force: true });
+  }
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Leftovers of interrupted writes into `target` by processes that are gone, grouped by run. */
+function deadRunsBeside(target: string): Map<string, { staging?: string; retired?: string }> {
+  const parent = path.dirname(target);
+  const runs = new Map<string, { staging?: string; retired?: string }>();
+  if (!existsSync(parent)) return runs;
+  for (const name of readdirSync(parent).sort()) {
+    const match = SWAP_NAME.exec(name);
+    if (match === null || match[1] !== path.basename(target) || isProcessAlive(Number(match[3]))) continue;
+    const full = path.join(parent, name);
+    if (!statSync(full).isDirectory() || !isOwnLeftover(full)) continue;
+    const suffix = `${match[3]}-${match[4]}`;
+    const run = runs.get(suffix) ?? {};
+    if (match[2] === 'new') run.staging = full;
+    else run.retired = full;
+    runs.set(suffix, run);
+  }
+  return runs;
+}
+
+/**
+ * Repairs what killed runs left beside DIR, so that DIR is always the old tree
+ * or the new one: a run killed between its two renames (DIR missing, old tree
+ * retired, the new tree complete since it is retired only after being
+ * written) has its swap finished; a retired old tree beside an existing DIR
+ * and staging folders that never got swapped in are removed. Only folders
+ * named by Manifold's scheme, holding its provenance marker (or nothing), of
+ * processes no longer running on this host are touched. Returns what was done.
+ */
+export async function recoverInterruptedWrites(outDir: string): Promise<string[]> {
+  const target = path.resolve(outDir);
+  const done: string[] = [];
+  for (const run of deadRunsBeside(target).values()) {
+    if (!existsSync(target) && run.retired !== undefined) {
+      if (run.staging !== undefined && existsSync(path.join(run.staging, PROVENANCE_FILE))) {
+        await rename(run.staging, target);
+        done.push(`finished the swap of an interrupted render into ${outDir}`);
+        run.staging = undefined;
+      } else {
+        await rename(run.retired, target);
+        done.push(`restored ${outDir} from an interrupted render`);
+        run.retired = undefined;
+      }
+    }
+    for (const leftover of [run.staging, run.retired]) {
+      if (leftover === undefined) continue;
+      await removeOwnTree(leftover);
+      done.push(`removed ${path.basename(leftover)}, left by an interrupted render`);
+    }
+  }
+  return done;
+}
+
 export async function writeTreeAtomically(outDir: string, tree: Tree, guard: ProtectedFolders): Promise<void> {
   checkOutputFolder(outDir, guard);
   const target = path.resolve(outDir);
+  await recoverInterruptedWrites(outDir);
   if (!(await isReplaceable(target))) {
     throw InputError.single({
       code: 'OUTPUT_NOT_MANIFOLD',
@@ -121,18 +216,16 @@ export async function writeTreeAtomically(outDir: string, tree: Tree, guard: Pro
   }
   const parent = path.dirname(target);
   await mkdir(parent, { recursive: true });
-  const suffix = `${process.pid}-${Date.now().toString(36)}`;
-  const staging = path.join(parent, `.${path.basename(target)}.manifold-new-${suffix}`);
-  const retired = path.join(parent, `.${path.basename(target)}.manifold-old-${suffix}`);
+  const { staging, retired } = swapNames(target, `${process.pid}-${Date.now().toString(36)}`);
   try {
     await mkdir(staging);
     await writeAll(staging, tree);
     if (existsSync(target)) await rename(target, retired);
     await rename(staging, target);
   } catch (err) {
-    await rm(staging, { recursive: true, force: true });
+    if (existsSync(staging)) await removeOwnTree(staging);
     if (!existsSync(target) && existsSync(retired)) await rename(retired, target);
     throw err;
   }
-  await rm(retired, { recursive: true, force: true });
+  if (existsSync(retired)) await removeOwnTree(retired);
 }

@@ -1,0 +1,103 @@
+/**
+ * What a render killed at each step of the folder swap leaves on disk, laid
+ * out exactly, and what the next run makes of it: DIR is always the old tree
+ * or the new one, and Manifold's leftovers disappear. (The random-time
+ * SIGKILL loop over real renders is test/cli/interrupted-render.test.ts.)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PROVENANCE_FILE, recoverInterruptedWrites, writeTreeAtomically } from './folder.ts';
+
+const work = mkdtempSync(path.join(tmpdir(), 'manifold-folder-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The id of a process that has exited: what a SIGKILLed render leaves in the names. */
+const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
+
+function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+}
+
+const OLD = { [PROVENANCE_FILE]: '{"generator": "old"}', 'eu-1/a.yaml': 'old: 1\n' };
+const NEW = { [PROVENANCE_FILE]: '{"generator": "new"}', 'eu-1/a.yaml': 'new: 1\n', 'us-1/b.yaml': 'b: 1\n' };
+
+function setup(name: string) {
+  const parent = path.join(work, name);
+  mkdirSync(parent);
+  const out = path.join(parent, 'out');
+  const suffix = `${deadPid}-lz0abc`;
+  return { parent, out, staging: path.join(parent, `.out.manifold-new-${suffix}`), retired: path.join(parent, `.out.manifold-old-${suffix}`) };
+}
+
+function generatorOf(dir: string): string {
+  return JSON.parse(readFileSync(path.join(dir, PROVENANCE_FILE), 'utf8')).generator;
+}
+
+describe('recoverInterruptedWrites', () => {
+  it('killed between the two renames (DIR retired, the new tree complete): finishes the swap', async () => {
+    const { parent, out, staging, retired } = setup('between-renames');
+    writeTree(retired, OLD);
+    writeTree(staging, NEW);
+    const done = await recoverInterruptedWrites(out);
+    expect(done).toEqual([`finished the swap of an interrupted render into ${out}`, `removed ${path.basename(retired)}, left by an interrupted render`]);
+    expect(generatorOf(out)).toBe('new');
+    expect(readdirSync(parent)).toEqual(['out']);
+  });
+
+  it('DIR retired and no complete new tree: restores the old tree', async () => {
+    const { parent, out, retired } = setup('retired-only');
+    writeTree(retired, OLD);
+    expect(await recoverInterruptedWrites(out)).toEqual([`restored ${out} from an interrupted render`]);
+    expect(generatorOf(out)).toBe('old');
+    expect(readFileSync(path.join(out, 'eu-1/a.yaml'), 'utf8')).toBe('old: 1\n');
+    expect(readdirSync(parent)).toEqual(['out']);
+  });
+
+  it('killed while writing: removes the half-written staging folder (marker first) and one killed before any file', async () => {
+    const { parent, out, staging } = setup('while-writing');
+    writeTree(out, OLD);
+    writeTree(staging, { [PROVENANCE_FILE]: '{"generator": "new"}', 'eu-1/a.yaml': 'ne' });
+    const empty = path.join(parent, `.out.manifold-new-${deadPid}-lz0abd`);
+    mkdirSync(path.join(empty, 'eu-1', 'namespaces'), { recursive: true });
+    await recoverInterruptedWrites(out);
+    expect(readdirSync(parent)).toEqual(['out']);
+    expect(generatorOf(out)).toBe('old');
+  });
+
+  it('killed after the swap, before removing the old tree: removes it', async () => {
+    const { parent, out, retired } = setup('after-swap');
+    writeTree(out, NEW);
+    writeTree(retired, OLD);
+    await recoverInterruptedWrites(out);
+    expect(readdirSync(parent)).toEqual(['out']);
+    expect(generatorOf(out)).toBe('new');
+  });
+
+  it('leaves alone what is not provably Manifold’s: a running process’s folders, folders without the marker, other folders’ leftovers', async () => {
+    const { parent, out } = setup('foreign');
+    writeTree(out, OLD);
+    const running = path.join(parent, `.out.manifold-new-${process.pid}-lz0abc`);
+    writeTree(running, NEW);
+    const unmarked = path.join(parent, `.out.manifold-old-${deadPid}-lz0abc`);
+    writeTree(unmarked, { 'notes.txt': 'mine' });
+    const other = path.join(parent, `.other.manifold-new-${deadPid}-lz0abc`);
+    writeTree(other, NEW);
+    expect(await recoverInterruptedWrites(out)).toEqual([]);
+    expect(readdirSync(parent).sort()).toEqual([path.basename(other), path.basename(running), path.basename(unmarked), 'out'].sort());
+  });
+
+  it('a render repairs before it checks the folder, then writes the new tree', async () => {
+    const { parent, out, retired } = setup('render-after-kill');
+    writeTree(retired, OLD);
+    await writeTreeAtomically(out, new Map(Object.entries(NEW)), { sources: [] });
+    expect(generatorOf(out)).toBe('new');
+    expect(existsSync(path.join(out, 'us-1/b.yaml'))).toBe(true);
+    expect(readdirSync(parent)).toEqual(['out']);
+  });
+});
