@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, commitAll, gitIn, initRepo, writeFiles } from '../../test/git/repos.ts';
 import { blobObject, treeObject, MODE_FILE } from './objects.ts';
-import { applyDelta, deflateAll, deflateInWorker, LOOSE_LIMIT, ObjectNotFoundError, ObjectStore } from './store.ts';
+import { applyDelta, deflateAll, deflateInWorker, LOOSE_LIMIT, looseTempPath, ObjectNotFoundError, ObjectStore } from './store.ts';
+import { spawn, spawnSync } from 'node:child_process';
 import { deflateSync } from 'node:zlib';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 afterAll(cleanupTempDirs);
@@ -108,5 +109,41 @@ describe('ObjectStore', () => {
     const delta = Buffer.from([16, 9, 0x91, 2, 4, 3, 0x58, 0x59, 0x5a, 0x91, 14, 2]);
     expect(applyDelta(base, delta).toString()).toBe('2345XYZef');
     expect(() => applyDelta(Buffer.from('short'), delta)).toThrow(/base size/);
+  });
+});
+
+describe('ObjectStore writes killed half-way', () => {
+  it('name their temporary files the way git does, so git fsck --strict stays quiet about leftovers', () => {
+    const dir = initRepo({ 'a.yaml': 'a: 1\n' });
+    const target = path.join(dir, '.git', 'objects', 'ab', 'cdef0123456789abcdef0123456789abcdef01');
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(looseTempPath(target), 'half a deflate stream');
+    const fsck = spawnSync('git', ['fsck', '--strict'], { cwd: dir, encoding: 'utf8' });
+    expect(fsck.stderr).toBe('');
+    expect(fsck.status).toBe(0);
+  });
+
+  it('leave a repository that git fsck --strict passes when the writer is SIGKILLed at random moments', async () => {
+    const dir = initRepo({ 'a.yaml': 'a: 1\n' });
+    const writer = `
+      import { ObjectStore } from ${JSON.stringify(path.resolve(import.meta.dirname, 'store.ts'))};
+      import { blobObject } from ${JSON.stringify(path.resolve(import.meta.dirname, 'objects.ts'))};
+      const store = new ObjectStore(${JSON.stringify(path.join(dir, '.git'))});
+      process.stdout.write('ready\\n');
+      for (let round = 0; ; round++) {
+        await store.write(Array.from({ length: 50 }, (_, i) => blobObject(Buffer.from(\`\${process.pid} \${round} \${i}\\n\`.repeat(200)))));
+      }`;
+    for (let kill = 0; kill < 4; kill++) {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', writer], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise((resolve) => child.stdout.once('data', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.on('exit', resolve));
+    }
+    const loose = readdirSync(path.join(dir, '.git', 'objects'), { recursive: true }).length;
+    expect(loose).toBeGreaterThan(200); // the writers did write before they were killed
+    const fsck = spawnSync('git', ['fsck', '--strict', '--no-dangling'], { cwd: dir, encoding: 'utf8' });
+    expect(fsck.stderr).toBe('');
+    expect(fsck.status).toBe(0);
   });
 });

@@ -20,6 +20,17 @@ import type { GitObject, ObjectType } from './objects.ts';
 
 /** At or below this many new objects, write them loose (git's `transfer.unpackLimit` default). */
 export const LOOSE_LIMIT = 100;
+
+/**
+ * Where a loose object is written before it is renamed into place: git's own
+ * temporary name (`objects/xx/tmp_obj_*`, object-file.c `create_tmpfile`),
+ * which `git fsck` passes over (builtin/fsck.c `fsck_cruft` reports any other
+ * name as "bad sha1 file") and `git gc` removes once stale (builtin/prune.c
+ * `prune_tmp_file`), so a write killed half-way leaves nothing fsck reports.
+ */
+export function looseTempPath(target: string): string {
+  return path.join(path.dirname(target), `tmp_obj_${randomBytes(6).toString('hex')}`);
+}
 /** Above this many objects to write, the loose ones already stored are listed rather than looked up one by one. */
 const LOOSE_LISTING_MIN = 1000;
 
@@ -301,7 +312,7 @@ export class ObjectStore {
     for (const o of objects) {
       const target = this.loosePath(o.oid);
       await mkdir(path.dirname(target), { recursive: true });
-      const tmp = `${target}.tmp-${randomBytes(4).toString('hex')}`;
+      const tmp = looseTempPath(target);
       const data = deflateSync(Buffer.concat([Buffer.from(`${o.type} ${o.body.length}\0`), o.body]), { level: 1 });
       await writeFile(tmp, data, { mode: 0o444 });
       await rename(tmp, target);
