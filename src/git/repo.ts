@@ -6,9 +6,12 @@
  * process can never be overwritten silently.
  */
 import fs, { existsSync, statSync } from 'node:fs';
-import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, link, mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { InputError, RuntimeError } from '../errors/index.ts';
+import { isProcessAlive } from '../host.ts';
 import { decodeCommit, formatSignature, type Signature } from './objects.ts';
 import { ObjectNotFoundError, ObjectStore } from './store.ts';
 
@@ -19,6 +22,8 @@ export interface GitRepository {
   objects: ObjectStore;
   /** Shared isomorphic-git cache (docs/cache.md): reuses parsed pack indexes across calls. */
   cache: object;
+  /** Where to say that a stale lock was taken over; stderr when not set. */
+  warn?: ((message: string) => void) | undefined;
 }
 
 export const ZERO_OID = '0000000000000000000000000000000000000000';
@@ -190,6 +195,98 @@ export class RefMovedError extends RuntimeError {
 }
 
 /**
+ * A lock held longer than this belongs to a process that died: Manifold and
+ * git hold a ref lock for the milliseconds of one compare-and-write.
+ */
+export const STALE_LOCK_AGE_MS = 10 * 60_000;
+
+/**
+ * What Manifold writes into a lock it holds, until the lock becomes the ref
+ * file: whose it is, so that a later run can tell a lock left by a killed
+ * process from one a live process holds (git never reads a lock's content).
+ */
+function lockOwnerRecord(): string {
+  return `manifold-lock pid=${process.pid} host=${hostname()}\n`;
+}
+
+/** Why an existing lock is stale, or undefined when a live process may hold it. */
+function staleLockReason(content: string, ageMs: number): string | undefined {
+  const owner = /^manifold-lock pid=(\d+) host=(.*)\n$/.exec(content);
+  if (owner !== null && owner[2] === hostname() && !isProcessAlive(Number(owner[1]))) {
+    return `it was left by Manifold process ${owner[1]}, which is no longer running`;
+  }
+  if (ageMs > STALE_LOCK_AGE_MS) return `it is ${Math.round(ageMs / 60_000)} minutes old`;
+  return undefined;
+}
+
+/** What a lock file holds and how old it is, or undefined when it is gone. */
+async function inspectLock(lock: string): Promise<{ content: string; ageMs: number } | undefined> {
+  try {
+    const [content, info] = await Promise.all([readFile(lock, 'utf8'), stat(lock)]);
+    return { content, ageMs: Date.now() - info.mtimeMs };
+  } catch (err) {
+    if (isCode(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Removes a stale lock unless another process replaced it meanwhile: the
+ * lock is first renamed aside (atomic, so only one taker gets it) and put
+ * back if what was taken is not the lock that was judged stale.
+ */
+async function removeStaleLock(lock: string, judged: string): Promise<boolean> {
+  const aside = `${lock}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await rename(lock, aside);
+  } catch (err) {
+    if (isCode(err, 'ENOENT')) return true; // someone else removed it: try to take the lock again
+    throw err;
+  }
+  if ((await readFile(aside, 'utf8')) === judged) {
+    await rm(aside, { force: true });
+    return true;
+  }
+  await link(aside, lock).catch(() => undefined); // never replaces a lock created since
+  await rm(aside, { force: true });
+  return false;
+}
+
+function warnOnStderr(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}
+
+/**
+ * Creates `lock` exclusively, as git does, and records the owner in it. A
+ * lock left by a killed process (its Manifold owner is not running on this
+ * host, or it is older than STALE_LOCK_AGE_MS) is taken over with a warning;
+ * a live one is an error that says what to do.
+ */
+export async function acquireLock(lock: string, fullRef: string, warn: (message: string) => void = warnOnStderr): Promise<FileHandle> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await open(lock, 'wx');
+      await handle.write(lockOwnerRecord(), 0);
+      return handle;
+    } catch (err) {
+      if (!isCode(err, 'EEXIST')) throw err;
+    }
+    const found = await inspectLock(lock);
+    if (found === undefined) continue;
+    const stale = staleLockReason(found.content, found.ageMs);
+    if (stale === undefined) {
+      throw new RuntimeError(
+        'GIT_REF_LOCKED',
+        `${fullRef} is locked by another process (${lock} exists); retry when it is done, or, if no git or Manifold process is writing to this repository, remove ${lock}`,
+        { ref: fullRef, lock },
+      );
+    }
+    if (await removeStaleLock(lock, found.content)) warn(`took over the lock ${lock}: ${stale}`);
+  }
+  throw new RuntimeError('GIT_REF_LOCKED', `${fullRef}: could not take the lock ${lock}; other processes keep taking it, retry`, { ref: fullRef, lock });
+}
+
+/**
  * Moves `fullRef` from `expected` (undefined: must not exist) to `oid` under
  * git's lock file. Appends a reflog entry when the repository keeps one for
  * the ref (git's default for branches of non-bare repositories).
@@ -212,19 +309,13 @@ export async function updateRef(
     }
     throw err;
   }
-  let handle;
-  try {
-    handle = await open(lock, 'wx');
-  } catch (err) {
-    if (isCode(err, 'EEXIST')) {
-      throw new RuntimeError('GIT_REF_LOCKED', `${fullRef} is locked by another process (${lock} exists); retry, or remove the lock if no git process is running`);
-    }
-    throw err;
-  }
+  let handle: FileHandle | undefined = await acquireLock(lock, fullRef, repo.warn ?? warnOnStderr);
   try {
     const actual = await readRef(repo, fullRef);
     if (actual !== expected) throw new RefMovedError(fullRef, expected, actual);
-    await handle.writeFile(`${oid}\n`);
+    // The lock held the owner record; the ref file it becomes holds only the id.
+    await handle.truncate(0);
+    await handle.write(`${oid}\n`, 0);
     await handle.close();
     handle = undefined;
     await rename(lock, file);

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSy
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors/index.ts';
+import { isProcessAlive } from '../host.ts';
 
 export const PROVENANCE_DIR = '.manifold';
 export const PROVENANCE_FILE = `${PROVENANCE_DIR}/provenance.json`;
@@ -121,17 +122,6 @@ function swapNames(target: string, suffix: string): { staging: string; retired: 
   const parent = path.dirname(target);
   const base = path.basename(target);
   return { staging: path.join(parent, `.${base}.manifold-new-${suffix}`), retired: path.join(parent, `.${base}.manifold-old-${suffix}`) };
-}
-
-/** Whether the process is running on this host (signal 0 checks without sending anything). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Manifold's: it holds the provenance marker (written first), or nothing but empty folders (killed before it). */
