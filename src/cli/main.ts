@@ -7,6 +7,7 @@
 import { DEFAULT_BRANCH } from '../git/names.ts';
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblem, InputError, ManifoldError, RuntimeError } from '../errors/index.ts';
+import { printableLines } from '../errors/terminal.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 // Commands are imported when they run: the reconciler's Kubernetes client,
 // logger and metrics cost about half a second to load, which a render should not pay.
@@ -20,7 +21,7 @@ function buildProgram(): Command {
     .description('Render multi-cluster federation policies (Karmada, KubeFed, KubeAdmiral) into per-cluster manifest trees.')
     .version(MANIFOLD_VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(printableLines(s)) });
 
   program
     .command('render')
@@ -161,16 +162,16 @@ function reportError(err: unknown): number {
     return EXIT.invalid;
   }
   if (err instanceof RuntimeError || err instanceof ManifoldError) {
-    process.stderr.write(`error: ${err.message}\n`);
+    process.stderr.write(`error: ${printableLines(err.message)}\n`);
     return EXIT.runtime;
   }
   if (isSystemError(err)) {
     // The environment failed (disk full, permissions, too many open files): not a bug.
-    process.stderr.write(`error: ${err.message}\n`);
+    process.stderr.write(`error: ${printableLines(err.message)}\n`);
     return EXIT.runtime;
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`internal error (a bug in manifold ${MANIFOLD_VERSION}; please report it):\n${detail}\n`);
+  process.stderr.write(`internal error (a bug in manifold ${MANIFOLD_VERSION}; please report it):\n${printableLines(detail)}\n`);
   return EXIT.bug;
 }
 

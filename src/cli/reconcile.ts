@@ -14,6 +14,7 @@
 import { DEFAULT_BRANCH } from '../git/names.ts';
 import path from 'node:path';
 import { InputError, type Problem } from '../errors/index.ts';
+import { say } from './output.ts';
 import { openRepository, resolveCommit, branchRef } from '../git/repo.ts';
 import { reconcileFleet, type FleetOptions, type FleetTarget } from '../reconcile/fleet.ts';
 import type { ClusterCredentials } from '../reconcile/kube.ts';
@@ -207,7 +208,7 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
 
   const statuses = await reconcileFleet(fleetTargets(opts, settings, source.trees, [...source.trees.keys()]), {
     ...fleetOptions(opts, settings, source.renderedCommit),
-    log: opts.verbose ? (e) => process.stderr.write(`${e.cluster}${e.object ? ` ${e.object}` : ''}: ${e.level}: ${e.message}\n`) : undefined,
+    log: opts.verbose ? (e) => say(`${e.cluster}${e.object ? ` ${e.object}` : ''}: ${e.level}: ${e.message}`) : undefined,
   });
   if (opts.output === 'json') process.stdout.write(`${JSON.stringify({ clusters: statuses }, null, 2)}\n`);
   else process.stdout.write(formatSummary(statuses));

@@ -1,6 +1,6 @@
 import { checkOutputFolder, recoverInterruptedWrites, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
 import { parseSource, readSource, renderLoaded } from './source.ts';
-import { printWarnings } from './output.ts';
+import { printWarnings, say } from './output.ts';
 import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previous.ts';
 import { inputsOf, type Repository } from '../load/repository.ts';
 import { openRepository } from '../git/repo.ts';
@@ -42,7 +42,7 @@ async function commitShortcuts(opts: RenderCommandOptions, source: Awaited<Retur
     const recorded = await provenanceOnBranch(git, branch, prefix);
     if (recorded === undefined) return false;
     if (sameInputs(recorded.text, inputsOf(source.files), `manifold ${MANIFOLD_VERSION}`)) {
-      process.stderr.write(`${branch} unchanged at ${recorded.tip.slice(0, 12)}: rendered from the same inputs by this version; no commit\n`);
+      say(`${branch} unchanged at ${recorded.tip.slice(0, 12)}: rendered from the same inputs by this version; no commit`);
       process.stdout.write(`${recorded.tip}\n`);
       return true;
     }
@@ -52,11 +52,11 @@ async function commitShortcuts(opts: RenderCommandOptions, source: Awaited<Retur
     const target = { git, repoDir: opts.repoDir ?? opts.source, branch, prefix, tip: recorded.tip, provenanceText: recorded.text, sourceCommit: source.commit, manifoldVersion: MANIFOLD_VERSION };
     const outcome = await commitIncrementally(repo, target);
     if (!outcome.done) {
-      process.stderr.write(`rendering in full: ${outcome.reason}\n`);
+      say(`rendering in full: ${outcome.reason}`);
       return false;
     }
     printWarnings(outcome.warnings);
-    for (const line of incrementalReport(outcome, branch, prefix, repo.templates.length)) process.stderr.write(`${line}\n`);
+    for (const line of incrementalReport(outcome, branch, prefix, repo.templates.length)) say(line);
     if (outcome.result.commit !== undefined) process.stdout.write(`${outcome.result.commit}\n`);
     return true;
   } finally {
@@ -83,7 +83,7 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
   if (outDir !== undefined) {
     checkOutputFolder(outDir, guard);
     // A killed earlier run may have left DIR swapped out: repair it even when this run fails.
-    for (const line of await recoverInterruptedWrites(outDir)) process.stderr.write(`${line}\n`);
+    for (const line of await recoverInterruptedWrites(outDir)) say(line);
   }
   const source = await readSource(sourceOptions, true);
   let parsed: Repository | undefined;
@@ -105,7 +105,7 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
       sourceCommit: result.provenance.source.commit,
       manifoldVersion: MANIFOLD_VERSION,
     });
-    for (const line of report.lines) process.stderr.write(`${line}\n`);
+    for (const line of report.lines) say(line);
     if (report.result.commit !== undefined && opts.format === undefined) process.stdout.write(`${report.result.commit}\n`);
     if (opts.outDir === undefined && opts.format === undefined) return 0;
   }
@@ -127,6 +127,6 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
   const tree = treeOf(result.clusters, result.provenance);
   await writeTreeAtomically(outDir as string, tree, guard);
   const objects = [...result.clusters.values()].reduce((n, files) => n + files.size, 0);
-  process.stderr.write(`rendered ${objects} objects for ${result.clusters.size} clusters into ${outDir}\n`);
+  say(`rendered ${objects} objects for ${result.clusters.size} clusters into ${outDir}`);
   return 0;
 }

@@ -5,6 +5,7 @@
  * (exit 3). The CLI boundary (src/cli/main.ts) is the only place that turns
  * them into messages and exit codes.
  */
+import { printable, printableLines } from './terminal.ts';
 
 /** Identity of the object a problem is about, as printed in messages. */
 export interface ProblemObject {
@@ -25,18 +26,21 @@ export interface Problem {
   message: string;
 }
 
-/** `file:line: Kind namespace/name: field.path: what is wrong` */
+/**
+ * `file:line: Kind namespace/name: field.path: what is wrong`, with control
+ * characters from the user's names and values escaped (terminal.ts).
+ */
 export function formatProblem(problem: Problem): string {
   const parts: string[] = [];
   if (problem.file !== undefined) {
-    parts.push(problem.line !== undefined ? `${problem.file}:${problem.line}` : problem.file);
+    parts.push(printable(problem.line !== undefined ? `${problem.file}:${problem.line}` : problem.file));
   }
   if (problem.object !== undefined) {
     const { kind, namespace, name } = problem.object;
-    parts.push(`${kind} ${namespace ? `${namespace}/` : ''}${name}`);
+    parts.push(printable(`${kind} ${namespace ? `${namespace}/` : ''}${name}`));
   }
-  if (problem.field !== undefined && problem.field !== '') parts.push(problem.field);
-  parts.push(problem.message);
+  if (problem.field !== undefined && problem.field !== '') parts.push(printable(problem.field));
+  parts.push(printableLines(problem.message));
   return parts.join(': ');
 }
 

@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { InputError, RuntimeError } from '../errors/index.ts';
 import { isProcessAlive } from '../host.ts';
+import { printableLines } from '../errors/terminal.ts';
 import { decodeCommit, formatSignature, type Signature } from './objects.ts';
 import { ObjectNotFoundError, ObjectStore } from './store.ts';
 
@@ -253,7 +254,7 @@ async function removeStaleLock(lock: string, judged: string): Promise<boolean> {
 }
 
 function warnOnStderr(message: string): void {
-  process.stderr.write(`warning: ${message}\n`);
+  process.stderr.write(`warning: ${printableLines(message)}\n`);
 }
 
 /**

@@ -103,3 +103,18 @@ describe('render --out refuses folders that hold the source', () => {
     expect(sourceFiles(src)).toEqual(QUICKSTART);
   });
 });
+
+describe('control characters in names', () => {
+  it('are escaped in what the CLI prints, never sent raw to the terminal', () => {
+    const src = fresh('controls');
+    cpSync(path.join(ROOT, 'examples/quickstart'), src, { recursive: true });
+    writeFileSync(path.join(src, 'bad\x1b[31mred\x07.yaml'), 'kind: [unclosed\n');
+    const r = manifold(work, 'render', src, '--out', path.join(src, 'out'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: bad\\x1b\[31mred\\x07\.yaml:\d+: YAML syntax/m);
+    const missing = manifold(work, 'validate', 'no\x1b]0;pwned\x07-such-folder');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no\\x1b]0;pwned\\x07-such-folder');
+    for (const out of [r.stderr, missing.stderr, r.stdout]) expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+  });
+});
