@@ -5,7 +5,7 @@
  * and compare the current value first, so a concurrent `git` or Manifold
  * process can never be overwritten silently.
  */
-import fs, { existsSync, statSync } from 'node:fs';
+import fs, { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { appendFile, link, mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -19,7 +19,13 @@ import { ObjectNotFoundError, ObjectStore } from './store.ts';
 export interface GitRepository {
   /** The working tree, when the repository has one. */
   workdir?: string | undefined;
+  /**
+   * The git directory holding objects, refs and config. For a linked worktree
+   * (`git worktree add`) this is the common directory of the main repository.
+   */
   gitdir: string;
+  /** Where this working tree's own HEAD lives, when not in `gitdir` (a linked worktree's `.git/worktrees/NAME`). */
+  headDir?: string | undefined;
   objects: ObjectStore;
   /** Shared isomorphic-git cache (docs/cache.md): reuses parsed pack indexes across calls. */
   cache: object;
@@ -33,14 +39,32 @@ function isGitDir(dir: string): boolean {
   return existsSync(path.join(dir, 'HEAD')) && existsSync(path.join(dir, 'objects')) && existsSync(path.join(dir, 'refs'));
 }
 
-/** Finds the repository containing `dir` (a working tree or a bare repository). */
+/**
+ * The git directory a `.git` file points to (`gitdir: PATH`, relative to the
+ * file's folder; git setup.c `read_gitfile_gently`), and for a linked worktree
+ * the common directory its `commondir` file names (git worktree.c): objects,
+ * refs and config live there, HEAD stays in the worktree's own directory.
+ */
+function linkedGitDirs(dotgitFile: string): { gitdir: string; headDir?: string } | undefined {
+  const target = /^gitdir: (.+?)\r?\n?$/.exec(readFileSync(dotgitFile, 'utf8'))?.[1];
+  if (target === undefined) return undefined;
+  const own = path.resolve(path.dirname(dotgitFile), target);
+  if (!existsSync(path.join(own, 'HEAD'))) return undefined;
+  const commondirFile = path.join(own, 'commondir');
+  if (!existsSync(commondirFile)) return isGitDir(own) ? { gitdir: own } : undefined; // a submodule: a whole git directory
+  const common = path.resolve(own, readFileSync(commondirFile, 'utf8').trim());
+  return isGitDir(common) ? { gitdir: common, headDir: own } : undefined;
+}
+
+/** Finds the repository containing `dir` (a working tree, a linked worktree, a submodule or a bare repository). */
 export function findRepository(dir: string): GitRepository | undefined {
   let current = path.resolve(dir);
   for (;;) {
     const dotgit = path.join(current, '.git');
     if (existsSync(dotgit)) {
       if (statSync(dotgit).isDirectory()) return repositoryAt(current, dotgit);
-      return undefined; // worktrees and submodules (.git file): not supported, treated as no repository
+      const linked = linkedGitDirs(dotgit);
+      return linked === undefined ? undefined : repositoryAt(current, linked.gitdir, linked.headDir);
     }
     if (isGitDir(current) && path.basename(current) !== '.git') return repositoryAt(undefined, current);
     const parent = path.dirname(current);
@@ -49,8 +73,8 @@ export function findRepository(dir: string): GitRepository | undefined {
   }
 }
 
-function repositoryAt(workdir: string | undefined, gitdir: string): GitRepository {
-  return { workdir, gitdir, objects: new ObjectStore(gitdir), cache: {} };
+function repositoryAt(workdir: string | undefined, gitdir: string, headDir?: string): GitRepository {
+  return { workdir, gitdir, headDir, objects: new ObjectStore(gitdir), cache: {} };
 }
 
 export function openRepository(dir: string, role = 'repository'): GitRepository {
@@ -91,10 +115,15 @@ async function isomorphicGit(): Promise<typeof import('isomorphic-git').default>
 
 const OID_LINE = /^[0-9a-f]{40}\n?$/;
 
+/** The file of a loose ref: HEAD is the working tree's own, everything else is shared. */
+function refFile(repo: GitRepository, fullRef: string): string {
+  return path.join(fullRef === 'HEAD' ? (repo.headDir ?? repo.gitdir) : repo.gitdir, fullRef);
+}
+
 /** The current value of a full ref name, or undefined when it does not exist. */
 export async function readRef(repo: GitRepository, fullRef: string): Promise<string | undefined> {
   // A loose ref holding an id wins over packed-refs, as in git; anything else (symbolic, packed) goes the long way.
-  const loose = fullRef.startsWith('refs/') || fullRef === 'HEAD' ? await readTextIfExists(path.join(repo.gitdir, fullRef)) : undefined;
+  const loose = fullRef.startsWith('refs/') || fullRef === 'HEAD' ? await readTextIfExists(refFile(repo, fullRef)) : undefined;
   if (loose !== undefined && OID_LINE.test(loose)) return loose.slice(0, 40);
   const symbolic = loose?.match(/^ref: (refs\/[^\n]+)\n?$/);
   if (symbolic?.[1] !== undefined && symbolic[1] !== fullRef) return readRef(repo, symbolic[1]);
@@ -339,14 +368,35 @@ export async function updateRef(
  * (git refuses `git branch -f` on it for the same reason).
  */
 export async function assertNotCheckedOut(repo: GitRepository, fullRef: string): Promise<void> {
-  if (repo.workdir === undefined) return;
-  const head = await readTextIfExists(path.join(repo.gitdir, 'HEAD'));
-  if (head?.trim() === `ref: ${fullRef}`) {
+  for (const { head, workdir } of checkouts(repo)) {
+    if ((await readTextIfExists(head))?.trim() !== `ref: ${fullRef}`) continue;
     throw InputError.single({
       code: 'GIT_BRANCH_CHECKED_OUT',
-      message: `${fullRef.slice('refs/heads/'.length)} is the branch checked out in ${repo.workdir}; Manifold commits without a checkout, so give another --branch`,
+      message: `${fullRef.slice('refs/heads/'.length)} is the branch checked out in ${workdir}; Manifold commits without a checkout, so give another --branch`,
     });
   }
+}
+
+/**
+ * Every working tree of the repository and its HEAD file: this one, the
+ * main one (when the git directory is a `.git` folder) and the linked ones
+ * under `worktrees/` (git refuses to move a branch checked out in any of them,
+ * builtin/branch.c / worktree.c `find_shared_symref`).
+ */
+function checkouts(repo: GitRepository): { head: string; workdir: string }[] {
+  const found: { head: string; workdir: string }[] = [];
+  if (repo.workdir !== undefined) found.push({ head: path.join(repo.headDir ?? repo.gitdir, 'HEAD'), workdir: repo.workdir });
+  if (repo.headDir !== undefined && path.basename(repo.gitdir) === '.git') found.push({ head: path.join(repo.gitdir, 'HEAD'), workdir: path.dirname(repo.gitdir) });
+  const linked = path.join(repo.gitdir, 'worktrees');
+  if (existsSync(linked)) {
+    for (const name of readdirSync(linked).sort()) {
+      const own = path.join(linked, name);
+      if (own === repo.headDir) continue;
+      const dotgit = existsSync(path.join(own, 'gitdir')) ? readFileSync(path.join(own, 'gitdir'), 'utf8').trim() : own;
+      found.push({ head: path.join(own, 'HEAD'), workdir: path.dirname(dotgit) });
+    }
+  }
+  return found;
 }
 
 /** Removes a ref this process created (temporary push refs). */
