@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cleanupTempDirs, filesAt, gitIn, initBare, initRepo, objectCount, tempDir } from '../../test/git/repos.ts';
 import { commitMessage, commitRenderedTree, GITATTRIBUTES, HashedTree, renderedTree, type CommitOptions } from './commit.ts';
-import { openRepository, RefMovedError } from './repo.ts';
+import { branchRef, openRepository, RefMovedError } from './repo.ts';
+import { spawnSync } from 'node:child_process';
 
 afterAll(cleanupTempDirs);
 
@@ -218,8 +219,25 @@ describe('commitRenderedTree', () => {
 
   it('refuses branch names git would refuse', async () => {
     const repo = openRepository(initRepo());
-    for (const branch of ['a..b', 'x y', 'end/', 'a.lock', '-x']) {
+    for (const branch of ['a..b', 'x y', 'end/', 'a.lock', '-x', 'HEAD', 'refs/heads/HEAD', 'refs/tags/v1', 'refs/remotes/origin/x']) {
       await expect(commitRenderedTree(repo, renderedTree(fleet({ e: 1 }), {}), { ...options, branch })).rejects.toThrow(/branch name/);
+    }
+  });
+
+  it('accepts exactly the branch names `git check-ref-format --branch` accepts (but for refs/… and "@", refused as ambiguous)', () => {
+    const dir = initRepo();
+    const names = ['HEAD', 'a..b', 'a@{b', 'x.lock', '.x', 'a/.b', '-x', 'a//b', 'a/', 'a.', 'a b', 'a\tb', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b', '@{-1}', 'a/b.lock/c', 'a\x7fb', 'é', 'ok/name', 'manifold/rendered', 'v1.2', 'a@b', 'a-.b'];
+    for (const name of names) {
+      const git = spawnSync('git', ['check-ref-format', '--branch', name], { cwd: dir }).status === 0;
+      const ours = (() => {
+        try {
+          branchRef(name);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      expect({ name, accepted: ours }).toEqual({ name, accepted: git });
     }
   });
 });

@@ -99,9 +99,20 @@ export function branchNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The full ref of a branch the user named (`x` or `refs/heads/x`). Besides
+ * git's rules, `HEAD` (git refuses it as a branch name, `strbuf_check_branch_ref`)
+ * and other `refs/…` names are refused: `refs/tags/x` would silently become
+ * a branch named `refs/heads/refs/tags/x`.
+ */
 export function branchRef(branch: string): string {
   const short = branch.startsWith('refs/heads/') ? branch.slice('refs/heads/'.length) : branch;
-  const problem = branchNameProblem(short);
+  const problem =
+    short === 'HEAD'
+      ? 'is HEAD, which names the checked-out commit, not a branch'
+      : short.startsWith('refs/')
+        ? 'names a ref outside refs/heads/; give a branch name such as manifold/rendered'
+        : branchNameProblem(short);
   if (problem !== undefined) {
     throw InputError.single({ code: 'GIT_BAD_BRANCH', message: `branch name "${branch}" ${problem}` });
   }

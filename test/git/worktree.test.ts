@@ -80,3 +80,17 @@ describe('a linked worktree as the source repository', () => {
     expect(fromMain.stderr).toContain(`feature is the branch checked out in ${linked}`);
   });
 });
+
+describe('--branch', () => {
+  it('refuses HEAD and refs outside refs/heads/ with exit 2, before anything is written', () => {
+    const { main } = repoWithWorktree();
+    const refs = () => gitIn(main, ['for-each-ref', '--format=%(refname)']);
+    const before = refs();
+    for (const branch of ['HEAD', 'refs/tags/x', 'a..b']) {
+      const r = manifold(main, 'render', '.', '--commit', '--branch', branch);
+      expect(r.stderr).toMatch(new RegExp(`^error: branch name "${branch.replace(/\./g, '\\.')}" `, 'm'));
+      expect(r.code).toBe(2);
+    }
+    expect(refs()).toBe(before);
+  });
+});
