@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import git, { type FsClient } from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
+import { http } from './http.ts';
 import { InputError, RuntimeError } from '../errors/index.ts';
 import { buildCommit, HashedTree, prefixSegments, type CommitOptions, type CommitResult, type RenderedTree } from './commit.ts';
 import { assertNotCheckedOut, branchRef, deleteLooseRef, readRef, updateRef, type GitRepository } from './repo.ts';

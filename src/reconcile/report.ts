@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
+import { http } from '../git/http.ts';
 import { z } from 'zod';
 import { InputError, RuntimeError } from '../errors/index.ts';
 import { blobObject, commitObject, isDirMode, MODE_DIR, MODE_FILE, treeObject, type GitObject, type Signature, type TreeEntry } from '../git/objects.ts';
