@@ -9,7 +9,8 @@
 FROM node:24-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error
+# --ignore-scripts: `prepare` would build before the sources are copied; the build is the next step.
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 COPY tsconfig.json ./
 COPY scripts/build.ts scripts/build.ts
 COPY src/ src/

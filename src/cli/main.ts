@@ -4,6 +4,7 @@
  * with one message per problem and no stack trace; runtime failures exit 3;
  * anything else is a bug and says so.
  */
+import { existsSync, realpathSync } from 'node:fs';
 import { DEFAULT_BRANCH } from '../git/names.ts';
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblem, InputError, ManifoldError, RuntimeError } from '../errors/index.ts';
@@ -175,7 +176,16 @@ function reportError(err: unknown): number {
   return EXIT.bug;
 }
 
-const invokedDirectly = import.meta.filename === process.argv[1] || process.argv[1]?.endsWith('/manifold.js');
-if (invokedDirectly) {
+/**
+ * Run as the program itself (`node src/cli/main.ts`, `node dist/manifold.js`,
+ * also through a symlink), not imported: bin/manifold.js imports this module
+ * and calls main() itself.
+ */
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined || !existsSync(script)) return false;
+  return realpathSync(script) === realpathSync(import.meta.filename);
+}
+if (invokedDirectly()) {
   process.exitCode = await main(process.argv.slice(2));
 }
