@@ -59,7 +59,8 @@ describe('Dockerfile', () => {
     const lines = instructions(dockerfile);
     const froms = lines.filter((l) => l.startsWith('FROM '));
     expect(froms).toEqual(['FROM node:24-slim AS build', 'FROM gcr.io/distroless/nodejs24-debian13:nonroot']);
-    expect(lines).toContain('RUN npm ci --no-audit --no-fund --loglevel=error');
+    // --ignore-scripts: package.json's prepare would build before the sources are copied.
+    expect(lines).toContain('RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error');
     expect(lines.some((l) => l.startsWith('RUN node scripts/build.ts manifold'))).toBe(true);
     expect(lines).toContain('COPY --from=build /src/dist/manifold.js /app/dist/manifold.js');
     const user = lines.filter((l) => l.startsWith('USER ')).at(-1);
