@@ -2,9 +2,11 @@
  * Real renders SIGKILLed at random moments while they write the output
  * folder: after each kill the next run's repair leaves DIR exactly the old
  * tree or the new one, and nothing beside it. (The exact states between the
- * swap's steps are laid out on disk in src/output/folder.test.ts.)
+ * swap's steps are laid out on disk in src/output/folder.test.ts.) And
+ * `render --commit` killed at random moments: the next one succeeds and git
+ * fsck --strict finds nothing to report.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,4 +81,47 @@ describe('a render killed at a random moment while writing', () => {
     expect(killedWhileWriting).toBeGreaterThanOrEqual(kills.length / 2);
     expect(existsSync(out)).toBe(true);
   }, 180_000);
+});
+
+function git(cwd: string, ...args: string[]) {
+  return spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
+}
+
+/** Runs `render --commit` in `repo`, SIGKILLed after `killAfterMs` unless it ends first. */
+function commitKilledAfter(repo: string, killAfterMs: number): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string; ms: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), 'render', '.', '--commit'], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  return new Promise((resolve) => child.on('exit', (code, signal) => {
+    clearTimeout(timer);
+    resolve({ signal, code, stderr, ms: Date.now() - started });
+  }));
+}
+
+describe('render --commit killed at a random moment', () => {
+  it('leaves a repository git fsck --strict passes, and the next commit goes through', async () => {
+    const repo = bulkSource('repo', 'v0');
+    expect(git(repo, 'init', '-q', '-b', 'main').status).toBe(0);
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'v0');
+    const first = await commitKilledAfter(repo, 120_000);
+    expect(first.code).toBe(0);
+    let killed = 0;
+    for (let i = 1; i <= 6; i++) {
+      writeFileSync(path.join(repo, 'bulk.yaml'), readFileSync(path.join(repo, 'bulk.yaml'), 'utf8').replaceAll(`version: "v${i - 1}"`, `version: "v${i}"`));
+      git(repo, 'commit', '-q', '-am', `v${i}`);
+      const run = await commitKilledAfter(repo, first.ms * (0.3 + 0.7 * Math.random()));
+      if (run.signal === 'SIGKILL') killed++;
+    }
+    expect(killed).toBeGreaterThan(0);
+    const last = await commitKilledAfter(repo, 120_000);
+    expect(last.stderr).not.toMatch(/^error/m);
+    expect(last.code).toBe(0);
+    const fsck = git(repo, 'fsck', '--strict', '--no-dangling');
+    expect(fsck.stderr).toBe('');
+    expect(fsck.status).toBe(0);
+    expect(git(repo, 'show', 'manifold/rendered:eu-1/namespaces/shop/ConfigMap/bulk-0.yaml').stdout).toContain('v6');
+  }, 240_000);
 });

@@ -4,7 +4,7 @@
  * or anything when a run was killed half-way.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,7 @@ describe('render --out refuses folders that hold the source', () => {
     expect(sourceFiles(src)).toEqual(QUICKSTART);
   });
 
-  it('resolves symlinks: DIR reached through a link to the source’s parent, and a DIR that does not exist yet below a link into the source', () => {
+  it('resolves symlinks: DIR reached through a link to the source’s parent, and the source given through a link', () => {
     const cwd = fresh('links');
     const src = path.join(cwd, 'real', 'out', 'src');
     cpSync(path.join(ROOT, 'examples/quickstart'), src, { recursive: true });
@@ -116,5 +116,24 @@ describe('control characters in names', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no\\x1b]0;pwned\\x07-such-folder');
     for (const out of [r.stderr, missing.stderr, r.stdout]) expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+  });
+});
+
+describe('a render after one killed between the swap’s two renames', () => {
+  it('restores DIR first, even when its own input is invalid, and says so', () => {
+    const cwd = fresh('killed-swap');
+    const src = path.join(cwd, 'src');
+    cpSync(path.join(ROOT, 'examples/quickstart'), src, { recursive: true });
+    expect(manifold(cwd, 'render', 'src', '--out', 'out').code).toBe(0);
+    const before = readFileSync(path.join(cwd, 'out', '.manifold', 'provenance.json'), 'utf8');
+    // What the killed run left: DIR renamed aside by a process that is gone, its new tree never written.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    renameSync(path.join(cwd, 'out'), path.join(cwd, `.out.manifold-old-${gone}-abc123`));
+    writeFileSync(path.join(src, 'broken.yaml'), 'kind: [unclosed\n');
+    const r = manifold(cwd, 'render', 'src', '--out', 'out');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('restored out from an interrupted render');
+    expect(readFileSync(path.join(cwd, 'out', '.manifold', 'provenance.json'), 'utf8')).toBe(before);
+    expect(readdirSync(cwd).sort()).toEqual(['out', 'src']);
   });
 });
