@@ -1,0 +1,86 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { http } from './http.ts';
+
+interface Seen {
+  method: string;
+  url: string;
+  authorization?: string | undefined;
+  length?: string | undefined;
+  body: string;
+}
+
+let server: Server;
+let port: number;
+const seen: Seen[] = [];
+
+async function bodyOf(req: IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of req) text += String(chunk);
+  return text;
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    void bodyOf(req).then((body) => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, length: req.headers['content-length'], body });
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/moved') return res.writeHead(302, { location: '/final' }).end();
+      if (url.pathname === '/elsewhere') return res.writeHead(307, { location: `http://localhost:${port}/final` }).end();
+      if (url.pathname === '/loop') return res.writeHead(301, { location: '/loop' }).end();
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-multi': ['a', 'b'] }).end(`hello from ${url.pathname}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+async function text(body: AsyncIterableIterator<Uint8Array> | undefined): Promise<string> {
+  let out = '';
+  for await (const chunk of body ?? []) out += Buffer.from(chunk).toString();
+  return out;
+}
+
+async function* chunks(...parts: string[]): AsyncIterableIterator<Uint8Array> {
+  for (const part of parts) yield Buffer.from(part);
+}
+
+describe('the git HTTP client', () => {
+  it('sends the body as one buffer with a Content-Length and returns status, headers and body', async () => {
+    seen.length = 0;
+    const res = await http.request({ url: `http://127.0.0.1:${port}/repo.git/git-receive-pack`, method: 'POST', headers: { Authorization: 'Basic eDp5' }, body: chunks('ab', 'cd') });
+    expect(res).toMatchObject({ statusCode: 200, statusMessage: 'OK', method: 'POST', url: `http://127.0.0.1:${port}/repo.git/git-receive-pack` });
+    expect(res.headers?.['x-multi']).toBe('a, b');
+    expect(await text(res.body)).toBe('hello from /repo.git/git-receive-pack');
+    expect(seen).toEqual([{ method: 'POST', url: '/repo.git/git-receive-pack', authorization: 'Basic eDp5', length: '4', body: 'abcd' }]);
+  });
+
+  it('follows redirects: a POST answered 302 becomes a GET; credentials are dropped when the host changes', async () => {
+    seen.length = 0;
+    const moved = await http.request({ url: `http://127.0.0.1:${port}/moved`, method: 'POST', headers: { authorization: 'Basic eDp5' }, body: chunks('x') });
+    expect(moved.url).toBe(`http://127.0.0.1:${port}/final`);
+    expect(seen.map((s) => [s.method, s.url, s.authorization])).toEqual([
+      ['POST', '/moved', 'Basic eDp5'],
+      ['GET', '/final', 'Basic eDp5'],
+    ]);
+    seen.length = 0;
+    const away = await http.request({ url: `http://127.0.0.1:${port}/elsewhere`, headers: { authorization: 'Basic eDp5' } });
+    expect(away.url).toBe(`http://localhost:${port}/final`);
+    expect(seen.map((s) => s.authorization)).toEqual(['Basic eDp5', undefined]);
+  });
+
+  it('gives up after 10 redirects, and sends URL credentials as basic auth', async () => {
+    await expect(http.request({ url: `http://u:p%40ss@127.0.0.1:${port}/loop` })).rejects.toThrow(/too many redirects fetching http:\/\/127\.0\.0\.1:\d+\/loop/);
+    expect(seen.at(-1)?.authorization).toBe(`Basic ${Buffer.from('u:p@ss').toString('base64')}`);
+  });
+
+  it('fails like node:http when nothing listens (the error code the remote layer reports)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await expect(http.request({ url: `http://127.0.0.1:${closedPort}/x` })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
