@@ -5,7 +5,7 @@
  * (exit 3). The CLI boundary (src/cli/main.ts) is the only place that turns
  * them into messages and exit codes.
  */
-import { printable, printableLines } from './terminal.ts';
+import { printable } from './terminal.ts';
 
 /** Identity of the object a problem is about, as printed in messages. */
 export interface ProblemObject {
@@ -40,7 +40,8 @@ export function formatProblem(problem: Problem): string {
     parts.push(printable(`${kind} ${namespace ? `${namespace}/` : ''}${name}`));
   }
   if (problem.field !== undefined && problem.field !== '') parts.push(printable(problem.field));
-  parts.push(printableLines(problem.message));
+  // One problem, one line: a line break in a quoted value must not start a line that looks like Manifold's own.
+  parts.push(printable(problem.message));
   return parts.join(': ');
 }
 

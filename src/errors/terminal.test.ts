@@ -16,8 +16,8 @@ describe('printable', () => {
       line: 3,
       object: { kind: 'ConfigMap', namespace: 'ns\r', name: 'n\x1b' },
       field: 'data.\x07',
-      message: 'bad value "\x1b[8m"',
+      message: 'bad value "\x1b[8m\n::error::forged"',
     });
-    expect(line).toBe('evil\\n\\x1b[2Kerror: fake.yaml:3: ConfigMap ns\\r/n\\x1b: data.\\x07: bad value "\\x1b[8m"');
+    expect(line).toBe('evil\\n\\x1b[2Kerror: fake.yaml:3: ConfigMap ns\\r/n\\x1b: data.\\x07: bad value "\\x1b[8m\\n::error::forged"');
   });
 });
