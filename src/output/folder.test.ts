@@ -79,6 +79,14 @@ describe('recoverInterruptedWrites', () => {
     expect(generatorOf(out)).toBe('new');
   });
 
+  it('removes a staging folder an earlier version left (no marker, only rendered files)', async () => {
+    const { parent, out, staging } = setup('earlier-version');
+    writeTree(out, OLD);
+    writeTree(staging, { 'eu-1/namespaces/shop/ConfigMap/a.yaml': 'a: 1\n', 'eu-1/cluster/Namespace/shop.yaml': 'kind: Namespace\n', 'us-1/namespaces/x/y/z.yaml': 'h' });
+    expect(await recoverInterruptedWrites(out)).toEqual([`removed ${path.basename(staging)}, left by an interrupted render`]);
+    expect(readdirSync(parent)).toEqual(['out']);
+  });
+
   it('leaves alone what is not provably Manifold’s: a running process’s folders, folders without the marker, other folders’ leftovers', async () => {
     const { parent, out } = setup('foreign');
     writeTree(out, OLD);
@@ -86,10 +94,12 @@ describe('recoverInterruptedWrites', () => {
     writeTree(running, NEW);
     const unmarked = path.join(parent, `.out.manifold-old-${deadPid}-lz0abc`);
     writeTree(unmarked, { 'notes.txt': 'mine' });
+    const lookalike = path.join(parent, `.out.manifold-new-${deadPid}-lz0abd`);
+    writeTree(lookalike, { 'eu-1/namespaces/a.yaml': 'a', 'eu-1/namespaces/notes.md': 'mine' });
     const other = path.join(parent, `.other.manifold-new-${deadPid}-lz0abc`);
     writeTree(other, NEW);
     expect(await recoverInterruptedWrites(out)).toEqual([]);
-    expect(readdirSync(parent).sort()).toEqual([path.basename(other), path.basename(running), path.basename(unmarked), 'out'].sort());
+    expect(readdirSync(parent).sort()).toEqual([path.basename(other), path.basename(running), path.basename(unmarked), path.basename(lookalike), 'out'].sort());
   });
 
   it('a render repairs before it checks the folder, then writes the new tree', async () => {

@@ -124,10 +124,19 @@ function swapNames(target: string, suffix: string): { staging: string; retired: 
   return { staging: path.join(parent, `.${base}.manifold-new-${suffix}`), retired: path.join(parent, `.${base}.manifold-old-${suffix}`) };
 }
 
-/** Manifold's: it holds the provenance marker (written first), or nothing but empty folders (killed before it). */
+/** Where emit puts an object: `<cluster>/cluster/…` or `<cluster>/namespaces/…`, a YAML file. */
+const RENDERED_FILE = /^[^/]+\/(cluster|namespaces)\/.+\.yaml$/;
+
+/**
+ * Manifold's: it holds the provenance marker (written first), or only what a
+ * render writes (cluster folders of YAML files, no links), which is what the
+ * staging folders of earlier versions, which wrote the marker last, hold.
+ */
 function isOwnLeftover(dir: string): boolean {
   if (existsSync(path.join(dir, PROVENANCE_FILE))) return true;
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).every((entry) => entry.isDirectory());
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).every(
+    (entry) => entry.isDirectory() || (entry.isFile() && RENDERED_FILE.test(path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))),
+  );
 }
 
 /**
