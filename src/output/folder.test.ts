@@ -5,7 +5,7 @@
  * SIGKILL loop over real renders is test/cli/interrupted-render.test.ts.)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,27 @@ describe('recoverInterruptedWrites', () => {
     writeTree(other, NEW);
     expect(await recoverInterruptedWrites(out)).toEqual([]);
     expect(readdirSync(parent).sort()).toEqual([path.basename(other), path.basename(running), path.basename(unmarked), path.basename(lookalike), 'out'].sort());
+  });
+
+  it('renders through a DIR that is a symlink: the link stays, the tree it points to is replaced', async () => {
+    const { parent, out } = setup('symlinked');
+    const real = path.join(parent, 'real');
+    writeTree(real, OLD);
+    symlinkSync(real, out);
+    await writeTreeAtomically(out, new Map(Object.entries(NEW)), { sources: [] });
+    expect(lstatSync(out).isSymbolicLink()).toBe(true);
+    expect(generatorOf(real)).toBe('new');
+    expect(readdirSync(parent).sort()).toEqual(['out', 'real']);
+  });
+
+  it('never follows a link named like a leftover', async () => {
+    const { parent, out } = setup('planted-link');
+    writeTree(out, OLD);
+    const elsewhere = path.join(parent, 'elsewhere');
+    writeTree(elsewhere, NEW);
+    symlinkSync(elsewhere, path.join(parent, `.out.manifold-old-${deadPid}-lz0abc`));
+    expect(await recoverInterruptedWrites(out)).toEqual([]);
+    expect(generatorOf(elsewhere)).toBe('new');
   });
 
   it('a render repairs before it checks the folder, then writes the new tree', async () => {

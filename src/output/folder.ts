@@ -3,7 +3,7 @@
  * sibling temporary folder and swapped in by rename, so on any error the
  * target folder is left exactly as it was and stale files disappear.
  */
-import { existsSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors/index.ts';
@@ -159,7 +159,8 @@ function deadRunsBeside(target: string): Map<string, { staging?: string; retired
     const match = SWAP_NAME.exec(name);
     if (match === null || match[1] !== path.basename(target) || isProcessAlive(Number(match[3]))) continue;
     const full = path.join(parent, name);
-    if (!statSync(full).isDirectory() || !isOwnLeftover(full)) continue;
+    // lstat: a link is never Manifold's leftover, and following one could empty a folder elsewhere.
+    if (!lstatSync(full).isDirectory() || !isOwnLeftover(full)) continue;
     const suffix = `${match[3]}-${match[4]}`;
     const run = runs.get(suffix) ?? {};
     if (match[2] === 'new') run.staging = full;
@@ -179,7 +180,7 @@ function deadRunsBeside(target: string): Map<string, { staging?: string; retired
  * processes no longer running on this host are touched. Returns what was done.
  */
 export async function recoverInterruptedWrites(outDir: string): Promise<string[]> {
-  const target = path.resolve(outDir);
+  const target = realPathOf(outDir);
   const done: string[] = [];
   for (const run of deadRunsBeside(target).values()) {
     if (!existsSync(target) && run.retired !== undefined) {
@@ -204,8 +205,9 @@ export async function recoverInterruptedWrites(outDir: string): Promise<string[]
 
 export async function writeTreeAtomically(outDir: string, tree: Tree, guard: ProtectedFolders): Promise<void> {
   checkOutputFolder(outDir, guard);
-  const target = path.resolve(outDir);
   await recoverInterruptedWrites(outDir);
+  // A DIR that is a symlink keeps pointing at the tree: the swap happens where it points.
+  const target = realPathOf(outDir);
   if (!(await isReplaceable(target))) {
     throw InputError.single({
       code: 'OUTPUT_NOT_MANIFOLD',
