@@ -176,31 +176,45 @@ function deadRunsBeside(target: string): Map<string, { staging?: string; retired
  * retired, the new tree complete since it is retired only after being
  * written) has its swap finished; a retired old tree beside an existing DIR
  * and staging folders that never got swapped in are removed. Only folders
- * named by Manifold's scheme, holding its provenance marker (or nothing), of
- * processes no longer running on this host are touched. Returns what was done.
+ * named by Manifold's scheme, holding its provenance marker or nothing but
+ * rendered files, of processes no longer running on this host are touched.
+ * Another render repairing the same leftovers at once is harmless: what it
+ * moved first is skipped. Returns what was done.
  */
 export async function recoverInterruptedWrites(outDir: string): Promise<string[]> {
   const target = realPathOf(outDir);
   const done: string[] = [];
   for (const run of deadRunsBeside(target).values()) {
     if (!existsSync(target) && run.retired !== undefined) {
-      if (run.staging !== undefined && existsSync(path.join(run.staging, PROVENANCE_FILE))) {
-        await rename(run.staging, target);
-        done.push(`finished the swap of an interrupted render into ${outDir}`);
-        run.staging = undefined;
-      } else {
-        await rename(run.retired, target);
-        done.push(`restored ${outDir} from an interrupted render`);
-        run.retired = undefined;
+      const complete = run.staging !== undefined && existsSync(path.join(run.staging, PROVENANCE_FILE));
+      const from = complete ? (run.staging as string) : run.retired;
+      if (await unlessGone(() => rename(from, target))) {
+        done.push(complete ? `finished the swap of an interrupted render into ${outDir}` : `restored ${outDir} from an interrupted render`);
+        if (complete) run.staging = undefined;
+        else run.retired = undefined;
       }
     }
     for (const leftover of [run.staging, run.retired]) {
-      if (leftover === undefined) continue;
-      await removeOwnTree(leftover);
-      done.push(`removed ${path.basename(leftover)}, left by an interrupted render`);
+      if (leftover !== undefined && (await unlessGone(() => removeOwnTree(leftover)))) {
+        done.push(`removed ${path.basename(leftover)}, left by an interrupted render`);
+      }
     }
   }
   return done;
+}
+
+/**
+ * Runs `step`; false when another process repaired the same leftovers first:
+ * what it moves is gone (ENOENT), or DIR is back already (ENOTEMPTY, EEXIST).
+ */
+async function unlessGone(step: () => Promise<void>): Promise<boolean> {
+  try {
+    await step();
+    return true;
+  } catch (err) {
+    if (['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) return false;
+    throw err;
+  }
 }
 
 export async function writeTreeAtomically(outDir: string, tree: Tree, guard: ProtectedFolders): Promise<void> {
