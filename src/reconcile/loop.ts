@@ -432,6 +432,9 @@ export async function startReconciler(opts: LoopCommandOptions, io: { stdoutLogs
   const token = process.env[TOKEN_ENV] === '' ? undefined : process.env[TOKEN_ENV];
   const logger = createLogger({ destination: io.stdoutLogs ? 'stdout' : 'stderr', level, secrets: await knownSecrets(opts, token) });
   const repo = await gitRepositoryFor(opts);
+  // A stale ref lock taken over is said in the JSON log, not as a bare stderr line.
+  const warnInLog = (message: string): void => logger.warn({}, message);
+  if (repo !== undefined) repo.warn = warnInLog;
   const source: RenderedSource =
     repo === undefined
       ? folderSource((opts.dir ?? opts.watch) as string, opts.cluster)
@@ -442,6 +445,7 @@ export async function startReconciler(opts: LoopCommandOptions, io: { stdoutLogs
     const reportRemote = opts.reportRemote ?? opts.remote;
     if (repo === undefined && reportRemote === undefined) throw usage('--report needs a git repository: give --repo DIR or --report-remote URL');
     const reportRepo = repo ?? ((await gitRepositoryFor({ remote: reportRemote })) as GitRepository);
+    reportRepo.warn = warnInLog;
     const target: ReportTarget = { repo: reportRepo, branch: typeof opts.report === 'string' ? opts.report : DEFAULT_REPORT_BRANCH, remote: reportRemote, token };
     branchRef(target.branch as string);
     report = (statuses) => writeReport(target, statuses);
