@@ -24,7 +24,7 @@ beforeAll(async () => {
   server = await startGitHttpServer({ root: serverRoot, token: TOKEN });
   bundle = path.join(tempDir('push-bundle'), 'manifold.js');
   writeFileSync(bundle, (await buildInMemory('manifold')).contents);
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await server.close();
   cleanupTempDirs();
@@ -65,5 +65,5 @@ describe('render --push', () => {
     const changed = await manifold(program, src, ['render', '--push', `${server.url}/${name}.git`]);
     expect(changed.code).toBe(0);
     expect(changed.stderr).not.toMatch(/DEP0\d+|\(node:\d+\)|Warning:/);
-  });
+  }, 120_000);
 });
