@@ -20,18 +20,16 @@
  */
 import { z } from 'zod';
 import { ObjectMeta, StringMap } from '../../model/common.ts';
+import { FLEET_MEMBER_PREFIX, KARMADA_EXECUTION_SPACE_PREFIX, WORK_APIS, type WorkApi } from '../../model/work-api.ts';
 
-export type WorkFlavor = 'ocm' | 'karmada' | 'kubefleet' | 'sig';
+export type WorkFlavor = WorkApi;
 
-export const OCM_API = 'work.open-cluster-management.io/v1';
-export const KARMADA_API = 'work.karmada.io/v1alpha1';
-export const KUBEFLEET_APIS = ['placement.kubernetes-fleet.io/v1', 'placement.kubernetes-fleet.io/v1beta1'] as const;
-export const SIG_API = 'multicluster.x-k8s.io/v1alpha1';
+export const OCM_API = WORK_APIS.ocm.apiVersion;
+export const KARMADA_API = WORK_APIS.karmada.apiVersion;
+export const KUBEFLEET_APIS = ['placement.kubernetes-fleet.io/v1', WORK_APIS.kubefleet.apiVersion] as const;
+export const SIG_API = WORK_APIS.sig.apiVersion;
 
-/** Karmada's execution space prefix (pkg/util/names/names.go). */
-export const KARMADA_EXECUTION_SPACE_PREFIX = 'karmada-es-';
-/** KubeFleet's member namespace prefix (pkg/utils/common.go `fleet-member-%s`). */
-export const FLEET_MEMBER_PREFIX = 'fleet-member-';
+export { KARMADA_EXECUTION_SPACE_PREFIX, FLEET_MEMBER_PREFIX };
 
 /**
  * One manifest: any object with apiVersion, kind and a name. OCM's webhook
