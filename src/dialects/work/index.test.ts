@@ -91,6 +91,18 @@ describe('work dialect', () => {
     expect(result.warnings).toEqual([]);
   });
 
+  it('lends a Namespace that one cluster\'s Work holds to the clusters whose Work objects live in it', () => {
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps', labels: { team: 'shop' } } };
+    const result = run({
+      'c.yaml': inventory('a', 'b'),
+      'w.yaml': [
+        work('work.open-cluster-management.io/v1', 'ManifestWork', 'a', 'w', [ns, cm('settings', 'apps')]),
+        work('work.open-cluster-management.io/v1', 'ManifestWork', 'b', 'w', [cm('settings', 'apps')]),
+      ].join('\n---\n'),
+    });
+    for (const c of ['a', 'b']) expect(load(result.clusters.get(c)?.get('cluster/Namespace/apps.yaml') as string), c).toEqual(ns);
+  });
+
   it('gives each cluster its own manifest; equal ones share a variant', () => {
     const result = run({
       'c.yaml': inventory('a', 'b', 'c'),

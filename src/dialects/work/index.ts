@@ -214,8 +214,10 @@ function placementOf(entries: readonly Entry[], ctx: DialectContext): Placement 
     dialect: 'work',
     policy: first.work,
     clusters,
-    variantOf: (cluster) => String(contents.indexOf(byCluster.get(cluster)?.canonical ?? '')),
-    materialize: (cluster) => (byCluster.get(cluster) as Entry).template.object,
+    // A Namespace of one cluster's Work also serves the clusters whose objects
+    // live in it (render's followNamespaces extends this placement to them).
+    variantOf: (cluster) => String(contents.indexOf((byCluster.get(cluster) ?? first).canonical)),
+    materialize: (cluster) => (byCluster.get(cluster) ?? first).template.object,
     overridesFor: () => [],
     explain: [
       {
