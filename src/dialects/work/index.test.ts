@@ -49,7 +49,11 @@ describe('work dialect: upstream samples', () => {
     const result = run({ 'clusters.yaml': inventory('cluster1', 'member1', 'kind-member-testing'), ...samples });
     const files = (c: string) => [...(result.clusters.get(c)?.keys() ?? [])];
     // OCM: namespace = the managed cluster (docs concepts/manifestwork).
-    expect(files('cluster1')).toEqual(['namespaces/default/Deployment.apps/hello.yaml']);
+    expect(files('cluster1')).toEqual([
+      'namespaces/default/Deployment.apps/hello.yaml',
+      'namespaces/default/Job.batch/pi-calculation.yaml',
+      'namespaces/default/Job.batch/temp-task.yaml',
+    ]);
     // Karmada: karmada-es-<cluster> (pkg/util/names/names.go).
     expect(files('member1')).toEqual(['namespaces/default/Deployment.apps/nginx.yaml']);
     // KubeFleet's copy of the work-api sample: fleet-member-<cluster> (fleet pkg/utils/common.go).
