@@ -92,23 +92,26 @@ export function worksTree(clusters: ReadonlyMap<string, ReadonlyMap<string, stri
   if (problems.length > 0) throw new InputError(problems);
   const spec = WORK_APIS[options.api];
   const limits = options.limits ?? { workBytes: WORK_BYTES_BUDGET, ocmManifestBytes: OCM_MANIFESTS_LIMIT };
-  const parsed = new Map<string, JsonObject>();
-  const objectOf = (content: string): JsonObject => {
-    let obj = parsed.get(content);
-    if (obj === undefined) parsed.set(content, (obj = load(content) as JsonObject));
-    return obj;
+  // Clusters share their file contents (one string per variant): measure each once.
+  const sizes = new Map<string, number>();
+  const sizeOf = (content: string): number => {
+    let size = sizes.get(content);
+    if (size === undefined) sizes.set(content, (size = jsonBytes(load(content))));
+    return size;
   };
   const files = new Map<string, string>();
   const works: WorkSummary[] = [];
   for (const cluster of [...clusters.keys()].sort(byteOrder)) {
     const clusterFiles = clusters.get(cluster) as ReadonlyMap<string, string>;
-    const manifests = [...clusterFiles].map(([path, content]) => ({ path, object: objectOf(content) }));
-    const chunks = pack(manifests, cluster, options.api, limits, (n) => workObject(spec, cluster, workName(options.name, n), []), problems);
+    const manifests = [...clusterFiles].map(([path, content]) => ({ path, content, size: sizeOf(content) }));
+    const chunks = pack(manifests, cluster, options.api, limits, (n) => workObject(spec, cluster, workName(options.name, n)), problems);
     chunks.forEach((chunk, i) => {
-      const work = workObject(spec, cluster, workName(options.name, i), chunk);
-      const path = objectPath({ apiVersion: spec.apiVersion, kind: spec.kind, namespace: spec.namespaceOf(cluster), name: workName(options.name, i) });
-      files.set(path, toYaml(work));
-      works.push({ path, cluster, objects: chunk.length, bytes: jsonBytes(work) });
+      const name = workName(options.name, i);
+      const work = workObject(spec, cluster, name);
+      const path = objectPath({ apiVersion: spec.apiVersion, kind: spec.kind, namespace: spec.namespaceOf(cluster), name });
+      files.set(path, workYaml(work, chunk.map((m) => m.content)));
+      const bytes = jsonBytes(work) + chunk.reduce((n, m) => n + m.size, 0) + chunk.length - 1;
+      works.push({ path, cluster, objects: chunk.length, bytes });
     });
   }
   if (problems.length > 0) throw new InputError(problems);
@@ -120,13 +123,35 @@ function workName(name: string, index: number): string {
   return index === 0 ? name : `${name}-${index + 1}`;
 }
 
-function workObject(spec: (typeof WORK_APIS)[WorkApi], cluster: string, name: string, manifests: JsonObject[]): JsonObject {
+/** A Work with no manifests yet. */
+function workObject(spec: (typeof WORK_APIS)[WorkApi], cluster: string, name: string): JsonObject {
   return {
     apiVersion: spec.apiVersion,
     kind: spec.kind,
     metadata: { name, namespace: spec.namespaceOf(cluster), labels: { [WORK_CLUSTER_LABEL]: cluster } },
-    spec: { workload: { manifests } },
+    spec: { workload: { manifests: [] } },
   };
+}
+
+const EMPTY_MANIFESTS = '    manifests: []\n';
+
+/**
+ * The Work's YAML with the rendered files spliced in as list items, indented
+ * (a YAML block keeps its meaning when every line moves right by the same
+ * amount; empty lines stay empty so block scalars keep their content). Parsing
+ * and dumping every object again cost more than the whole render.
+ */
+function workYaml(work: JsonObject, manifests: readonly string[]): string {
+  const head = toYaml(work);
+  if (!head.endsWith(EMPTY_MANIFESTS)) throw new Error('unexpected Work layout');
+  const items = manifests.map((content) =>
+    content
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((line, i) => (i === 0 ? `      - ${line}` : line === '' ? '' : `        ${line}`))
+      .join('\n'),
+  );
+  return `${head.slice(0, -EMPTY_MANIFESTS.length)}    manifests:\n${items.join('\n')}\n`;
 }
 
 /**
@@ -135,21 +160,21 @@ function workObject(spec: (typeof WORK_APIS)[WorkApi], cluster: string, name: st
  * taken with the longest name this cluster can get, so a chunk that fitted
  * never overflows once named.
  */
-function pack(
-  manifests: readonly { path: string; object: JsonObject }[],
+function pack<M extends { path: string; size: number }>(
+  manifests: readonly M[],
   cluster: string,
   api: WorkApi,
   limits: { workBytes: number; ocmManifestBytes: number },
   emptyWork: (index: number) => JsonObject,
   problems: Problem[],
-): JsonObject[][] {
+): M[][] {
   const base = jsonBytes(emptyWork(manifests.length));
-  const chunks: JsonObject[][] = [];
-  let current: JsonObject[] = [];
+  const chunks: M[][] = [];
+  let current: M[] = [];
   let workBytes = base;
   let ocmBytes = 0;
-  for (const { path, object } of manifests) {
-    const size = jsonBytes(object);
+  for (const manifest of manifests) {
+    const { path, size } = manifest;
     const added = size + (current.length > 0 ? 1 : 0);
     const ocmSize = api === 'ocm' ? size + MANIFEST_FRAMING_BYTES : 0;
     if (base + size > limits.workBytes || ocmSize > limits.ocmManifestBytes) {
@@ -165,7 +190,7 @@ function pack(
     }
     workBytes += current.length > 0 ? added : size;
     ocmBytes += ocmSize;
-    current.push(object);
+    current.push(manifest);
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
