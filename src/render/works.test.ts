@@ -59,6 +59,29 @@ describe('render --as-works', () => {
     });
   }
 
+  it('keeps block scalars, blank lines and odd strings intact when splicing files into a Work', () => {
+    const tricky = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'tricky', namespace: 'apps', annotations: { note: '- not a list item', colon: 'a: b' } },
+      data: { script: '#!/bin/sh\n\necho "hi"\n  indented\n\n\ntrailing  \n', empty: '', spaces: '   ', yes: 'yes', multi: 'line1\nline2' },
+    };
+    const repoOf = (files: { path: string; text: string }[]) => render(loadRepository(files, registry), dialects, { manifoldVersion: 'test' });
+    const inventory = { path: 'c.yaml', text: 'apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata: {name: a}\n' };
+    const plain = repoOf([
+      inventory,
+      { path: 'cm.json', text: JSON.stringify(tricky) },
+      { path: 'pp.yaml', text: 'apiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicy\nmetadata: {name: p, namespace: apps}\nspec:\n  resourceSelectors: [{apiVersion: v1, kind: ConfigMap}]\n  placement: {clusterAffinity: {clusterNames: [a]}}\n' },
+    ]);
+    for (const api of APIS) {
+      const hub = worksTree(plain.clusters, { ...OPTIONS, api }).clusters.get('hub') as ReadonlyMap<string, string>;
+      const work = load([...hub.values()][0] as string) as Work;
+      expect(work.spec.workload.manifests.find((m) => (m.metadata as { name: string }).name === 'tricky'), api).toEqual(tricky);
+      const again = repoOf([inventory, ...[...hub].map(([p, text]) => ({ path: p, text }))]);
+      expect(new Map(again.clusters.get('a')), api).toEqual(new Map(plain.clusters.get('a')));
+    }
+  });
+
   it('writes one Work per cluster with objects, in the namespace its agent reads, manifests in file order', () => {
     const input = fleet(3, 10);
     for (const [api, path] of [
