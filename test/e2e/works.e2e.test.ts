@@ -4,8 +4,9 @@
 // test fleet, which then judges every emitted Work with a strict server-side
 // dry-run; split Works are also stored for real, to show that they fit in etcd
 // where one Work holding the same objects does not.
-import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +103,45 @@ describe('Works emitted by render --as-works, judged by the upstream CRDs', () =
       expect(unknownField.body).toContain('bogus');
       const noApiVersion = await apply(JSON.stringify({ ...base, spec: { workload: { manifests: [{ kind: 'ConfigMap', metadata: { name: 'x' } }] } } }), workUrl(api, JSON.stringify(base)), true);
       expect(noApiVersion.status, `${api}: ${noApiVersion.body}`).toBe(422);
+    }
+  });
+
+  it('manifold reconcile applies a --as-works tree to the hub: the hub folder is one more cluster to it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'manifold-works-e2e-'));
+    try {
+      const source = path.join(dir, 'source');
+      execFileSync('mkdir', ['-p', source]);
+      writeFileSync(
+        path.join(source, 'fleet.yaml'),
+        `${CLUSTERS.map((c) => `apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata: {name: ${c}}\n`).join('---\n')}---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+data: {colour: blue}
+---
+apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata: {name: settings, namespace: shop}
+spec:
+  resourceSelectors: [{apiVersion: v1, kind: ConfigMap, name: settings}]
+  placement: {clusterAffinity: {clusterNames: [${CLUSTERS.join(', ')}]}}
+`,
+      );
+      const out = path.join(dir, 'out');
+      const hubName = fleet.clusters[0]?.name as string;
+      const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), ...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '' }, timeout: 120_000 });
+      const rendered = cli('render', source, '--out', out, '--as-works', 'karmada', '--hub', hubName, '--work-name', 'reconciled');
+      expect(rendered.status, rendered.stderr).toBe(0);
+      const reconciled = cli('reconcile', '--once', '--dir', out, '--kubeconfig', fleet.kubeconfigPath, '--cluster', hubName, '--allow-mass-prune');
+      expect(reconciled.status, `${reconciled.stdout}${reconciled.stderr}`).toBe(0);
+      for (const cluster of CLUSTERS) {
+        const got = await kubeRequest(hub, 'GET', `/apis/work.karmada.io/v1alpha1/namespaces/karmada-es-${cluster}/works/reconciled`);
+        expect(got.status, got.body).toBe(200);
+        const work = JSON.parse(got.body) as { spec: { workload: { manifests: { kind: string; metadata: { name: string } }[] } } };
+        expect(work.spec.workload.manifests.map((m) => `${m.kind} ${m.metadata.name}`)).toEqual(['Namespace shop', 'ConfigMap settings']);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
