@@ -94,15 +94,23 @@ describe('Works emitted by render --as-works, judged by the upstream CRDs', () =
     }
   });
 
-  it('the dry-run can fail: the CRDs refuse an unknown spec field and a manifest without apiVersion', async () => {
+  it('the dry-run can fail: the CRDs refuse an unknown spec field, and (all but Karmada) a manifest without apiVersion', async () => {
     for (const api of APIS) {
       const spec = WORK_APIS[api];
       const base = { apiVersion: spec.apiVersion, kind: spec.kind, metadata: { name: 'bad', namespace: spec.namespaceOf('works-a') } };
       const unknownField = await apply(JSON.stringify({ ...base, spec: { workload: { manifests: [] }, bogus: true } }), workUrl(api, JSON.stringify(base)), true);
-      expect(unknownField.status, `${api}: ${unknownField.body}`).toBe(422);
-      expect(unknownField.body).toContain('bogus');
+      // Server-side apply refuses a field the schema does not declare while building the typed patch (HTTP 500, not 422).
+      expect(unknownField.status, `${api}: ${unknownField.body}`).toBeGreaterThanOrEqual(400);
+      expect(unknownField.body).toContain('.spec.bogus: field not declared in schema');
+      // OCM, KubeFleet and work-api mark manifests x-kubernetes-embedded-resource; Karmada's CRD
+      // does not (its manifests are checked by its webhook and agent only), so it takes one.
       const noApiVersion = await apply(JSON.stringify({ ...base, spec: { workload: { manifests: [{ kind: 'ConfigMap', metadata: { name: 'x' } }] } } }), workUrl(api, JSON.stringify(base)), true);
+      if (api === 'karmada') {
+        expect(noApiVersion.status, noApiVersion.body).toBeLessThan(300);
+        continue;
+      }
       expect(noApiVersion.status, `${api}: ${noApiVersion.body}`).toBe(422);
+      expect(noApiVersion.body).toContain('apiVersion: Required value');
     }
   });
 
@@ -132,7 +140,8 @@ spec:
       const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), ...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '' }, timeout: 120_000 });
       const rendered = cli('render', source, '--out', out, '--as-works', 'karmada', '--hub', hubName, '--work-name', 'reconciled');
       expect(rendered.status, rendered.stderr).toBe(0);
-      const reconciled = cli('reconcile', '--once', '--dir', out, '--kubeconfig', fleet.kubeconfigPath, '--cluster', hubName, '--allow-mass-prune');
+      // --no-prune: the fleet is shared, and other e2e files' objects on this cluster are not in our tree.
+      const reconciled = cli('reconcile', '--once', '--dir', out, '--kubeconfig', fleet.kubeconfigPath, '--cluster', hubName, '--no-prune');
       expect(reconciled.status, `${reconciled.stdout}${reconciled.stderr}`).toBe(0);
       for (const cluster of CLUSTERS) {
         const got = await kubeRequest(hub, 'GET', `/apis/work.karmada.io/v1alpha1/namespaces/karmada-es-${cluster}/works/reconciled`);
