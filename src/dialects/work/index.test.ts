@@ -219,6 +219,13 @@ spec:
       metadata:
         generateName: settings-
   deleteOptions: {}
+---
+apiVersion: multicluster.x-k8s.io/v1alpha1
+kind: Work
+metadata:
+  name: Bad_Name
+  namespace: a
+spec: {}
 `,
       }),
     );
@@ -227,6 +234,7 @@ spec:
       '19 spec.workload.manifests[0].metadata.name',
       '20 spec.workload.manifests[0].metadata.generateName',
       '21 spec.deleteOptions',
+      '26 metadata.name',
     ]);
   });
 

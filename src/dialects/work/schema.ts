@@ -20,6 +20,7 @@
  */
 import { z } from 'zod';
 import { ObjectMeta, StringMap } from '../../model/common.ts';
+import { dnsSubdomainProblem } from '../../model/names.ts';
 import { FLEET_MEMBER_PREFIX, KARMADA_EXECUTION_SPACE_PREFIX, WORK_APIS, type WorkApi } from '../../model/work-api.ts';
 
 export type WorkFlavor = WorkApi;
@@ -59,6 +60,14 @@ const AGENT_OPTIONS: Record<WorkFlavor, readonly string[]> = {
 };
 
 const WorkMeta = ObjectMeta.extend({
+  // The API server's rule for custom resource names.
+  name: z
+    .string()
+    .min(1, 'must not be empty')
+    .superRefine((name, ctx) => {
+      const problem = dnsSubdomainProblem(name);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   namespace: z.string({ error: 'required field is missing: a Work is namespaced and its namespace names the cluster' }).min(1, 'must not be empty'),
 });
 
