@@ -118,8 +118,7 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
   if (commitOnly && (await commitShortcuts(opts, source, load))) return 0;
   const repo = await load();
   const works = worksOptionsOf(opts);
-  // A branch of Works holds no cluster folders to read replicas back from.
-  const previous = publishing && opts.previousDir === undefined && works === undefined ? await previousOnBranch(opts) : undefined;
+  const previous = publishing && opts.previousDir === undefined ? await previousOnBranch(opts) : undefined;
   const result = await renderLoaded(repo, source.commit, { ...sourceOptions, previous });
   printWarnings(result.warnings);
   const output = outputOf(result, works);

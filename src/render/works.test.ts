@@ -9,7 +9,7 @@ import { loadRepository } from '../load/repository.ts';
 import type { JsonObject } from '../model/types.ts';
 import type { WorkApi } from '../model/work-api.ts';
 import { render } from './render.ts';
-import { OCM_MANIFESTS_LIMIT, worksTree, type WorksOptions } from './works.ts';
+import { OCM_MANIFESTS_LIMIT, clustersOfWorks, worksHubOf, worksTree, type WorksOptions } from './works.ts';
 
 const APIS: WorkApi[] = ['ocm', 'karmada', 'kubefleet', 'sig'];
 
@@ -80,6 +80,20 @@ describe('render --as-works', () => {
       const again = repoOf([inventory, ...[...hub].map(([p, text]) => ({ path: p, text }))]);
       expect(new Map(again.clusters.get('a')), api).toEqual(new Map(plain.clusters.get('a')));
     }
+  });
+
+  it('reads the cluster files back out of the Works, byte for byte (a previous render committed as Works)', async () => {
+    for (const example of ['examples/quickstart', 'examples/kubefed', 'examples/kubeadmiral']) {
+      const plain = await renderExample(example);
+      const withObjects = new Map([...plain.clusters].filter(([, files]) => files.size > 0).map(([c, files]) => [c, new Map(files)]));
+      for (const api of APIS) {
+        const hub = worksTree(plain.clusters, { ...OPTIONS, api, limits: { workBytes: 4000, ocmManifestBytes: 3000 } }).clusters.get('hub') as ReadonlyMap<string, string>;
+        expect(clustersOfWorks(hub), `${example} ${api}`).toEqual(withObjects);
+      }
+    }
+    expect(worksHubOf(JSON.stringify({ works: { hub: 'karmada-apiserver' } }))).toBe('karmada-apiserver');
+    expect(worksHubOf(JSON.stringify({ objects: [] }))).toBeUndefined();
+    expect(worksHubOf('not json')).toBeUndefined();
   });
 
   it('writes one Work per cluster with objects, in the namespace its agent reads, manifests in file order', () => {

@@ -216,3 +216,39 @@ export function worksProvenance(tree: WorksTree, options: WorksOptions): WorksPr
   const spec = WORK_APIS[options.api];
   return { api: `${spec.apiVersion} ${spec.kind}`, hub: options.hub, works: tree.works };
 }
+
+/**
+ * The per-cluster files a tree of Works holds, as a plain render writes them:
+ * the inverse of worksTree, so that a previous render committed as Works
+ * still keeps placements stable. A Work names its cluster by WORK_CLUSTER_LABEL;
+ * files that are not Works written by Manifold are ignored.
+ */
+export function clustersOfWorks(hubFiles: ReadonlyMap<string, string>): Map<string, Map<string, string>> {
+  const clusters = new Map<string, Map<string, string>>();
+  for (const text of hubFiles.values()) {
+    const work = load(text) as { metadata?: { labels?: Record<string, unknown> }; spec?: { workload?: { manifests?: unknown } } } | null;
+    const cluster = work?.metadata?.labels?.[WORK_CLUSTER_LABEL];
+    const manifests = work?.spec?.workload?.manifests;
+    if (typeof cluster !== 'string' || !Array.isArray(manifests)) continue;
+    let files = clusters.get(cluster);
+    if (files === undefined) clusters.set(cluster, (files = new Map()));
+    for (const manifest of manifests as JsonObject[]) {
+      const meta = manifest.metadata as { name?: unknown; namespace?: unknown } | undefined;
+      if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string' || typeof meta?.name !== 'string') continue;
+      const namespace = typeof meta.namespace === 'string' ? meta.namespace : '';
+      files.set(objectPath({ apiVersion: manifest.apiVersion, kind: manifest.kind, namespace, name: meta.name }), toYaml(manifest, namespace));
+    }
+  }
+  return clusters;
+}
+
+/** The hub folder a provenance text records, when that render was written as Works. */
+export function worksHubOf(provenanceText: string | undefined): string | undefined {
+  if (provenanceText === undefined) return undefined;
+  try {
+    const hub = (JSON.parse(provenanceText) as { works?: { hub?: unknown } }).works?.hub;
+    return typeof hub === 'string' ? hub : undefined;
+  } catch {
+    return undefined;
+  }
+}

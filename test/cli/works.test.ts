@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { previousFromBranch } from '../../src/git/previous.ts';
+import { openRepository } from '../../src/git/repo.ts';
 import { ROOT } from '../golden.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'manifold-works-'));
@@ -72,6 +74,53 @@ describe('manifold render --as-works', () => {
     expect(plain.stderr).not.toContain('unchanged');
     expect(onBranch().some((f) => f.startsWith('hub/'))).toBe(false);
     expect(onBranch()).toHaveLength(16);
+  });
+
+  it('keeps placements stable against a branch of Works, as against a plain one', async () => {
+    const repo = path.join(work, `stable-${Math.random().toString(36).slice(2, 8)}`);
+    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+    const cluster = (name: string, taint: boolean) =>
+      `apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata: {name: ${name}}\n${taint ? 'spec:\n  taints: [{key: maintenance, effect: NoSchedule}]\n' : ''}`;
+    writeFileSync(path.join(repo, 'clusters.yaml'), `${cluster('a', true)}---\n${cluster('b', false)}`);
+    writeFileSync(
+      path.join(repo, 'app.yaml'),
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+---
+apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment, name: web}]
+  placement:
+    clusterAffinities:
+      - {affinityName: primary, clusterNames: [a]}
+      - {affinityName: backup, clusterNames: [b]}
+`,
+    );
+    const works = () => execFileSync('git', ['ls-tree', '-r', '--name-only', 'manifold/rendered'], { cwd: repo, encoding: 'utf8' }).split('\n').filter((f) => f.startsWith('hub/'));
+    expect(manifold(repo, 'render', '.', '--commit', '--as-works', 'ocm').code).toBe(0);
+    expect(works()).toEqual(['hub/namespaces/b/ManifestWork.work.open-cluster-management.io/manifold.yaml']);
+    // Cluster a is healthy again: Karmada stays on the observed group "backup", read from the branch of Works.
+    writeFileSync(path.join(repo, 'clusters.yaml'), `${cluster('a', false)}---\n${cluster('b', false)}`);
+    expect(manifold(repo, 'render', '.', '--commit', '--as-works', 'ocm').code).toBe(0);
+    expect(works()).toEqual(['hub/namespaces/b/ManifestWork.work.open-cluster-management.io/manifold.yaml']);
+    // The replicas a branch of Works holds are read per member cluster, not per hub folder.
+    const git = openRepository(repo);
+    try {
+      const previous = await previousFromBranch(git, 'manifold/rendered');
+      expect([...(previous?.clusters ?? [])]).toEqual(['b']);
+      expect(previous?.replicas.get('b')?.get('apps/Deployment/shop/web')).toBe(2);
+    } finally {
+      git.objects.close();
+    }
   });
 
   it('exits 2 and writes nothing when an object cannot fit in any Work', () => {
