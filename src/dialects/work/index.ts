@@ -106,27 +106,12 @@ function collectEntries(ctx: DialectContext): Map<string, Entry[]> {
   const crdScopes = crdScopesOf(ctx.repo.templates);
   const byKey = new Map<string, Entry[]>();
   for (const { kind, parsed } of worksOf(ctx.repo)) {
+    const cluster = targetCluster(kind, parsed, inventory, ctx);
+    if (cluster === undefined) continue;
+    noteWorkSpec(kind, parsed, ctx);
     const work = parsed.value;
-    const where = { file: parsed.source.file, line: parsed.source.line, object: { kind: work.kind, name: work.metadata.name, namespace: work.metadata.namespace } };
-    const manifests = work.spec.workload?.manifests ?? [];
-    const cluster = clusterOfNamespace(kind, work.metadata.namespace, inventory);
-    if (cluster === undefined || !inventory.has(cluster)) {
-      const why = cluster === undefined ? `${NAMESPACE_RULE[kind.flavor]}, and "${work.metadata.namespace}" is not one` : `no cluster "${cluster}" in the inventory`;
-      ctx.warn({ ...where, code: 'WORK_CLUSTER_UNKNOWN', line: parsed.lineOf(['metadata', 'namespace']), field: 'metadata.namespace', message: `${why}: the Work waits there for an agent that never comes; nothing rendered from it` });
-      continue;
-    }
-    if (manifests.length === 0) ctx.warn({ ...where, code: 'WORK_EMPTY', field: 'spec.workload.manifests', message: 'the Work holds no manifests: nothing rendered from it' });
-    if (kind.flavor === 'karmada' && work.spec.suspendDispatching === true) {
-      ctx.warn({
-        ...where,
-        code: 'WORK_SUSPENDED',
-        line: parsed.lineOf(['spec', 'suspendDispatching']),
-        field: 'spec.suspendDispatching',
-        message: 'Karmada holds a suspended Work back from its cluster; Manifold renders its manifests all the same (the tree is what the cluster should run)',
-      });
-    }
     const ref: PolicyRef = { kind: work.kind, namespace: work.metadata.namespace, name: work.metadata.name, source: parsed.source };
-    manifests.forEach((manifest, i) => {
+    (work.spec.workload?.manifests ?? []).forEach((manifest, i) => {
       const template = templateOf(manifest, i, parsed, crdScopes, ctx);
       if (template === undefined) return;
       const entry = { cluster, template, canonical: canonicalJson(manifest as JsonValue), work: ref };
@@ -138,6 +123,46 @@ function collectEntries(ctx: DialectContext): Map<string, Entry[]> {
   return byKey;
 }
 
+function workObjectRef(work: WorkObject) {
+  return { kind: work.kind, name: work.metadata.name, namespace: work.metadata.namespace };
+}
+
+/** The inventory cluster a Work is for; undefined (with a warning) when its namespace names none. */
+function targetCluster(kind: WorkKind, parsed: Parsed<WorkObject>, inventory: ReadonlySet<string>, ctx: DialectContext): string | undefined {
+  const namespace = parsed.value.metadata.namespace;
+  const cluster = clusterOfNamespace(kind, namespace, inventory);
+  if (cluster !== undefined && inventory.has(cluster)) return cluster;
+  const why = cluster === undefined ? `${NAMESPACE_RULE[kind.flavor]}, and "${namespace}" is not one` : `no cluster "${cluster}" in the inventory`;
+  ctx.warn({
+    code: 'WORK_CLUSTER_UNKNOWN',
+    file: parsed.source.file,
+    line: parsed.lineOf(['metadata', 'namespace']),
+    object: workObjectRef(parsed.value),
+    field: 'metadata.namespace',
+    message: `${why}: the Work waits in its namespace until an agent for that cluster reads it; nothing is rendered from it`,
+  });
+  return undefined;
+}
+
+/** Warnings about a Work that is rendered all the same: empty, or held back by Karmada. */
+function noteWorkSpec(kind: WorkKind, parsed: Parsed<WorkObject>, ctx: DialectContext): void {
+  const work = parsed.value;
+  const where = { file: parsed.source.file, object: workObjectRef(work) };
+  if ((work.spec.workload?.manifests ?? []).length === 0) {
+    ctx.warn({ ...where, code: 'WORK_EMPTY', line: parsed.source.line, field: 'spec.workload.manifests', message: 'the Work holds no manifests: nothing is rendered from it' });
+  }
+  if (kind.flavor === 'karmada' && work.spec.suspendDispatching === true) {
+    ctx.warn({
+      ...where,
+      code: 'WORK_SUSPENDED',
+      line: parsed.lineOf(['spec', 'suspendDispatching']),
+      field: 'spec.suspendDispatching',
+      message: 'Karmada holds a suspended Work back from its cluster; Manifold renders its manifests all the same (the tree is what the cluster should run)',
+    });
+  }
+}
+
+/** CRD scopes declared among the templates (load/repository.ts reads them the same way for templates). */
 function crdScopesOf(templates: readonly Template[]): Map<string, Scope> {
   const scopes = new Map<string, Scope>();
   for (const t of templates) {
