@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { ROOT, renderExample } from '../../test/golden.ts';
+import { ROOT, expectGolden, renderExample } from '../../test/golden.ts';
 import { dialects, registry } from '../dialects/index.ts';
 import { InputError, type Problem } from '../errors/index.ts';
 import { loadRepository } from '../load/repository.ts';
@@ -94,6 +94,11 @@ describe('render --as-works', () => {
     expect(worksHubOf(JSON.stringify({ works: { hub: 'karmada-apiserver' } }))).toBe('karmada-apiserver');
     expect(worksHubOf(JSON.stringify({ objects: [] }))).toBeUndefined();
     expect(worksHubOf('not json')).toBeUndefined();
+  });
+
+  it('golden: examples/quickstart as OCM ManifestWorks', async () => {
+    const { clusters } = worksTree((await renderExample('examples/quickstart')).clusters, OPTIONS);
+    expectGolden('works-ocm-quickstart', new Map([...(clusters.get('hub') ?? [])].map(([p, text]) => [`hub/${p}`, text])));
   });
 
   it('writes one Work per cluster with objects, in the namespace its agent reads, manifests in file order', () => {
