@@ -7,8 +7,13 @@
  * - A Work whose namespace names no cluster of the inventory is not an error:
  *   upstream it waits in its namespace until an agent for that cluster reads
  *   it (OCM: the namespace of a ManagedCluster that has not joined; Karmada:
- *   the execution controller requeues a Work whose cluster is not found).
- *   Manifold warns and renders nothing for it.
+ *   the execution controller returns an error and requeues a Work whose
+ *   cluster is not found, karmada pkg/controllers/execution/execution_controller.go
+ *   Reconcile). Manifold warns and renders nothing for it.
+ * - A Karmada Work with suspendDispatching is not synced (same Reconcile,
+ *   util.IsWorkSuspendDispatching): what runs there is whatever an earlier
+ *   version applied. Manifold renders its manifests with a warning rather
+ *   than an empty tree, which the reconciler would prune.
  * - AppliedWork / AppliedManifestWork report what an agent applied: status,
  *   skipped with a warning.
  * - One object in two Works of one cluster must be the same object, or the
