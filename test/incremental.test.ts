@@ -301,6 +301,46 @@ describe('incremental render equals a full render', () => {
     }
   });
 
+  it('Work API: a Namespace a Work holds, and a template placed by a policy in that namespace, edited', async () => {
+    const source = `apiVersion: cluster.karmada.io/v1alpha1
+kind: Cluster
+metadata: {name: a}
+---
+apiVersion: cluster.karmada.io/v1alpha1
+kind: Cluster
+metadata: {name: b}
+---
+apiVersion: work.open-cluster-management.io/v1
+kind: ManifestWork
+metadata: {name: base, namespace: a}
+spec:
+  workload:
+    manifests:
+      - {apiVersion: v1, kind: Namespace, metadata: {name: apps, labels: {team: shop}}}
+      - {apiVersion: v1, kind: ConfigMap, metadata: {name: from-work, namespace: apps}, data: {k: v}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: apps}
+data: {k: v}
+---
+apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata: {name: settings, namespace: apps}
+spec:
+  resourceSelectors: [{apiVersion: v1, kind: ConfigMap, name: settings}]
+  placement: {clusterAffinity: {clusterNames: [a, b]}}
+`;
+    const tally = await runScript('work-api', new Map([['mix.yaml', source]]), [
+      (docs) => setLabel(docNamed(docs, 'ConfigMap', 'settings'), 'edited', 'yes'),
+      // The policy selects by name: the renamed ConfigMap is placed nowhere, and b loses the Namespace.
+      (docs) => {
+        (record(docNamed(docs, 'ConfigMap', 'settings').metadata) as Record<string, unknown>).name = 'renamed';
+      },
+    ]);
+    expect(tally.incremental).toBe(2);
+  });
+
   it('a generated fleet (12 clusters x 40 templates)', async () => {
     const tally = await runEdits('fleet', generateFleet({ clusters: 12, templates: 40 }), 7, 15);
     expect(tally.incremental).toBeGreaterThanOrEqual(tally.steps / 2);

@@ -38,10 +38,27 @@ function buildProgram(): Command {
     .option('--repo <dir>', 'git repository to commit to (default: the one holding SOURCE)')
     .option('--push <remote>', 'push the commit to this remote (name or https URL; token from MANIFOLD_GIT_TOKEN); implies --commit')
     .option('--full', 'with --commit: render every template again, even when only some templates changed since the branch\'s render')
+    .addOption(new Option('--as-works <api>', 'write each cluster\'s objects as Work objects for a hub (OCM ManifestWork, Karmada Work, KubeFleet Work, SIG Work) into one folder, <out>/<hub>/').choices(['ocm', 'karmada', 'kubefleet', 'sig']))
+    .option('--hub <name>', 'with --as-works: the folder that holds the Works (default hub)')
+    .option('--work-name <name>', 'with --as-works: name of each cluster\'s Work; more get -2, -3… (default manifold)')
     .action(
       async (
         source: string,
-        opts: { out?: string; output?: 'yaml' | 'json'; previous?: string; sourceRef?: string; commit?: boolean; branch?: string; prefix?: string; repo?: string; push?: string; full?: boolean },
+        opts: {
+          out?: string;
+          output?: 'yaml' | 'json';
+          previous?: string;
+          sourceRef?: string;
+          commit?: boolean;
+          branch?: string;
+          prefix?: string;
+          repo?: string;
+          push?: string;
+          full?: boolean;
+          asWorks?: 'ocm' | 'karmada' | 'kubefleet' | 'sig';
+          hub?: string;
+          workName?: string;
+        },
       ) => {
         const { renderCommand } = await import('./render.ts');
         process.exitCode = await renderCommand({
@@ -56,6 +73,9 @@ function buildProgram(): Command {
           repoDir: opts.repo,
           push: opts.push,
           full: opts.full,
+          asWorks: opts.asWorks,
+          hub: opts.hub,
+          workName: opts.workName,
         });
       },
     );

@@ -1,3 +1,4 @@
+import { InputError } from '../errors/index.ts';
 import { checkOutputFolder, recoverInterruptedWrites, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
 import { parseSource, readSource, renderLoaded } from './source.ts';
 import { printWarnings, say } from './output.ts';
@@ -7,6 +8,12 @@ import { openRepository } from '../git/repo.ts';
 import { DEFAULT_BRANCH, TOKEN_ENV } from '../git/names.ts';
 import type { PreviousRender } from '../render/types.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
+import type { RenderResult } from '../render/render.ts';
+import { worksGenerator, worksProvenance, worksTree, type WorksOptions } from '../render/works.ts';
+import { WORK_APIS, type WorkApi } from '../model/work-api.ts';
+
+export const DEFAULT_HUB = 'hub';
+export const DEFAULT_WORK_NAME = 'manifold';
 
 
 export interface RenderCommandOptions {
@@ -25,6 +32,26 @@ export interface RenderCommandOptions {
   push?: string | undefined;
   /** Render every template even when an incremental render is possible. */
   full?: boolean | undefined;
+  /** Write each cluster's objects as Works of this API into one hub folder (render/works.ts). */
+  asWorks?: WorkApi | undefined;
+  hub?: string | undefined;
+  workName?: string | undefined;
+}
+
+/** The --as-works options, or undefined for a plain render. */
+function worksOptionsOf(opts: RenderCommandOptions): WorksOptions | undefined {
+  if (opts.asWorks === undefined) return undefined;
+  return { api: opts.asWorks, hub: opts.hub ?? DEFAULT_HUB, name: opts.workName ?? DEFAULT_WORK_NAME };
+}
+
+/** The tree to write: the per-cluster folders, or with --as-works one hub folder of Works. */
+function outputOf(result: RenderResult, works: WorksOptions | undefined): { clusters: ReadonlyMap<string, ReadonlyMap<string, string>>; provenance: unknown; summary: string } {
+  const objects = [...result.clusters.values()].reduce((n, files) => n + files.size, 0);
+  if (works === undefined) return { clusters: result.clusters, provenance: result.provenance, summary: `rendered ${objects} objects for ${result.clusters.size} clusters` };
+  const tree = worksTree(result.clusters, works);
+  const provenance = { ...result.provenance, generator: worksGenerator(result.provenance.generator, works), works: worksProvenance(tree, works) };
+  const kind = WORK_APIS[works.api].kind;
+  return { clusters: tree.clusters, provenance, summary: `rendered ${objects} objects for ${result.clusters.size} clusters as ${tree.works.length} ${kind}s in ${works.hub}/` };
 }
 
 /**
@@ -41,12 +68,15 @@ async function commitShortcuts(opts: RenderCommandOptions, source: Awaited<Retur
     const prefix = opts.prefix ?? '';
     const recorded = await provenanceOnBranch(git, branch, prefix);
     if (recorded === undefined) return false;
-    if (sameInputs(recorded.text, inputsOf(source.files), `manifold ${MANIFOLD_VERSION}`)) {
+    const works = worksOptionsOf(opts);
+    const generator = works === undefined ? `manifold ${MANIFOLD_VERSION}` : worksGenerator(`manifold ${MANIFOLD_VERSION}`, works);
+    if (sameInputs(recorded.text, inputsOf(source.files), generator)) {
       say(`${branch} unchanged at ${recorded.tip.slice(0, 12)}: rendered from the same inputs by this version; no commit`);
       process.stdout.write(`${recorded.tip}\n`);
       return true;
     }
-    if (opts.full === true) return false;
+    // An incremental render patches cluster folders, which a tree of Works does not have.
+    if (opts.full === true || works !== undefined) return false;
     const { commitIncrementally, incrementalReport } = await import('./incremental.ts');
     const repo = await load();
     const target = { git, repoDir: opts.repoDir ?? opts.source, branch, prefix, tip: recorded.tip, provenanceText: recorded.text, sourceCommit: source.commit, manifoldVersion: MANIFOLD_VERSION };
@@ -75,6 +105,9 @@ async function previousOnBranch(opts: RenderCommandOptions): Promise<PreviousRen
 }
 
 export async function renderCommand(opts: RenderCommandOptions): Promise<number> {
+  if (opts.asWorks === undefined && (opts.hub !== undefined || opts.workName !== undefined)) {
+    throw InputError.single({ code: 'USAGE', field: opts.hub !== undefined ? '--hub' : '--work-name', message: 'only means something with --as-works' });
+  }
   const publishing = opts.commit === true || opts.push !== undefined;
   const outDir = opts.outDir ?? (opts.format === undefined && !publishing ? 'rendered' : undefined);
   const sourceOptions = { source: opts.source, outDir, previousDir: opts.previousDir, sourceRef: opts.sourceRef };
@@ -91,12 +124,14 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
   const commitOnly = publishing && opts.push === undefined && opts.outDir === undefined && opts.format === undefined && opts.previousDir === undefined;
   if (commitOnly && (await commitShortcuts(opts, source, load))) return 0;
   const repo = await load();
+  const works = worksOptionsOf(opts);
   const previous = publishing && opts.previousDir === undefined ? await previousOnBranch(opts) : undefined;
   const result = await renderLoaded(repo, source.commit, { ...sourceOptions, previous });
   printWarnings(result.warnings);
+  const output = outputOf(result, works);
   if (publishing) {
     const { publishRender } = await import('../git/publish.ts');
-    const report = await publishRender(result.clusters, result.provenance, {
+    const report = await publishRender(output.clusters, output.provenance, {
       repoDir: opts.repoDir ?? opts.source,
       branch: opts.branch,
       prefix: opts.prefix,
@@ -110,7 +145,7 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
     if (opts.outDir === undefined && opts.format === undefined) return 0;
   }
   if (opts.format === 'yaml') {
-    for (const [cluster, files] of result.clusters) {
+    for (const [cluster, files] of output.clusters) {
       for (const [file, content] of files) process.stdout.write(`---\n# Source: ${cluster}/${file}\n${content}`);
     }
     return 0;
@@ -118,15 +153,14 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
   if (opts.format === 'json') {
     const { load: parseYaml } = await import('js-yaml');
     const out: Record<string, Record<string, unknown>> = {};
-    for (const [cluster, files] of result.clusters) {
+    for (const [cluster, files] of output.clusters) {
       out[cluster] = Object.fromEntries([...files].map(([file, content]) => [file, parseYaml(content)]));
     }
     process.stdout.write(`${JSON.stringify({ clusters: out }, null, 2)}\n`);
     return 0;
   }
-  const tree = treeOf(result.clusters, result.provenance);
+  const tree = treeOf(output.clusters, output.provenance);
   await writeTreeAtomically(outDir as string, tree, guard);
-  const objects = [...result.clusters.values()].reduce((n, files) => n + files.size, 0);
-  say(`rendered ${objects} objects for ${result.clusters.size} clusters into ${outDir}`);
+  say(`${output.summary} into ${outDir}`);
   return 0;
 }

@@ -3,8 +3,9 @@ import type { DialectRegistry } from '../load/repository.ts';
 import { karmadaGroups, karmadaKinds } from './karmada/kinds.ts';
 import { kubefedGroups, kubefedKinds } from './kubefed/kinds.ts';
 import { kubeAdmiralGroups, kubeAdmiralKinds } from './kubeadmiral/kinds.ts';
+import { workGroups, workKinds } from './work/kinds.ts';
 
 export const registry: DialectRegistry = {
-  kinds: [...karmadaKinds, ...kubefedKinds, ...kubeAdmiralKinds],
-  reservedGroups: new Set(['manifold.dev', ...karmadaGroups, ...kubefedGroups, ...kubeAdmiralGroups]),
+  kinds: [...karmadaKinds, ...kubefedKinds, ...kubeAdmiralKinds, ...workKinds],
+  reservedGroups: new Set(['manifold.dev', ...karmadaGroups, ...kubefedGroups, ...kubeAdmiralGroups, ...workGroups]),
 };

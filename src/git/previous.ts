@@ -4,7 +4,8 @@
  * folder is given. Walks the tree without a checkout and reads each distinct
  * subtree and blob once: identical cluster folders share one tree object.
  */
-import { affinityGroupsFromProvenance, mayHoldReplicas, replicasOfFile } from '../output/previous.ts';
+import { affinityGroupsFromProvenance, mayHoldReplicas, previousFromTree, replicasOfFile } from '../output/previous.ts';
+import { clustersOfWorks, worksHubOf } from '../render/works.ts';
 import { PROVENANCE_DIR } from '../output/folder.ts';
 import type { PriorTreeFacts } from '../render/incremental.ts';
 import type { PreviousRender } from '../render/types.ts';
@@ -91,7 +92,24 @@ export async function previousFromBranch(repo: GitRepository, branch: string, pr
     }
     replicas.set(entry.name, perCluster);
   }
-  return { replicas, clusters: new Set(replicas.keys()), affinityGroups: affinityGroupsFromProvenance(provenance) };
+  const affinityGroups = affinityGroupsFromProvenance(provenance);
+  const hub = worksHubOf(provenance);
+  const hubEntry = hub === undefined ? undefined : (await readTreeEntries(repo.objects, root)).get(hub);
+  if (hubEntry !== undefined && isDirMode(hubEntry.mode)) {
+    // Rendered as Works (--as-works): the clusters' files are inside the hub folder's Works.
+    const files = new Map<string, string>();
+    await readFilesBelow(repo, hubEntry.oid, '', files);
+    return { ...previousFromTree(clustersOfWorks(files)), affinityGroups };
+  }
+  return { replicas, clusters: new Set(replicas.keys()), affinityGroups };
+}
+
+async function readFilesBelow(repo: GitRepository, treeOid: string, rel: string, out: Map<string, string>): Promise<void> {
+  for (const entry of (await readTreeEntries(repo.objects, treeOid)).values()) {
+    const file = rel === '' ? entry.name : `${rel}/${entry.name}`;
+    if (isDirMode(entry.mode)) await readFilesBelow(repo, entry.oid, file, out);
+    else out.set(file, await blobText(repo, entry.oid));
+  }
 }
 
 /**

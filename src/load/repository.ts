@@ -33,6 +33,8 @@ export interface DocumentKind {
   schema: z.ZodType;
   /** Inventory kinds turn into clusters. */
   toCluster?: (value: never, source: SourceRef) => Cluster;
+  /** false: no JSON Schema file for editors (a kind that exists only to answer with an error). */
+  schemaFile?: false | undefined;
 }
 
 /** API groups owned by a dialect or by Manifold: a document there is never a plain template. */

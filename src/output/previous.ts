@@ -10,6 +10,7 @@ import { InputError } from '../errors/index.ts';
 import { isRecord } from '../load/validate.ts';
 import { resourceKey } from '../model/types.ts';
 import type { PreviousRender } from '../render/types.ts';
+import { clustersOfWorks, worksHubOf } from '../render/works.ts';
 import { PROVENANCE_DIR, PROVENANCE_FILE } from './folder.ts';
 
 /** Only these files can carry a replica count; others are not parsed at all. */
@@ -140,5 +141,12 @@ export async function readPreviousFolder(dir: string): Promise<PreviousRender> {
   }
   const provenancePath = path.join(dir, PROVENANCE_FILE);
   const provenance = existsSync(provenancePath) ? await readFile(provenancePath, 'utf8') : undefined;
-  return { ...previousFromTree(clusters), affinityGroups: affinityGroupsFromProvenance(provenance) };
+  return { ...previousFromTree(clustersOfRender(clusters, provenance)), affinityGroups: affinityGroupsFromProvenance(provenance) };
+}
+
+/** The cluster folders of a previous render; for a render written as Works (--as-works), the clusters inside its Works. */
+export function clustersOfRender(folders: ReadonlyMap<string, ReadonlyMap<string, string>>, provenance: string | undefined): ReadonlyMap<string, ReadonlyMap<string, string>> {
+  const hub = worksHubOf(provenance);
+  const hubFiles = hub === undefined ? undefined : folders.get(hub);
+  return hubFiles === undefined ? folders : clustersOfWorks(hubFiles);
 }

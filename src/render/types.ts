@@ -3,7 +3,7 @@ import type { Problem } from '../errors/index.ts';
 import type { Repository } from '../load/repository.ts';
 import type { JsonObject, SourceRef, Template } from '../model/types.ts';
 
-export type DialectName = 'karmada' | 'kubefed' | 'federation-v1' | 'kubeadmiral' | 'manifold';
+export type DialectName = 'karmada' | 'kubefed' | 'federation-v1' | 'kubeadmiral' | 'work' | 'manifold';
 
 /** A policy (or other object) that took part in a decision. */
 export interface PolicyRef {

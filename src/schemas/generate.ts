@@ -12,7 +12,7 @@ export const SCHEMA_BASE_URL = 'https://raw.githubusercontent.com/manifold-dev/m
 
 /** file name → JSON text. */
 export function generateSchemas(): Map<string, string> {
-  const entries: [string, z.ZodType, string][] = registry.kinds.map((k) => [
+  const entries: [string, z.ZodType, string][] = registry.kinds.filter((k) => k.schemaFile !== false).map((k) => [
     k.title,
     k.schema,
     `${k.apiVersion} ${typeof k.kind === 'string' ? k.kind : k.title}`,
