@@ -123,16 +123,16 @@ export async function reconcileFleet(targets: readonly FleetTarget[], opts: Flee
           attemptOver.abort(new DOMException('the attempt is over', 'AbortError'));
         }
         if (status.result !== 'Unreachable' || attempt === retries || signal.aborted) break;
-        opts.onAttempt?.(opts.orphaned ? asOrphan(status) : status);
+        opts.onAttempt?.(structuredClone(opts.orphaned ? asOrphan(status) : status));
         await sleep((opts.retryBackoffMs ?? 2000) * 2 ** attempt, signal);
         if (signal.aborted) break;
       }
       if (status === undefined) throw new Error('unreachable: no attempt was made');
       const ready = status.conditions.find((c) => c.type === 'Ready');
-      if (signal.aborted && status.result === 'Unreachable' && ready) {
+      if (deadline.aborted && status.result === 'Unreachable' && ready) {
         // Out of time while the cluster stayed unreachable: say both.
         ready.message = `${ready.message} (gave up after ${Math.round(timeoutMs / 1000)} s)`;
-      } else if (signal.aborted && ready?.reason === 'Timeout') {
+      } else if (deadline.aborted && ready?.reason === 'Timeout') {
         ready.message = `the reconcile of cluster "${target.cluster}" did not finish within ${Math.round(timeoutMs / 1000)} s`;
       }
       return opts.orphaned ? asOrphan(status) : status;

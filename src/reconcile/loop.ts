@@ -223,6 +223,8 @@ export class ReconcileLoop {
   private stopping = false;
   private wake: (() => void) | undefined;
   private pendingTrigger = false;
+  /** Clusters whose reconcile shutdown cancelled. */
+  private readonly cancelled: string[] = [];
   readonly iterations: IterationOutcome[] = [];
 
   constructor(config: LoopConfig) {
@@ -315,9 +317,12 @@ export class ReconcileLoop {
     const worker: Worker = { controller, done: Promise.resolve(undefined) };
     const onAttempt = (status: ClusterStatus): void => {
       worker.provisional = status;
-      logStatus(this.config.logger, status, ' (retrying)');
+      logStatus(this.config.logger, status, this.stopping ? '' : ' (retrying)');
       this.unreported.set(status.cluster, status);
+      this.markReady();
       if (publish) this.requestReport();
+      // Shutting down: waiting longer will not make it answer.
+      if (this.stopping) this.cancel(cluster, worker);
     };
     worker.done = (async () => {
       let status: ClusterStatus | undefined;
@@ -444,11 +449,8 @@ export class ReconcileLoop {
   private async drain(): Promise<IterationOutcome> {
     const { logger } = this.config;
     const grace = this.config.shutdownGraceMs ?? 20_000;
-    const cancelled: string[] = [];
-    const cancel = (cluster: string, worker: Worker): void => {
-      cancelled.push(cluster);
-      worker.controller.abort(new Error('shutdown'));
-    };
+    const cancelled = this.cancelled;
+    const cancel = (cluster: string, worker: Worker): void => this.cancel(cluster, worker);
     for (const [cluster, worker] of this.workers) if (worker.provisional !== undefined) cancel(cluster, worker);
     const running = [...this.workers.values()].map((w) => w.done);
     if (this.workers.size > 0) {
@@ -467,6 +469,12 @@ export class ReconcileLoop {
     this.reportTimer = undefined;
     const report = await this.writeReportNow();
     return this.record({ statuses: [], report, cancelled: cancelled.length > 0 });
+  }
+
+  private cancel(cluster: string, worker: Worker): void {
+    if (worker.controller.signal.aborted) return;
+    this.cancelled.push(cluster);
+    worker.controller.abort(new Error('shutdown'));
   }
 
   /** Starts the next tick now (file watcher). */
@@ -753,5 +761,8 @@ export async function reconcileLoopCommand(opts: LoopCommandOptions): Promise<nu
     process.off('SIGINT', onSignal);
   }
   runtime.logger.info('manifold reconcile: stopped');
+  // The report is written; a socket still connecting to a frozen API server must not keep
+  // the process (PID 1 in the container) alive past the grace period.
+  setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }
