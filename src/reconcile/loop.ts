@@ -1,18 +1,23 @@
 /**
  * The reconcile loop (DESIGN.md §4): poll the rendered branch (fetching it
- * from the remote when one is given) or watch a folder, reconcile the
- * clusters whose tree changed, that did not end Synced, or whose last drift
- * check is older than --drift-interval, then write the report branch.
+ * from the remote when one is given) or watch a folder, and give each
+ * cluster whose tree changed, that did not end Synced, or whose last drift
+ * check is older than --drift-interval its own worker; write the report
+ * branch from whatever has finished. Clusters that left the fleet (a status
+ * on the report branch, no folder in the tree) are reconciled as orphans.
  *
- * One cluster's failure never stops the loop, nor does an unreachable
- * remote, expired credentials or a rendered branch that does not exist yet:
- * those are logged with a clear message and retried at the next tick. In
- * `--once` mode the same failures are errors with a non-zero exit.
+ * One cluster's failure never stops the loop or holds back another cluster,
+ * nor does an unreachable remote, expired credentials or a rendered branch
+ * that does not exist yet: those are logged with a clear message and retried
+ * at the next tick. In `--once` mode the same failures are errors with a
+ * non-zero exit.
  *
- * Shutdown (SIGTERM, ecosystem-notes.md §5): readiness fails at once, the
- * in-flight reconcile gets --shutdown-grace to finish and is then cancelled;
- * a cancelled run writes no report, and a report write already under way
- * completes (the branch only ever moves from one whole report to the next).
+ * Shutdown (SIGTERM, ecosystem-notes.md §5): readiness fails at once; a
+ * worker whose cluster does not answer is cancelled at once, the others get
+ * --shutdown-grace and are then cancelled; a cancelled worker reports
+ * nothing new, the finished ones are reported, and a report write already
+ * under way completes (the branch only ever moves from one whole report to
+ * the next).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
