@@ -33,5 +33,9 @@ describe('which object failures are the object\'s fault', () => {
     expect([400, 404, 409, 422].map((s) => isRejection(err(s)))).toEqual([true, true, true, true]);
     expect([401, 403, 408, 429, 500, 503].map((s) => isRejection(err(s)))).toEqual([false, false, false, false, false, false]);
     expect(isRejection(new Error('socket hang up'))).toBe(false);
+    // A 500 is a rejection only when the server could not decode the object (what it answers for Secret data that is not base64).
+    const undecodable = new KubeApiError('a', 500, 'InternalError', 'failed to convert new object (ns/broken; /v1, Kind=Secret) to proper version: unable to convert unstructured object to /v1, Kind=Secret: error decoding from json: illegal base64 data at input byte 3', 'PATCH x');
+    expect(isRejection(undecodable)).toBe(true);
+    expect(isRejection(new KubeApiError('a', 500, 'InternalError', 'etcdserver: request timed out', 'PATCH x'))).toBe(false);
   });
 });

@@ -142,8 +142,18 @@ export function isImmutableError(err: unknown): err is KubeApiError {
  * environment is exit 3 (docs/reconciler.md "Exit codes").
  */
 export function isRejection(err: unknown): boolean {
-  return err instanceof KubeApiError && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403 && err.status !== 408 && err.status !== 429;
+  if (!(err instanceof KubeApiError)) return false;
+  if (err.status === 500) return UNDECODABLE_OBJECT.test(err.serverMessage);
+  return err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403 && err.status !== 408 && err.status !== 429;
 }
+
+/**
+ * The API server answers 500 when it cannot decode the object it was sent
+ * (e.g. Secret data that is not base64): deterministic, the object's fault.
+ * Messages of k8s.io/apimachinery pkg/util/managedfields/internal/structuredmerge.go
+ * (structuredMergeManager.Update/Apply) and the unstructured converter.
+ */
+const UNDECODABLE_OBJECT = /failed to convert new object|failed to create typed patch object|unable to convert unstructured object|error decoding from json/i;
 
 /** Ready reasons of a Failed cluster: only rejected objects (1), or something the environment did (3). */
 export const OBJECTS_REJECTED = 'ObjectsRejected';
