@@ -152,6 +152,16 @@ describe('ReconcileLoop scheduling', () => {
     expect(pull.take()).toEqual(['east']);
   });
 
+  it('pull mode: the agent\'s own folder is gone and the report knows the cluster: it is an orphan; unknown, it is an input error', async () => {
+    const gone = harness({ previousReport: async () => new Map([['east', sampleStatus('east')]]), only: 'east', once: true });
+    gone.setSnapshot(snapshot('b'.repeat(40), []));
+    await gone.loop.run();
+    expect(gone.take()).toEqual(['east (orphan)']);
+    const unknown = harness({ previousReport: async () => new Map(), only: 'east', once: true });
+    unknown.setSnapshot(snapshot('b'.repeat(40), []));
+    await expect(unknown.loop.run()).rejects.toMatchObject({ problems: [expect.objectContaining({ code: 'CLUSTER_NOT_RENDERED', message: expect.stringContaining('no folder for cluster "east"') })] });
+  });
+
   it('readiness only after the first reconcile; progress recorded on idle ticks', async () => {
     const h = harness();
     h.setSnapshot(new RuntimeError('RENDERED_BRANCH_MISSING', 'the rendered branch manifold/rendered does not exist'));

@@ -68,6 +68,20 @@ export function validateTrees(trees: ClusterTrees): void {
   if (problems.length > 0) throw new InputError(problems);
 }
 
+/**
+ * With --cluster, a tree without that cluster's folder is read as empty: the
+ * loop decides whether the cluster left the fleet (the report knows it) or
+ * the name is wrong (then it raises the same error).
+ */
+async function ownFolderOrNone(read: Promise<ClusterTrees>): Promise<ClusterTrees> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof InputError && err.problems.length === 1 && err.problems[0]?.code === 'CLUSTER_NOT_RENDERED') return new Map();
+    throw err;
+  }
+}
+
 function contentVersion(trees: ClusterTrees): string {
   const h = createHash('sha256');
   for (const [cluster, files] of [...trees].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -82,7 +96,7 @@ export function folderSource(dir: string, only?: string): RenderedSource {
   return {
     description: `folder ${abs}`,
     async read() {
-      const trees = await readRenderedFolder(abs, only);
+      const trees = await ownFolderOrNone(readRenderedFolder(abs, only));
       return { trees, renderedCommit: `folder:${abs}`, version: contentVersion(trees) };
     },
   };
@@ -128,7 +142,7 @@ export function gitSource(options: GitSourceOptions): RenderedSource {
       }
       if (cached?.version === tip) return cached;
       const commit = await resolveCommit(options.repo, tip);
-      const trees = await readTreeAtCommit(options.repo, commit, { prefix: options.prefix, only: options.only });
+      const trees = await ownFolderOrNone(readTreeAtCommit(options.repo, commit, { prefix: options.prefix, only: options.only }));
       cached = { trees, renderedCommit: commit, version: commit };
       return cached;
     },
@@ -287,7 +301,12 @@ export class ReconcileLoop {
       validateTrees(snapshot.trees);
       await this.loadKnown();
       orphans = this.orphanedClusters(snapshot);
-      if (snapshot.trees.size === 0 && orphans.length === 0) throw new RuntimeError('RENDERED_EMPTY', `${this.config.source.description} has no cluster folders`);
+      if (snapshot.trees.size === 0 && orphans.length === 0) {
+        if (this.config.only !== undefined) {
+          throw InputError.single({ code: 'CLUSTER_NOT_RENDERED', message: `${this.config.source.description} has no folder for cluster "${this.config.only}" (and the report branch has no status for it)` });
+        }
+        throw new RuntimeError('RENDERED_EMPTY', `${this.config.source.description} has no cluster folders`);
+      }
       this.lastSourceError = undefined;
     } catch (err) {
       metrics?.loopErrors.inc({ stage: 'source' });
