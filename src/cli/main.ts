@@ -134,6 +134,7 @@ function buildProgram(): Command {
     .option('--wait', 'wait until every object is healthy')
     .option('--timeout <duration>', 'how long --wait waits (default 5m)')
     .option('--cluster-timeout <duration>', 'deadline for one cluster, retries included')
+    .option('--request-timeout <duration>', 'an API server request without an answer for this long makes its cluster Unreachable (default 30s)')
     .option('--concurrency <n>', 'clusters reconciled at once (default 8)')
     .addOption(new Option('-o, --output <format>', 'print statuses as JSON instead of a summary').choices(['text', 'json']))
     .option('-v, --verbose', 'log progress to stderr')

@@ -3,10 +3,13 @@
  * folder or a commit of the rendered branch), prune, check health and drift,
  * and print one summary per cluster.
  *
- * Exit codes: 0 every cluster synced; 1 a cluster did not converge (drift
- * not corrected, prune refused, unhealthy after --wait); 2 invalid input
- * (nothing was applied); 3 runtime failure (a cluster unreachable, its
- * credentials rejected, objects rejected by an API server).
+ * Exit codes (docs/reconciler.md "Exit codes"): 0 every cluster synced (or
+ * decommissioned); 1 a cluster did not converge (drift not corrected, prune
+ * refused, unhealthy after --wait, an object the API server rejected as
+ * invalid, a cluster that left the fleet with objects still running);
+ * 2 invalid input found before anything was applied; 3 the environment
+ * failed (a cluster unreachable, its credentials rejected, a timeout, server
+ * errors, missing permissions).
  *
  * Nothing printed here can hold Secret data, tokens or kubeconfig contents:
  * statuses mask Secret values, and client errors never quote credentials.
@@ -16,6 +19,7 @@ import path from 'node:path';
 import { InputError, type Problem } from '../errors/index.ts';
 import { say } from './output.ts';
 import { openRepository, resolveCommit, branchRef } from '../git/repo.ts';
+import { DECOMMISSIONED, LEFT_THE_FLEET, OBJECTS_REJECTED } from '../reconcile/cluster.ts';
 import { reconcileFleet, type FleetOptions, type FleetTarget } from '../reconcile/fleet.ts';
 import type { ClusterCredentials } from '../reconcile/kube.ts';
 import { describeObject, parseTree } from '../reconcile/objects.ts';
@@ -41,6 +45,8 @@ export interface ReconcileCommandOptions {
   wait?: boolean;
   timeout?: string | undefined;
   clusterTimeout?: string | undefined;
+  /** A request without an answer for this long: the cluster is Unreachable (default 30s). */
+  requestTimeout?: string | undefined;
   concurrency?: string | undefined;
   output?: 'text' | 'json' | undefined;
   verbose?: boolean;
@@ -83,6 +89,7 @@ export function contextMap(entries: readonly string[] | undefined): Map<string, 
 export interface FleetSettings {
   waitTimeoutMs: number;
   clusterTimeoutMs: number;
+  requestTimeoutMs: number | undefined;
   concurrency: number;
   contexts: Map<string, string>;
 }
@@ -92,7 +99,9 @@ export function fleetSettings(opts: ReconcileCommandOptions): FleetSettings {
   const clusterTimeoutMs = opts.clusterTimeout === undefined ? Math.max(600_000, waitTimeoutMs + 120_000) : parseDuration(opts.clusterTimeout, '--cluster-timeout');
   const concurrency = opts.concurrency === undefined ? 8 : Number(opts.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw usage(`--concurrency "${opts.concurrency}" must be a positive integer`);
-  return { waitTimeoutMs, clusterTimeoutMs, concurrency, contexts: contextMap(opts.context) };
+  const requestTimeoutMs = opts.requestTimeout === undefined ? undefined : parseDuration(opts.requestTimeout, '--request-timeout');
+  if (requestTimeoutMs !== undefined && requestTimeoutMs < 100) throw usage('--request-timeout must be at least 100ms');
+  return { waitTimeoutMs, clusterTimeoutMs, requestTimeoutMs, concurrency, contexts: contextMap(opts.context) };
 }
 
 /** One worker per cluster: in-cluster credentials (pull mode) or a kubeconfig context (push mode). */
@@ -117,6 +126,7 @@ export function fleetOptions(opts: ReconcileCommandOptions, settings: FleetSetti
     waitTimeoutMs: settings.waitTimeoutMs,
     clusterTimeoutMs: settings.clusterTimeoutMs,
     concurrency: settings.concurrency,
+    ...(settings.requestTimeoutMs === undefined ? {} : { clientOptions: { requestTimeoutMs: settings.requestTimeoutMs } }),
   };
 }
 
@@ -146,11 +156,27 @@ function validateTrees(trees: ClusterTrees): void {
   if (problems.length > 0) throw new InputError(problems);
 }
 
-/** 3 if a cluster failed or was unreachable, else 1 if one did not converge, else 0. */
+/** What one cluster's status means for the exit code: 0 done, 1 not converged, 3 the environment failed. */
+function clusterExitCode(s: ClusterStatus): 0 | 1 | 3 {
+  const ready = s.conditions.find((c) => c.type === 'Ready')?.reason;
+  switch (s.result) {
+    case 'Synced':
+      return 0;
+    case 'Degraded':
+      return 1;
+    case 'Unreachable':
+      return 3;
+    case 'Failed':
+      // Only objects the API server rejected: the manifests need fixing, the environment is fine.
+      return ready === OBJECTS_REJECTED ? 1 : 3;
+    case 'Orphaned':
+      return ready === DECOMMISSIONED ? 0 : ready === LEFT_THE_FLEET ? 1 : 3;
+  }
+}
+
+/** 3 if the environment failed anywhere, else 1 if a cluster did not converge, else 0. */
 export function exitCodeFor(statuses: readonly ClusterStatus[]): number {
-  if (statuses.some((s) => s.result === 'Unreachable' || s.result === 'Failed')) return 3;
-  if (statuses.some((s) => s.result === 'Degraded')) return 1;
-  return 0;
+  return Math.max(0, ...statuses.map(clusterExitCode));
 }
 
 function short(value: unknown): string {
@@ -169,6 +195,11 @@ export function formatSummary(statuses: readonly ClusterStatus[]): string {
     // A cluster-level failure (unreachable, credentials, configuration) has no object to show: its reason is the line.
     if (s.result === 'Unreachable' || (s.result === 'Failed' && s.objects.length === 0)) {
       lines.push(`${head}  ${ready?.message ?? ''}`);
+      continue;
+    }
+    if (s.result === 'Orphaned') {
+      lines.push(`${head}  ${ready?.message ?? ''}`);
+      for (const o of s.objects) lines.push(o.action === 'pruned' ? `  - ${describeObject(o)}: pruned` : `  ~ ${describeObject(o)}: still running${o.action === 'failed' ? ` (${o.message ?? 'prune failed'})` : ''}`);
       continue;
     }
     const m = s.summary;

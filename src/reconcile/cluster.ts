@@ -102,6 +102,13 @@ export interface ReconcileOptions {
   /** Poll interval while waiting (default 1 s). */
   pollIntervalMs?: number;
   parent?: ApplySetParentRef;
+  /**
+   * The cluster left the fleet (no folder in the rendered tree): the tree is
+   * empty, so every managed object is stale; the mass-prune guard still
+   * applies. The result is Orphaned while anything is left, and the ApplySet
+   * parent is deleted once nothing is (docs/reconciler.md "Leaving the fleet").
+   */
+  orphaned?: boolean;
   signal?: AbortSignal | undefined;
   /** Progress and problems, already safe to log (no Secret values). */
   log?: (event: ReconcileEvent) => void;
@@ -127,6 +134,31 @@ export function isImmutableError(err: unknown): err is KubeApiError {
   return err instanceof KubeApiError && (err.status === 422 || err.status === 409 || err.status === 400) && IMMUTABLE_MESSAGE.test(err.serverMessage);
 }
 
+/**
+ * Whether an object-level failure is the object's fault (the API server
+ * rejected it: invalid value, unknown field, conflict) rather than the
+ * environment's (server error, throttling, missing permission). A rejected
+ * object needs a fix in the source, so it is "not converged" (exit 1); the
+ * environment is exit 3 (docs/reconciler.md "Exit codes").
+ */
+export function isRejection(err: unknown): boolean {
+  if (!(err instanceof KubeApiError)) return false;
+  if (err.status === 500) return UNDECODABLE_OBJECT.test(err.serverMessage);
+  return err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403 && err.status !== 408 && err.status !== 429;
+}
+
+/**
+ * The API server answers 500 when it cannot decode the object it was sent
+ * (e.g. Secret data that is not base64): deterministic, the object's fault.
+ * Messages of k8s.io/apimachinery pkg/util/managedfields/internal/structuredmerge.go
+ * (structuredMergeManager.Update/Apply) and the unstructured converter.
+ */
+const UNDECODABLE_OBJECT = /failed to convert new object|failed to create typed patch object|unable to convert unstructured object|error decoding from json/i;
+
+/** Ready reasons of a Failed cluster: only rejected objects (1), or something the environment did (3). */
+export const OBJECTS_REJECTED = 'ObjectsRejected';
+export const RECONCILIATION_FAILED = 'ReconciliationFailed';
+
 function isClusterLevel(err: unknown): boolean {
   return err instanceof ClusterUnreachableError || err instanceof ClusterAuthError || (err as { name?: string })?.name === 'AbortError' || (err as { name?: string })?.name === 'TimeoutError';
 }
@@ -143,6 +175,8 @@ class ClusterRun {
   private readonly listed = new Map<string, Promise<JsonObject[]>>();
   readonly pruned: ObjectStatus[] = [];
   pruneCondition: Condition | undefined;
+  /** Object-level failures that were not the object's fault (see isRejection). */
+  environmentFailures = 0;
   discovery!: DiscoveryIndex;
 
   constructor(opts: ReconcileOptions) {
@@ -187,6 +221,7 @@ class ClusterRun {
 
   private fail(t: Tracked, err: unknown): void {
     if (isClusterLevel(err)) throw err;
+    if (!isRejection(err)) this.environmentFailures++;
     let message = err instanceof KubeApiError ? err.serverMessage : (err as Error).message ?? String(err);
     if (isImmutableError(err)) {
       message += ` (Manifold deletes and re-creates an object on an immutable change only when it carries the annotation ${RECREATE_ANNOTATION}: allowed)`;
@@ -431,6 +466,7 @@ class ClusterRun {
       } catch (err) {
         if (isClusterLevel(err)) throw err;
         failed++;
+        if (!isRejection(err)) this.environmentFailures++;
         const message = err instanceof KubeApiError ? err.serverMessage : String(err);
         this.pruned.push(entry(m, 'failed', `prune failed: ${message}`));
       }
@@ -523,6 +559,8 @@ export async function reconcileCluster(tree: ReadonlyMap<string, string>, opts: 
       opts.client.get(run.parentResource(), run.parent.namespace, run.parent.name, opts.signal),
     ]);
     run.discovery = discovery;
+    // A cluster that left the fleet and has no ApplySet parent holds nothing of Manifold's: create nothing there.
+    if (opts.orphaned && parentLive === undefined) return orphanStatus(run, started, now(), opts);
     const conflict = parentConflict(parentLive, run.parent);
     if (conflict !== undefined) {
       return failureStatus(run.cluster, opts.renderedCommit, started, now(), tracked.length, 'Failed', 'ApplySetConflict', conflict);
@@ -589,6 +627,13 @@ export async function reconcileCluster(tree: ReadonlyMap<string, string>, opts: 
       run.pruneCondition = { type: 'Pruned', status: 'True', reason: 'PruneDisabled', message: 'pruning is off' };
     }
     // Narrow the parent only once the prune is done: a refused or failed prune keeps the old kinds listed.
+    if (opts.orphaned) {
+      // Nothing is left: the ApplySet parent goes too, so nothing of Manifold's stays behind.
+      if (pruneComplete && parent !== undefined) {
+        await opts.client.delete(run.parentResource(), run.parent.namespace, run.parent.name, { uid: str(metadataOf(parent).uid), signal: opts.signal });
+      }
+      return orphanStatus(run, started, now(), opts);
+    }
     if (pruneComplete) parent = await run.writeParent(parent, desiredState);
 
     let waited = true;
@@ -652,7 +697,7 @@ function buildStatus(run: ClusterRun, tracked: Tracked[], started: Date, finishe
   conditions.push({
     type: 'Ready',
     status: result === 'Synced' ? 'True' : 'False',
-    reason: result === 'Synced' ? 'ReconciliationSucceeded' : result === 'Failed' ? 'ReconciliationFailed' : 'NotConverged',
+    reason: result === 'Synced' ? 'ReconciliationSucceeded' : result === 'Failed' ? (run.environmentFailures > 0 ? RECONCILIATION_FAILED : OBJECTS_REJECTED) : 'NotConverged',
     message: ready.length > 0 ? ready.join('; ') : `${summary.objects} object(s): ${summary.applied} applied, ${summary.unchanged} unchanged, ${summary.pruned} pruned`,
   });
   conditions.push({
@@ -684,5 +729,45 @@ function buildStatus(run: ClusterRun, tracked: Tracked[], started: Date, finishe
     summary,
     conditions,
     objects,
+    // Every object was applied (Degraded: applied, not converged): this is now what runs there.
+    ...(result === 'Failed' ? {} : { lastApplied: { renderedCommit: opts.renderedCommit } }),
+  };
+}
+
+/** Ready reasons of an Orphaned cluster. */
+export const LEFT_THE_FLEET = 'LeftTheFleet';
+export const DECOMMISSIONED = 'Decommissioned';
+
+/** A cluster that left the fleet and has nothing of Manifold's left: its status file can go. */
+export function isDecommissioned(s: ClusterStatus): boolean {
+  return s.result === 'Orphaned' && s.conditions.some((c) => c.type === 'Ready' && c.reason === DECOMMISSIONED);
+}
+
+/** The status of a reconcile with an empty tree because the cluster left the fleet: Orphaned, with what is still there. */
+function orphanStatus(run: ClusterRun, started: Date, finished: Date, opts: ReconcileOptions): ClusterStatus {
+  const left = run.pruned.filter((o) => o.action !== 'pruned');
+  const pruned = run.pruned.length - left.length;
+  const failed = left.filter((o) => o.action === 'failed').length;
+  const ready: Condition =
+    left.length === 0
+      ? { type: 'Ready', status: 'False', reason: DECOMMISSIONED, message: `cluster "${run.cluster}" left the fleet (no folder in the rendered tree): ${pruned} managed object(s) pruned, the ApplySet parent deleted` }
+      : {
+          type: 'Ready',
+          status: 'False',
+          reason: LEFT_THE_FLEET,
+          message: `cluster "${run.cluster}" left the fleet (no folder in the rendered tree) but ${left.length} Manifold-managed object(s) still run there${
+            run.pruneCondition?.status === 'False' ? `: ${run.pruneCondition.message}` : ''
+          }`,
+        };
+  return {
+    cluster: run.cluster,
+    renderedCommit: opts.renderedCommit,
+    result: 'Orphaned',
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: Math.max(0, finished.getTime() - started.getTime()),
+    summary: { objects: left.length, applied: 0, unchanged: 0, pruned, failed, drifted: 0, unhealthy: 0 },
+    conditions: [ready, ...(run.pruneCondition ? [run.pruneCondition] : [])],
+    objects: run.pruned,
   };
 }

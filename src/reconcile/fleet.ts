@@ -34,6 +34,8 @@ export interface FleetOptions extends Omit<ReconcileOptions, 'client' | 'cluster
   clientOptions?: KubeClientOptions;
   /** Called as soon as a cluster is done, before the others finish. */
   onResult?: (status: ClusterStatus) => void;
+  /** Called when an attempt ended Unreachable and another follows: what the cluster is until then. */
+  onAttempt?: (status: ClusterStatus) => void;
   signal?: AbortSignal;
 }
 
@@ -64,6 +66,19 @@ function configFailure(cluster: string, renderedCommit: string, message: string,
   };
 }
 
+/**
+ * A cluster that left the fleet and could not be checked (unreachable, no
+ * credentials): Orphaned, keeping the reason; the report fills in the objects
+ * last known to run there (lastApplied).
+ */
+function asOrphan(status: ClusterStatus): ClusterStatus {
+  if (status.result === 'Orphaned') return status;
+  const conditions = status.conditions.map((c) =>
+    c.type === 'Ready' ? { ...c, message: `cluster "${status.cluster}" left the fleet (no folder in the rendered tree); what it still runs cannot be checked: ${c.message}` } : c,
+  );
+  return { ...status, result: 'Orphaned', summary: { ...status.summary, objects: 0 }, conditions };
+}
+
 /** Reconciles every target; the statuses come back in the targets' order. */
 export async function reconcileFleet(targets: readonly FleetTarget[], opts: FleetOptions): Promise<ClusterStatus[]> {
   const queue = new PQueue({ concurrency: Math.max(1, opts.concurrency ?? 8) });
@@ -90,7 +105,8 @@ export async function reconcileFleet(targets: readonly FleetTarget[], opts: Flee
         const shared = credentials.mode === 'kubeconfig' && credentials.kubeconfigPath === opts.kubeconfigPath ? kubeconfig : undefined;
         client = KubeClient.create(target.cluster, credentials, opts.clientOptions, shared);
       } catch (err) {
-        return configFailure(target.cluster, opts.renderedCommit, (err as Error).message, 'ConfigurationError');
+        const failure = configFailure(target.cluster, opts.renderedCommit, (err as Error).message, 'ConfigurationError');
+        return opts.orphaned ? asOrphan(failure) : failure;
       }
     }
     const deadline = AbortSignal.timeout(timeoutMs);
@@ -107,18 +123,19 @@ export async function reconcileFleet(targets: readonly FleetTarget[], opts: Flee
           attemptOver.abort(new DOMException('the attempt is over', 'AbortError'));
         }
         if (status.result !== 'Unreachable' || attempt === retries || signal.aborted) break;
+        opts.onAttempt?.(structuredClone(opts.orphaned ? asOrphan(status) : status));
         await sleep((opts.retryBackoffMs ?? 2000) * 2 ** attempt, signal);
         if (signal.aborted) break;
       }
       if (status === undefined) throw new Error('unreachable: no attempt was made');
       const ready = status.conditions.find((c) => c.type === 'Ready');
-      if (signal.aborted && status.result === 'Unreachable' && ready) {
+      if (deadline.aborted && status.result === 'Unreachable' && ready) {
         // Out of time while the cluster stayed unreachable: say both.
         ready.message = `${ready.message} (gave up after ${Math.round(timeoutMs / 1000)} s)`;
-      } else if (signal.aborted && ready?.reason === 'Timeout') {
+      } else if (deadline.aborted && ready?.reason === 'Timeout') {
         ready.message = `the reconcile of cluster "${target.cluster}" did not finish within ${Math.round(timeoutMs / 1000)} s`;
       }
-      return status;
+      return opts.orphaned ? asOrphan(status) : status;
     } catch (err) {
       const c = classifyClusterError(err, signal);
       return configFailure(target.cluster, opts.renderedCommit, c.message, c.reason);

@@ -213,3 +213,24 @@ describe('discovery', () => {
     await client.close();
   });
 });
+
+describe('KubeClient and a frozen API server', () => {
+  it('a server that accepts TCP and never answers the TLS handshake is Unreachable after the request timeout, not undici\'s 10 s connect timeout; close() does not wait for it', async () => {
+    // What a SIGSTOPped kube-apiserver looks like to a new connection: the kernel completes the TCP handshake, nothing else happens.
+    const sockets: import('node:net').Socket[] = [];
+    const frozen = (await import('node:net')).createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => frozen.listen(0, '127.0.0.1', () => r()));
+    try {
+      const client = clientFor(`https://127.0.0.1:${(frozen.address() as AddressInfo).port}`, { requestTimeoutMs: 500, maxAttempts: 1 });
+      const t0 = Date.now();
+      await expect(client.get(configMaps, 'default', 'x')).rejects.toThrow(/cannot reach the API server of cluster "c1" .*: no answer within/);
+      expect(Date.now() - t0).toBeLessThan(3_000);
+      const t1 = Date.now();
+      await client.close();
+      expect(Date.now() - t1).toBeLessThan(1_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => frozen.close(() => r()));
+    }
+  });
+});

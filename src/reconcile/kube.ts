@@ -192,6 +192,33 @@ function isNetworkError(err: unknown): boolean {
 }
 
 /** Waits `ms`; rejects with the signal's reason as soon as it aborts. */
+/**
+ * `work`, or the signal's reason as soon as it aborts. undici does not honour
+ * an abort while it is still connecting: to a server that accepts the TCP
+ * connection and never answers the TLS handshake (a frozen API server) a
+ * request would wait for the 10 s connect timeout whatever the deadline.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -344,17 +371,18 @@ export class KubeClient {
       let res: Awaited<ReturnType<typeof request>>;
       let text: string;
       this.requests++;
+      const signal = AbortSignal.any(signals);
       try {
-        res = await request(url, {
-          method: method as Dispatcher.HttpMethod,
-          headers,
-          body: opts.body,
-          dispatcher: auth.dispatcher,
-          signal: AbortSignal.any(signals),
-        });
-        text = await res.body.text();
+        res = await untilAborted(request(url, { method: method as Dispatcher.HttpMethod, headers, body: opts.body, dispatcher: auth.dispatcher, signal }), signal);
+        text = await untilAborted(res.body.text(), signal);
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? err;
+        if (signal.aborted) {
+          // Our own per-request deadline (not the caller's cancellation): the server accepted the
+          // connection but never answered, e.g. it hangs or died mid-request. That is unreachable
+          // too, and the fleet worker retries it like a refused connection.
+          throw new ClusterUnreachableError(this.cluster, `cannot reach the API server of cluster "${this.cluster}" (${this.server}): no answer within ${Math.round(this.requestTimeoutMs / 1000)} s`, { cause: err });
+        }
         const code = (err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
         // A keep-alive connection closed by the server: one silent retry.
         if (!socketRetried && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) {
@@ -409,11 +437,15 @@ export class KubeClient {
     }
   }
 
-  /** Closes the connection pool. */
+  /**
+   * Closes the connection pool. Destroyed, not drained: whatever is still
+   * pending was given up by its caller (a connect to a frozen server would
+   * otherwise hold the close, and the process, for the connect timeout).
+   */
   async close(): Promise<void> {
     const d = this.auth?.dispatcher;
     this.auth = undefined;
-    if (d !== undefined) await d.close().catch(() => {});
+    if (d !== undefined) await d.destroy().catch(() => {});
   }
 
   // ---- discovery ----------------------------------------------------------

@@ -8,6 +8,10 @@ import type { ReportResult } from './report.ts';
 import { ProbeState } from './server.ts';
 import type { ClusterResult, ClusterStatus } from './types.ts';
 
+function orphanStatus(cluster: string, reason: 'LeftTheFleet' | 'Decommissioned'): ClusterStatus {
+  return sampleStatus(cluster, { result: 'Orphaned', conditions: [{ type: 'Ready', status: 'False', reason, message: 'left the fleet' }] });
+}
+
 const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: default\n';
 
 function snapshot(version: string, clusters = ['east', 'west']): RenderedSnapshot {
@@ -16,8 +20,12 @@ function snapshot(version: string, clusters = ['east', 'west']): RenderedSnapsho
 
 interface Harness {
   loop: ReconcileLoop;
+  /** One entry per reconcile call (each cluster is its own worker): its clusters, orphans marked `name (orphan)`. */
   calls: string[][];
+  /** The clusters reconciled since the last take(), sorted. */
+  take(): string[];
   reports: ClusterStatus[][];
+  removed: string[][];
   logs: Record<string, unknown>[];
   probe: ProbeState;
   metrics: ReconcilerMetrics;
@@ -29,7 +37,9 @@ interface Harness {
 function harness(extra: Partial<LoopConfig> = {}, reconcileImpl?: ReconcileOnce): Harness {
   let current: RenderedSnapshot | Error = snapshot('a'.repeat(40));
   const calls: string[][] = [];
+  let taken = 0;
   const reports: ClusterStatus[][] = [];
+  const removed: string[][] = [];
   const logs: Record<string, unknown>[] = [];
   const results = new Map<string, ClusterResult>();
   const clock = { now: 1_000_000 };
@@ -37,8 +47,8 @@ function harness(extra: Partial<LoopConfig> = {}, reconcileImpl?: ReconcileOnce)
   const metrics = new ReconcilerMetrics({ processMetrics: false });
   const reconcile: ReconcileOnce =
     reconcileImpl ??
-    (async (snap, clusters) => {
-      calls.push([...clusters]);
+    (async (snap, clusters, _signal, hooks) => {
+      calls.push(clusters.map((c) => (hooks?.orphans?.has(c) ? `${c} (orphan)` : c)));
       return clusters.map((c) => sampleStatus(c, { renderedCommit: snap.renderedCommit, result: results.get(c) ?? 'Synced' }));
     });
   const loop = new ReconcileLoop({
@@ -50,8 +60,9 @@ function harness(extra: Partial<LoopConfig> = {}, reconcileImpl?: ReconcileOnce)
       },
     },
     reconcile,
-    report: async (statuses): Promise<ReportResult> => {
+    report: async (statuses, gone = []): Promise<ReportResult> => {
       reports.push([...statuses]);
+      removed.push([...gone]);
       return { ref: 'refs/heads/manifold/status', commit: 'c', created: true, pushed: true, attempts: 1, changed: statuses.map((s) => s.cluster) };
     },
     logger: createLogger({ write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) }),
@@ -62,43 +73,93 @@ function harness(extra: Partial<LoopConfig> = {}, reconcileImpl?: ReconcileOnce)
     now: () => clock.now,
     ...extra,
   });
-  return { loop, calls, reports, logs, probe, metrics, clock, results, setSnapshot: (s) => (current = s) };
+  const take = (): string[] => {
+    const out = calls.slice(taken).flat().sort();
+    taken = calls.length;
+    return out;
+  };
+  return { loop, calls, take, reports, removed, logs, probe, metrics, clock, results, setSnapshot: (s) => (current = s) };
 }
 
 describe('ReconcileLoop scheduling', () => {
   it('reconciles everything first, then only on a new commit, a non-Synced cluster, or when the drift check is due', async () => {
     const h = harness();
     await h.loop.iterate();
-    expect(h.calls).toEqual([['east', 'west']]);
+    expect(h.take()).toEqual(['east', 'west']);
+    // Each cluster is its own worker: one call per cluster, and one report of both.
+    expect(h.calls).toEqual([['east'], ['west']]);
+    expect(h.reports).toHaveLength(1);
     // Same commit, all Synced, drift check not due: nothing to do, no report.
     h.clock.now += 60_000;
     const idle = await h.loop.iterate();
     expect(idle.statuses).toEqual([]);
-    expect(h.calls).toHaveLength(1);
+    expect(h.take()).toEqual([]);
     expect(h.reports).toHaveLength(1);
     // A new commit: every cluster.
     h.setSnapshot(snapshot('b'.repeat(40)));
     await h.loop.iterate();
-    expect(h.calls[1]).toEqual(['east', 'west']);
+    expect(h.take()).toEqual(['east', 'west']);
     // west fails: only west is retried at the next tick.
     h.results.set('west', 'Unreachable');
     h.setSnapshot(snapshot('c'.repeat(40)));
     await h.loop.iterate();
+    expect(h.take()).toEqual(['east', 'west']);
     await h.loop.iterate();
-    expect(h.calls[3]).toEqual(['west']);
+    expect(h.take()).toEqual(['west']);
     // Drift interval elapsed: east again (west is retried anyway).
     h.clock.now += 300_000;
     await h.loop.iterate();
-    expect(h.calls[4]).toEqual(['east', 'west']);
+    expect(h.take()).toEqual(['east', 'west']);
   });
 
-  it('a cluster removed from the tree is forgotten; a new one is reconciled', async () => {
-    const h = harness();
+  it('a cluster that left the tree is reconciled as an orphan (not forgotten) until it is decommissioned; a new one is reconciled', async () => {
+    const h = harness({}, async (snap, clusters, _signal, hooks) => {
+      h.calls.push(clusters.map((c) => (hooks?.orphans?.has(c) ? `${c} (orphan)` : c)));
+      return clusters.map((c) => (hooks?.orphans?.has(c) ? orphanStatus(c, h.results.get(c) === 'Synced' ? 'Decommissioned' : 'LeftTheFleet') : sampleStatus(c)));
+    });
     await h.loop.iterate();
+    h.take();
     h.setSnapshot(snapshot('a'.repeat(40), ['east', 'north']));
     await h.loop.iterate();
-    expect(h.calls[1]).toEqual(['north']);
-    expect(h.loop.dueClusters(snapshot('a'.repeat(40), ['east', 'north']))).toEqual([]);
+    expect(h.take()).toEqual(['north', 'west (orphan)']);
+    expect(h.reports.at(-1)?.map((s) => [s.cluster, s.result])).toEqual([
+      ['north', 'Synced'],
+      ['west', 'Orphaned'],
+    ]);
+    // An orphan waiting for --allow-mass-prune is not retried every tick, only at the drift interval.
+    await h.loop.iterate();
+    expect(h.take()).toEqual([]);
+    h.clock.now += 300_000;
+    h.results.set('west', 'Synced'); // this time the prune goes through
+    await h.loop.iterate();
+    expect(h.take()).toEqual(['east', 'north', 'west (orphan)']);
+    expect(h.removed.at(-1)).toEqual(['west']);
+    expect(h.reports.at(-1)?.map((s) => s.cluster)).toEqual(['east', 'north']);
+    // Decommissioned: forgotten for good.
+    h.clock.now += 300_000;
+    await h.loop.iterate();
+    expect(h.take()).toEqual(['east', 'north']);
+  });
+
+  it('clusters on the report branch without a folder are orphans too (a restarted process); in pull mode only its own cluster', async () => {
+    const previousReport = async () => new Map([['gone', sampleStatus('gone')], ['east', sampleStatus('east')]]);
+    const h = harness({ previousReport });
+    await h.loop.iterate();
+    expect(h.take()).toEqual(['east', 'gone (orphan)', 'west']);
+    const pull = harness({ previousReport, only: 'east' });
+    pull.setSnapshot(snapshot('a'.repeat(40), ['east']));
+    await pull.loop.iterate();
+    expect(pull.take()).toEqual(['east']);
+  });
+
+  it('pull mode: the agent\'s own folder is gone and the report knows the cluster: it is an orphan; unknown, it is an input error', async () => {
+    const gone = harness({ previousReport: async () => new Map([['east', sampleStatus('east')]]), only: 'east', once: true });
+    gone.setSnapshot(snapshot('b'.repeat(40), []));
+    await gone.loop.run();
+    expect(gone.take()).toEqual(['east (orphan)']);
+    const unknown = harness({ previousReport: async () => new Map(), only: 'east', once: true });
+    unknown.setSnapshot(snapshot('b'.repeat(40), []));
+    await expect(unknown.loop.run()).rejects.toMatchObject({ problems: [expect.objectContaining({ code: 'CLUSTER_NOT_RENDERED', message: expect.stringContaining('no folder for cluster "east"') })] });
   });
 
   it('readiness only after the first reconcile; progress recorded on idle ticks', async () => {
@@ -164,19 +225,20 @@ describe('ReconcileLoop errors', () => {
 
 describe('ReconcileLoop shutdown', () => {
   it('stop() fails readiness at once and lets a short in-flight reconcile finish and report', async () => {
-    let release!: () => void;
+    const releases: (() => void)[] = [];
     const h = harness({ shutdownGraceMs: 5_000 }, async (snap, clusters) => {
-      await new Promise<void>((r) => (release = r));
+      await new Promise<void>((r) => releases.push(r));
       return clusters.map((c) => sampleStatus(c));
     });
     const running = h.loop.run();
     await new Promise((r) => setTimeout(r, 20));
     h.loop.stop();
     expect(h.probe.shuttingDown).toBe(true);
-    release();
+    for (const release of releases) release();
     const last = await running;
     expect(last?.cancelled).toBe(false);
     expect(h.reports).toHaveLength(1);
+    expect(h.reports[0]?.map((s) => s.cluster)).toEqual(['east', 'west']);
   });
 
   it('a reconcile that outlives the grace period is cancelled and writes no report', async () => {
@@ -212,6 +274,66 @@ describe('ReconcileLoop shutdown', () => {
     await new Promise((r) => setTimeout(r, 30));
     h.loop.stop();
     await running;
-    expect(h.calls).toHaveLength(2);
+    expect(h.take()).toEqual(['east', 'east', 'west', 'west']);
+  });
+});
+
+/** A cluster whose API server accepts connections and never answers: its worker ends only when cancelled. */
+function frozenIn(frozen: string, opts: { unreachableAttempt?: boolean; started?: string[] } = {}): ReconcileOnce {
+  return async (snap, clusters, signal, hooks) => {
+    opts.started?.push(...clusters);
+    if (!clusters.includes(frozen)) return clusters.map((c) => sampleStatus(c, { renderedCommit: snap.renderedCommit }));
+    if (opts.unreachableAttempt) {
+      hooks?.onAttempt?.(
+        sampleStatus(frozen, { renderedCommit: snap.renderedCommit, result: 'Unreachable', objects: [], conditions: [{ type: 'Ready', status: 'False', reason: 'Unreachable', message: 'no answer within 1 s' }] }),
+      );
+    }
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+    return [sampleStatus(frozen, { renderedCommit: snap.renderedCommit, result: 'Failed' })];
+  };
+}
+
+describe('ReconcileLoop: one frozen cluster holds only itself', () => {
+  it('the others pick up each new commit at the next tick and are reported while the frozen one is still running', async () => {
+    const started: string[] = [];
+    const h = harness({ intervalMs: 10, reportDelayMs: 5, shutdownGraceMs: 50, now: undefined }, frozenIn('west', { started }));
+    const running = h.loop.run();
+    const reportedAt = async (commit: string) => {
+      for (let i = 0; i < 200; i++) {
+        if (h.reports.some((r) => r.some((s) => s.cluster === 'east' && s.renderedCommit === commit))) return true;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return false;
+    };
+    expect(await reportedAt('a'.repeat(40))).toBe(true);
+    for (const v of ['b', 'c', 'd']) {
+      h.setSnapshot(snapshot(v.repeat(40)));
+      expect(await reportedAt(v.repeat(40))).toBe(true);
+    }
+    // west was started once (its worker never finished) and never reported.
+    expect(started.filter((c) => c === 'west')).toHaveLength(1);
+    expect(started.filter((c) => c === 'east').length).toBeGreaterThanOrEqual(4);
+    expect(h.reports.flat().some((s) => s.cluster === 'west')).toBe(false);
+    expect(h.probe.isReady()).toBe(false); // not every cluster has a result yet
+    h.loop.stop();
+    const last = await running;
+    expect(last?.cancelled).toBe(true);
+    // Cancelled without a single answer: west keeps its previous status on the branch.
+    expect(h.reports.flat().some((s) => s.cluster === 'west')).toBe(false);
+    expect(h.logs.some((l) => String(l.msg).includes('in-flight reconcile of west was cancelled'))).toBe(true);
+  });
+
+  it('on stop(), a worker whose cluster does not answer is cancelled at once (no grace), and its Unreachable attempt is in the report', async () => {
+    const h = harness({ intervalMs: 10, reportDelayMs: 5, shutdownGraceMs: 60_000, now: undefined }, frozenIn('west', { unreachableAttempt: true }));
+    const running = h.loop.run();
+    for (let i = 0; i < 200 && !h.reports.flat().some((s) => s.cluster === 'west'); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(h.probe.isReady()).toBe(true); // west has a result: Unreachable
+    const t0 = Date.now();
+    h.loop.stop();
+    await running;
+    expect(Date.now() - t0).toBeLessThan(1000);
+    const west = h.reports.flat().filter((s) => s.cluster === 'west');
+    expect(west.map((s) => s.result)).toEqual(['Unreachable']);
+    expect(h.reports.flat().find((s) => s.cluster === 'east')?.result).toBe('Synced');
   });
 });

@@ -1,18 +1,23 @@
 /**
  * The reconcile loop (DESIGN.md §4): poll the rendered branch (fetching it
- * from the remote when one is given) or watch a folder, reconcile the
- * clusters whose tree changed, that did not end Synced, or whose last drift
- * check is older than --drift-interval, then write the report branch.
+ * from the remote when one is given) or watch a folder, and give each
+ * cluster whose tree changed, that did not end Synced, or whose last drift
+ * check is older than --drift-interval its own worker; write the report
+ * branch from whatever has finished. Clusters that left the fleet (a status
+ * on the report branch, no folder in the tree) are reconciled as orphans.
  *
- * One cluster's failure never stops the loop, nor does an unreachable
- * remote, expired credentials or a rendered branch that does not exist yet:
- * those are logged with a clear message and retried at the next tick. In
- * `--once` mode the same failures are errors with a non-zero exit.
+ * One cluster's failure never stops the loop or holds back another cluster,
+ * nor does an unreachable remote, expired credentials or a rendered branch
+ * that does not exist yet: those are logged with a clear message and retried
+ * at the next tick. In `--once` mode the same failures are errors with a
+ * non-zero exit.
  *
- * Shutdown (SIGTERM, ecosystem-notes.md §5): readiness fails at once, the
- * in-flight reconcile gets --shutdown-grace to finish and is then cancelled;
- * a cancelled run writes no report, and a report write already under way
- * completes (the branch only ever moves from one whole report to the next).
+ * Shutdown (SIGTERM, ecosystem-notes.md §5): readiness fails at once; a
+ * worker whose cluster does not answer is cancelled at once, the others get
+ * --shutdown-grace and are then cancelled; a cancelled worker reports
+ * nothing new, the finished ones are reported, and a report write already
+ * under way completes (the branch only ever moves from one whole report to
+ * the next).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -25,12 +30,14 @@ import { InputError, ManifoldError, RuntimeError, type Problem } from '../errors
 import { resolveRemote, TOKEN_ENV, type RemoteTarget } from '../git/remote.ts';
 import { branchRef, openRepository, readRef, resolveCommit, type GitRepository } from '../git/repo.ts';
 import { exitCodeFor, fleetOptions, fleetSettings, fleetTargets, formatSummary, parseDuration, DEFAULT_RENDERED_BRANCH, type ReconcileCommandOptions } from '../cli/reconcile.ts';
-import { reconcileFleet } from './fleet.ts';
+import { isDecommissioned, LEFT_THE_FLEET } from './cluster.ts';
+import { reconcileFleet, type FleetOptions } from './fleet.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ReconcilerMetrics } from './metrics.ts';
 import { parseTree } from './objects.ts';
 import { fetchRemoteBranch, remoteBranchTip } from '../git/remote.ts';
-import { DEFAULT_REPORT_BRANCH, writeReport, type ReportResult, type ReportTarget } from './report.ts';
+import PQueue from 'p-queue';
+import { DEFAULT_REPORT_BRANCH, readReportTip, writeReport, type ReportResult, type ReportTarget } from './report.ts';
 import { parseListen, ProbeState, startProbeServer, type ProbeServer } from './server.ts';
 import { readRenderedFolder, readTreeAtCommit, type ClusterTrees } from './source.ts';
 import type { ClusterResult, ClusterStatus } from './types.ts';
@@ -61,6 +68,20 @@ export function validateTrees(trees: ClusterTrees): void {
   if (problems.length > 0) throw new InputError(problems);
 }
 
+/**
+ * With --cluster, a tree without that cluster's folder is read as empty: the
+ * loop decides whether the cluster left the fleet (the report knows it) or
+ * the name is wrong (then it raises the same error).
+ */
+async function ownFolderOrNone(read: Promise<ClusterTrees>): Promise<ClusterTrees> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof InputError && err.problems.length === 1 && err.problems[0]?.code === 'CLUSTER_NOT_RENDERED') return new Map();
+    throw err;
+  }
+}
+
 function contentVersion(trees: ClusterTrees): string {
   const h = createHash('sha256');
   for (const [cluster, files] of [...trees].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -75,7 +96,7 @@ export function folderSource(dir: string, only?: string): RenderedSource {
   return {
     description: `folder ${abs}`,
     async read() {
-      const trees = await readRenderedFolder(abs, only);
+      const trees = await ownFolderOrNone(readRenderedFolder(abs, only));
       return { trees, renderedCommit: `folder:${abs}`, version: contentVersion(trees) };
     },
   };
@@ -121,7 +142,7 @@ export function gitSource(options: GitSourceOptions): RenderedSource {
       }
       if (cached?.version === tip) return cached;
       const commit = await resolveCommit(options.repo, tip);
-      const trees = await readTreeAtCommit(options.repo, commit, { prefix: options.prefix, only: options.only });
+      const trees = await ownFolderOrNone(readTreeAtCommit(options.repo, commit, { prefix: options.prefix, only: options.only }));
       cached = { trees, renderedCommit: commit, version: commit };
       return cached;
     },
@@ -131,14 +152,29 @@ export function gitSource(options: GitSourceOptions): RenderedSource {
 // ---------------------------------------------------------------------------
 // The loop itself, with everything it talks to injected.
 
+/**
+ * What a worker passes along with its clusters: whether they left the fleet
+ * (orphans: reconciled with an empty tree behind the mass-prune guard), and a
+ * callback for each attempt that ended Unreachable before the next one.
+ */
+export interface ReconcileHooks {
+  orphans?: ReadonlySet<string> | undefined;
+  onAttempt?: ((status: ClusterStatus) => void) | undefined;
+}
+
 /** Reconciles the named clusters of a snapshot; the signal cancels the run. */
-export type ReconcileOnce = (snapshot: RenderedSnapshot, clusters: readonly string[], signal: AbortSignal) => Promise<ClusterStatus[]>;
-export type ReportStatuses = (statuses: readonly ClusterStatus[]) => Promise<ReportResult>;
+export type ReconcileOnce = (snapshot: RenderedSnapshot, clusters: readonly string[], signal: AbortSignal, hooks?: ReconcileHooks) => Promise<ClusterStatus[]>;
+/** Writes statuses to the report branch and removes the files of decommissioned clusters. */
+export type ReportStatuses = (statuses: readonly ClusterStatus[], removed?: readonly string[]) => Promise<ReportResult>;
 
 export interface LoopConfig {
   source: RenderedSource;
   reconcile: ReconcileOnce;
   report?: ReportStatuses | undefined;
+  /** The statuses on the report branch: clusters there without a folder in the tree left the fleet. */
+  previousReport?: (() => Promise<ReadonlyMap<string, ClusterStatus>>) | undefined;
+  /** Pull mode: this process only ever looks after this cluster. */
+  only?: string | undefined;
   logger: Logger;
   metrics?: ReconcilerMetrics | undefined;
   probe?: ProbeState | undefined;
@@ -148,15 +184,29 @@ export interface LoopConfig {
   intervalMs?: number;
   /** A Synced cluster is reconciled again (drift check and correction) after this long (default 5 min). */
   driftIntervalMs?: number;
-  /** After stop(), how long the in-flight reconcile may still run before it is cancelled (default 20 s). */
+  /** After stop(), how long in-flight reconciles may still run before they are cancelled (default 20 s). */
   shutdownGraceMs?: number;
+  /** Statuses finished within this long of each other go into one report commit (default 200 ms). */
+  reportDelayMs?: number;
   now?: () => number;
 }
 
 interface ClusterMemory {
   version: string;
   result: ClusterResult;
+  /** Reconcile again at the next tick (not Synced, and not an orphan whose prune waits for consent). */
+  retry: boolean;
+  /** Reconciled as a cluster that left the fleet. */
+  orphan: boolean;
   at: number;
+}
+
+/** One cluster's reconcile in flight. */
+interface Worker {
+  controller: AbortController;
+  done: Promise<ClusterStatus | undefined>;
+  /** The last attempt ended Unreachable and another one follows: what the cluster is meanwhile. */
+  provisional?: ClusterStatus | undefined;
 }
 
 export interface IterationOutcome {
@@ -164,20 +214,36 @@ export interface IterationOutcome {
   /** Clusters reconciled in this iteration (empty: nothing was due). */
   statuses: ClusterStatus[];
   report?: ReportResult | undefined;
-  /** The run was cancelled by shutdown; no report was written. */
+  /** Shutdown cancelled a reconcile: its cluster keeps its previous status (or its Unreachable attempt). */
   cancelled: boolean;
 }
 
+/**
+ * The loop: a timer reads the rendered trees every interval and starts a
+ * worker for each cluster that is due and not already running; each worker
+ * records its result as soon as it finishes, and the report is written from
+ * whatever has finished (coalesced for reportDelayMs), never gated on the
+ * slowest cluster. A frozen member holds only its own worker.
+ */
 export class ReconcileLoop {
   private readonly config: LoopConfig;
   private readonly memory = new Map<string, ClusterMemory>();
+  private readonly workers = new Map<string, Worker>();
+  /** Clusters the report branch holds a status for (read once, then kept up to date here). */
+  private known: Set<string> | undefined;
+  /** Finished statuses not yet on the report branch, and clusters whose status file is to go. */
+  private readonly unreported = new Map<string, ClusterStatus>();
+  private readonly toRemove = new Set<string>();
+  private reportTimer: NodeJS.Timeout | undefined;
+  private reportChain: Promise<unknown> = Promise.resolve();
+  private lastSnapshot: RenderedSnapshot | undefined;
   private lastVersion: string | undefined;
   private lastSourceError: string | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
   private pendingTrigger = false;
-  private inflight: AbortController | undefined;
-  private graceTimer: NodeJS.Timeout | undefined;
+  /** Clusters whose reconcile shutdown cancelled. */
+  private readonly cancelled: string[] = [];
   readonly iterations: IterationOutcome[] = [];
 
   constructor(config: LoopConfig) {
@@ -190,25 +256,57 @@ export class ReconcileLoop {
 
   /** Clusters due in this snapshot: new tree version, not Synced last time, or drift check due. */
   dueClusters(snapshot: RenderedSnapshot): string[] {
-    const driftMs = this.config.driftIntervalMs ?? 300_000;
-    const now = this.now();
     const due: string[] = [];
-    for (const cluster of snapshot.trees.keys()) {
-      const m = this.memory.get(cluster);
-      if (m === undefined || m.version !== snapshot.version || m.result !== 'Synced' || now - m.at >= driftMs) due.push(cluster);
-    }
-    for (const cluster of [...this.memory.keys()]) if (!snapshot.trees.has(cluster)) this.memory.delete(cluster);
+    for (const cluster of snapshot.trees.keys()) if (this.isDue(cluster, snapshot)) due.push(cluster);
     return due;
   }
 
-  /** One tick: read the source, reconcile what is due, report. Throws only in once mode. */
-  async iterate(): Promise<IterationOutcome> {
+  private isDue(cluster: string, snapshot: RenderedSnapshot): boolean {
+    const m = this.memory.get(cluster);
+    const orphan = !snapshot.trees.has(cluster);
+    return m === undefined || m.orphan !== orphan || m.version !== snapshot.version || m.retry || this.now() - m.at >= (this.config.driftIntervalMs ?? 300_000);
+  }
+
+  /**
+   * Clusters that left the fleet: known from the report branch or reconciled
+   * by this process, and without a folder in the snapshot (in pull mode only
+   * the agent's own cluster can be one).
+   */
+  orphanedClusters(snapshot: RenderedSnapshot): string[] {
+    const candidates = new Set([...(this.known ?? []), ...this.memory.keys()]);
+    return [...candidates].filter((c) => !snapshot.trees.has(c) && (this.config.only === undefined || c === this.config.only)).sort();
+  }
+
+  /** The clusters on the report branch, read once; a failure is retried at the next tick (thrown in once mode). */
+  private async loadKnown(): Promise<void> {
+    if (this.known !== undefined || this.config.previousReport === undefined) return;
+    try {
+      this.known = new Set((await this.config.previousReport()).keys());
+    } catch (err) {
+      if (this.config.once) throw err;
+      this.config.logger.warn({ err: { code: errorCode(err), message: errorMessage(err) } }, `cannot read the report branch to find clusters that left the fleet: ${errorMessage(err)}`);
+    }
+  }
+
+  /**
+   * Reads the source and starts a worker for every due cluster that is not
+   * running. Returns the started workers without waiting for them.
+   */
+  private async tick(publish: boolean): Promise<{ snapshot?: RenderedSnapshot; started: Promise<ClusterStatus | undefined>[] }> {
     const { logger, metrics, probe } = this.config;
     let snapshot: RenderedSnapshot;
+    let orphans: string[];
     try {
       snapshot = await this.config.source.read();
       validateTrees(snapshot.trees);
-      if (snapshot.trees.size === 0) throw new RuntimeError('RENDERED_EMPTY', `${this.config.source.description} has no cluster folders`);
+      await this.loadKnown();
+      orphans = this.orphanedClusters(snapshot);
+      if (snapshot.trees.size === 0 && orphans.length === 0) {
+        if (this.config.only !== undefined) {
+          throw InputError.single({ code: 'CLUSTER_NOT_RENDERED', message: `${this.config.source.description} has no folder for cluster "${this.config.only}" (and the report branch has no status for it)` });
+        }
+        throw new RuntimeError('RENDERED_EMPTY', `${this.config.source.description} has no cluster folders`);
+      }
       this.lastSourceError = undefined;
     } catch (err) {
       metrics?.loopErrors.inc({ stage: 'source' });
@@ -218,7 +316,7 @@ export class ReconcileLoop {
       // The same problem every minute is one log line, not sixty an hour.
       if (message !== this.lastSourceError) logger.error({ err: { code: errorCode(err), message } }, `cannot read the rendered trees: ${message}`);
       this.lastSourceError = message;
-      return this.record({ statuses: [], cancelled: false });
+      return { started: [] };
     }
     if (snapshot.version !== this.lastVersion) {
       metrics?.renderedCommitChanges.inc();
@@ -226,43 +324,126 @@ export class ReconcileLoop {
       logger.info({ renderedCommit: snapshot.renderedCommit, version: snapshot.version, clusters: snapshot.trees.size }, `rendered trees at ${at}`);
       this.lastVersion = snapshot.version;
     }
-    const due = this.dueClusters(snapshot);
-    if (due.length === 0) {
-      probe?.progress();
-      return this.record({ snapshot, statuses: [], cancelled: false });
+    this.lastSnapshot = snapshot;
+    const started: Promise<ClusterStatus | undefined>[] = [];
+    for (const cluster of [...this.dueClusters(snapshot), ...orphans.filter((c) => this.isDue(c, snapshot))]) {
+      if (this.workers.has(cluster)) continue; // still busy with an earlier commit: it picks this one up when done
+      started.push(this.startWorker(cluster, snapshot, !snapshot.trees.has(cluster), publish));
     }
-    const controller = new AbortController();
-    this.inflight = controller;
-    let statuses: ClusterStatus[];
-    try {
-      statuses = await this.config.reconcile(snapshot, due, controller.signal);
-    } finally {
-      this.inflight = undefined;
-      clearTimeout(this.graceTimer);
-    }
-    if (controller.signal.aborted) {
-      logger.warn({ clusters: due }, 'shutdown: the in-flight reconcile was cancelled; the report branch keeps its previous report');
-      return this.record({ snapshot, statuses, cancelled: true });
-    }
-    metrics?.observe(statuses);
-    for (const s of statuses) {
-      this.memory.set(s.cluster, { version: snapshot.version, result: s.result, at: this.now() });
-      logStatus(logger, s);
-    }
-    let report: ReportResult | undefined;
-    if (this.config.report !== undefined) {
-      try {
-        report = await this.config.report(statuses);
-        if (report.created) metrics?.reportCommits.inc();
-        logger.info({ commit: report.commit, created: report.created, changed: report.changed, attempts: report.attempts }, report.created ? `report: committed ${report.changed.length} status file(s)` : 'report: unchanged');
-      } catch (err) {
-        metrics?.loopErrors.inc({ stage: 'report' });
-        if (this.config.once) throw err;
-        logger.error({ err: { code: errorCode(err), message: errorMessage(err) } }, `cannot write the report: ${errorMessage(err)}`);
-      }
-    }
-    if (probe !== undefined) probe.ready = true;
+    // A report that failed earlier is tried again.
+    if (publish && (this.unreported.size > 0 || this.toRemove.size > 0)) this.requestReport();
     probe?.progress();
+    return { snapshot, started };
+  }
+
+  private startWorker(cluster: string, snapshot: RenderedSnapshot, orphan: boolean, publish: boolean): Promise<ClusterStatus | undefined> {
+    const controller = new AbortController();
+    const worker: Worker = { controller, done: Promise.resolve(undefined) };
+    const onAttempt = (status: ClusterStatus): void => {
+      worker.provisional = status;
+      logStatus(this.config.logger, status, this.stopping ? '' : ' (retrying)');
+      this.unreported.set(status.cluster, status);
+      this.markReady();
+      if (publish) this.requestReport();
+      // Shutting down: waiting longer will not make it answer.
+      if (this.stopping) this.cancel(cluster, worker);
+    };
+    worker.done = (async () => {
+      let status: ClusterStatus | undefined;
+      try {
+        [status] = await this.config.reconcile(snapshot, [cluster], controller.signal, { orphans: orphan ? new Set([cluster]) : undefined, onAttempt });
+      } catch (err) {
+        // A worker never takes the loop down; the cluster is simply tried again at the next tick.
+        if (!controller.signal.aborted) this.config.logger.error({ cluster, err: { message: errorMessage(err) } }, `${cluster}: reconcile failed: ${errorMessage(err)}`);
+      } finally {
+        this.workers.delete(cluster);
+      }
+      // Cancelled by shutdown: what it got to is unknown, so it says nothing (its Unreachable attempt, if any, stands).
+      if (status === undefined || controller.signal.aborted) return undefined;
+      this.finish(status, snapshot.version, publish);
+      return status;
+    })();
+    this.workers.set(cluster, worker);
+    return worker.done;
+  }
+
+  private finish(status: ClusterStatus, version: string, publish: boolean): void {
+    this.config.metrics?.observe([status]);
+    logStatus(this.config.logger, status);
+    if (isDecommissioned(status)) {
+      // Nothing of Manifold's is left there: forget the cluster, and its status file goes.
+      this.memory.delete(status.cluster);
+      this.known?.delete(status.cluster);
+      this.unreported.delete(status.cluster);
+      this.toRemove.add(status.cluster);
+    } else {
+      const waitsForConsent = status.result === 'Orphaned' && status.conditions.some((c) => c.type === 'Ready' && c.reason === LEFT_THE_FLEET);
+      this.memory.set(status.cluster, { version, result: status.result, retry: status.result !== 'Synced' && !waitsForConsent, orphan: status.result === 'Orphaned', at: this.now() });
+      this.known?.add(status.cluster);
+      this.toRemove.delete(status.cluster);
+      this.unreported.set(status.cluster, status);
+    }
+    this.markReady();
+    if (publish) this.requestReport();
+  }
+
+  /** Ready once every cluster of the current tree has a result (a frozen one: its first Unreachable attempt). */
+  private markReady(): void {
+    const { probe } = this.config;
+    if (probe === undefined || probe.ready || this.lastSnapshot === undefined) return;
+    if ([...this.lastSnapshot.trees.keys()].every((c) => this.memory.has(c) || this.workers.get(c)?.provisional !== undefined)) probe.ready = true;
+  }
+
+  /** Writes what has finished after reportDelayMs, so clusters finishing together make one commit. */
+  private requestReport(): void {
+    if (this.config.report === undefined || this.reportTimer !== undefined) return;
+    this.reportTimer = setTimeout(() => {
+      this.reportTimer = undefined;
+      void this.writeReportNow();
+    }, this.config.reportDelayMs ?? 200);
+  }
+
+  /** One report write at a time, in order; rejects only in once mode. */
+  private writeReportNow(): Promise<ReportResult | undefined> {
+    const next = this.reportChain.then(() => this.flushReport());
+    this.reportChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async flushReport(): Promise<ReportResult | undefined> {
+    const { report, logger, metrics } = this.config;
+    if (report === undefined) {
+      this.unreported.clear();
+      this.toRemove.clear();
+      return undefined;
+    }
+    if (this.unreported.size === 0 && this.toRemove.size === 0) return undefined;
+    const batch = [...this.unreported.values()];
+    const removed = [...this.toRemove];
+    this.unreported.clear();
+    this.toRemove.clear();
+    try {
+      const result = await report(batch, removed);
+      if (result.created) metrics?.reportCommits.inc();
+      logger.info({ commit: result.commit, created: result.created, changed: result.changed, attempts: result.attempts }, result.created ? `report: committed ${result.changed.length} status file(s)` : 'report: unchanged');
+      return result;
+    } catch (err) {
+      // Put the batch back (a newer status of a cluster wins) for the next try.
+      for (const s of batch) if (!this.unreported.has(s.cluster)) this.unreported.set(s.cluster, s);
+      for (const c of removed) if (!this.unreported.has(c)) this.toRemove.add(c);
+      metrics?.loopErrors.inc({ stage: 'report' });
+      if (this.config.once) throw err;
+      logger.error({ err: { code: errorCode(err), message: errorMessage(err) } }, `cannot write the report: ${errorMessage(err)}`);
+      return undefined;
+    }
+  }
+
+  /** One tick that waits for its workers and its report (`--once`, tests). Throws only in once mode. */
+  async iterate(): Promise<IterationOutcome> {
+    const { snapshot, started } = await this.tick(false);
+    const statuses = (await Promise.all(started)).filter((s): s is ClusterStatus => s !== undefined);
+    const report = started.length > 0 ? await this.writeReportNow() : undefined;
+    this.markReady();
     return this.record({ snapshot, statuses, report, cancelled: false });
   }
 
@@ -272,16 +453,52 @@ export class ReconcileLoop {
     return outcome;
   }
 
-  /** Runs until stop(); in once mode, one iteration. */
+  /** Runs until stop(), then drains; in once mode, one iteration. */
   async run(): Promise<IterationOutcome | undefined> {
-    let last: IterationOutcome | undefined;
+    if (this.config.once) return this.iterate();
     while (!this.stopping) {
       this.pendingTrigger = false;
-      last = await this.iterate();
-      if (this.config.once || this.stopping) break;
+      await this.tick(true);
+      if (this.stopping) break;
       await this.sleep(this.config.intervalMs ?? 60_000);
     }
-    return last;
+    return this.drain();
+  }
+
+  /**
+   * Shutdown: workers get the grace period, except those whose cluster does
+   * not answer (an Unreachable attempt is all they will get to); then the
+   * rest are cancelled, and the report of everything finished is written.
+   */
+  private async drain(): Promise<IterationOutcome> {
+    const { logger } = this.config;
+    const grace = this.config.shutdownGraceMs ?? 20_000;
+    const cancelled = this.cancelled;
+    const cancel = (cluster: string, worker: Worker): void => this.cancel(cluster, worker);
+    for (const [cluster, worker] of this.workers) if (worker.provisional !== undefined) cancel(cluster, worker);
+    const running = [...this.workers.values()].map((w) => w.done);
+    if (this.workers.size > 0) {
+      logger.info({ graceMs: grace, clusters: [...this.workers.keys()] }, `shutdown: letting ${this.workers.size} in-flight reconcile(s) finish (at most ${Math.round(grace / 1000)} s)`);
+      const all = Promise.all(running);
+      if (!(await settlesWithin(all, grace))) {
+        for (const [cluster, worker] of this.workers) cancel(cluster, worker);
+        // Aborted requests end at once; whatever still hangs is not waited for.
+        await settlesWithin(all, 5_000);
+      }
+    }
+    if (cancelled.length > 0) {
+      logger.warn({ clusters: cancelled }, `shutdown: the in-flight reconcile of ${cancelled.join(', ')} was cancelled; the report branch keeps its previous report for it (or its last Unreachable attempt)`);
+    }
+    clearTimeout(this.reportTimer);
+    this.reportTimer = undefined;
+    const report = await this.writeReportNow();
+    return this.record({ statuses: [], report, cancelled: cancelled.length > 0 });
+  }
+
+  private cancel(cluster: string, worker: Worker): void {
+    if (worker.controller.signal.aborted) return;
+    this.cancelled.push(cluster);
+    worker.controller.abort(new Error('shutdown'));
   }
 
   /** Starts the next tick now (file watcher). */
@@ -290,18 +507,12 @@ export class ReconcileLoop {
     this.wake?.();
   }
 
-  /** Ends the loop; an in-flight reconcile gets the grace period, then is cancelled. */
+  /** Ends the loop: readiness fails at once; run() drains the workers and returns. */
   stop(): void {
     if (this.stopping) return;
     this.stopping = true;
     if (this.config.probe !== undefined) this.config.probe.shuttingDown = true;
     this.wake?.();
-    const inflight = this.inflight;
-    if (inflight !== undefined) {
-      const grace = this.config.shutdownGraceMs ?? 20_000;
-      this.config.logger.info({ graceMs: grace }, `shutdown: letting the in-flight reconcile finish (at most ${Math.round(grace / 1000)} s)`);
-      this.graceTimer = setTimeout(() => inflight.abort(new Error('shutdown')), grace);
-    }
   }
 
   get isStopping(): boolean {
@@ -323,6 +534,23 @@ export class ReconcileLoop {
   }
 }
 
+/** Whether the promise settles within ms. */
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    p.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    );
+  });
+}
+
 function shortVersion(v: string): string {
   return /^[0-9a-f]{40}$/.test(v) ? v.slice(0, 12) : v;
 }
@@ -336,14 +564,14 @@ function errorMessage(err: unknown): string {
 }
 
 /** One line per cluster; warnings name what is wrong (conditions are already free of Secret values). */
-function logStatus(logger: Logger, s: ClusterStatus): void {
+function logStatus(logger: Logger, s: ClusterStatus, suffix = ''): void {
   const fields = { cluster: s.cluster, result: s.result, renderedCommit: s.renderedCommit, durationMs: s.durationMs, ...s.summary };
   if (s.result === 'Synced') {
     logger.info(fields, `${s.cluster}: Synced (${s.summary.objects} objects, ${s.summary.applied} applied, ${s.summary.pruned} pruned)`);
     return;
   }
-  const reasons = s.conditions.filter((c) => c.status !== 'True').map((c) => `${c.type} ${c.reason}: ${c.message}`);
-  const line = `${s.cluster}: ${s.result}${reasons.length > 0 ? ` — ${reasons.slice(0, 3).join('; ')}` : ''}`;
+  const reasons = s.conditions.filter((c) => c.status !== 'True' && c.reason !== 'NoDrift').map((c) => `${c.type} ${c.reason}: ${c.message}`);
+  const line = `${s.cluster}: ${s.result}${suffix}${reasons.length > 0 ? ` — ${reasons.slice(0, 3).join('; ')}` : ''}`;
   if (s.result === 'Degraded') logger.warn(fields, line);
   else logger.error(fields, line);
 }
@@ -441,6 +669,7 @@ export async function startReconciler(opts: LoopCommandOptions, io: { stdoutLogs
       : gitSource({ repo, branch: opts.branch ?? DEFAULT_RENDERED_BRANCH, prefix: opts.prefix, only: opts.cluster, remote: opts.remote, token, ref: opts.ref });
 
   let report: ReportStatuses | undefined;
+  let previousReport: LoopConfig['previousReport'];
   if (opts.report !== undefined && opts.report !== false) {
     const reportRemote = opts.reportRemote ?? opts.remote;
     if (repo === undefined && reportRemote === undefined) throw usage('--report needs a git repository: give --repo DIR or --report-remote URL');
@@ -448,26 +677,35 @@ export async function startReconciler(opts: LoopCommandOptions, io: { stdoutLogs
     reportRepo.warn = warnInLog;
     const target: ReportTarget = { repo: reportRepo, branch: typeof opts.report === 'string' ? opts.report : DEFAULT_REPORT_BRANCH, remote: reportRemote, token };
     branchRef(target.branch as string);
-    report = (statuses) => writeReport(target, statuses);
+    report = (statuses, removed) => writeReport(target, statuses, removed);
+    previousReport = () => readReportTip(target);
   }
 
   const metrics = new ReconcilerMetrics();
-  const reconcile: ReconcileOnce = (snapshot, clusters, signal) => {
-    return reconcileFleet(fleetTargets(opts, settings, snapshot.trees, clusters), {
-      ...fleetOptions(opts, settings, snapshot.renderedCommit),
-      signal,
-      log: (e) => {
-        const fields = { cluster: e.cluster, object: e.object };
-        if (e.level === 'error') logger.error(fields, e.message);
-        else if (e.level === 'warn') logger.warn(fields, e.message);
-        else logger.debug(fields, e.message);
-      },
-    });
+  // Each cluster is its own worker (ReconcileLoop); this bounds how many run at once.
+  const slots = new PQueue({ concurrency: settings.concurrency });
+  const reconcile: ReconcileOnce = async (snapshot, clusters, signal, hooks = {}) => {
+    const log: FleetOptions['log'] = (e) => {
+      const fields = { cluster: e.cluster, object: e.object };
+      if (e.level === 'error') logger.error(fields, e.message);
+      else if (e.level === 'warn') logger.warn(fields, e.message);
+      else logger.debug(fields, e.message);
+    };
+    const options = { ...fleetOptions(opts, settings, snapshot.renderedCommit), signal, log, onAttempt: hooks.onAttempt };
+    const members = clusters.filter((c) => !hooks.orphans?.has(c));
+    const orphans = clusters.filter((c) => hooks.orphans?.has(c));
+    return slots.add(
+      async () => [
+        ...(members.length === 0 ? [] : await reconcileFleet(fleetTargets(opts, settings, snapshot.trees, members), options)),
+        ...(orphans.length === 0 ? [] : await reconcileFleet(fleetTargets(opts, settings, snapshot.trees, orphans), { ...options, orphaned: true })),
+      ],
+      { signal },
+    );
   };
 
   // Liveness fails only when the loop is wedged: no finished tick for several intervals plus a whole reconcile.
   const probe = new ProbeState(3 * intervalMs + settings.clusterTimeoutMs + 60_000);
-  const loop = new ReconcileLoop({ source, reconcile, report, logger, metrics, probe, once: opts.once ?? false, intervalMs, driftIntervalMs, shutdownGraceMs });
+  const loop = new ReconcileLoop({ source, reconcile, report, previousReport, only: opts.cluster, logger, metrics, probe, once: opts.once ?? false, intervalMs, driftIntervalMs, shutdownGraceMs });
 
   const listen = opts.listen ?? (opts.once ? 'off' : ':8080');
   let server: ProbeServer | undefined;
@@ -547,5 +785,8 @@ export async function reconcileLoopCommand(opts: LoopCommandOptions): Promise<nu
     process.off('SIGINT', onSignal);
   }
   runtime.logger.info('manifold reconcile: stopped');
+  // The report is written; a socket still connecting to a frozen API server must not keep
+  // the process (PID 1 in the container) alive past the grace period.
+  setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }

@@ -12,7 +12,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ClusterResult, ClusterStatus } from './types.ts';
 
 export const METRICS_PREFIX = 'manifold_';
-const RESULTS: readonly ClusterResult[] = ['Synced', 'Degraded', 'Failed', 'Unreachable'];
+const RESULTS: readonly ClusterResult[] = ['Synced', 'Degraded', 'Failed', 'Unreachable', 'Orphaned'];
 
 export class ReconcilerMetrics {
   readonly registry = new Registry();

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClusterStatus } from './types.ts';
 import { COMMIT, sampleStatus } from '../../test/report/statuses.ts';
@@ -114,7 +116,7 @@ describe('no-op detection', () => {
 });
 
 describe('fleet README', () => {
-  it('one row per cluster, sorted, with synced commit, counts, result and since', () => {
+  it('one row per cluster, sorted, with applied commit, last attempt, counts, result and since', () => {
     const readme = fleetReadme([
       sampleStatus('west', {
         result: 'Degraded',
@@ -125,10 +127,10 @@ describe('fleet README', () => {
     ]);
     const rows = readme.split('\n').filter((l) => l.startsWith('| ['));
     expect(rows).toEqual([
-      '| [east](clusters/east.json) | `folder:rendered` | 2 | 0 | 0 | ✅ Synced | 2026-01-01T00:00:01.500Z |',
-      '| [west](clusters/west.json) | `0123456789ab` | 7 | 2 | 1 | ⚠️ Degraded | 2026-01-01T00:00:01.500Z |',
+      '| [east](clusters/east.json) | `folder:rendered` | `folder:rendered` | 2 | 0 | 0 | ✅ Synced | 2026-01-01T00:00:01.500Z |',
+      '| [west](clusters/west.json) | `0123456789ab` | `0123456789ab` | 7 | 2 | 1 | ⚠️ Degraded | 2026-01-01T00:00:01.500Z |',
     ]);
-    expect(readme).toContain('| cluster | synced commit | objects | drifted | unhealthy | last result | since |');
+    expect(readme).toContain('| cluster | applied commit | last attempt | objects | drifted | unhealthy | last result | since |');
     expect(readme).toContain('2 clusters: 1 Synced, 1 Degraded.');
     expect(readme).toContain('### west: Degraded');
     expect(readme).toContain('- Healthy=False HealthCheckFailed: Deployment web/nginx: 1/3 available');
@@ -142,7 +144,44 @@ describe('fleet README', () => {
     const readme = fleetReadme([sampleStatus('east', { result: 'Failed', objects })], ['clusters/bad.json']);
     expect(readme).toContain('- ConfigMap ns/c00: failed — a \\| b c');
     expect(readme).toContain('… and 2 more (see clusters/east.json)');
-    expect(readme).toContain('| clusters/bad.json | | | | | ❓ unreadable status file | |');
+    expect(readme).toContain('| clusters/bad.json | | | | | | ❓ unreadable status file | |');
+  });
+
+  it('an Unreachable or Failed cluster shows the commit it last applied, not the one it failed to apply', () => {
+    const NEW = 'f'.repeat(40);
+    const down = sampleStatus('down', { renderedCommit: NEW, result: 'Unreachable', objects: [], lastApplied: { renderedCommit: COMMIT, objects: [] } });
+    const never = sampleStatus('never', { renderedCommit: NEW, result: 'Failed', objects: [] });
+    const rows = fleetReadme([down, never]).split('\n').filter((l) => l.startsWith('| ['));
+    expect(rows[0]).toMatch(/^\| \[down\]\(clusters\/down.json\) \| `0123456789ab` \| `ffffffffffff` \|/);
+    expect(rows[1]).toMatch(/^\| \[never\]\(clusters\/never.json\) \| none \| `ffffffffffff` \|/);
+  });
+
+  it('Problems lists only clusters with a real problem, and no condition that is fine (Drifted=False, corrected drift)', () => {
+    const healthy = sampleStatus('east', {
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: '2 object(s)' },
+        { type: 'Drifted', status: 'False', reason: 'NoDrift', message: 'no drift' },
+        { type: 'Healthy', status: 'True', reason: 'AllHealthy', message: 'every object is healthy' },
+      ],
+    });
+    const corrected = sampleStatus('north', { conditions: [{ type: 'Drifted', status: 'True', reason: 'DriftCorrected', message: '1 object(s) drifted' }] });
+    const degraded = sampleStatus('west', {
+      result: 'Degraded',
+      conditions: [
+        { type: 'Ready', status: 'False', reason: 'NotConverged', message: '1 object(s) drifted (not corrected)' },
+        { type: 'Drifted', status: 'True', reason: 'DriftNotCorrected', message: '1 object(s) drifted: ConfigMap web/app' },
+        { type: 'Healthy', status: 'True', reason: 'AllHealthy', message: 'every object is healthy' },
+      ],
+    });
+    const readme = fleetReadme([healthy, corrected, degraded]);
+    const problems = readme.slice(readme.indexOf('## Problems'));
+    expect(problems).not.toContain('### east');
+    expect(problems).not.toContain('### north');
+    expect(problems).not.toContain('NoDrift');
+    expect(problems).toContain('### west: Degraded');
+    expect(problems).toContain('- Drifted=True DriftNotCorrected: 1 object(s) drifted: ConfigMap web/app');
+    expect(problems).not.toContain('AllHealthy');
+    expect(fleetReadme([healthy, corrected])).not.toContain('## Problems');
   });
 
   it('is deterministic: same statuses, same bytes', () => {
@@ -159,5 +198,50 @@ describe('commit message', () => {
     const many = reportCommitMessage(['a', 'b', 'c', 'd', 'e', 'f'].map((c) => sampleStatus(c)));
     expect(many.split('\n')[0]).toBe('manifold: status of 6 clusters (a, b, c, d, e, …)');
     expect(many.match(/Manifold-Rendered-Commit/g)).toHaveLength(1);
+  });
+
+  it('is the format docs/reconciler.md shows, for one cluster and for several', async () => {
+    const doc = await readFile(path.join(import.meta.dirname, '..', '..', 'docs', 'reconciler.md'), 'utf8');
+    const documented = [...doc.matchAll(/<!-- commit-message: (\w+) -->\n```text\n([\s\S]*?)```/g)].map((m) => [m[1], m[2]]);
+    expect(documented.map(([name]) => name)).toEqual(['one', 'several']);
+    const m2 = sampleStatus('member2', {
+      renderedCommit: '3f2a9c1e77b0' + '5'.repeat(28),
+      result: 'Degraded',
+      summary: { objects: 2, applied: 0, unchanged: 2, pruned: 0, failed: 0, drifted: 1, unhealthy: 1 },
+    });
+    const m3 = sampleStatus('member3', { renderedCommit: m2.renderedCommit, result: 'Unreachable', summary: { objects: 2, applied: 0, unchanged: 0, pruned: 0, failed: 0, drifted: 0, unhealthy: 0 }, objects: [] });
+    const version = (text: string) => text.replace(/^Manifold-Version: .*$/m, 'Manifold-Version: X');
+    expect(version(documented[0]?.[1] ?? '')).toBe(version(reportCommitMessage([m2])));
+    expect(version(documented[1]?.[1] ?? '')).toBe(version(reportCommitMessage([m2, m3], ['member4'])));
+  });
+});
+
+describe('last applied, kept apart from the attempt', () => {
+  const NEW = 'f'.repeat(40);
+  const unreachable = (over: Partial<ClusterStatus> = {}) =>
+    sampleStatus('east', { renderedCommit: NEW, result: 'Unreachable', objects: [], conditions: [{ type: 'Ready', status: 'False', reason: 'Unreachable', message: 'no answer' }], ...over });
+
+  it('a failed attempt keeps the commit and objects of the last Synced status it replaces, across further failures', () => {
+    const stored = statusFileContent(sampleStatus('east', { lastApplied: { renderedCommit: COMMIT } }));
+    const first = nextStatusContent(stored, unreachable());
+    const parsed = JSON.parse(first.content) as ClusterStatus;
+    expect(parsed.renderedCommit).toBe(NEW);
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.lastApplied).toEqual({
+      renderedCommit: COMMIT,
+      objects: [
+        { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'app' },
+        { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'nginx' },
+      ],
+    });
+    const second = JSON.parse(nextStatusContent(first.content, unreachable({ finishedAt: '2026-01-02T00:00:00.000Z' })).content) as ClusterStatus;
+    expect(second.lastApplied).toEqual(parsed.lastApplied);
+    // The cluster is back: what it applied now is what runs.
+    const back = JSON.parse(nextStatusContent(first.content, sampleStatus('east', { renderedCommit: NEW, lastApplied: { renderedCommit: NEW } })).content) as ClusterStatus;
+    expect(back.lastApplied).toEqual({ renderedCommit: NEW });
+  });
+
+  it('a cluster that never applied has no lastApplied', () => {
+    expect((JSON.parse(nextStatusContent(undefined, unreachable()).content) as ClusterStatus).lastApplied).toBeUndefined();
   });
 });

@@ -26,7 +26,7 @@ import { authCallbacks, fetchRemoteBranch, isLostRace, redact, remoteBranchTip, 
 import { branchRef, deleteLooseRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from '../git/repo.ts';
 import { readTreeEntries } from '../git/tree.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
-import type { ClusterStatus } from './types.ts';
+import type { ClusterStatus, Condition, ObjectRef } from './types.ts';
 
 export const DEFAULT_REPORT_BRANCH = 'manifold/status';
 export const STATUS_DIR = 'clusters';
@@ -55,6 +55,20 @@ const ObjectStatusSchema = z.strictObject({
   drift: z.array(DriftEntrySchema).optional(),
 });
 
+const ObjectRefSchema = z.strictObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+});
+
+const LastAppliedSchema = z
+  .strictObject({
+    renderedCommit: z.string().meta({ description: 'commit of the rendered branch that was last applied in full (result Synced or Degraded)' }),
+    objects: z.array(ObjectRefSchema).optional().meta({ description: "what that reconcile left in the cluster; absent when it is this status's own objects" }),
+  })
+  .meta({ description: 'The last reconcile that applied the tree, kept apart from what was attempted since' });
+
 const ConditionSchema = z.strictObject({
   type: z.string(),
   status: z.enum(['True', 'False', 'Unknown']),
@@ -65,8 +79,8 @@ const ConditionSchema = z.strictObject({
 export const ClusterStatusSchema = z
   .strictObject({
     cluster: z.string().min(1),
-    renderedCommit: z.string().meta({ description: "commit of the rendered branch that was applied, or 'folder:<path>'" }),
-    result: z.enum(['Synced', 'Degraded', 'Failed', 'Unreachable']),
+    renderedCommit: z.string().meta({ description: "commit of the rendered branch this reconcile attempted, or 'folder:<path>' (what is running: lastApplied)" }),
+    result: z.enum(['Synced', 'Degraded', 'Failed', 'Unreachable', 'Orphaned']),
     startedAt: z.string().meta({ description: 'ISO 8601; with finishedAt and durationMs the only non-deterministic fields' }),
     finishedAt: z.string(),
     durationMs: z.number().int().nonnegative(),
@@ -80,7 +94,8 @@ export const ClusterStatusSchema = z
       unhealthy: z.number().int().nonnegative(),
     }),
     conditions: z.array(ConditionSchema),
-    objects: z.array(ObjectStatusSchema),
+    objects: z.array(ObjectStatusSchema).meta({ description: 'what this reconcile did to each object; empty when the cluster could not be reached' }),
+    lastApplied: LastAppliedSchema.optional(),
   })
   .meta({ description: 'What happened in one cluster during one reconcile (manifold reconcile, report branch clusters/<name>.json)' });
 
@@ -101,6 +116,35 @@ function groupOf(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
+function compareRefs(a: ObjectRef, b: ObjectRef): number {
+  return (
+    cmp(groupOf(a.apiVersion), groupOf(b.apiVersion)) || cmp(a.kind, b.kind) || cmp(a.namespace ?? '', b.namespace ?? '') || cmp(a.name, b.name) || cmp(a.apiVersion, b.apiVersion)
+  );
+}
+
+/** A reconcile that applied the whole tree; its objects are what runs there. */
+export function appliedInFull(s: ClusterStatus): boolean {
+  return s.result === 'Synced' || s.result === 'Degraded';
+}
+
+/** The objects a reconcile left in the cluster: everything it applied or kept, not what it pruned or failed to create. */
+export function objectsLeft(s: ClusterStatus): ObjectRef[] {
+  return s.objects
+    .filter((o) => o.action !== 'pruned' && o.action !== 'failed')
+    .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, ...(o.namespace === undefined ? {} : { namespace: o.namespace }), name: o.name }));
+}
+
+/**
+ * `next` with the last successful apply filled in from the stored status
+ * when this reconcile did not apply the tree (unreachable, failed, orphaned):
+ * the report keeps saying what runs there, across runs and writers.
+ */
+export function withLastApplied(stored: ClusterStatus | undefined, next: ClusterStatus): ClusterStatus {
+  if (next.lastApplied !== undefined || appliedInFull(next) || stored === undefined) return next;
+  if (appliedInFull(stored)) return { ...next, lastApplied: { renderedCommit: stored.lastApplied?.renderedCommit ?? stored.renderedCommit, objects: objectsLeft(stored) } };
+  return stored.lastApplied === undefined ? next : { ...next, lastApplied: stored.lastApplied };
+}
+
 /**
  * Validates a status and puts it in canonical form: schema key order, objects
  * sorted by group, kind, namespace, name; conditions by type; drift by path.
@@ -113,19 +157,11 @@ export function canonicalStatus(status: ClusterStatus): ClusterStatus {
     throw new RuntimeError('REPORT_INVALID_STATUS', `status of cluster "${String(status.cluster)}" does not match the schema: ${z.prettifyError(parsed.error)}`);
   }
   const s = parsed.data;
-  const objects = s.objects
-    .map((o) => (o.drift === undefined ? o : { ...o, drift: [...o.drift].sort((a, b) => cmp(a.path, b.path)) }))
-    .sort(
-      (a, b) =>
-        cmp(groupOf(a.apiVersion), groupOf(b.apiVersion)) ||
-        cmp(a.kind, b.kind) ||
-        cmp(a.namespace ?? '', b.namespace ?? '') ||
-        cmp(a.name, b.name) ||
-        cmp(a.apiVersion, b.apiVersion),
-    );
+  const objects = s.objects.map((o) => (o.drift === undefined ? o : { ...o, drift: [...o.drift].sort((a, b) => cmp(a.path, b.path)) })).sort(compareRefs);
   const conditions = [...s.conditions].sort((a, b) => cmp(a.type, b.type));
+  const lastApplied = s.lastApplied?.objects === undefined ? s.lastApplied : { ...s.lastApplied, objects: [...s.lastApplied.objects].sort(compareRefs) };
   // Re-parse so that every nested object comes out in schema key order.
-  return ClusterStatusSchema.parse({ ...s, conditions, objects });
+  return ClusterStatusSchema.parse({ ...s, conditions, objects, ...(lastApplied === undefined ? {} : { lastApplied }) });
 }
 
 /** The bytes of clusters/<name>.json: canonical, 2-space JSON, final newline. */
@@ -161,8 +197,9 @@ export function parseStatusFile(text: string): ClusterStatus | undefined {
  * The content to store for `next` given the stored file: the stored bytes
  * when nothing but timestamps changed (so no commit happens), else the new file.
  */
-export function nextStatusContent(stored: string | undefined, next: ClusterStatus): { content: string; changed: boolean } {
+export function nextStatusContent(stored: string | undefined, attempt: ClusterStatus): { content: string; changed: boolean } {
   const previous = stored === undefined ? undefined : parseStatusFile(stored);
+  const next = withLastApplied(previous, attempt);
   if (stored !== undefined && previous !== undefined && sameExceptTimestamps(previous, next)) return { content: stored, changed: false };
   return { content: statusFileContent(next), changed: true };
 }
@@ -180,6 +217,7 @@ const RESULT_MARK: Record<ClusterStatus['result'], string> = {
   Degraded: '⚠️ Degraded',
   Failed: '❌ Failed',
   Unreachable: '🔌 Unreachable',
+  Orphaned: '👻 Orphaned',
 };
 
 function cell(text: string): string {
@@ -190,9 +228,14 @@ function shortCommit(rendered: string): string {
   return /^[0-9a-f]{40}$/.test(rendered) ? rendered.slice(0, 12) : rendered;
 }
 
-/** Conditions worth a line under the table: anything not True, capped like Fleet caps its Ready message (10). */
+/** Whether a condition says something is wrong: Drifted only when the drift was left in place, the others when not True. */
+function isProblem(c: Condition): boolean {
+  return c.type === 'Drifted' ? c.reason === 'DriftNotCorrected' : c.status !== 'True';
+}
+
+/** Lines under a troubled cluster: its problem conditions and objects, capped like Fleet caps its Ready message (10). */
 function problemLines(s: ClusterStatus): string[] {
-  const lines = s.conditions.filter((c) => c.status !== 'True').map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`);
+  const lines = s.conditions.filter(isProblem).map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`);
   const bad = s.objects.filter((o) => o.action === 'failed' || (o.health !== 'Healthy' && o.action !== 'pruned') || (o.drift?.length ?? 0) > 0);
   for (const o of bad) {
     const id = `${o.kind} ${o.namespace === undefined ? '' : `${o.namespace}/`}${o.name}`;
@@ -203,9 +246,9 @@ function problemLines(s: ClusterStatus): string[] {
 }
 
 /**
- * README.md of the report branch: one row per cluster (cluster, synced
- * commit, objects, drifted, unhealthy, last result, since), then the reasons
- * for every cluster that is not Synced. Deterministic: no "generated at" line,
+ * README.md of the report branch: one row per cluster (cluster, applied
+ * commit, last attempt, objects, drifted, unhealthy, last result, since),
+ * then the reasons for every cluster that is not Synced (only those). Deterministic: no "generated at" line,
  * so it changes only when a status file changes.
  */
 export function fleetReadme(statuses: readonly ClusterStatus[], unreadable: readonly string[] = []): string {
@@ -222,16 +265,17 @@ export function fleetReadme(statuses: readonly ClusterStatus[], unreadable: read
     '',
     `${sorted.length} cluster${sorted.length === 1 ? '' : 's'}${tally === '' ? '' : `: ${tally}`}.`,
     '',
-    '| cluster | synced commit | objects | drifted | unhealthy | last result | since |',
-    '|---|---|---:|---:|---:|---|---|',
+    '| cluster | applied commit | last attempt | objects | drifted | unhealthy | last result | since |',
+    '|---|---|---|---:|---:|---:|---|---|',
   ];
   for (const s of sorted) {
+    const applied = s.lastApplied?.renderedCommit ?? (appliedInFull(s) ? s.renderedCommit : undefined);
     out.push(
-      `| [${cell(s.cluster)}](${statusPath(s.cluster)}) | \`${cell(shortCommit(s.renderedCommit))}\` | ${s.summary.objects} | ${s.summary.drifted} | ${s.summary.unhealthy} | ${RESULT_MARK[s.result]} | ${cell(s.finishedAt)} |`,
+      `| [${cell(s.cluster)}](${statusPath(s.cluster)}) | ${applied === undefined ? 'none' : `\`${cell(shortCommit(applied))}\``} | \`${cell(shortCommit(s.renderedCommit))}\` | ${s.summary.objects} | ${s.summary.drifted} | ${s.summary.unhealthy} | ${RESULT_MARK[s.result]} | ${cell(s.finishedAt)} |`,
     );
   }
-  for (const file of [...unreadable].sort(cmp)) out.push(`| ${cell(file)} | | | | | ❓ unreadable status file | |`);
-  const troubled = sorted.filter((s) => s.result !== 'Synced' || problemLines(s).length > 0);
+  for (const file of [...unreadable].sort(cmp)) out.push(`| ${cell(file)} | | | | | | ❓ unreadable status file | |`);
+  const troubled = sorted.filter((s) => s.result !== 'Synced');
   if (troubled.length > 0) {
     out.push('', '## Problems');
     for (const s of troubled) {
@@ -242,16 +286,26 @@ export function fleetReadme(statuses: readonly ClusterStatus[], unreadable: read
   return `${out.join('\n')}\n`;
 }
 
-/** Commit message: subject with the changed clusters, one line each, then trailers. */
-export function reportCommitMessage(changed: readonly ClusterStatus[]): string {
-  const names = changed.map((s) => s.cluster);
+/**
+ * Commit message (docs/reconciler.md "The report branch" shows both forms):
+ * the subject names the one changed cluster with its result, or counts them;
+ * the body has one line per cluster; then trailers.
+ */
+export function reportCommitMessage(changed: readonly ClusterStatus[], removed: readonly string[] = []): string {
+  const names = [...changed.map((s) => s.cluster), ...removed];
+  const only = changed.length === 1 && removed.length === 0 ? changed[0] : undefined;
   const subject =
-    changed.length === 1 && changed[0] !== undefined
-      ? `manifold: status ${changed[0].cluster} ${changed[0].result} at ${shortCommit(changed[0].renderedCommit)}`
-      : `manifold: status of ${changed.length} clusters (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})`;
-  const body = changed.map(
-    (s) => `${s.cluster}: ${s.result} at ${shortCommit(s.renderedCommit)}, ${s.summary.objects} objects, ${s.summary.drifted} drifted, ${s.summary.unhealthy} unhealthy, ${s.summary.failed} failed`,
-  );
+    only !== undefined
+      ? `manifold: status ${only.cluster} ${only.result} at ${shortCommit(only.renderedCommit)}`
+      : changed.length === 0 && removed.length === 1
+        ? `manifold: status ${removed[0]} decommissioned`
+        : `manifold: status of ${names.length} clusters (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})`;
+  const body = [
+    ...changed.map(
+      (s) => `${s.cluster}: ${s.result} at ${shortCommit(s.renderedCommit)}, ${s.summary.objects} objects, ${s.summary.drifted} drifted, ${s.summary.unhealthy} unhealthy, ${s.summary.failed} failed`,
+    ),
+    ...removed.map((c) => `${c}: decommissioned (left the fleet, every managed object pruned); status file removed`),
+  ];
   const commits = [...new Set(changed.map((s) => s.renderedCommit).filter((c) => /^[0-9a-f]{40}$/.test(c)))];
   const trailers = [...commits.map((c) => `Manifold-Rendered-Commit: ${c}`), `Manifold-Version: ${MANIFOLD_VERSION}`];
   return `${subject}\n\n${body.join('\n')}\n\n${trailers.join('\n')}\n`;
@@ -268,6 +322,8 @@ export interface ReportPlan {
   objects: GitObject[];
   /** Statuses whose file content changed. */
   changed: ClusterStatus[];
+  /** Clusters whose status file was removed (decommissioned). */
+  removed: string[];
 }
 
 async function readBlobText(repo: GitRepository, oid: string): Promise<string> {
@@ -280,7 +336,7 @@ async function readBlobText(repo: GitRepository, oid: string): Promise<string> {
  * files, keeps everything else on the branch, regenerates README.md from all
  * status files. Pure apart from reading objects.
  */
-export async function planReport(repo: GitRepository, parent: string | undefined, statuses: readonly ClusterStatus[]): Promise<ReportPlan> {
+export async function planReport(repo: GitRepository, parent: string | undefined, statuses: readonly ClusterStatus[], removed: readonly string[] = []): Promise<ReportPlan> {
   const parentTree = parent === undefined ? undefined : (await readCommit(repo, parent)).tree;
   const root = parentTree === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(repo.objects, parentTree);
   const dirEntry = root.get(STATUS_DIR);
@@ -296,10 +352,15 @@ export async function planReport(repo: GitRepository, parent: string | undefined
     const next = nextStatusContent(stored, status);
     contents.set(file, next.content);
     if (!next.changed) continue;
-    changed.push(canonicalStatus(status));
+    changed.push(canonicalStatus(parseStatusFile(next.content) ?? status));
     const blob = blobObject(next.content);
     objects.push(blob);
     dir.set(file, { mode: MODE_FILE, name: file, oid: blob.oid });
+  }
+  const gone: string[] = [];
+  for (const cluster of removed) {
+    const file = statusPath(cluster).slice(STATUS_DIR.length + 1);
+    if (dir.delete(file)) gone.push(cluster);
   }
   // README from every status file on the new tree (others' files as stored on this tip).
   const all: ClusterStatus[] = [];
@@ -314,6 +375,7 @@ export async function planReport(repo: GitRepository, parent: string | undefined
   const readme = blobObject(fleetReadme(all, unreadable));
   objects.push(readme);
   root.set(README_FILE, { mode: MODE_FILE, name: README_FILE, oid: readme.oid });
+  if (dir.size === 0) root.delete(STATUS_DIR);
   if (dir.size > 0) {
     const clustersTree = treeObject([...dir.values()]);
     objects.push(clustersTree);
@@ -321,7 +383,7 @@ export async function planReport(repo: GitRepository, parent: string | undefined
   }
   const rootTree = treeObject([...root.values()]);
   objects.push(rootTree);
-  return { tree: rootTree.oid, parentTree, objects, changed };
+  return { tree: rootTree.oid, parentTree, objects, changed, removed: gone };
 }
 
 // ---------------------------------------------------------------------------
@@ -361,30 +423,34 @@ export function defaultAuthor(now = new Date()): Signature {
  * Writes the statuses to the report branch (and pushes when a remote is
  * given). Makes no commit when no status file changed.
  */
-export async function writeReport(target: ReportTarget, statuses: readonly ClusterStatus[]): Promise<ReportResult> {
+export async function writeReport(target: ReportTarget, statuses: readonly ClusterStatus[], removed: readonly string[] = []): Promise<ReportResult> {
   for (const s of statuses) statusPath(s.cluster);
+  for (const c of removed) statusPath(c);
   const ref = branchRef(target.branch ?? DEFAULT_REPORT_BRANCH);
-  return target.remote === undefined ? commitLocal(target, ref, statuses) : commitAndPush(target, ref, statuses, await resolveRemote(target.repo, target.remote));
+  const change: ReportChange = { statuses, removed };
+  return target.remote === undefined ? commitLocal(target, ref, change) : commitAndPush(target, ref, change, await resolveRemote(target.repo, target.remote));
 }
 
-async function buildReportCommit(
-  target: ReportTarget,
-  parent: string | undefined,
-  statuses: readonly ClusterStatus[],
-): Promise<{ plan: ReportPlan; commit?: GitObject }> {
-  const plan = await planReport(target.repo, parent, statuses);
+/** What one report write changes: status files to write, clusters whose file goes (decommissioned). */
+interface ReportChange {
+  statuses: readonly ClusterStatus[];
+  removed: readonly string[];
+}
+
+async function buildReportCommit(target: ReportTarget, parent: string | undefined, change: ReportChange): Promise<{ plan: ReportPlan; commit?: GitObject }> {
+  const plan = await planReport(target.repo, parent, change.statuses, change.removed);
   if (plan.tree === plan.parentTree) return { plan };
   const author = target.author ?? defaultAuthor();
-  const message = reportCommitMessage(plan.changed);
+  const message = reportCommitMessage(plan.changed, plan.removed);
   return { plan, commit: commitObject({ tree: plan.tree, parents: parent === undefined ? [] : [parent], author, committer: author, message }) };
 }
 
-async function commitLocal(target: ReportTarget, ref: string, statuses: readonly ClusterStatus[]): Promise<ReportResult> {
+async function commitLocal(target: ReportTarget, ref: string, change: ReportChange): Promise<ReportResult> {
   const { repo } = target;
   const max = target.attempts ?? 8;
   for (let attempt = 1; attempt <= max; attempt++) {
     const parent = await readRef(repo, ref);
-    const { plan, commit } = await buildReportCommit(target, parent, statuses);
+    const { plan, commit } = await buildReportCommit(target, parent, change);
     if (commit === undefined) return { ref, commit: parent, created: false, pushed: false, attempts: attempt, changed: [] };
     await repo.objects.write([...plan.objects, commit]);
     await target.beforePublish?.(attempt);
@@ -397,12 +463,12 @@ async function commitLocal(target: ReportTarget, ref: string, statuses: readonly
       }
       throw err;
     }
-    return { ref, commit: commit.oid, created: true, pushed: false, attempts: attempt, changed: plan.changed.map((s) => s.cluster) };
+    return { ref, commit: commit.oid, created: true, pushed: false, attempts: attempt, changed: [...plan.changed.map((s) => s.cluster), ...plan.removed] };
   }
   throw new RuntimeError('REPORT_RACE', `${ref} kept moving; gave up after ${max} attempts`);
 }
 
-async function commitAndPush(target: ReportTarget, ref: string, statuses: readonly ClusterStatus[], remote: RemoteTarget): Promise<ReportResult> {
+async function commitAndPush(target: ReportTarget, ref: string, change: ReportChange, remote: RemoteTarget): Promise<ReportResult> {
   const { repo } = target;
   const state: AuthState = { token: target.token, offered: false };
   const label = redact(remote.url, target.token);
@@ -411,7 +477,7 @@ async function commitAndPush(target: ReportTarget, ref: string, statuses: readon
   for (let attempt = 1; attempt <= max; attempt++) {
     const tip = await remoteBranchTip(remote, ref, target.token);
     if (tip !== undefined && !repo.objects.has(tip)) await fetchRemoteBranch(repo, remote, ref, target.token);
-    const { plan, commit } = await buildReportCommit(target, tip, statuses);
+    const { plan, commit } = await buildReportCommit(target, tip, change);
     if (commit === undefined) {
       await mirrorLocal(target, ref, tip);
       return { ref, commit: tip, created: false, pushed: false, attempts: attempt, changed: [] };
@@ -432,7 +498,7 @@ async function commitAndPush(target: ReportTarget, ref: string, statuses: readon
       await deleteLooseRef(repo, tempRef);
     }
     await mirrorLocal(target, ref, commit.oid);
-    return { ref, commit: commit.oid, created: true, pushed: true, attempts: attempt, changed: plan.changed.map((s) => s.cluster) };
+    return { ref, commit: commit.oid, created: true, pushed: true, attempts: attempt, changed: [...plan.changed.map((s) => s.cluster), ...plan.removed] };
   }
   throw new RuntimeError('REPORT_RACE', `pushing the report to ${label}: ${ref} kept moving; gave up after ${max} attempts`);
 }
@@ -469,4 +535,17 @@ export async function readReport(repo: GitRepository, commit: string): Promise<M
     if (parsed !== undefined) out.set(parsed.cluster, parsed);
   }
   return out;
+}
+
+/** The statuses on the tip of the report branch (fetched first when it lives on a remote); empty when the branch does not exist yet. */
+export async function readReportTip(target: ReportTarget): Promise<Map<string, ClusterStatus>> {
+  const ref = branchRef(target.branch ?? DEFAULT_REPORT_BRANCH);
+  let tip: string | undefined;
+  if (target.remote === undefined) tip = await readRef(target.repo, ref);
+  else {
+    const remote = await resolveRemote(target.repo, target.remote);
+    tip = await remoteBranchTip(remote, ref, target.token);
+    if (tip !== undefined && !target.repo.objects.has(tip)) await fetchRemoteBranch(target.repo, remote, ref, target.token);
+  }
+  return tip === undefined ? new Map() : readReport(target.repo, tip);
 }

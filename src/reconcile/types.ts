@@ -7,7 +7,12 @@
 
 export type ObjectAction = 'created' | 'configured' | 'unchanged' | 'pruned' | 'recreated' | 'failed' | 'skipped';
 export type Health = 'Healthy' | 'Progressing' | 'Degraded' | 'Unknown';
-export type ClusterResult = 'Synced' | 'Degraded' | 'Failed' | 'Unreachable';
+/**
+ * Orphaned: the cluster has no folder in the rendered tree any more (it left
+ * the inventory) but Manifold-managed objects are, or may be, still running
+ * there (docs/reconciler.md "Leaving the fleet").
+ */
+export type ClusterResult = 'Synced' | 'Degraded' | 'Failed' | 'Unreachable' | 'Orphaned';
 
 /** One field that differs between the live object and the desired one. Secret values are masked. */
 export interface DriftEntry {
@@ -38,9 +43,28 @@ export interface Condition {
   message: string;
 }
 
+/** Identity of an object Manifold applied. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string | undefined;
+  name: string;
+}
+
+/**
+ * The last reconcile that applied the cluster's tree (result Synced or
+ * Degraded): kept apart from what was attempted since, so a failed or
+ * unreachable run never hides what is running there.
+ */
+export interface LastApplied {
+  renderedCommit: string;
+  /** What that reconcile left in the cluster; absent when it is this status's own `objects`. */
+  objects?: ObjectRef[] | undefined;
+}
+
 export interface ClusterStatus {
   cluster: string;
-  /** Commit of the rendered branch (or 'folder:<path>') that was applied. */
+  /** Commit of the rendered branch (or 'folder:<path>') this reconcile attempted; see `lastApplied` for what is running. */
   renderedCommit: string;
   result: ClusterResult;
   /** ISO timestamps; the only non-deterministic fields. */
@@ -57,5 +81,8 @@ export interface ClusterStatus {
     unhealthy: number;
   };
   conditions: Condition[];
+  /** What this reconcile did to each object (empty when it could not reach the cluster). */
   objects: ObjectStatus[];
+  /** Absent only when the cluster has never been applied successfully. */
+  lastApplied?: LastApplied | undefined;
 }
