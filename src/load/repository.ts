@@ -268,7 +268,8 @@ function toTemplate(doc: SourceDocument, crdScopes: ReadonlyMap<string, Scope>, 
     sink.warn({ code: 'NAMESPACE_IGNORED', file: doc.file, line: doc.lineOf(['metadata', 'namespace']), object, field: 'metadata.namespace', message: `${kind} is cluster-scoped; the namespace is ignored` });
     namespace = '';
   }
-  if (scope === 'Namespaced' && namespace === '') namespace = 'default';
+  const defaulted = scope === 'Namespaced' && namespace === '';
+  if (defaulted) namespace = 'default';
   if (namespace !== '') {
     const nsProblem = dnsLabelProblem(namespace);
     if (nsProblem) return at(['metadata', 'namespace'], nsProblem, 'NAME_INVALID');
@@ -281,11 +282,29 @@ function toTemplate(doc: SourceDocument, crdScopes: ReadonlyMap<string, Scope>, 
   return {
     id,
     key: resourceKey(id),
-    object: value,
+    object: defaulted ? inDefaultNamespace(value) : value,
     labels: (metadata.labels ?? {}) as Record<string, string>,
     annotations: (metadata.annotations ?? {}) as Record<string, string>,
     source: { file: doc.file, line: doc.line },
   };
+}
+
+/**
+ * The one place where a namespaced template written without
+ * metadata.namespace gets `default`, as kubectl and the API server give it
+ * (staging/src/k8s.io/cli-runtime/pkg/resource/builder.go DefaultNamespace;
+ * Karmada, KubeFed and KubeAdmiral only ever see the stored object, which
+ * always carries its namespace). Every consumer (policy matching,
+ * dependencies, followers, overrides, namespace propagation, provenance keys,
+ * incremental cover) reads the template's id or its object and so sees the
+ * same namespace; the rendered object says `namespace: default` too, as the
+ * object that upstream creates on a member cluster does. The namespace goes
+ * right after the name, where emit would put it, so output bytes do not depend
+ * on whether the source wrote it.
+ */
+function inDefaultNamespace(value: JsonObject): JsonObject {
+  const { name = '', namespace: _empty, ...others } = value.metadata as JsonObject;
+  return { ...value, metadata: { name, namespace: 'default', ...others } };
 }
 
 function checkDuplicateTemplates(templates: readonly Template[], sink: ProblemSink): void {
