@@ -42,6 +42,11 @@ export function findTemplate(templates: readonly Template[], target: string, nam
 export function formatExplanation(result: RenderResult, template: Template): string {
   const lines: string[] = [`${describeId(template.id)}  (${template.source.file}:${template.source.line})`];
   const placement = result.placements.find((p) => p.template.key === template.key);
+  const unschedulable = result.unschedulable.find((u) => u.key === template.key);
+  if (unschedulable !== undefined) {
+    lines.push('', 'Not rendered: Scheduled=False (unschedulable)', `  ${unschedulable.reason}`);
+    return `${lines.join('\n')}\n`;
+  }
   if (placement === undefined) {
     lines.push('', 'Not rendered: no policy of any dialect claims this template.');
     return `${lines.join('\n')}\n`;
@@ -61,7 +66,8 @@ export function formatExplanation(result: RenderResult, template: Template): str
 }
 
 export async function explainCommand(opts: ExplainOptions): Promise<number> {
-  const { repo, result } = await renderFolderWithRepo({ source: opts.source, previousDir: opts.previousDir });
+  // An unschedulable template is explained, not a failed render; so are the others around it.
+  const { repo, result } = await renderFolderWithRepo({ source: opts.source, previousDir: opts.previousDir, unschedulable: 'report' });
   printWarnings(result.warnings);
   // Generated Namespaces are not in the repository but can be explained too.
   const templates = uniqueByKey([...repo.templates, ...result.placements.map((p) => p.template)]);

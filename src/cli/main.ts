@@ -17,6 +17,14 @@ import type { LoopCommandOptions } from '../reconcile/loop.ts';
 
 export const EXIT = { ok: 0, changed: 1, invalid: 2, runtime: 3, bug: 4 } as const;
 
+/** `--unschedulable`: a fresh Option per command (commander keeps state on it). */
+function unschedulableOption(): Option {
+  return new Option('--unschedulable <mode>', 'a template no cluster can take: fail the render (exit 2) or report it (Scheduled=False) and render the rest; manifold.yaml: unschedulable').choices([
+    'fail',
+    'report',
+  ]);
+}
+
 function buildProgram(): Command {
   const program = new Command('manifold')
     .description('Render multi-cluster federation policies (Karmada, KubeFed, KubeAdmiral) into per-cluster manifest trees.')
@@ -41,6 +49,8 @@ function buildProgram(): Command {
     .addOption(new Option('--as-works <api>', 'write each cluster\'s objects as Work objects for a hub (OCM ManifestWork, Karmada Work, KubeFleet Work, SIG Work) into one folder, <out>/<hub>/').choices(['ocm', 'karmada', 'kubefleet', 'sig']))
     .option('--hub <name>', 'with --as-works: the folder that holds the Works (default hub)')
     .option('--work-name <name>', 'with --as-works: name of each cluster\'s Work; more get -2, -3… (default manifold)')
+    .option('--strict', 'exit 2 on the warnings that explain an empty or partial render (no inventory, unclaimed templates, unknown federation kinds); manifold.yaml: strict')
+    .addOption(unschedulableOption())
     .action(
       async (
         source: string,
@@ -58,6 +68,8 @@ function buildProgram(): Command {
           asWorks?: 'ocm' | 'karmada' | 'kubefleet' | 'sig';
           hub?: string;
           workName?: string;
+          strict?: boolean;
+          unschedulable?: 'fail' | 'report';
         },
       ) => {
         const { renderCommand } = await import('./render.ts');
@@ -76,6 +88,8 @@ function buildProgram(): Command {
           asWorks: opts.asWorks,
           hub: opts.hub,
           workName: opts.workName,
+          strict: opts.strict,
+          unschedulable: opts.unschedulable,
         });
       },
     );
@@ -98,9 +112,11 @@ function buildProgram(): Command {
     .command('validate')
     .description('check SOURCE; exit 0 when valid, 2 when not; writes nothing')
     .argument('[source]', 'source folder', '.')
-    .action(async (source: string) => {
+    .option('--strict', 'exit 2 on the warnings that explain an empty or partial render; manifold.yaml: strict')
+    .addOption(unschedulableOption())
+    .action(async (source: string, opts: { strict?: boolean; unschedulable?: 'fail' | 'report' }) => {
       const { validateCommand } = await import('./validate.ts');
-      process.exitCode = await validateCommand({ source });
+      process.exitCode = await validateCommand({ source, strict: opts.strict, unschedulable: opts.unschedulable });
     });
 
   program

@@ -1,7 +1,7 @@
 import { InputError } from '../errors/index.ts';
 import { checkOutputFolder, recoverInterruptedWrites, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
 import { parseSource, readSource, renderLoaded } from './source.ts';
-import { printWarnings, say } from './output.ts';
+import { checkStrict, printUnschedulable, printWarnings, say } from './output.ts';
 import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previous.ts';
 import { inputsOf, type Repository } from '../load/repository.ts';
 import { openRepository } from '../git/repo.ts';
@@ -36,6 +36,10 @@ export interface RenderCommandOptions {
   asWorks?: WorkApi | undefined;
   hub?: string | undefined;
   workName?: string | undefined;
+  /** Fail on the warnings that explain an empty or partial render (default: manifold.yaml). */
+  strict?: boolean | undefined;
+  /** `report`: render what can be placed and list the unschedulable templates (default: manifold.yaml, else fail). */
+  unschedulable?: 'fail' | 'report' | undefined;
 }
 
 /** The --as-works options, or undefined for a plain render. */
@@ -77,8 +81,10 @@ async function commitShortcuts(opts: RenderCommandOptions, source: Awaited<Retur
     }
     // An incremental render patches cluster folders, which a tree of Works does not have.
     if (opts.full === true || works !== undefined) return false;
-    const { commitIncrementally, incrementalReport } = await import('./incremental.ts');
     const repo = await load();
+    // An incremental render neither recounts unclaimed templates (--strict) nor carries unschedulable ones over.
+    if ((opts.strict ?? repo.settings.strict) === true || (opts.unschedulable ?? repo.settings.unschedulable) === 'report') return false;
+    const { commitIncrementally, incrementalReport } = await import('./incremental.ts');
     const target = { git, repoDir: opts.repoDir ?? opts.source, branch, prefix, tip: recorded.tip, provenanceText: recorded.text, sourceCommit: source.commit, manifoldVersion: MANIFOLD_VERSION };
     const outcome = await commitIncrementally(repo, target);
     if (!outcome.done) {
@@ -110,7 +116,7 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
   }
   const publishing = opts.commit === true || opts.push !== undefined;
   const outDir = opts.outDir ?? (opts.format === undefined && !publishing ? 'rendered' : undefined);
-  const sourceOptions = { source: opts.source, outDir, previousDir: opts.previousDir, sourceRef: opts.sourceRef };
+  const sourceOptions = { source: opts.source, outDir, previousDir: opts.previousDir, sourceRef: opts.sourceRef, unschedulable: opts.unschedulable };
   const guard: ProtectedFolders = { sources: opts.repoDir === undefined ? [opts.source] : [opts.source, opts.repoDir] };
   // Before anything is read or written: a folder that would swallow the source is refused outright.
   if (outDir !== undefined) {
@@ -128,6 +134,8 @@ export async function renderCommand(opts: RenderCommandOptions): Promise<number>
   const previous = publishing && opts.previousDir === undefined ? await previousOnBranch(opts) : undefined;
   const result = await renderLoaded(repo, source.commit, { ...sourceOptions, previous });
   printWarnings(result.warnings);
+  checkStrict(result, repo, opts.strict);
+  printUnschedulable(result);
   const output = outputOf(result, works);
   if (publishing) {
     const { publishRender } = await import('../git/publish.ts');

@@ -7,7 +7,7 @@ import { loadRepository, parseSettings, type Repository } from '../load/reposito
 import { SETTINGS_FILE, readSourceFolder, type SourceFile } from '../load/source.ts';
 import { findRepository, openRepository, resolveCommit } from '../git/repo.ts';
 import { cleanHeadCommit, readCommitSource, sourceSubdir } from '../git/source.ts';
-import type { RenderResult } from '../render/render.ts';
+import type { RenderResult, UnschedulableMode } from '../render/render.ts';
 import type { PreviousRender } from '../render/types.ts';
 import { readPreviousFolder } from '../output/previous.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
@@ -21,6 +21,8 @@ export interface SourceOptions {
   previous?: PreviousRender | undefined;
   /** Read the source from this commit of the git repository at `source` (no checkout). */
   sourceRef?: string | undefined;
+  /** `--unschedulable`; default: manifold.yaml, else fail. */
+  unschedulable?: UnschedulableMode | undefined;
 }
 
 /** Folders to leave out of the source, relative to its root: the output folders inside it. */
@@ -133,5 +135,5 @@ export async function renderLoaded(repo: Repository, commit: string | undefined,
   if (options.previousDir !== undefined) previous = await readPreviousFolder(options.previousDir);
   const { dialects } = await dialectModule();
   const { render } = await import('../render/render.ts');
-  return render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION });
+  return render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION, unschedulable: options.unschedulable });
 }

@@ -87,6 +87,22 @@ export class InputError extends ManifoldError {
 /** The environment failed (git remote, API server, file system). Exit 3. */
 export class RuntimeError extends ManifoldError {}
 
+/**
+ * Warnings that explain why a render is empty or misses objects the source
+ * seems to intend (no inventory, templates no policy claims, documents of an
+ * unknown group that look like federation objects, Federated kinds no type
+ * config federates). `--strict` (or `strict: true` in manifold.yaml) turns
+ * them into errors: exit 2, nothing written.
+ */
+export const STRICT_WARNING_CODES: ReadonlySet<string> = new Set(['NO_INVENTORY', 'UNCLAIMED_TEMPLATES', 'UNKNOWN_FEDERATION_KIND', 'TYPE_NOT_FEDERATED', 'FEDERATION_V1_NOT_FEDERATED']);
+
+/** Under `--strict`, the strict warnings as one InputError (undefined when there are none). */
+export function strictError(warnings: readonly Problem[]): InputError | undefined {
+  const strict = warnings.filter((w) => STRICT_WARNING_CODES.has(w.code));
+  if (strict.length === 0) return undefined;
+  return new InputError(strict.map((w) => ({ ...w, severity: 'error', message: `${w.message} (--strict)` })));
+}
+
 /** Collects problems across a whole run so that all of them are reported at once. */
 export class ProblemSink {
   readonly problems: Problem[] = [];

@@ -120,8 +120,40 @@ metadata: {name: cfg, namespace: shop}
       'a.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: "system:r", namespace: x}\n',
     });
     expect(repo.templates.map((t) => t.key)).toEqual(['apps/Deployment/default/d', 'rbac.authorization.k8s.io/ClusterRole//system:r']);
-    expect(repo.warnings.map(formatProblem)).toEqual(['a.yaml:7: ClusterRole x/system:r: metadata.namespace: ClusterRole is cluster-scoped; the namespace is ignored']);
+    expect(repo.warnings.filter((w) => w.code !== 'NO_INVENTORY').map(formatProblem)).toEqual(['a.yaml:7: ClusterRole x/system:r: metadata.namespace: ClusterRole is cluster-scoped; the namespace is ignored']);
+    // The API server's object carries its namespace; Manifold's template object too.
+    expect(repo.templates[0]?.object.metadata).toEqual({ name: 'd', namespace: 'default' });
   });
+  it('says why a source with templates and no inventory renders nothing, naming the inventory kinds', () => {
+    const repo = load({ 'a.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n' });
+    const [warning] = repo.warnings;
+    expect(warning?.code).toBe('NO_INVENTORY');
+    expect(warning?.message).toMatch(/^no cluster inventory found: the 1 template renders to no cluster; declare the member clusters with one of: /);
+    expect(warning?.message).toContain('cluster.karmada.io/v1alpha1 Cluster');
+    expect(warning?.message).toContain('core.kubefed.io/v1beta1 KubeFedCluster');
+    expect(warning?.message).toContain('core.kubeadmiral.io/v1alpha1 FederatedCluster');
+    expect(load({ 'a.yaml': 'apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata: {name: m}\n' }).warnings).toEqual([]);
+  });
+
+  it('warns about documents of an unknown group that look like federation objects, not about ordinary custom resources', () => {
+    const doc = (apiVersion: string, kind: string) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: x, namespace: n}\n`;
+    const repo = load({
+      'a.yaml': [
+        doc('types.kubefed.example/v1', 'FederatedDeployment'),
+        doc('policy.karmada.io.example/v1', 'Thing'),
+        doc('example.com/v1', 'PropagationPolicy'),
+        doc('postgresql.cnpg.io/v1', 'Cluster'),
+        doc('example.com/v1', 'Widget'),
+        doc('mine.example/v1', 'FederatedThing'),
+        'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: federatedthings.mine.example}\nspec: {group: mine.example, scope: Namespaced, names: {kind: FederatedThing}}\n',
+        'apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata: {name: m}\n',
+      ].join('---\n'),
+    });
+    const flagged = repo.warnings.filter((w) => w.code === 'UNKNOWN_FEDERATION_KIND');
+    expect(flagged.map((w) => `${w.line} ${w.object?.kind}`)).toEqual(['1 FederatedDeployment', '5 Thing', '9 PropagationPolicy']);
+    expect(flagged[0]?.message).toMatch(/^types.kubefed.example\/v1 FederatedDeployment looks like a federation object, but no dialect reads it: it is a plain template that no policy claims \(dialect kinds: .*types.kubefed.io\/v1beta1 kubefed-federated-resource/);
+  });
+
   it('reports a dialect object defined twice, naming the first, and only for the same kind, namespace and name', () => {
     const policy = (kind: string, name: string, namespace?: string) => `apiVersion: policy.karmada.io/v1alpha1
 kind: ${kind}

@@ -112,6 +112,8 @@ export function loadRepository(files: readonly SourceFile[], registry: DialectRe
   checkDuplicateTemplates(templates, sink);
   checkDuplicateClusters(clusters, sink);
   sink.throwIfErrors();
+  warnForeignFederationKinds(templates, crdScopes, registry, sink);
+  if (clusters.length === 0 && templates.length > 0) warnNoInventory(templates, registry, sink);
   const inputs = inputsOf(files);
   return {
     settings,
@@ -287,6 +289,48 @@ function toTemplate(doc: SourceDocument, crdScopes: ReadonlyMap<string, Scope>, 
     annotations: (metadata.annotations ?? {}) as Record<string, string>,
     source: { file: doc.file, line: doc.line },
   };
+}
+
+/** Kinds and groups of federation and multi-cluster systems: an unknown group with one of them was meant for a dialect (`Cluster` and `Placement` alone are too common to tell). */
+const FEDERATION_KIND = /^(Federated\w+|KubeFedCluster|PropagationPolicy|ClusterPropagationPolicy|OverridePolicy|ClusterOverridePolicy|ReplicaSchedulingPreference|FederatedTypeConfig|ResourceBinding|ClusterResourceBinding|Work|AppliedWork|ManifestWork|PlacementDecision|ClusterResourcePlacement)$/;
+const FEDERATION_GROUP = /^work$|(^|\.)(federation|karmada|kubefed|kubeadmiral|multicluster|open-cluster-management)(\.|$)/;
+
+/** What the dialects read, `apiVersion Kind` (a family written by its title), for messages. */
+function knownKinds(registry: DialectRegistry, only?: (k: DocumentKind) => boolean): string[] {
+  return registry.kinds.filter((k) => only === undefined || only(k)).map((k) => `${k.apiVersion} ${typeof k.kind === 'string' ? k.kind : k.title}`);
+}
+
+/**
+ * A document of a group no dialect owns is a plain template, and a plain
+ * template that nothing claims renders nowhere: when it looks like a policy,
+ * an inventory record or a federated object of some system (a typo in the
+ * group, a version no release had), say so instead of rendering it silently
+ * to no cluster. Groups a CRD of the source declares are the user's own.
+ */
+function warnForeignFederationKinds(templates: readonly Template[], crdScopes: ReadonlyMap<string, Scope>, registry: DialectRegistry, sink: ProblemSink): void {
+  const declared = new Set([...crdScopes.keys()].map((k) => k.slice(0, k.lastIndexOf('/'))));
+  for (const t of templates) {
+    const group = groupOf(t.id.apiVersion);
+    if (!FEDERATION_KIND.test(t.id.kind) && !FEDERATION_GROUP.test(group)) continue;
+    // Built-in kinds and the source's own CRDs are what they say they are.
+    if (declared.has(group) || scopeOf(group, t.id.kind, new Map()) !== undefined) continue;
+    sink.warn({
+      code: 'UNKNOWN_FEDERATION_KIND',
+      file: t.source.file,
+      line: t.source.line,
+      object: t.id,
+      field: 'apiVersion',
+      message: `${t.id.apiVersion} ${t.id.kind} looks like a federation object, but no dialect reads it: it is a plain template that no policy claims (dialect kinds: ${knownKinds(registry).join(', ')})`,
+    });
+  }
+}
+
+/** Templates and no cluster: every template renders nowhere. */
+function warnNoInventory(templates: readonly Template[], registry: DialectRegistry, sink: ProblemSink): void {
+  sink.warn({
+    code: 'NO_INVENTORY',
+    message: `no cluster inventory found: the ${templates.length} template${templates.length === 1 ? ' renders' : 's render'} to no cluster; declare the member clusters with one of: ${knownKinds(registry, (k) => k.toCluster !== undefined).join(', ')}`,
+  });
 }
 
 /**

@@ -28,6 +28,18 @@ export const ProjectSettingsSpec = z.strictObject({
   /** Default output folder for `manifold render`, relative to the source root. */
   output: z.string().optional(),
   karmada: KarmadaSettings.optional(),
+  /**
+   * Fail (exit 2) on the warnings that explain an empty or partial render:
+   * no inventory, templates claimed by no policy, documents of an unknown
+   * group that look like federation objects (`render --strict`).
+   */
+  strict: z.boolean().optional(),
+  /**
+   * A workload no cluster can take: `fail` the render (exit 2, the default,
+   * for review), or `report` it (Karmada's Scheduled=False) and render the
+   * rest (`render --unschedulable`).
+   */
+  unschedulable: z.enum(['fail', 'report']).optional(),
 });
 export type ProjectSettingsSpec = z.infer<typeof ProjectSettingsSpec>;
 

@@ -15,6 +15,21 @@ export interface RenderOptions {
   /** Recorded in provenance (the source commit, when known). */
   sourceCommit?: string | undefined;
   manifoldVersion: string;
+  /** What an unschedulable template does; default: the source's manifold.yaml, else `fail`. */
+  unschedulable?: UnschedulableMode | undefined;
+}
+
+export type UnschedulableMode = 'fail' | 'report';
+
+/** A template left unplaced in `report` mode, with the reason upstream would give (Scheduled=False). */
+export interface UnschedulableTemplate {
+  key: string;
+  template: string;
+  file: string;
+  line: number;
+  code: string;
+  /** Where the decision was made (the policy) and why no cluster fits. */
+  reason: string;
 }
 
 /** One variant of a template as it lands in one or more clusters. */
@@ -41,6 +56,8 @@ export interface RenderResult {
   rendered: RenderedTemplate[];
   placements: Placement[];
   warnings: Problem[];
+  /** Templates left out because no cluster can take them (`unschedulable: report`), by key. */
+  unschedulable: UnschedulableTemplate[];
   provenance: Provenance;
 }
 
@@ -77,6 +94,8 @@ export interface Provenance {
   warnings: string[];
   /** Render warnings about one template, by template key (sorted), in the order they were raised. */
   templateWarnings?: Record<string, string[]> | undefined;
+  /** Templates not rendered because no cluster can take them (`unschedulable: report`), by key. */
+  unschedulable?: UnschedulableTemplate[] | undefined;
 }
 
 /** Render warnings split into those about one template (by key) and the rest. */
@@ -98,22 +117,51 @@ export function isSystemNamespace(name: string): boolean {
 
 export function render(repo: Repository, dialects: readonly Dialect[], options: RenderOptions): RenderResult {
   const sink = new ProblemSink();
-  const ctx = dialectContext(repo, options.previous, sink);
+  const unschedulable: UnschedulableTemplate[] = [];
+  const mode = options.unschedulable ?? repo.settings.unschedulable ?? 'fail';
+  const ctx = dialectContext(repo, options.previous, sink, undefined, mode === 'report' ? unschedulable : undefined);
   const placements = dialects.flatMap((d) => d.place(ctx));
   checkSingleClaim(placements, sink);
   sink.throwIfErrors();
   const all = followNamespaces(repo, placements);
   const rendered = renderPlacements(all, sink);
   const clusters = clusterFiles(repo, rendered);
-  const warnings = [...repo.warnings, ...sink.warnings];
+  // A summary of the source, not of one decision: printed, not kept in provenance (an incremental render cannot recount it).
+  const summary = new ProblemSink();
+  warnUnclaimed(repo, all, summary);
+  const warnings = [...repo.warnings, ...sink.warnings, ...summary.warnings];
   const sorted = sortWarnings(repo, sink.warnings);
+  unschedulable.sort((a, b) => byteOrder(a.key, b.key));
   const provenance = provenanceOf(repo, rendered, clusterCounts(clusters), sorted, options);
-  return { clusters, rendered, placements: all, warnings, provenance };
+  if (unschedulable.length > 0) provenance.unschedulable = unschedulable;
+  return { clusters, rendered, placements: all, warnings, unschedulable, provenance };
 }
 
-/** What dialects see; their problems go to `sink`. */
-export function dialectContext(repo: Repository, previous: PreviousRender | undefined, sink: ProblemSink, only?: ReadonlySet<string>): DialectContext {
-  return { repo, previous, only, warn: (p) => sink.warn(p), error: (p) => sink.error(p) };
+/**
+ * What dialects see; their problems go to `sink`. With `unschedulable`, a
+ * template no cluster can take is recorded there instead of failing the
+ * render (Karmada marks only that binding Scheduled=False).
+ */
+export function dialectContext(
+  repo: Repository,
+  previous: PreviousRender | undefined,
+  sink: ProblemSink,
+  only?: ReadonlySet<string>,
+  unschedulable?: UnschedulableTemplate[],
+): DialectContext {
+  const ctx: DialectContext = { repo, previous, only, warn: (p) => sink.warn(p), error: (p) => sink.error(p) };
+  if (unschedulable !== undefined) {
+    ctx.unschedulable = (template, problem) =>
+      unschedulable.push({
+        key: template.key,
+        template: describeId(template.id),
+        file: template.source.file,
+        line: template.source.line,
+        code: problem.code,
+        reason: formatProblem({ ...problem, severity: 'error' }),
+      });
+  }
+  return ctx;
 }
 
 /** Each placement's variants, those that land somewhere, in template key order. Throws the problems found. */
@@ -194,6 +242,28 @@ function clusterFiles(repo: Repository, rendered: readonly RenderedTemplate[]): 
     clusters.set(name, files);
   }
   return clusters;
+}
+
+/** How many unclaimed templates a warning names before it only counts them. */
+const NAMED_UNCLAIMED = 5;
+
+/**
+ * Templates that no policy, dependency or namespace rule claimed render to no
+ * cluster, as upstream leaves them on the control plane. One warning counts
+ * them and names the first few, so that a render of 0 objects says why.
+ * Without an inventory the loader has already said that nothing can land.
+ */
+export function warnUnclaimed(repo: Repository, placements: readonly Placement[], sink: ProblemSink): void {
+  if (repo.clusters.length === 0) return;
+  const claimed = new Set(placements.map((p) => p.template.key));
+  const unclaimed = repo.templates.filter((t) => !claimed.has(t.key));
+  if (unclaimed.length === 0) return;
+  const named = unclaimed.slice(0, NAMED_UNCLAIMED).map((t) => `${describeId(t.id)} (${t.source.file}:${t.source.line})`);
+  const more = unclaimed.length > NAMED_UNCLAIMED ? ` and ${unclaimed.length - NAMED_UNCLAIMED} more` : '';
+  sink.warn({
+    code: 'UNCLAIMED_TEMPLATES',
+    message: `${unclaimed.length} of ${repo.templates.length} template${repo.templates.length === 1 ? '' : 's'} claimed by no policy render to no cluster: ${named.join(', ')}${more}`,
+  });
 }
 
 /** A template claimed by two dialects is an error naming both. */

@@ -68,6 +68,12 @@ export interface DialectContext {
   previous?: PreviousRender | undefined;
   warn(problem: Omit<Problem, 'severity'>): void;
   error(problem: Omit<Problem, 'severity'>): void;
+  /**
+   * A template no cluster can take (Karmada: the binding's Scheduled
+   * condition is False). An error unless the render reports unschedulable
+   * templates and places the rest; absent, the dialect calls `error`.
+   */
+  unschedulable?(template: Template, problem: Omit<Problem, 'severity'>): void;
 }
 
 export interface Dialect {

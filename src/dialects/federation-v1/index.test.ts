@@ -91,7 +91,7 @@ describe('federation-v1 dialect', () => {
     expect(replicas(deployment, 'namespaces/prod/Deployment.apps/web.yaml')).toEqual({ a: 0, b: 4, c: 0 });
     const misplaced = run({ 'c.yaml': CLUSTERS, 'rs.json': replicaSet({ [DEPLOY]: prefs }, 4) });
     expect(replicas(misplaced)).toEqual({});
-    expect(misplaced.warnings.map((w) => w.code)).toEqual(['FEDERATION_PREFERENCES_MISPLACED']);
+    expect(misplaced.warnings.map((w) => w.code)).toEqual(['FEDERATION_PREFERENCES_MISPLACED', 'UNCLAIMED_TEMPLATES']);
   });
 
   it('leaves templates without the annotation alone', () => {

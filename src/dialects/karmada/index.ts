@@ -1,5 +1,5 @@
 /** The Karmada dialect: policies accepted verbatim, placements as Karmada makes them. */
-import { ManifoldError } from '../../errors/index.ts';
+import { ManifoldError, type Problem } from '../../errors/index.ts';
 import type { Parsed } from '../../load/repository.ts';
 import { kindKey } from '../../load/repository.ts';
 import { byteOrder } from '../../load/source.ts';
@@ -95,7 +95,8 @@ export const karmadaDialect: Dialect = {
         });
       } catch (err) {
         if (!(err instanceof ManifoldError)) throw err;
-        ctx.error({
+        const report = UNSCHEDULABLE_CODES.has(err.code) && ctx.unschedulable ? (p: Omit<Problem, 'severity'>) => ctx.unschedulable?.(template, p) : ctx.error;
+        report({
           code: err.code,
           file: parsed.source.file,
           line: parsed.source.line,
@@ -121,6 +122,13 @@ export const karmadaDialect: Dialect = {
     return connectedTemplates(repo.templates, (t) => karmadaDependencies(t.object).map(resourceKey), changed);
   },
 };
+
+/**
+ * Failures that Karmada's scheduler records as the binding's Scheduled=False
+ * condition (pkg/scheduler/scheduler.go: FitError, unschedulable replicas,
+ * spread constraints that cannot be met) rather than rejecting the policy.
+ */
+const UNSCHEDULABLE_CODES = new Set(['NO_CLUSTER_FITS', 'NO_CLUSTERS_AVAILABLE', 'UNSCHEDULABLE', 'SPREAD_UNSATISFIABLE']);
 
 /**
  * Policies by what their resource selectors can match, so a template is
