@@ -42,7 +42,7 @@ function splitDocuments(files: ReadonlyMap<string, string>): Map<string, JsonObj
   return out;
 }
 
-const GLOBAL_GROUPS = /(karmada\.io|kubefed\.io|kubeadmiral\.io|manifold\.dev)\//;
+const GLOBAL_GROUPS = /(karmada\.io|kubefed\.io|kubeadmiral\.io|manifold\.dev)\/|^federation\//;
 function isTemplate(doc: JsonObject): boolean {
   return !GLOBAL_GROUPS.test(String(doc.apiVersion)) && doc.kind !== 'CustomResourceDefinition';
 }

@@ -1,11 +1,12 @@
 /** The document kinds every dialect accepts (no scheduling code: cheap to import). */
 import type { DialectRegistry } from '../load/repository.ts';
+import { federationV1Groups, federationV1Kinds } from './federation-v1/kinds.ts';
 import { karmadaGroups, karmadaKinds } from './karmada/kinds.ts';
 import { kubefedGroups, kubefedKinds } from './kubefed/kinds.ts';
 import { kubeAdmiralGroups, kubeAdmiralKinds } from './kubeadmiral/kinds.ts';
 import { workGroups, workKinds } from './work/kinds.ts';
 
 export const registry: DialectRegistry = {
-  kinds: [...karmadaKinds, ...kubefedKinds, ...kubeAdmiralKinds, ...workKinds],
-  reservedGroups: new Set(['manifold.dev', ...karmadaGroups, ...kubefedGroups, ...kubeAdmiralGroups, ...workGroups]),
+  kinds: [...karmadaKinds, ...kubefedKinds, ...kubeAdmiralKinds, ...workKinds, ...federationV1Kinds],
+  reservedGroups: new Set(['manifold.dev', ...karmadaGroups, ...kubefedGroups, ...kubeAdmiralGroups, ...workGroups, ...federationV1Groups]),
 };

@@ -35,6 +35,8 @@ export interface DocumentKind {
   toCluster?: (value: never, source: SourceRef) => Cluster;
   /** false: no JSON Schema file for editors (a kind that exists only to answer with an error). */
   schemaFile?: false | undefined;
+  /** Accepted with this warning (a spelling no release had, read as the real one). */
+  warning?: string;
 }
 
 /** API groups owned by a dialect or by Manifold: a document there is never a plain template. */
@@ -177,6 +179,7 @@ function classify(
   }
   const source = { file: doc.file, line: doc.line };
   const name = (value.metadata as { name: string }).name;
+  if (known.warning !== undefined) sink.warn({ code: 'KIND_MISSPELLED', file: doc.file, line: doc.lineOf(['apiVersion']), object: objectOf(value), field: 'apiVersion', message: known.warning });
   if (known.toCluster) {
     const problem = dnsSubdomainProblem(name);
     if (problem) {

@@ -56,7 +56,7 @@ export interface ResourceSummary {
 export interface Cluster {
   name: string;
   /** Which inventory kind declared it. */
-  declaredBy: 'Cluster' | 'KubeFedCluster' | 'FederatedCluster';
+  declaredBy: 'Cluster' | 'KubeFedCluster' | 'FederatedCluster' | 'FederationCluster';
   labels: Record<string, string>;
   provider?: string | undefined;
   region?: string | undefined;

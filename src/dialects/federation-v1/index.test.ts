@@ -145,3 +145,66 @@ describe('federation-v1 dialect', () => {
     expect(lines).toMatch(/pass 1: 5 to share, weight sum 3/);
   });
 });
+
+/** Federation v1's own inventory record (apis/federation/v1beta1/types.go), with the article's spelling as an option. */
+function federationClusters(apiVersion = 'federation/v1beta1'): string {
+  return ['a', 'b', 'c']
+    .map(
+      (name) => `apiVersion: ${apiVersion}
+kind: Cluster
+metadata: {name: ${name}, labels: {tier: ${name === 'c' ? 'bronze' : 'gold'}}}
+spec:
+  serverAddressByClientCIDRs: [{clientCIDR: 0.0.0.0/0, serverAddress: "https://${name}.example.com"}]
+  secretRef: {name: ${name}}
+status: {region: r1, zones: [z-${name}]}
+`,
+    )
+    .join('---\n');
+}
+
+const CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: prod}\ndata: {a: b}\n';
+
+describe('federation-v1: what a federation syncs', () => {
+  it('its own federation/v1beta1 Cluster inventory sends every federated object to every cluster, workloads divided by the default preferences', () => {
+    const result = run({ 'c.yaml': federationClusters(), 'rs.json': replicaSet({}, 6), 'cm.yaml': CONFIG_MAP });
+    expect(replicas(result)).toEqual({ a: 2, b: 2, c: 2 });
+    expect([...result.clusters].filter(([, files]) => files.has('namespaces/prod/ConfigMap/settings.yaml')).map(([c]) => c)).toEqual(['a', 'b', 'c']);
+    expect(result.warnings).toEqual([]);
+    const explain = result.placements.find((p) => p.template.id.kind === 'ReplicaSet')?.explain.flatMap((s) => s.lines) ?? [];
+    expect(explain).toContain('no federation.kubernetes.io/replica-set-preferences: the default {"*": {"weight": 1}} spreads the replicas evenly');
+  });
+
+  it('the cluster-selector annotation alone claims an object and narrows its clusters (any inventory)', () => {
+    const cm = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: prod\n  annotations: {${SELECTOR}: '[{"key": "tier", "operator": "in", "values": ["gold"]}]'}\ndata: {a: b}\n`;
+    const result = run({ 'c.yaml': CLUSTERS, 'cm.yaml': cm, 'rs.json': replicaSet({ [SELECTOR]: '[{"key": "tier", "operator": "!=", "values": ["gold"]}]' }, 5) });
+    expect([...result.clusters].filter(([, files]) => files.has('namespaces/prod/ConfigMap/settings.yaml')).map(([c]) => c)).toEqual(['a', 'b']);
+    expect(replicas(result)).toEqual({ c: 5 });
+  });
+
+  it('a kind the federation did not serve is named, not rendered silently; Jobs and HPAs (divided upstream) too', () => {
+    const role = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: prod}\nrules: []\n';
+    const job = 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: j, namespace: prod}\nspec: {template: {spec: {containers: [{name: c, image: busybox}], restartPolicy: Never}}}\n';
+    const result = run({ 'c.yaml': federationClusters(), 'role.yaml': role, 'job.yaml': job });
+    expect(result.clusters.get('a')?.size).toBe(0);
+    expect(result.warnings.map((w) => `${w.code} ${w.object?.kind}`)).toEqual(['FEDERATION_V1_UNSUPPORTED Job', 'FEDERATION_V1_NOT_FEDERATED Role', 'UNCLAIMED_TEMPLATES undefined']);
+  });
+
+  it('reads the article spelling federation/v1 Cluster with a warning', () => {
+    const result = run({ 'c.yaml': federationClusters('federation/v1'), 'cm.yaml': CONFIG_MAP });
+    expect(result.clusters.size).toBe(3);
+    expect(result.warnings.map((w) => `${w.file}:${w.line} ${w.code}: ${w.message}`)).toEqual([
+      'c.yaml:1 KIND_MISSPELLED: no Federation release served federation/v1; read as federation/v1beta1 Cluster',
+      'c.yaml:9 KIND_MISSPELLED: no Federation release served federation/v1; read as federation/v1beta1 Cluster',
+      'c.yaml:17 KIND_MISSPELLED: no Federation release served federation/v1; read as federation/v1beta1 Cluster',
+    ]);
+  });
+
+  it('answers the fictional extensions/v1beta1 FederatedDeployment with the forms that existed', () => {
+    const problems = problemsOf(() => run({ 'c.yaml': federationClusters(), 'd.yaml': 'apiVersion: extensions/v1beta1\nkind: FederatedDeployment\nmetadata: {name: nginx-deployment, namespace: nginx}\nspec: {}\n' }));
+    expect(problems.map((p) => `${p.file}:${p.line} ${p.field}`)).toEqual(['d.yaml:2 kind']);
+    expect(problems[0]?.message).toContain('extensions/v1beta1 FederatedDeployment never existed');
+    expect(problems[0]?.message).toContain('apps/v1 Deployment');
+    expect(problems[0]?.message).toContain('federation.kubernetes.io/deployment-preferences');
+    expect(problems[0]?.message).toContain('types.kubefed.io/v1beta1 FederatedDeployment with spec.template, spec.placement and spec.overrides');
+  });
+});

@@ -40,15 +40,39 @@ function describe(t: Template): string {
   return `${t.id.kind} ${t.id.namespace ? `${t.id.namespace}/` : ''}${t.id.name}`;
 }
 
+/**
+ * What the federation API server served and its controllers synced
+ * (kubernetes-retired/federation pkg/federatedtypes: configmap.go,
+ * daemonset.go, deployment.go, namespace.go, replicaset.go, secret.go;
+ * the service and ingress controllers), by API group and kind.
+ */
+const FEDERATED_KINDS = new Set(['/ConfigMap', '/Secret', '/Namespace', '/Service', 'apps/DaemonSet', 'extensions/DaemonSet', 'apps/Deployment', 'extensions/Deployment', 'apps/ReplicaSet', 'extensions/ReplicaSet', 'extensions/Ingress', 'networking.k8s.io/Ingress']);
+
+/**
+ * Federated too, but divided in ways Manifold does not reproduce: Jobs split
+ * parallelism and completions by `federation.kubernetes.io/job-preferences`
+ * (job.go), HorizontalPodAutoscalers split min and max replicas (hpa.go).
+ */
+const UNSUPPORTED_KINDS: Readonly<Record<string, string>> = {
+  'batch/Job': 'Federation v1 divides a Job\'s parallelism and completions over the clusters (pkg/federatedtypes/job.go, job-preferences)',
+  'autoscaling/HorizontalPodAutoscaler': 'Federation v1 divides an HPA\'s minReplicas and maxReplicas over the clusters (pkg/federatedtypes/hpa.go)',
+};
+
+function groupKind(t: Template): string {
+  return `${groupOf(t.id.apiVersion)}/${t.id.kind}`;
+}
+
 export const federationV1Dialect: Dialect = {
   name: 'federation-v1',
   place(ctx: DialectContext): Placement[] {
+    // With its own Cluster records the whole source is a federation: every object created there went to every cluster.
+    const federation = ctx.repo.clusters.some((c) => c.declaredBy === 'FederationCluster');
     const placements: Placement[] = [];
     for (const template of ctx.repo.templates) {
       if (ctx.only !== undefined && !ctx.only.has(template.key)) continue;
-      const annotation = claimedAnnotation(template, ctx);
-      if (annotation === undefined) continue;
-      const placement = placeTemplate(template, annotation, ctx);
+      const claim = claimOf(template, ctx, federation);
+      if (claim === undefined) continue;
+      const placement = placeTemplate(template, claim, ctx);
       if (placement) placements.push(placement);
     }
     return placements;
@@ -58,6 +82,40 @@ export const federationV1Dialect: Dialect = {
     return new Set(changed);
   },
 };
+
+/** Why the dialect places a template: a preferences annotation, the cluster-selector annotation, or a Federation v1 inventory. */
+interface Claim {
+  /** The preferences annotation of a Deployment or ReplicaSet (its replicas are divided), present or not. */
+  preferences?: string | undefined;
+  reason: string;
+}
+
+function claimOf(t: Template, ctx: DialectContext, federation: boolean): Claim | undefined {
+  const annotation = claimedAnnotation(t, ctx);
+  const selector = t.annotations[CLUSTER_SELECTOR_ANNOTATION] !== undefined;
+  if (!annotation && !selector && !federation) return undefined;
+  const reason = annotation
+    ? `carries ${annotation}`
+    : selector
+      ? `carries ${CLUSTER_SELECTOR_ANNOTATION}`
+      : 'was created in a federation (the inventory holds federation/v1beta1 Cluster records), which syncs it to every cluster';
+  const where = { file: t.source.file, line: t.source.line, object: t.id };
+  const unsupported = UNSUPPORTED_KINDS[groupKind(t)];
+  if (unsupported !== undefined) {
+    ctx.warn({ ...where, code: 'FEDERATION_V1_UNSUPPORTED', message: `${unsupported}; Manifold does not reproduce that, so it is not rendered` });
+    return undefined;
+  }
+  if (!FEDERATED_KINDS.has(groupKind(t))) {
+    ctx.warn({
+      ...where,
+      code: 'FEDERATION_V1_NOT_FEDERATED',
+      message: `it ${reason}, but Federation v1 federated only ConfigMaps, Secrets, Namespaces, Services, DaemonSets, Deployments, ReplicaSets and Ingresses (and divided Jobs and HPAs): not rendered`,
+    });
+    return undefined;
+  }
+  // A Deployment or ReplicaSet without the annotation is divided too, with the default preferences (scheduling.go GetSchedule).
+  return { preferences: isWorkloadGroup(t.id.apiVersion) ? ANNOTATION_BY_KIND[t.id.kind] : undefined, reason };
+}
 
 /** The preferences annotation this template carries for its kind; a mismatched one is a warning. */
 function claimedAnnotation(t: Template, ctx: DialectContext): string | undefined {
@@ -72,14 +130,17 @@ function claimedAnnotation(t: Template, ctx: DialectContext): string | undefined
       line: t.source.line,
       object: t.id,
       field: `metadata.annotations.${other}`,
-      message: `Federation v1 reads ${expected} on a ${t.id.kind}, not ${other}: the annotation is ignored and the object is not claimed`,
+      message: `Federation v1 reads ${expected} on a ${t.id.kind}, not ${other}: the annotation is ignored`,
     });
   }
   return t.annotations[expected] === undefined ? undefined : expected;
 }
 
-function placeTemplate(template: Template, annotation: string, ctx: DialectContext): Placement | undefined {
+function placeTemplate(template: Template, claim: Claim, ctx: DialectContext): Placement | undefined {
   const where = { file: template.source.file, line: template.source.line, object: template.id };
+  const header: ExplainSection = { title: 'Federation v1', lines: [`${describe(template)} (${template.source.file}:${template.source.line}) ${claim.reason}`] };
+  const annotation = claim.preferences;
+  if (annotation === undefined) return placeUnchanged(template, header, ctx);
   const error = (code: string, field: string, message: string): undefined => {
     ctx.error({ ...where, code, field, message });
     return undefined;
@@ -104,13 +165,18 @@ function placeTemplate(template: Template, annotation: string, ctx: DialectConte
     return error('CLUSTER_SELECTOR_INVALID', `metadata.annotations.${CLUSTER_SELECTOR_ANNOTATION}`, `${err.message}; Federation v1 syncs this object to no cluster`);
   }
 
-  const parsed = parsePreferences(template.annotations[annotation] as string);
+  const written = template.annotations[annotation];
+  const parsed = written === undefined ? ({ ok: true, preferences: DEFAULT_PREFERENCES } as const) : parsePreferences(written);
   let preferences: PlannerPreferences;
   const prefLines: string[] = [];
   if (!parsed.ok && parsed.unsupported) return error('FEDERATION_PREFERENCES_UNSUPPORTED', `metadata.annotations.${annotation}`, parsed.error);
   if (parsed.ok) {
     preferences = parsed.preferences;
-    prefLines.push(`${annotation}: rebalance ${preferences.rebalance === true}, clusters ${JSON.stringify(preferences.clusters)}`);
+    prefLines.push(
+      written === undefined
+        ? `no ${annotation}: the default {"*": {"weight": 1}} spreads the replicas evenly`
+        : `${annotation}: rebalance ${preferences.rebalance === true}, clusters ${JSON.stringify(preferences.clusters)}`,
+    );
   } else {
     preferences = DEFAULT_PREFERENCES;
     prefLines.push(`${annotation} does not decode (${parsed.error}): using {"*": {"weight": 1}}, as Federation v1 does`);
@@ -163,7 +229,37 @@ function placeTemplate(template: Template, annotation: string, ctx: DialectConte
     variantOf: (cluster) => String(replicas.get(cluster) ?? ''),
     materialize: (cluster) => withReplicas(template.object, replicas.get(cluster) ?? 0),
     overridesFor: () => [],
-    explain: [{ title: 'Federation v1', lines: [`${describe(template)} (${template.source.file}:${template.source.line}) carries ${annotation}`] }, ...explain],
+    explain: [header, ...explain],
+  };
+}
+
+/** Not a workload: every selected cluster receives the object as written. */
+function placeUnchanged(template: Template, header: ExplainSection, ctx: DialectContext): Placement | undefined {
+  const explain: ExplainSection[] = [header];
+  let clusters: Cluster[];
+  try {
+    clusters = selectClusters(template, ctx.repo.clusters, explain);
+  } catch (err) {
+    if (!(err instanceof Error)) throw err;
+    ctx.error({
+      file: template.source.file,
+      line: template.source.line,
+      object: template.id,
+      code: 'CLUSTER_SELECTOR_INVALID',
+      field: `metadata.annotations.${CLUSTER_SELECTOR_ANNOTATION}`,
+      message: `${err.message}; Federation v1 syncs this object to no cluster`,
+    });
+    return undefined;
+  }
+  return {
+    template,
+    dialect: 'federation-v1',
+    policy: { kind: 'federation', namespace: template.id.namespace || undefined, name: template.id.name, source: template.source },
+    clusters: clusters.map((c) => c.name).sort(byteOrder),
+    variantOf: () => '',
+    materialize: () => template.object,
+    overridesFor: () => [],
+    explain,
   };
 }
 
