@@ -6,6 +6,7 @@ import { render, type RenderResult } from '../../render/render.ts';
 import type { PreviousRender } from '../../render/types.ts';
 import { registry } from '../registry.ts';
 import { kubefedDialect } from './index.ts';
+import { DEFAULT_TYPE_CONFIGS } from './targets.ts';
 
 const CLUSTERS = `
 apiVersion: core.kubefed.io/v1beta1
@@ -208,12 +209,12 @@ spec:
 `;
 
   it('takes the target from a FederatedTypeConfig (group defaulted from its name)', () => {
-    const result = run({ 'c.yaml': CLUSTERS, 'ns.yaml': FED_NS, 'w.yaml': foo(), 'ftc.yaml': ftc('Enabled') });
+    const result = run({ 'c.yaml': CLUSTERS, 'ns.yaml': FED_NS, 'w.yaml': foo(), 'ftc.yaml': ftc('Enabled') + NAMESPACES_FTC });
     expect(object(result, 'east', 'namespaces/prod/Widget.example.com/w.yaml').apiVersion).toBe('example.com/v2');
   });
 
   it('does not propagate a type whose FederatedTypeConfig is disabled', () => {
-    const result = run({ 'c.yaml': CLUSTERS, 'ns.yaml': FED_NS, 'w.yaml': foo(), 'ftc.yaml': ftc('Disabled') });
+    const result = run({ 'c.yaml': CLUSTERS, 'ns.yaml': FED_NS, 'w.yaml': foo(), 'ftc.yaml': ftc('Disabled') + NAMESPACES_FTC });
     expect(result.clusters.get('east')?.has('namespaces/prod/Widget.example.com/w.yaml')).toBe(false);
     expect(result.warnings.find((w) => w.code === 'PROPAGATION_DISABLED')?.message).toContain('propagation: Disabled');
   });
@@ -227,6 +228,75 @@ spec:
     const problems = problemsOf(() => run({ 'c.yaml': CLUSTERS, 'ns.yaml': FED_NS, 'w.yaml': foo() }));
     expect(problems[0]?.code).toBe('UNKNOWN_FEDERATED_TYPE');
     expect(problems[0]?.message).toContain('FederatedWidget');
+  });
+});
+
+/** The namespaces type config of kubernetes-sigs/kubefed config/enabletypedirectives/namespaces.yaml. */
+const NAMESPACES_FTC = `---
+apiVersion: core.kubefed.io/v1beta1
+kind: FederatedTypeConfig
+metadata: {name: namespaces, namespace: kube-federation-system}
+spec:
+  federatedType: {group: types.kubefed.io, kind: FederatedNamespace, pluralName: federatednamespaces, scope: Namespaced, version: v1beta1}
+  propagation: Enabled
+  targetType: {kind: Namespace, pluralName: namespaces, scope: Cluster, version: v1}
+`;
+
+/** Shaped like kubernetes-sigs/kubefed example/sample1/federatedingress.yaml: an extensions/v1beta1 body, no template apiVersion. */
+const FED_INGRESS = (templateApiVersion = '') => `
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedIngress
+metadata: {name: web, namespace: prod}
+spec:
+  template:${templateApiVersion ? `\n    apiVersion: ${templateApiVersion}` : ''}
+    spec:
+      rules:
+        - host: web.example.com
+          http:
+            paths:
+              - path: /
+                backend: {serviceName: web, servicePort: 80}
+  placement: {clusterSelector: {}}
+`;
+
+describe('kubefed dialect: type configs and served API versions', () => {
+  it('without FederatedTypeConfigs a FederatedIngress is KubeFed\'s default extensions/v1beta1 Ingress, body and apiVersion together, with a warning naming the replacement', () => {
+    const result = run({ 'c.yaml': CLUSTERS, 'ns.yaml': FED_NS, 'i.yaml': FED_INGRESS() });
+    const ingress = object(result, 'east', 'namespaces/prod/Ingress.extensions/web.yaml');
+    expect(ingress.apiVersion).toBe('extensions/v1beta1');
+    const warning = result.warnings.find((w) => w.code === 'API_VERSION_REMOVED');
+    expect(warning?.message).toContain("the member object is extensions/v1beta1 Ingress (KubeFed's default type config (no FederatedTypeConfig in the source)), which Kubernetes 1.22 and later no longer serve: use networking.k8s.io/v1");
+    expect(warning?.file).toBe('i.yaml');
+  });
+
+  it('never emits an Ingress whose body belongs to another API version', () => {
+    const problems = problemsOf(() => run({ 'c.yaml': CLUSTERS, 'ns.yaml': FED_NS, 'i.yaml': FED_INGRESS('networking.k8s.io/v1') }));
+    expect(problems.map((p) => `${p.code} ${p.line} ${p.field}`)).toEqual(['API_VERSION_BODY_MISMATCH 14 spec.template.spec.rules[0].http.paths[0].backend']);
+    expect(problems[0]?.message).toContain('networking.k8s.io/v1 Ingress has no serviceName/servicePort');
+  });
+
+  it('with FederatedTypeConfigs in the source, a Federated kind without one propagates nothing, loudly', () => {
+    const result = run({ 'c.yaml': CLUSTERS, 'ns.yaml': FED_NS, 'ftc.yaml': NAMESPACES_FTC, 'd.yaml': deployment(`${TEMPLATE}  placement: {clusterSelector: {}}`) });
+    expect(result.clusters.get('east')?.has(DEPLOY_PATH)).toBe(false);
+    const warning = result.warnings.find((w) => w.code === 'TYPE_NOT_FEDERATED');
+    expect(`${warning?.file}:${warning?.line} ${warning?.message}`).toBe(
+      'd.yaml:3 no FederatedTypeConfig of the source federates FederatedDeployment: KubeFed runs no sync controller for it and propagates nothing. Add its FederatedTypeConfig (kubefedctl enable Deployment)',
+    );
+  });
+
+  it('the default type table is exactly the type configs KubeFed installs', () => {
+    expect(Object.entries(DEFAULT_TYPE_CONFIGS).map(([kind, [group, version, scope]]) => `${group}/${version}/${kind}/${scope}`).sort()).toEqual([
+      '/v1/ConfigMap/Namespaced',
+      '/v1/Namespace/Cluster',
+      '/v1/Secret/Namespaced',
+      '/v1/Service/Namespaced',
+      '/v1/ServiceAccount/Namespaced',
+      'apps/v1/Deployment/Namespaced',
+      'apps/v1/ReplicaSet/Namespaced',
+      'batch/v1/Job/Namespaced',
+      'extensions/v1beta1/Ingress/Namespaced',
+      'rbac.authorization.k8s.io/v1/ClusterRole/Cluster',
+    ]);
   });
 });
 

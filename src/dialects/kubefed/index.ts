@@ -28,7 +28,7 @@ import {
   type Placement as PlacementSpec,
   type ReplicaSchedulingPreference,
 } from './schema.ts';
-import { TargetTypes, type TargetType } from './targets.ts';
+import { REMOVED_APIS, TargetTypes, type TargetType } from './targets.ts';
 
 export { kubefedGroups, kubefedKinds } from './kinds.ts';
 
@@ -145,6 +145,14 @@ function resolve(parsed: Federated, targets: TargetTypes, ctx: DialectContext): 
   if (nameProblem) return fail('NAME_INVALID', ['metadata', 'name'], nameProblem);
   const template = spec.template ?? undefined;
   const target = targets.resolve(kind, template?.apiVersion, metadata.namespace);
+  if (target === undefined && targets.configured) {
+    return fail(
+      'TYPE_NOT_FEDERATED',
+      ['kind'],
+      `no FederatedTypeConfig of the source federates ${kind}: KubeFed runs no sync controller for it and propagates nothing. Add its FederatedTypeConfig (kubefedctl enable ${kind.replace(/^Federated/, '')})`,
+      true,
+    );
+  }
   if (target === undefined) {
     return fail(
       'UNKNOWN_FEDERATED_TYPE',
@@ -364,6 +372,57 @@ function warnUnknownOverrideClusters(resolved: readonly Resolved[], clusters: re
   }
 }
 
+/**
+ * The member object's apiVersion must match its body, and current clusters
+ * must serve it: a removed API version is a warning naming the replacement;
+ * an Ingress body of the other API version (serviceName/servicePort versus
+ * service.name/port) is an error, because no API server accepts it.
+ */
+function checkServedApi(r: Resolved, id: ResourceId, object: JsonObject, ctx: DialectContext): void {
+  const where = { file: r.parsed.source.file, object: r.ref };
+  const templateVersion = typeof r.parsed.value.spec.template?.apiVersion === 'string';
+  const versionField = templateVersion ? ['spec', 'template', 'apiVersion'] : ['kind'];
+  const removed = REMOVED_APIS[`${id.apiVersion}/${id.kind}`];
+  if (removed !== undefined) {
+    ctx.warn({
+      ...where,
+      code: 'API_VERSION_REMOVED',
+      line: r.parsed.lineOf(versionField),
+      field: formatFieldPath(versionField),
+      message: `the member object is ${id.apiVersion} ${id.kind} (${r.target.origin}), which Kubernetes ${removed.removedIn} and later no longer serve: use ${removed.replacement} (set spec.template.apiVersion and the body of that version, or a FederatedTypeConfig with targetType ${removed.replacement})`,
+    });
+  }
+  if (id.kind !== 'Ingress') return;
+  const mismatch = ingressBodyMismatch(id.apiVersion, object);
+  if (mismatch === undefined) return;
+  const field = ['spec', 'template', ...mismatch.path];
+  ctx.error({ ...where, code: 'API_VERSION_BODY_MISMATCH', line: r.parsed.lineOf(field), field: formatFieldPath(field), message: mismatch.message });
+}
+
+/** The first Ingress backend written for the other API version (networking.k8s.io/v1 moved serviceName/servicePort to service.name/port). */
+function ingressBodyMismatch(apiVersion: string, object: JsonObject): { path: (string | number)[]; message: string } | undefined {
+  const v1 = apiVersion === 'networking.k8s.io/v1';
+  const spec = object.spec as JsonObject | undefined;
+  const backends: { path: (string | number)[]; backend: unknown }[] = [];
+  const defaultBackend = v1 ? spec?.defaultBackend : spec?.backend;
+  if (defaultBackend !== undefined) backends.push({ path: ['spec', v1 ? 'defaultBackend' : 'backend'], backend: defaultBackend });
+  const rules = Array.isArray(spec?.rules) ? spec.rules : [];
+  rules.forEach((rule, i) => {
+    const paths = (rule as { http?: { paths?: unknown } } | null)?.http?.paths;
+    if (Array.isArray(paths)) paths.forEach((p, j) => backends.push({ path: ['spec', 'rules', i, 'http', 'paths', j, 'backend'], backend: (p as { backend?: unknown } | null)?.backend }));
+  });
+  for (const { path, backend } of backends) {
+    const b = (backend ?? {}) as Record<string, unknown>;
+    if (v1 && ('serviceName' in b || 'servicePort' in b)) {
+      return { path, message: `networking.k8s.io/v1 Ingress has no serviceName/servicePort (that is the extensions/v1beta1 body): write service: {name, port: {number|name}}, or keep apiVersion extensions/v1beta1 for clusters older than 1.22` };
+    }
+    if (!v1 && 'service' in b) {
+      return { path, message: `${apiVersion} Ingress has no backend.service (that is the networking.k8s.io/v1 body): set spec.template.apiVersion: networking.k8s.io/v1` };
+    }
+  }
+  return undefined;
+}
+
 function memberId(r: Resolved): ResourceId {
   const template = r.parsed.value.spec.template;
   const apiVersion = template?.apiVersion ? template.apiVersion : r.target.group === '' ? r.target.version : `${r.target.group}/${r.target.version}`;
@@ -374,6 +433,7 @@ function toPlacement(r: Resolved, placed: PlacementResult & { namespaceClusters?
   const id = memberId(r);
   const base = memberBase(r.parsed.value.spec.template, id.name, id.namespace, r.target);
   warnDropped(r, base.droppedAnnotations, base.droppedFinalizers, ctx);
+  checkServedApi(r, id, base.object, ctx);
   if (r.parsed.value.spec.retainReplicas === true) {
     ctx.warn({
       code: 'RETAIN_REPLICAS_NOT_REPRODUCED',

@@ -1,12 +1,21 @@
 /**
  * Which Kubernetes type a `Federated<Kind>` produces in member clusters.
  *
- * KubeFed learns this from FederatedTypeConfigs (`kubefedctl enable`,
- * pkg/apis/core/v1beta1/federatedtypeconfig_types.go). A repository rarely
- * carries them, so Manifold falls back to a built-in table holding what
- * `kubefedctl enable <kind>` yields against a current API server (the
- * preferred version of each standard kind), and then to the template's own
- * apiVersion (ObjectForCluster keeps a template apiVersion, reference §2.4).
+ * KubeFed learns this from FederatedTypeConfigs only
+ * (pkg/apis/core/v1beta1/federatedtypeconfig_types.go): a Federated kind with
+ * no FTC has no sync controller, and nothing propagates. So:
+ *
+ * - a source with FederatedTypeConfigs gets exactly those; a Federated kind
+ *   without one is not rendered, with a warning (TYPE_NOT_FEDERATED);
+ * - a source without any gets KubeFed's default type configs, the ones its
+ *   Helm chart installs (charts/kubefed/templates/federatedtypeconfig.yaml,
+ *   the same as config/enabletypedirectives/*.yaml), and for other standard
+ *   kinds what `kubefedctl enable <kind>` yields against a current API server
+ *   (the preferred version), and for other kinds the template's own
+ *   apiVersion.
+ *
+ * ObjectForCluster keeps a template apiVersion (reference §2.4), so the body
+ * and its apiVersion stay together whatever the table says.
  */
 import type { Parsed } from '../../load/repository.ts';
 import { groupOf, type Template } from '../../model/types.ts';
@@ -28,41 +37,76 @@ export interface TargetType {
 type Entry = readonly [group: string, version: string, scope: Scope];
 
 /**
- * Standard kinds by their preferred version. The kinds KubeFed enables by
- * default (config/enabletypedirectives) are ConfigMap, Deployment, Ingress,
- * Job, Namespace, ReplicaSet, Secret, Service, ServiceAccount and ClusterRole.
+ * KubeFed's default type configs, targetType by kind, exactly as
+ * kubernetes-sigs/kubefed config/enabletypedirectives/*.yaml and
+ * charts/kubefed/templates/federatedtypeconfig.yaml have them. Ingress is
+ * `extensions/v1beta1` there, an API Kubernetes stopped serving in 1.22.
  */
-const BUILT_IN: Readonly<Record<string, Entry>> = {
-  Namespace: ['', 'v1', 'Cluster'],
+export const DEFAULT_TYPE_CONFIGS: Readonly<Record<string, Entry>> = {
+  ClusterRole: ['rbac.authorization.k8s.io', 'v1', 'Cluster'],
   ConfigMap: ['', 'v1', 'Namespaced'],
+  Deployment: ['apps', 'v1', 'Namespaced'],
+  Ingress: ['extensions', 'v1beta1', 'Namespaced'],
+  Job: ['batch', 'v1', 'Namespaced'],
+  Namespace: ['', 'v1', 'Cluster'],
+  ReplicaSet: ['apps', 'v1', 'Namespaced'],
   Secret: ['', 'v1', 'Namespaced'],
-  Service: ['', 'v1', 'Namespaced'],
   ServiceAccount: ['', 'v1', 'Namespaced'],
+  Service: ['', 'v1', 'Namespaced'],
+};
+
+/**
+ * Other standard kinds by their preferred version on a current API server:
+ * what `kubefedctl enable <kind>` (pkg/kubefedctl/enable/enable.go) writes
+ * into the FederatedTypeConfig it creates.
+ */
+const ENABLE_PREFERRED: Readonly<Record<string, Entry>> = {
   PersistentVolumeClaim: ['', 'v1', 'Namespaced'],
   PersistentVolume: ['', 'v1', 'Cluster'],
   LimitRange: ['', 'v1', 'Namespaced'],
   ResourceQuota: ['', 'v1', 'Namespaced'],
   ReplicationController: ['', 'v1', 'Namespaced'],
-  Deployment: ['apps', 'v1', 'Namespaced'],
-  ReplicaSet: ['apps', 'v1', 'Namespaced'],
   StatefulSet: ['apps', 'v1', 'Namespaced'],
   DaemonSet: ['apps', 'v1', 'Namespaced'],
-  Job: ['batch', 'v1', 'Namespaced'],
   CronJob: ['batch', 'v1', 'Namespaced'],
   HorizontalPodAutoscaler: ['autoscaling', 'v2', 'Namespaced'],
   PodDisruptionBudget: ['policy', 'v1', 'Namespaced'],
-  Ingress: ['networking.k8s.io', 'v1', 'Namespaced'],
   IngressClass: ['networking.k8s.io', 'v1', 'Cluster'],
   NetworkPolicy: ['networking.k8s.io', 'v1', 'Namespaced'],
   Role: ['rbac.authorization.k8s.io', 'v1', 'Namespaced'],
   RoleBinding: ['rbac.authorization.k8s.io', 'v1', 'Namespaced'],
-  ClusterRole: ['rbac.authorization.k8s.io', 'v1', 'Cluster'],
   ClusterRoleBinding: ['rbac.authorization.k8s.io', 'v1', 'Cluster'],
   StorageClass: ['storage.k8s.io', 'v1', 'Cluster'],
   PriorityClass: ['scheduling.k8s.io', 'v1', 'Cluster'],
   CustomResourceDefinition: ['apiextensions.k8s.io', 'v1', 'Cluster'],
   ValidatingWebhookConfiguration: ['admissionregistration.k8s.io', 'v1', 'Cluster'],
   MutatingWebhookConfiguration: ['admissionregistration.k8s.io', 'v1', 'Cluster'],
+};
+
+/**
+ * API versions current Kubernetes no longer serves, by `apiVersion/Kind`, with
+ * the replacement and the release that removed them
+ * (https://kubernetes.io/docs/reference/using-api/deprecation-guide/).
+ */
+export const REMOVED_APIS: Readonly<Record<string, { replacement: string; removedIn: string }>> = {
+  'extensions/v1beta1/Ingress': { replacement: 'networking.k8s.io/v1', removedIn: '1.22' },
+  'networking.k8s.io/v1beta1/Ingress': { replacement: 'networking.k8s.io/v1', removedIn: '1.22' },
+  'extensions/v1beta1/Deployment': { replacement: 'apps/v1', removedIn: '1.16' },
+  'extensions/v1beta1/ReplicaSet': { replacement: 'apps/v1', removedIn: '1.16' },
+  'extensions/v1beta1/DaemonSet': { replacement: 'apps/v1', removedIn: '1.16' },
+  'extensions/v1beta1/NetworkPolicy': { replacement: 'networking.k8s.io/v1', removedIn: '1.16' },
+  'apps/v1beta1/Deployment': { replacement: 'apps/v1', removedIn: '1.16' },
+  'apps/v1beta2/Deployment': { replacement: 'apps/v1', removedIn: '1.16' },
+  'apps/v1beta1/StatefulSet': { replacement: 'apps/v1', removedIn: '1.16' },
+  'apps/v1beta2/StatefulSet': { replacement: 'apps/v1', removedIn: '1.16' },
+  'apps/v1beta2/ReplicaSet': { replacement: 'apps/v1', removedIn: '1.16' },
+  'apps/v1beta2/DaemonSet': { replacement: 'apps/v1', removedIn: '1.16' },
+  'batch/v1beta1/CronJob': { replacement: 'batch/v1', removedIn: '1.25' },
+  'policy/v1beta1/PodDisruptionBudget': { replacement: 'policy/v1', removedIn: '1.25' },
+  'autoscaling/v2beta1/HorizontalPodAutoscaler': { replacement: 'autoscaling/v2', removedIn: '1.25' },
+  'autoscaling/v2beta2/HorizontalPodAutoscaler': { replacement: 'autoscaling/v2', removedIn: '1.26' },
+  'rbac.authorization.k8s.io/v1beta1/ClusterRole': { replacement: 'rbac.authorization.k8s.io/v1', removedIn: '1.22' },
+  'apiextensions.k8s.io/v1beta1/CustomResourceDefinition': { replacement: 'apiextensions.k8s.io/v1', removedIn: '1.22' },
 };
 
 const FEDERATED_PREFIX = 'Federated';
@@ -78,12 +122,15 @@ export function apiVersionOf(group: string, version: string): string {
   return group === '' ? version : `${group}/${version}`;
 }
 
-/** Resolves target types from FederatedTypeConfigs, the built-in table and CRDs in the repository. */
+/** Resolves target types from FederatedTypeConfigs, or without any from the default tables and CRDs in the repository. */
 export class TargetTypes {
   private readonly byFederatedKind = new Map<string, TargetType>();
   private readonly crdScopes = new Map<string, Scope>();
+  /** The source brings its own FederatedTypeConfigs: only they federate. */
+  readonly configured: boolean;
 
   constructor(configs: readonly Parsed<FederatedTypeConfig>[], templates: readonly Template[]) {
+    this.configured = configs.length > 0;
     for (const p of configs) {
       const { targetType, federatedType, propagation } = p.value.spec;
       this.byFederatedKind.set(federatedType.kind, {
@@ -110,11 +157,13 @@ export class TargetTypes {
    */
   resolve(federatedKind: string, templateApiVersion: string | undefined, federatedNamespace: string | undefined): TargetType | undefined {
     const configured = this.byFederatedKind.get(federatedKind);
-    if (configured) return configured;
+    if (configured || this.configured) return configured;
     const kind = targetKindOf(federatedKind);
     if (kind === undefined) return undefined;
-    const builtIn = BUILT_IN[kind];
-    if (builtIn) return { group: builtIn[0], version: builtIn[1], kind, scope: builtIn[2], origin: 'built-in table of standard kinds' };
+    const byDefault = DEFAULT_TYPE_CONFIGS[kind];
+    if (byDefault) return { group: byDefault[0], version: byDefault[1], kind, scope: byDefault[2], origin: `KubeFed's default type config (no FederatedTypeConfig in the source)` };
+    const enabled = ENABLE_PREFERRED[kind];
+    if (enabled) return { group: enabled[0], version: enabled[1], kind, scope: enabled[2], origin: `what kubefedctl enable ${kind} writes (no FederatedTypeConfig in the source)` };
     if (templateApiVersion === undefined || templateApiVersion === '') return undefined;
     const group = groupOf(templateApiVersion);
     const version = templateApiVersion.slice(templateApiVersion.indexOf('/') + 1);
