@@ -29,7 +29,8 @@ import {
 } from './overrides.ts';
 import { schedule, SchedulerError } from './scheduler.ts';
 import { buildSchedulingUnit, hasReplicasSpec, SchedulingUnitError, splitApiVersion } from './schedulingunit.ts';
-import { KUBEADMIRAL_API, resolvePropagationSpec, type OverridePolicy, type PropagationPolicy } from './schema.ts';
+import { KUBEADMIRAL_API, resolvePropagationSpec, type FederatedTypeConfig, type OverridePolicy, type PropagationPolicy } from './schema.ts';
+import { FederatedTypes, GLOBAL_SCHEDULER, NSAUTOPROP_CONTROLLER, OVERRIDE_CONTROLLER } from './types.ts';
 
 export { kubeAdmiralGroups, kubeAdmiralKinds } from './kinds.ts';
 
@@ -59,6 +60,10 @@ interface Scheduled {
   leads: boolean;
   /** Leaders this follower follows. */
   follows?: Set<string> | undefined;
+  /** Dot path the Divide replicas are written to (the type's pathDefinition.replicasSpec). */
+  replicasPath?: string | undefined;
+  /** False when the type's FederatedTypeConfig runs no overridepolicy-controller. */
+  overridden?: boolean | undefined;
 }
 
 interface Policies {
@@ -66,6 +71,7 @@ interface Policies {
   cpps: Parsed<PropagationPolicy>[];
   ops: Parsed<OverridePolicy>[];
   cops: Parsed<OverridePolicy>[];
+  types: FederatedTypes;
 }
 
 function policiesOf(repo: Repository): Policies {
@@ -75,13 +81,14 @@ function policiesOf(repo: Repository): Policies {
     cpps: get<PropagationPolicy>('ClusterPropagationPolicy'),
     ops: get<OverridePolicy>('OverridePolicy'),
     cops: get<OverridePolicy>('ClusterOverridePolicy'),
+    types: new FederatedTypes(get<FederatedTypeConfig>('FederatedTypeConfig')),
   };
 }
 
 /** The repository uses KubeAdmiral when it has any of its policies or FederatedClusters. */
 function usesKubeAdmiral(repo: Repository, policies: Policies): boolean {
   const count = policies.pps.length + policies.cpps.length + policies.ops.length + policies.cops.length;
-  return count > 0 || repo.clusters.some((c) => c.declaredBy === 'FederatedCluster');
+  return count > 0 || policies.types.configured || repo.clusters.some((c) => c.declaredBy === 'FederatedCluster');
 }
 
 export const kubeAdmiralDialect: Dialect = {
@@ -97,7 +104,7 @@ export const kubeAdmiralDialect: Dialect = {
       const result = scheduleTemplate(ctx, template, policies);
       if (result) scheduled.set(template.key, result);
     }
-    followLeaders(ctx, repo.templates, scheduled);
+    followLeaders(ctx, repo.templates, scheduled, policies.types);
     const clustersByName = new Map(repo.clusters.map((c) => [c.name, c]));
     return [...scheduled.values()].flatMap((s) => toPlacement(ctx, s, policies, clustersByName) ?? []);
   },
@@ -194,7 +201,12 @@ function scheduleTemplate(ctx: DialectContext, template: Template, policies: Pol
     });
     return undefined;
   }
-  const namespace = isNamespace(template) ? autoPropagates(template) : undefined;
+  const type = federatedType(ctx, template, policies.types, binding.policy !== undefined || isNamespace(template));
+  if (type === false) return undefined;
+  let namespace = isNamespace(template) ? autoPropagates(template) : undefined;
+  if (namespace?.yes && type !== undefined && !type.controllers.has(NSAUTOPROP_CONTROLLER)) {
+    namespace = { yes: false, why: `${type.origin} runs no ${NSAUTOPROP_CONTROLLER}: namespaces are not auto-propagated` };
+  }
   if (binding.policy === undefined) {
     if (!namespace?.yes) return undefined;
     return {
@@ -204,7 +216,7 @@ function scheduleTemplate(ctx: DialectContext, template: Template, policies: Pol
       leads: false,
     };
   }
-  const scheduled = scheduleWithPolicy(ctx, template, binding.policy, binding.lines);
+  const scheduled = scheduleWithPolicy(ctx, template, binding.policy, binding.lines, type);
   if (scheduled && namespace) {
     if (namespace.yes) for (const c of ctx.repo.clusters) if (!scheduled.targets.has(c.name)) scheduled.targets.set(c.name, undefined);
     scheduled.explain.push({ title: 'Namespace', lines: [namespace.yes ? `${namespace.why}, in addition to the policy's placement` : namespace.why] });
@@ -223,11 +235,44 @@ function currentPlacement(ctx: DialectContext, template: Template): Map<string, 
   return current;
 }
 
-function scheduleWithPolicy(ctx: DialectContext, template: Template, policy: BoundPolicy, bindingLines: string[]): Scheduled | undefined {
+/**
+ * The template's FederatedTypeConfig when the source has them (undefined
+ * when it has none: built-in behaviour), or false when none federates its
+ * kind, which is a warning when a policy or namespace rule would claim it.
+ */
+function federatedType(ctx: DialectContext, template: Template, types: FederatedTypes, claimed: boolean): ReturnType<FederatedTypes['of']> | false {
+  if (!types.configured) return undefined;
+  const type = types.of(template);
+  if (type !== undefined) return type;
+  if (claimed) {
+    ctx.warn({
+      code: 'TYPE_NOT_FEDERATED',
+      file: template.source.file,
+      line: template.source.line,
+      object: template.id,
+      message: `no FederatedTypeConfig of the source has sourceType ${template.id.apiVersion} ${template.id.kind}: KubeAdmiral's federate controller ignores it and nothing propagates`,
+    });
+  }
+  return false;
+}
+
+/** Where Divide reads and writes replicas: the FTC's pathDefinition.replicasSpec, or built in spec.replicas of the workload kinds. */
+function replicasPathOf(template: Template, type: ReturnType<FederatedTypes['of']>): string | undefined {
+  if (type !== undefined) return type.replicasSpec;
+  return hasReplicasSpec(splitApiVersion(template.id.apiVersion).group, template.id.kind) ? 'spec.replicas' : undefined;
+}
+
+function scheduleWithPolicy(ctx: DialectContext, template: Template, policy: BoundPolicy, bindingLines: string[], type: ReturnType<FederatedTypes['of']>): Scheduled | undefined {
+  const replicasPath = replicasPathOf(template, type);
+  const overridden = type === undefined || type.controllers.has(OVERRIDE_CONTROLLER);
   const policyLines = [
     `${policy.label} (${policy.parsed.source.file}:${policy.parsed.source.line}) claims it through label ${policy.kind === 'PropagationPolicy' ? PROPAGATION_POLICY_LABEL : CLUSTER_PROPAGATION_POLICY_LABEL}`,
     ...bindingLines,
   ];
+  if (type !== undefined) policyLines.push(`type: ${type.origin}, controllers ${[...type.controllers].join(', ') || 'none'}`);
+  if (type !== undefined && !type.controllers.has(GLOBAL_SCHEDULER)) {
+    return { template, policy, targets: new Map(), explain: [{ title: 'Policy', lines: [...policyLines, `${type.origin} runs no ${GLOBAL_SCHEDULER}: nothing places it, no clusters`] }], leads: false };
+  }
   if (template.annotations[NO_SCHEDULING_ANNOTATION] === 'true') {
     return {
       template,
@@ -239,7 +284,7 @@ function scheduleWithPolicy(ctx: DialectContext, template: Template, policy: Bou
   }
   const spec = resolvePropagationSpec(policy.parsed.value.spec);
   try {
-    const { unit, overrides, ignored, notes } = buildSchedulingUnit(template, spec, currentPlacement(ctx, template));
+    const { unit, overrides, ignored, notes } = buildSchedulingUnit(template, spec, currentPlacement(ctx, template), replicasPath);
     reportAnnotations(ctx, template, policy, overrides, ignored);
     const result = schedule(unit, ctx.repo.clusters, template.id);
     const unitLines = [
@@ -256,6 +301,8 @@ function scheduleWithPolicy(ctx: DialectContext, template: Template, policy: Bou
       targets: result.targets,
       explain: [{ title: 'Policy', lines: policyLines }, { title: 'Scheduling unit', lines: unitLines }, ...result.explain],
       leads: !spec.disableFollowerScheduling,
+      replicasPath,
+      overridden,
     };
   } catch (error) {
     if (!(error instanceof SchedulingUnitError || error instanceof SchedulerError || error instanceof ManifoldError)) throw error;
@@ -303,7 +350,7 @@ function warnPolicyFields(ctx: DialectContext, policies: readonly Parsed<Propaga
 // Followers
 
 /** Follower placement = union of the placements of every leader, unioned with its own (pkg/controllers/follower). */
-function followLeaders(ctx: DialectContext, templates: readonly Template[], scheduled: Map<string, Scheduled>): void {
+function followLeaders(ctx: DialectContext, templates: readonly Template[], scheduled: Map<string, Scheduled>, types: FederatedTypes): void {
   const byKey = new Map(templates.map((t) => [t.key, t]));
   for (const leader of [...scheduled.values()]) {
     if (!leader.leads) continue;
@@ -326,6 +373,10 @@ function followLeaders(ctx: DialectContext, templates: readonly Template[], sche
       }
       if (follower.annotations[DISABLE_FOLLOWING_ANNOTATION] === 'true') {
         lines.push(`${name}: opts out (${DISABLE_FOLLOWING_ANNOTATION}: "true")`);
+        continue;
+      }
+      if (types.configured && types.of(follower) === undefined) {
+        lines.push(`${name}: no FederatedTypeConfig federates ${follower.id.kind}, so it does not follow`);
         continue;
       }
       addFollower(scheduled, follower, leader);
@@ -365,7 +416,8 @@ function toPlacement(
   const at = { file: s.template.source.file, line: s.template.source.line, object: s.template.id };
   let boundOverrides: BoundOverridePolicy[];
   try {
-    boundOverrides = lookForMatchedPolicies(s.template, policies.ops, policies.cops);
+    // Without the overridepolicy-controller in its type's controllers, no override policy is applied.
+    boundOverrides = s.overridden === false ? [] : lookForMatchedPolicies(s.template, policies.ops, policies.cops);
   } catch (error) {
     if (!(error instanceof OverrideBindingError)) throw error;
     ctx.error({ ...at, code: 'POLICY_NOT_FOUND', field: `metadata.labels[${error.label}]`, message: error.message });
@@ -443,8 +495,7 @@ function overridePatchesOf(template: JsonObject, rules: readonly MatchedRule[], 
 /** The scheduler's replicas patch, then the override policies' patches, then the managed label. */
 function memberObject(base: JsonObject, s: Scheduled, cluster: string, rulePatches: RulePatchesForCluster): JsonObject {
   const replicas = s.targets.get(cluster);
-  const { group } = splitApiVersion(s.template.id.apiVersion);
-  const scheduler = replicas !== undefined && hasReplicasSpec(group, s.template.id.kind) ? [replicasPatch(replicas)] : [];
+  const scheduler = replicas !== undefined && s.replicasPath !== undefined ? [replicasPatch(replicas, s.replicasPath)] : [];
   const forbidden = forbiddenPatch(rulePatches.patches);
   if (forbidden) {
     const owner = rulePatches.owners[rulePatches.patches.indexOf(forbidden)] as MatchedRule;

@@ -6,6 +6,7 @@ import type { Cluster, SourceRef } from '../../model/types.ts';
 import {
   KUBEADMIRAL_API,
   ClusterOverridePolicy,
+  FederatedTypeConfig,
   ClusterPropagationPolicy,
   FederatedCluster as FederatedClusterSchema,
   OverridePolicy,
@@ -89,6 +90,7 @@ export const kubeAdmiralKinds: DocumentKind[] = [
   { apiVersion: KUBEADMIRAL_API, kind: 'ClusterPropagationPolicy', title: 'kubeadmiral-clusterpropagationpolicy', schema: ClusterPropagationPolicy },
   { apiVersion: KUBEADMIRAL_API, kind: 'OverridePolicy', title: 'kubeadmiral-overridepolicy', schema: OverridePolicy },
   { apiVersion: KUBEADMIRAL_API, kind: 'ClusterOverridePolicy', title: 'kubeadmiral-clusteroverridepolicy', schema: ClusterOverridePolicy },
+  { apiVersion: KUBEADMIRAL_API, kind: 'FederatedTypeConfig', title: 'kubeadmiral-federatedtypeconfig', schema: FederatedTypeConfig },
 ];
 
 /** core.kubeadmiral.io holds only control-plane kinds: anything else there is an error, never a template. */

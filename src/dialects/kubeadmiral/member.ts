@@ -110,9 +110,9 @@ export function objectForCluster(template: JsonObject): JsonObject {
   return template;
 }
 
-/** The replicas override the scheduler writes for Divide (an empty op, i.e. replace, on the replicasSpec path). */
-export function replicasPatch(replicas: number): OverridePatch {
-  return { op: 'replace', path: '/spec/replicas', value: replicas };
+/** The replicas override the scheduler writes for Divide (an empty op, i.e. replace, on the replicasSpec path, dot-separated). */
+export function replicasPatch(replicas: number, replicasSpec = 'spec.replicas'): OverridePatch {
+  return { op: 'replace', path: `/${replicasSpec.split('.').join('/')}`, value: replicas };
 }
 
 /** A patch on a path the sync controller forbids, if any. */

@@ -106,6 +106,8 @@ export function buildSchedulingUnit(
   template: Template,
   spec: ResolvedPropagationSpec,
   current: Map<string, number | null>,
+  /** The type's pathDefinition.replicasSpec (dot path); none: Divide falls back to Duplicate. */
+  replicasPath: string | undefined = hasReplicasSpec(splitApiVersion(template.id.apiVersion).group, template.id.kind) ? 'spec.replicas' : undefined,
 ): SchedulingUnitResult {
   const { group, version } = splitApiVersion(template.id.apiVersion);
   const annotations = template.annotations;
@@ -127,11 +129,11 @@ export function buildSchedulingUnit(
     }
   }
   let desiredReplicas: number | undefined;
-  if (mode === 'Divide' && !hasReplicasSpec(group, template.id.kind)) {
+  if (mode === 'Divide' && replicasPath === undefined) {
     notes.push(`Divide falls back to Duplicate: ${template.id.kind} has no replicas field (no pathDefinition.replicasSpec)`);
     mode = 'Duplicate';
   }
-  if (mode === 'Divide') desiredReplicas = replicasOf(template.object, notes);
+  if (mode === 'Divide') desiredReplicas = replicasOf(template.object, replicasPath as string, notes);
 
   const unit: SchedulingUnit = {
     key: `${template.id.namespace}/${template.id.name}`,
@@ -164,18 +166,20 @@ function modeFromPolicy(mode: string | undefined, notes: string[]): 'Duplicate' 
 }
 
 /**
- * spec.replicas. An absent field is 1: the API server defaults it for the
- * workload kinds that have a replicasSpec, so upstream always sees a number.
+ * The replicas at `path` (spec.replicas for the workload kinds). An absent
+ * field is 1: the API server defaults it for the workload kinds that have a
+ * replicasSpec, so upstream always sees a number.
  */
-function replicasOf(obj: JsonObject, notes: string[]): number {
-  const spec = obj.spec;
-  const replicas = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? spec.replicas : undefined;
+function replicasOf(obj: JsonObject, path: string, notes: string[]): number {
+  let node: unknown = obj;
+  for (const segment of path.split('.')) node = typeof node === 'object' && node !== null && !Array.isArray(node) ? (node as JsonObject)[segment] : undefined;
+  const replicas = node;
   if (replicas === undefined || replicas === null) {
-    notes.push('spec.replicas absent: the API server defaults it to 1');
+    notes.push(`${path} absent: the API server defaults it to 1`);
     return 1;
   }
   if (typeof replicas !== 'number' || !Number.isSafeInteger(replicas)) {
-    throw new SchedulingUnitError(`spec.replicas must be an integer to divide it, got ${JSON.stringify(replicas)}`);
+    throw new SchedulingUnitError(`${path} must be an integer to divide it, got ${JSON.stringify(replicas)}`);
   }
   return replicas;
 }

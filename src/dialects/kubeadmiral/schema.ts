@@ -165,6 +165,36 @@ export const ClusterOverridePolicy = policyObject('ClusterOverridePolicy', Overr
 export type PropagationPolicy = z.infer<typeof PropagationPolicy>;
 export type OverridePolicy = z.infer<typeof OverridePolicy>;
 
+/**
+ * FederatedTypeConfig (pkg/apis/core/v1alpha1/types_federatedtypeconfig.go):
+ * which source type is federated, by which controllers in which order, and
+ * where its replicas are (pathDefinition). Cluster-scoped.
+ */
+export const FederatedTypeConfigSpec = z.strictObject({
+  sourceType: z.strictObject({
+    group: z.string().optional(),
+    version: z.string().min(1),
+    kind: z.string().min(1),
+    pluralName: z.string().min(1),
+    scope: z.enum(['Namespaced', 'Cluster']),
+  }),
+  statusAggregation: z.strictObject({ enabled: z.boolean() }).optional(),
+  statusCollection: z.strictObject({ enabled: z.boolean(), fields: z.array(z.string()).optional() }).optional(),
+  autoMigration: z.strictObject({ enabled: z.boolean() }).optional(),
+  controllers: z.array(z.array(z.string())).optional(),
+  pathDefinition: z
+    .strictObject({
+      labelSelector: z.string().optional(),
+      replicasSpec: z.string().optional(),
+      replicasStatus: z.string().optional(),
+      availableReplicasStatus: z.string().optional(),
+      readyReplicasStatus: z.string().optional(),
+    })
+    .optional(),
+});
+export const FederatedTypeConfig = kubeObjectSchema(KUBEADMIRAL_API, 'FederatedTypeConfig', FederatedTypeConfigSpec);
+export type FederatedTypeConfig = z.infer<typeof FederatedTypeConfig>;
+
 /** APIResource in FederatedCluster status: the GVKs the member serves. */
 export const APIResource = z.looseObject({
   group: z.string().optional(),
