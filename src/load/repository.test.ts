@@ -121,6 +121,9 @@ metadata: {name: cfg, namespace: shop}
     });
     expect(repo.templates.map((t) => t.key)).toEqual(['apps/Deployment/default/d', 'rbac.authorization.k8s.io/ClusterRole//system:r']);
     expect(repo.warnings.filter((w) => w.code !== 'NO_INVENTORY').map(formatProblem)).toEqual(['a.yaml:7: ClusterRole x/system:r: metadata.namespace: ClusterRole is cluster-scoped; the namespace is ignored']);
+    // Retired groups too: the seed article's extensions/v1beta1 ReplicaSet is namespaced, its PodSecurityPolicy not.
+    const retired = load({ 'b.yaml': 'apiVersion: extensions/v1beta1\nkind: ReplicaSet\nmetadata: {name: r}\n---\napiVersion: extensions/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: p}\n' });
+    expect(retired.templates.map((t) => t.key)).toEqual(['extensions/PodSecurityPolicy//p', 'extensions/ReplicaSet/default/r']);
     // The API server's object carries its namespace; Manifold's template object too.
     expect(repo.templates[0]?.object.metadata).toEqual({ name: 'd', namespace: 'default' });
   });
@@ -151,7 +154,7 @@ metadata: {name: cfg, namespace: shop}
     });
     const flagged = repo.warnings.filter((w) => w.code === 'UNKNOWN_FEDERATION_KIND');
     expect(flagged.map((w) => `${w.line} ${w.object?.kind}`)).toEqual(['1 FederatedDeployment', '5 Thing', '9 PropagationPolicy']);
-    expect(flagged[0]?.message).toMatch(/^types.kubefed.example\/v1 FederatedDeployment looks like a federation object, but no dialect reads it: it is a plain template that no policy claims \(dialect kinds: .*types.kubefed.io\/v1beta1 kubefed-federated-resource/);
+    expect(flagged[0]?.message).toMatch(/^types.kubefed.example\/v1 FederatedDeployment looks like a federation object, but no dialect reads it: it is a plain template that no policy claims \(dialect kinds: .*types.kubefed.io\/v1beta1 FederatedDeployment/);
   });
 
   it('reports a dialect object defined twice, naming the first, and only for the same kind, namespace and name', () => {

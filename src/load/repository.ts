@@ -158,7 +158,10 @@ function classify(
   const known = registry.kinds.find((k) => k.apiVersion === apiVersion && (typeof k.kind === 'string' ? k.kind === kind : k.kind(kind)));
   if (known === undefined) {
     if (apiVersion === SETTINGS_API || registry.reservedGroups.has(groupOf(apiVersion))) {
-      const expected = registry.kinds.filter((k) => groupOf(k.apiVersion) === groupOf(apiVersion)).map((k) => `${k.apiVersion} ${typeof k.kind === 'string' ? k.kind : k.title}`);
+      // A family (KubeFed's Federated<Kind>) that takes this kind is shown with it: the form that would have worked.
+      const expected = registry.kinds
+        .filter((k) => groupOf(k.apiVersion) === groupOf(apiVersion) && k.schemaFile !== false)
+        .map((k) => `${k.apiVersion} ${typeof k.kind === 'string' ? k.kind : k.kind(kind) ? kind : k.title}`);
       sink.error({
         code: 'UNKNOWN_KIND',
         file: doc.file,
@@ -299,8 +302,9 @@ const FEDERATION_KIND = /^(Federated\w+|KubeFedCluster|PropagationPolicy|Cluster
 const FEDERATION_GROUP = /^work$|(^|\.)(federation|karmada|kubefed|kubeadmiral|multicluster|open-cluster-management)(\.|$)/;
 
 /** What the dialects read, `apiVersion Kind` (a family written by its title), for messages. */
-function knownKinds(registry: DialectRegistry, only?: (k: DocumentKind) => boolean): string[] {
-  return registry.kinds.filter((k) => only === undefined || only(k)).map((k) => `${k.apiVersion} ${typeof k.kind === 'string' ? k.kind : k.title}`);
+function knownKinds(registry: DialectRegistry, only?: (k: DocumentKind) => boolean, kind?: string): string[] {
+  const label = (k: DocumentKind) => (typeof k.kind === 'string' ? k.kind : kind !== undefined && k.kind(kind) ? kind : k.title);
+  return registry.kinds.filter((k) => k.schemaFile !== false && (only === undefined || only(k))).map((k) => `${k.apiVersion} ${label(k)}`);
 }
 
 /**
@@ -323,7 +327,7 @@ function warnForeignFederationKinds(templates: readonly Template[], crdScopes: R
       line: t.source.line,
       object: t.id,
       field: 'apiVersion',
-      message: `${t.id.apiVersion} ${t.id.kind} looks like a federation object, but no dialect reads it: it is a plain template that no policy claims (dialect kinds: ${knownKinds(registry).join(', ')})`,
+      message: `${t.id.apiVersion} ${t.id.kind} looks like a federation object, but no dialect reads it: it is a plain template that no policy claims (dialect kinds: ${knownKinds(registry, undefined, t.id.kind).join(', ')})`,
     });
   }
 }

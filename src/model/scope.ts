@@ -33,6 +33,10 @@ const CLUSTER_SCOPED = new Set([
   'snapshot.storage.k8s.io/VolumeSnapshotContent',
   'resource.k8s.io/DeviceClass',
   'gateway.networking.k8s.io/GatewayClass',
+  'extensions/PodSecurityPolicy',
+  'policy/PodSecurityPolicy',
+  'resource.k8s.io/ResourceSlice',
+  'certificates.k8s.io/ClusterTrustBundle',
 ]);
 
 const NAMESPACED_BUILTIN_GROUPS = new Set([
@@ -47,6 +51,11 @@ const NAMESPACED_BUILTIN_GROUPS = new Set([
   'coordination.k8s.io',
   'storage.k8s.io',
   'events.k8s.io',
+  // Retired, but upstream samples still use it (Federation v1, KubeFed's Ingress type config): Deployments, ReplicaSets, DaemonSets, Ingresses, NetworkPolicies.
+  'extensions',
+  'snapshot.storage.k8s.io',
+  'gateway.networking.k8s.io',
+  'resource.k8s.io',
 ]);
 
 export type Scope = 'Cluster' | 'Namespaced';
