@@ -128,7 +128,7 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
   const clusters = clusterFiles(repo, rendered);
   // A summary of the source, not of one decision: printed, not kept in provenance (an incremental render cannot recount it).
   const summary = new ProblemSink();
-  warnUnclaimed(repo, all, summary);
+  warnUnclaimed(repo, [...all.map((p) => p.template.key), ...unschedulable.map((u) => u.key)], summary);
   const warnings = [...repo.warnings, ...sink.warnings, ...summary.warnings];
   const sorted = sortWarnings(repo, sink.warnings);
   unschedulable.sort((a, b) => byteOrder(a.key, b.key));
@@ -248,14 +248,14 @@ function clusterFiles(repo: Repository, rendered: readonly RenderedTemplate[]): 
 const NAMED_UNCLAIMED = 5;
 
 /**
- * Templates that no policy, dependency or namespace rule claimed render to no
- * cluster, as upstream leaves them on the control plane. One warning counts
+ * Templates that no policy, dependency or namespace rule claimed (placed or
+ * reported unschedulable) render to no cluster, as upstream leaves them on the control plane. One warning counts
  * them and names the first few, so that a render of 0 objects says why.
  * Without an inventory the loader has already said that nothing can land.
  */
-export function warnUnclaimed(repo: Repository, placements: readonly Placement[], sink: ProblemSink): void {
+export function warnUnclaimed(repo: Repository, claimedKeys: readonly string[], sink: ProblemSink): void {
   if (repo.clusters.length === 0) return;
-  const claimed = new Set(placements.map((p) => p.template.key));
+  const claimed = new Set(claimedKeys);
   const unclaimed = repo.templates.filter((t) => !claimed.has(t.key));
   if (unclaimed.length === 0) return;
   const named = unclaimed.slice(0, NAMED_UNCLAIMED).map((t) => `${describeId(t.id)} (${t.source.file}:${t.source.line})`);

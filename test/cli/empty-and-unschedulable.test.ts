@@ -113,6 +113,7 @@ describe('--unschedulable report', () => {
     const r = manifold('render', src, '--out', out, '--unschedulable', 'report');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('1 template not rendered: Scheduled=False\n  Deployment default/lost (app.yaml:11): policies.yaml:8: PropagationPolicy default/lost: cannot place Deployment default/lost: 0/2 clusters are available');
+    expect(r.stderr).not.toContain('claimed by no policy');
     expect(existsSync(path.join(out, 'member1/namespaces/default/Deployment.apps/web.yaml'))).toBe(true);
     expect(existsSync(path.join(out, 'member1/namespaces/default/Deployment.apps/lost.yaml'))).toBe(false);
     const provenance = JSON.parse(readFileSync(path.join(out, '.manifold/provenance.json'), 'utf8'));
