@@ -83,6 +83,13 @@ describe('KubeAdmiral FederatedTypeConfig', () => {
       { path: 'w.yaml', text: workload('apps/v1', 'StatefulSet') },
     ]);
     expect(replicasIn(duplicated, 'namespaces/prod/StatefulSet.apps/w.yaml')).toEqual({ a: 4, b: 4 });
+    // Without FTCs in the source, the defaults are upstream's: the same.
+    const byDefault = run([
+      { path: 'c.yaml', text: CLUSTERS },
+      { path: 'p.yaml', text: POLICY },
+      { path: 'w.yaml', text: workload('apps/v1', 'StatefulSet') },
+    ]);
+    expect(replicasIn(byDefault, 'namespaces/prod/StatefulSet.apps/w.yaml')).toEqual({ a: 4, b: 4 });
   });
 
   it('without the global-scheduler controller nothing places the object; without nsautoprop namespaces stay home', () => {

@@ -87,8 +87,13 @@ export interface SchedulingUnitResult {
   notes: string[];
 }
 
-/** Kinds whose default FederatedTypeConfig has `pathDefinition.replicasSpec: spec.replicas`. */
-const REPLICAS_SPEC_KINDS = new Set(['apps/Deployment', 'apps/StatefulSet', 'apps/ReplicaSet']);
+/**
+ * Kinds whose default FederatedTypeConfig has `pathDefinition.replicasSpec:
+ * spec.replicas`, used when the source brings no FTCs: only Deployment in
+ * kubewharf/kubeadmiral config/sample/host/01-ftc.yaml (StatefulSet has no
+ * pathDefinition there, so Divide duplicates it; ReplicaSet has no FTC).
+ */
+const REPLICAS_SPEC_KINDS = new Set(['apps/Deployment']);
 
 export function hasReplicasSpec(group: string, kind: string): boolean {
   return REPLICAS_SPEC_KINDS.has(`${group}/${kind}`);
