@@ -12,6 +12,8 @@ import path from 'node:path';
 import { dump, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { dialects, registry } from '../src/dialects/index.ts';
+import { karmadaDialect } from '../src/dialects/karmada/index.ts';
+import { kubeAdmiralDialect } from '../src/dialects/kubeadmiral/index.ts';
 import { loadRepository } from '../src/load/repository.ts';
 import { readSourceFolder, type SourceFile } from '../src/load/source.ts';
 import { render, type RenderResult } from '../src/render/render.ts';
@@ -112,6 +114,16 @@ describe('a template without metadata.namespace is in namespace default', () => 
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: default\ndata:\n  a: b\n',
     );
     expect(karmada.provenance.objects.find((o) => o.key === '/ConfigMap/default/cfg')?.follows).toEqual(['apps/Deployment/default/nginx']);
+  });
+});
+
+describe('incremental cover of templates written without a namespace', () => {
+  it('a changed ConfigMap covers the workloads that reference it (Karmada dependencies, KubeAdmiral followers)', () => {
+    const repo = loadRepository([{ path: 'a.yaml', text: KARMADA_DEPS }], registry);
+    const changed = new Set(['/ConfigMap/default/cfg']);
+    for (const dialect of [karmadaDialect, kubeAdmiralDialect]) {
+      expect([...dialect.cover(repo, changed)].sort(), dialect.name).toEqual(expect.arrayContaining(['/ConfigMap/default/cfg', 'apps/Deployment/default/nginx']));
+    }
   });
 });
 
