@@ -1,6 +1,6 @@
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { InputError, type Problem } from '../../errors/index.ts';
+import { formatProblem, InputError, type Problem } from '../../errors/index.ts';
 import { loadRepository } from '../../load/repository.ts';
 import { render, type RenderResult } from '../../render/render.ts';
 import type { PreviousRender } from '../../render/types.ts';
@@ -179,6 +179,15 @@ describe('federation-v1: what a federation syncs', () => {
     const result = run({ 'c.yaml': CLUSTERS, 'cm.yaml': cm, 'rs.json': replicaSet({ [SELECTOR]: '[{"key": "tier", "operator": "!=", "values": ["gold"]}]' }, 5) });
     expect([...result.clusters].filter(([, files]) => files.has('namespaces/prod/ConfigMap/settings.yaml')).map(([c]) => c)).toEqual(['a', 'b']);
     expect(replicas(result)).toEqual({ c: 5 });
+  });
+
+  it('a federated Ingress in extensions/v1beta1 goes everywhere, with a warning naming networking.k8s.io/v1', () => {
+    const ingress = 'apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: web, namespace: prod}\nspec: {backend: {serviceName: web, servicePort: 80}}\n';
+    const result = run({ 'c.yaml': federationClusters(), 'i.yaml': ingress });
+    expect([...result.clusters].filter(([, files]) => files.has('namespaces/prod/Ingress.extensions/web.yaml')).map(([c]) => c)).toEqual(['a', 'b', 'c']);
+    expect(result.warnings.map(formatProblem)).toEqual([
+      'i.yaml:1: Ingress prod/web: apiVersion: extensions/v1beta1 Ingress is no longer served since Kubernetes 1.22; the rendered object keeps this apiVersion, so use networking.k8s.io/v1 for current clusters',
+    ]);
   });
 
   it('a kind the federation did not serve is named, not rendered silently; Jobs and HPAs (divided upstream) too', () => {

@@ -16,6 +16,7 @@
  */
 import { ManifoldError } from '../../errors/index.ts';
 import { byteOrder } from '../../load/source.ts';
+import { removedApi } from '../../model/apis.ts';
 import { groupOf, type Cluster, type JsonObject, type Template } from '../../model/types.ts';
 import type { Dialect, DialectContext, ExplainSection, Placement } from '../../render/types.ts';
 import { planReplicas, type PlannerPreferences } from '../kubefed/planner.ts';
@@ -28,8 +29,6 @@ const ANNOTATION_BY_KIND: Readonly<Record<string, string>> = {
   Deployment: DEPLOYMENT_PREFERENCES,
 };
 
-/** API versions that Kubernetes 1.16 stopped serving for these kinds. */
-const REMOVED_API_VERSIONS = new Set(['extensions/v1beta1', 'apps/v1beta1', 'apps/v1beta2']);
 
 function isWorkloadGroup(apiVersion: string): boolean {
   const group = groupOf(apiVersion);
@@ -139,20 +138,22 @@ function claimedAnnotation(t: Template, ctx: DialectContext): string | undefined
 function placeTemplate(template: Template, claim: Claim, ctx: DialectContext): Placement | undefined {
   const where = { file: template.source.file, line: template.source.line, object: template.id };
   const header: ExplainSection = { title: 'Federation v1', lines: [`${describe(template)} (${template.source.file}:${template.source.line}) ${claim.reason}`] };
+  const removed = removedApi(template.id.apiVersion, template.id.kind);
+  if (removed !== undefined) {
+    const selector = removed.replacement === 'apps/v1' ? ' (which requires spec.selector)' : '';
+    ctx.warn({
+      ...where,
+      code: 'API_VERSION_REMOVED',
+      field: 'apiVersion',
+      message: `${template.id.apiVersion} ${template.id.kind} is no longer served since Kubernetes ${removed.removedIn}; the rendered object keeps this apiVersion, so use ${removed.replacement}${selector} for current clusters`,
+    });
+  }
   const annotation = claim.preferences;
   if (annotation === undefined) return placeUnchanged(template, header, ctx);
   const error = (code: string, field: string, message: string): undefined => {
     ctx.error({ ...where, code, field, message });
     return undefined;
   };
-  if (REMOVED_API_VERSIONS.has(template.id.apiVersion)) {
-    ctx.warn({
-      ...where,
-      code: 'API_VERSION_REMOVED',
-      field: 'apiVersion',
-      message: `${template.id.apiVersion} ${template.id.kind} is no longer served since Kubernetes 1.16; the rendered object keeps this apiVersion, so use apps/v1 (which requires spec.selector) for current clusters`,
-    });
-  }
   const total = totalReplicas(template);
   if (total === undefined) return error('SCHEMA_INVALID', 'spec.replicas', 'must be a non-negative integer');
 

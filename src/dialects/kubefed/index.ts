@@ -11,6 +11,7 @@ import { kindKey } from '../../load/repository.ts';
 import { byteOrder } from '../../load/source.ts';
 import { formatFieldPath } from '../../load/validate.ts';
 import { dnsLabelProblem, objectNameProblem } from '../../model/names.ts';
+import { removedApi } from '../../model/apis.ts';
 import { resourceKey, type Cluster, type JsonObject, type ResourceId, type Template } from '../../model/types.ts';
 import { PatchError } from '../../render/jsonpatch.ts';
 import type { Dialect, DialectContext, ExplainSection, Placement, PolicyRef } from '../../render/types.ts';
@@ -28,7 +29,7 @@ import {
   type Placement as PlacementSpec,
   type ReplicaSchedulingPreference,
 } from './schema.ts';
-import { REMOVED_APIS, TargetTypes, type TargetType } from './targets.ts';
+import { TargetTypes, type TargetType } from './targets.ts';
 
 export { kubefedGroups, kubefedKinds } from './kinds.ts';
 
@@ -382,7 +383,7 @@ function checkServedApi(r: Resolved, id: ResourceId, object: JsonObject, ctx: Di
   const where = { file: r.parsed.source.file, object: r.ref };
   const templateVersion = typeof r.parsed.value.spec.template?.apiVersion === 'string';
   const versionField = templateVersion ? ['spec', 'template', 'apiVersion'] : ['kind'];
-  const removed = REMOVED_APIS[`${id.apiVersion}/${id.kind}`];
+  const removed = removedApi(id.apiVersion, id.kind);
   if (removed !== undefined) {
     ctx.warn({
       ...where,
