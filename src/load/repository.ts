@@ -301,6 +301,8 @@ function toTemplate(doc: SourceDocument, crdScopes: ReadonlyMap<string, Scope>, 
 const FEDERATION_KIND = /^(Federated\w+|KubeFedCluster|PropagationPolicy|ClusterPropagationPolicy|OverridePolicy|ClusterOverridePolicy|ReplicaSchedulingPreference|FederatedTypeConfig|ResourceBinding|ClusterResourceBinding|Work|AppliedWork|ManifestWork|PlacementDecision|ClusterResourcePlacement)$/;
 const FEDERATION_GROUP = /^work$|(^|\.)(federation|karmada|kubefed|kubeadmiral|multicluster|open-cluster-management)(\.|$)/;
 
+const NO_CRDS: ReadonlyMap<string, Scope> = new Map();
+
 /** What the dialects read, `apiVersion Kind` (a family written by its title), for messages. */
 function knownKinds(registry: DialectRegistry, only?: (k: DocumentKind) => boolean, kind?: string): string[] {
   const label = (k: DocumentKind) => (typeof k.kind === 'string' ? k.kind : kind !== undefined && k.kind(kind) ? kind : k.title);
@@ -320,7 +322,7 @@ function warnForeignFederationKinds(templates: readonly Template[], crdScopes: R
     const group = groupOf(t.id.apiVersion);
     if (!FEDERATION_KIND.test(t.id.kind) && !FEDERATION_GROUP.test(group)) continue;
     // Built-in kinds and the source's own CRDs are what they say they are.
-    if (declared.has(group) || scopeOf(group, t.id.kind, new Map()) !== undefined) continue;
+    if (declared.has(group) || scopeOf(group, t.id.kind, NO_CRDS) !== undefined) continue;
     sink.warn({
       code: 'UNKNOWN_FEDERATION_KIND',
       file: t.source.file,
