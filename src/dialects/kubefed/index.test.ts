@@ -275,6 +275,11 @@ describe('kubefed dialect: type configs and served API versions', () => {
     expect(problems[0]?.message).toContain('networking.k8s.io/v1 Ingress has no serviceName/servicePort');
   });
 
+  it('a backend that is not an object is left to the API server, not a crash', () => {
+    const odd = FED_INGRESS().replace('backend: {serviceName: web, servicePort: 80}', 'backend: web');
+    expect(object(run({ 'c.yaml': CLUSTERS, 'ns.yaml': FED_NS, 'i.yaml': odd }), 'east', 'namespaces/prod/Ingress.extensions/web.yaml').kind).toBe('Ingress');
+  });
+
   it('with FederatedTypeConfigs in the source, a Federated kind without one propagates nothing, loudly', () => {
     const result = run({ 'c.yaml': CLUSTERS, 'ns.yaml': FED_NS, 'ftc.yaml': NAMESPACES_FTC, 'd.yaml': deployment(`${TEMPLATE}  placement: {clusterSelector: {}}`) });
     expect(result.clusters.get('east')?.has(DEPLOY_PATH)).toBe(false);

@@ -413,7 +413,8 @@ function ingressBodyMismatch(apiVersion: string, object: JsonObject): { path: (s
     if (Array.isArray(paths)) paths.forEach((p, j) => backends.push({ path: ['spec', 'rules', i, 'http', 'paths', j, 'backend'], backend: (p as { backend?: unknown } | null)?.backend }));
   });
   for (const { path, backend } of backends) {
-    const b = (backend ?? {}) as Record<string, unknown>;
+    if (typeof backend !== 'object' || backend === null || Array.isArray(backend)) continue;
+    const b = backend as Record<string, unknown>;
     if (v1 && ('serviceName' in b || 'servicePort' in b)) {
       return { path, message: `networking.k8s.io/v1 Ingress has no serviceName/servicePort (that is the extensions/v1beta1 body): write service: {name, port: {number|name}}, or keep apiVersion extensions/v1beta1 for clusters older than 1.22` };
     }
