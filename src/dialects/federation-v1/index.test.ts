@@ -162,6 +162,10 @@ status: {region: r1, zones: [z-${name}]}
     .join('---\n');
 }
 
+function flattenKeys(result: RenderResult): string[] {
+  return [...result.clusters].flatMap(([c, files]) => [...files.keys()].map((f) => `${c}/${f}`));
+}
+
 const CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: prod}\ndata: {a: b}\n';
 
 describe('federation-v1: what a federation syncs', () => {
@@ -170,6 +174,9 @@ describe('federation-v1: what a federation syncs', () => {
     expect(replicas(result)).toEqual({ a: 2, b: 2, c: 2 });
     expect([...result.clusters].filter(([, files]) => files.has('namespaces/prod/ConfigMap/settings.yaml')).map(([c]) => c)).toEqual(['a', 'b', 'c']);
     expect(result.warnings).toEqual([]);
+    // Namespaces every cluster has are left alone.
+    const system = run({ 'c.yaml': federationClusters(), 'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: kube-system}\n' });
+    expect(flattenKeys(system)).toEqual([]);
     const explain = result.placements.find((p) => p.template.id.kind === 'ReplicaSet')?.explain.flatMap((s) => s.lines) ?? [];
     expect(explain).toContain('no federation.kubernetes.io/replica-set-preferences: the default {"*": {"weight": 1}} spreads the replicas evenly');
   });

@@ -90,6 +90,8 @@ interface Claim {
 }
 
 function claimOf(t: Template, ctx: DialectContext, federation: boolean): Claim | undefined {
+  // Namespaces every cluster already has are never Manifold's to create (or, later, prune).
+  if (t.id.apiVersion === 'v1' && t.id.kind === 'Namespace' && (t.id.name === 'default' || t.id.name.startsWith('kube-'))) return undefined;
   const annotation = claimedAnnotation(t, ctx);
   const selector = t.annotations[CLUSTER_SELECTOR_ANNOTATION] !== undefined;
   if (!annotation && !selector && !federation) return undefined;
