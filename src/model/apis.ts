@@ -1,12 +1,8 @@
 /**
- * API versions that current Kubernetes no longer serves, shared by the
- * dialects that must warn when a rendered object would use one.
- */
-
-/**
  * API versions current Kubernetes no longer serves, by `apiVersion/Kind`, with
  * the replacement and the release that removed them
- * (https://kubernetes.io/docs/reference/using-api/deprecation-guide/).
+ * (https://kubernetes.io/docs/reference/using-api/deprecation-guide/); shared
+ * by the dialects that warn when a rendered object would use one.
  */
 export const REMOVED_APIS: Readonly<Record<string, { replacement: string; removedIn: string }>> = {
   'extensions/v1beta1/Ingress': { replacement: 'networking.k8s.io/v1', removedIn: '1.22' },
