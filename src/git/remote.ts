@@ -11,6 +11,7 @@ import path from 'node:path';
 import git, { type FsClient } from 'isomorphic-git';
 import { http } from './http.ts';
 import { InputError, RuntimeError } from '../errors/index.ts';
+import { rememberSecret, redact as redactAll } from '../errors/redact.ts';
 import { buildCommit, HashedTree, prefixSegments, type CommitOptions, type CommitResult, type RenderedTree } from './commit.ts';
 import { assertNotCheckedOut, branchRef, deleteLooseRef, readRef, updateRef, type GitRepository } from './repo.ts';
 
@@ -26,11 +27,20 @@ export interface RemoteTarget {
   url: string;
 }
 
-/** Removes credentials from a URL and every occurrence of the token from a text. */
+/** `text` without URL credentials and without the token in any encoding (src/errors/redact.ts). */
 export function redact(text: string, token?: string | undefined): string {
-  let out = text.replace(/(https?:\/\/)[^/@\s]+@/gi, '$1***@');
-  if (token !== undefined && token !== '') out = out.split(token).join('***');
-  return out;
+  return redactAll(text, [token]);
+}
+
+/** The password of `https://user:password@host/...`, remembered so that no message shows it. */
+function rememberUrlPassword(url: string): void {
+  try {
+    const parsed = new URL(url);
+    rememberSecret(decodeURIComponent(parsed.password));
+    rememberSecret(parsed.password);
+  } catch {
+    // not a URL: nothing to remember
+  }
 }
 
 /** A remote name from the repository config, or an http(s) URL. */
@@ -42,6 +52,7 @@ export async function resolveRemote(repo: GitRepository, remote: string): Promis
         message: `remote "${redact(remote)}": only http:// and https:// remotes are supported (isomorphic-git has no ssh or file transport); use the https URL`,
       });
     }
+    rememberUrlPassword(remote);
     return { name: URL_REMOTE_NAME, url: remote };
   }
   let url: unknown;
@@ -63,6 +74,7 @@ export interface AuthState {
 }
 
 export function authCallbacks(state: AuthState) {
+  rememberSecret(state.token);
   return {
     // GitHub App and Actions tokens authenticate as x-access-token (ecosystem-notes.md §2).
     onAuth: () => {

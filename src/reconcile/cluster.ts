@@ -37,7 +37,8 @@ import {
   readParentState,
   unionState,
 } from './applyset.ts';
-import { driftEntries, externalDrift, hasDrifted, looksInSync, redact, secretValues } from './compare.ts';
+import { redact } from '../errors/redact.ts';
+import { driftEntries, externalDrift, hasDrifted, looksInSync, secretValues } from './compare.ts';
 import { assessHealth, type HealthResult, isSettled } from './health.ts';
 import {
   type ApiResource,

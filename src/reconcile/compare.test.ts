@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, JsonValue } from '../model/types.ts';
-import { diffValues, driftEntries, externalDrift, fieldsWithin, hasDrifted, isSubset, looksInSync, MASK, ownsField, redact, secretValues } from './compare.ts';
+import { diffValues, driftEntries, externalDrift, fieldsWithin, hasDrifted, isSubset, looksInSync, MASK, ownsField, secretValues } from './compare.ts';
+import { redact } from '../errors/redact.ts';
 
 // The apply body Manifold sends and the object a v1.37 API server returns
 // for it (trimmed), with managedFields as the server recorded them.

@@ -324,20 +324,6 @@ export function externalDrift(live: JsonObject, entries: readonly DriftEntry[], 
   });
 }
 
-/**
- * Replaces every occurrence of the given secret strings (and their base64
- * forms) in a message. Used on API-server messages about Secrets, which may
- * quote an invalid value.
- */
-export function redact(message: string, secrets: Iterable<string>): string {
-  let out = message;
-  for (const s of secrets) {
-    if (s.length < 4) continue; // too short to be told apart from ordinary words
-    out = out.split(s).join(MASK);
-  }
-  return out;
-}
-
 /** The values of a Secret's data (decoded and encoded) and stringData, for redact(). */
 export function secretValues(obj: JsonObject): string[] {
   if (!isSecret(obj)) return [];

@@ -14,6 +14,7 @@
  */
 import { writeSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
+import { redact } from '../errors/redact.ts';
 
 export type { Logger } from 'pino';
 
@@ -41,18 +42,12 @@ export const REDACTED_PATHS = [
   '*.kubeconfig',
 ];
 
-/** Replaces every occurrence of each secret (shortest last, so overlapping secrets are all hidden). */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
-  return out;
-}
-
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const secrets = [...new Set((options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s !== ''))].sort((a, b) => b.length - a.length);
+  const secrets = options.secrets ?? [];
   const fd = options.destination === 'stdout' ? 1 : 2;
   const sink = options.write ?? ((line: string) => writeSync(fd, line));
-  const stream = { write: (line: string) => sink(secrets.length === 0 ? line : scrub(line, secrets)) };
+  // JSON escapes nothing a credential is made of, so redacting the serialized line is enough.
+  const stream = { write: (line: string) => sink(redact(line, secrets)) };
   return pino(
     {
       name: 'manifold',

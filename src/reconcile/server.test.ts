@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sampleStatus } from '../../test/report/statuses.ts';
-import { createLogger, scrub } from './logger.ts';
+import { createLogger } from './logger.ts';
+import { redact } from '../errors/redact.ts';
 import { ReconcilerMetrics } from './metrics.ts';
 import { parseListen, ProbeState, startProbeServer, type ProbeServer } from './server.ts';
 
@@ -105,6 +106,6 @@ describe('logger', () => {
   });
 
   it('scrub ignores very short strings (they would mangle every line)', () => {
-    expect(scrub('abc abcdef', ['abc', 'abcdef'])).toBe('abc ***');
+    expect(redact('abc abcdef', ['abc', 'abcdef'])).toBe('abc ***');
   });
 });
