@@ -16,12 +16,13 @@
  * - errors say what failed: unreachable, 401 (credentials), 403, or the
  *   server's own Status message. Credentials never appear in a message.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { type Dispatcher, request } from 'undici';
 import { RuntimeError } from '../errors/index.ts';
+import { redact, rememberSecret } from '../errors/redact.ts';
 import type { JsonObject, JsonValue } from '../model/types.ts';
 
 /** Where a cluster's credentials come from. */
@@ -153,25 +154,83 @@ interface Auth {
   expires: number;
 }
 
+/** Kubeconfig keys whose values are credentials (client-go api/v1 AuthInfo, auth-provider config). */
+const CREDENTIAL_KEYS = /^[ \t-]*["']?(token|password|client-key-data|id-token|refresh-token|access-token|client-secret)["']?\s*:\s*["']?([^\s"'#]+)/gm;
+
+/**
+ * The credentials written in a kubeconfig's text, found line by line so that
+ * a file that does not parse still gives them up; a client key also as the
+ * PEM it encodes and each line of that PEM.
+ */
+export function kubeconfigSecrets(text: string): string[] {
+  const secrets: string[] = [];
+  for (const m of text.matchAll(CREDENTIAL_KEYS)) {
+    const value = m[2] as string;
+    secrets.push(value);
+    if (m[1] === 'client-key-data') {
+      const pem = Buffer.from(value, 'base64').toString('utf8');
+      secrets.push(pem, ...pem.split('\n').filter((l) => l.length >= 16 && !l.startsWith('-----')));
+    }
+  }
+  return secrets;
+}
+
+/** Reads one kubeconfig file into `kc`, remembering its credentials so that no message shows them. */
+function loadFile(kc: KubeConfig, file: string): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ClusterConfigError('KUBECONFIG_UNREADABLE', `kubeconfig ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  for (const secret of kubeconfigSecrets(text)) rememberSecret(secret);
+  try {
+    kc.loadFromString(text);
+  } catch (err) {
+    throw invalidKubeconfig(file, err);
+  }
+  kc.makePathsAbsolute(path.dirname(file)); // as loadFromFile does: relative certificate paths are relative to the file
+}
+
+/**
+ * A kubeconfig that does not load, named by file, line and column only: the
+ * parser's own message quotes the lines around the error, which hold tokens
+ * and keys.
+ */
+function invalidKubeconfig(file: string, err: unknown): ClusterConfigError {
+  const e = err as { name?: unknown; reason?: unknown; mark?: { line?: unknown; column?: unknown }; message?: unknown };
+  if (e.name === 'YAMLException') {
+    const at = typeof e.mark?.line === 'number' ? `line ${e.mark.line + 1}, column ${Number(e.mark.column ?? 0) + 1}: ` : '';
+    // js-yaml's reasons are fixed phrases, except a few that quote a tag or alias: keep only the plain ones.
+    const reason = typeof e.reason === 'string' && /^[a-z ,()-]+$/i.test(e.reason) ? ` (${e.reason})` : '';
+    return new ClusterConfigError('KUBECONFIG_INVALID', `kubeconfig ${file}: ${at}not valid YAML${reason}`, { file });
+  }
+  // The library's own checks name a field ("users[0].name is missing"); the first line is enough.
+  const message = redact(String(e.message ?? err).split('\n')[0] ?? '');
+  return new ClusterConfigError('KUBECONFIG_INVALID', `kubeconfig ${file}: not a valid kubeconfig: ${message}`, { file });
+}
+
 /** Loads a kubeconfig without the library's silent fallback to http://localhost:8080. */
 export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
   const kc = new KubeConfig();
   const explicit = kubeconfigPath ?? undefined;
   if (explicit !== undefined) {
     if (!existsSync(explicit)) throw new ClusterConfigError('KUBECONFIG_NOT_FOUND', `kubeconfig ${explicit} does not exist`);
-    kc.loadFromFile(explicit);
+    loadFile(kc, explicit);
     return kc;
   }
   const env = process.env.KUBECONFIG;
   if (env !== undefined && env !== '') {
     const files = env.split(path.delimiter).filter((f) => f !== '' && existsSync(f));
     if (files.length === 0) throw new ClusterConfigError('KUBECONFIG_NOT_FOUND', 'no file named by $KUBECONFIG exists');
-    kc.loadFromDefault(); // merges the list, as kubectl does
+    // Each file on its own first, so that an invalid one is named; then the merge kubectl does.
+    for (const file of files) loadFile(new KubeConfig(), file);
+    kc.loadFromDefault();
     return kc;
   }
   const home = path.join(homedir(), '.kube', 'config');
   if (!existsSync(home)) throw new ClusterConfigError('KUBECONFIG_NOT_FOUND', 'no kubeconfig: pass --kubeconfig, set $KUBECONFIG or create ~/.kube/config');
-  kc.loadFromFile(home);
+  loadFile(kc, home);
   return kc;
 }
 

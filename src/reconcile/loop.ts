@@ -32,6 +32,7 @@ import { branchRef, openRepository, readRef, resolveCommit, type GitRepository }
 import { exitCodeFor, fleetOptions, fleetSettings, fleetTargets, formatSummary, parseDuration, DEFAULT_RENDERED_BRANCH, type ReconcileCommandOptions } from '../cli/reconcile.ts';
 import { isDecommissioned, LEFT_THE_FLEET } from './cluster.ts';
 import { reconcileFleet, type FleetOptions } from './fleet.ts';
+import { kubeconfigSecrets } from './kube.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ReconcilerMetrics } from './metrics.ts';
 import { parseTree } from './objects.ts';
@@ -626,7 +627,7 @@ async function knownSecrets(opts: LoopCommandOptions, token: string | undefined)
   const kubeconfig = opts.kubeconfig ?? process.env.KUBECONFIG?.split(path.delimiter)[0];
   if (kubeconfig !== undefined) {
     const text = await readFile(kubeconfig, 'utf8').catch(() => '');
-    for (const m of text.matchAll(/^\s*(?:token|password|client-key-data):\s*["']?([^\s"']+)/gm)) if (m[1] !== undefined) secrets.push(m[1]);
+    secrets.push(...kubeconfigSecrets(text));
   }
   return secrets;
 }

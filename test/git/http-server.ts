@@ -30,6 +30,14 @@ export interface GitHttpServerOptions {
   root: string;
   /** When set, every request needs basic auth with this password. */
   token?: string | undefined;
+  /**
+   * Plays a misconfigured proxy in front of the server: every authenticated
+   * request gets 200 with a plain-text body that echoes the request's
+   * Authorization header and the credentials in it (isomorphic-git quotes
+   * such a body in its error), so tests can check that no encoding of the
+   * token reaches a message.
+   */
+  echoAuthorization?: boolean | undefined;
 }
 
 function credentials(req: IncomingMessage): { user: string; password: string } | undefined {
@@ -59,6 +67,13 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
       record(401);
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"', 'Content-Type': 'text/plain' });
       res.end('authentication required\n');
+      return;
+    }
+    if (options.echoAuthorization === true && req.headers.authorization !== undefined) {
+      record(200);
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      const encoded = req.headers.authorization.replace(/^Basic /, '');
+      res.end(`proxy: upstream refused the request\nAuthorization: ${req.headers.authorization}\ncredentials=${encoded.replace(/=+$/, '')}\n`);
       return;
     }
     const env: NodeJS.ProcessEnv = {

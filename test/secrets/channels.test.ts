@@ -1,0 +1,380 @@
+/**
+ * Planted secrets, searched in every channel Manifold writes to (issue 10,
+ * item 2). Distinctive values are planted where a user keeps them — Secret
+ * data and stringData in all three policy dialects, override values that
+ * target those Secrets, a kubeconfig token and client key, the git token in
+ * MANIFOLD_GIT_TOKEN and a password in a remote URL's userinfo — and the
+ * real CLI (and the Action's entry) runs as a child process against a real
+ * git HTTP server and a loopback stand-in for GitHub's comments API. Every
+ * channel is then searched for each value and its encodings (raw,
+ * percent-encoded, base64 and base64url, padded or not, alone and as
+ * `user:value` the way basic auth carries it): stdout, stderr, the JSON
+ * logs, provenance, the rendered tree (except a Secret's own file, which
+ * is the product), the rendered and report branches (every file and every
+ * commit message) and the PR comment bodies.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { load, loadAll } from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGitHub, type FakeGitHub } from '../action/github-api.ts';
+import { startGitHttpServer, type GitHttpServer } from '../git/http-server.ts';
+import { cleanupTempDirs, commitAll, filesAt, gitIn, initBare, tempDir, writeFiles } from '../git/repos.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+/** Values that may appear only in the rendered Secret objects themselves. */
+const SECRET_DATA = {
+  karmadaData: 'karmada-data-Vq7xPw2',
+  karmadaStringData: 'karmada-stringdata-Hj4nRt8',
+  karmadaOverride: 'karmada-override-Lm3sKd9',
+  karmadaFieldOverride: 'karmada-field-override-Zc6yBn1',
+  kubefedData: 'kubefed-data-Pk2wQe5',
+  kubefedOverride: 'kubefed-override-Md9fGh3',
+  kubefedStringOverride: 'kubefed-string-override-Tx4vNj7',
+  admiralData: 'admiral-data-Rs5tYu2',
+  admiralOverride: 'admiral-override-Wb8kLo6',
+};
+/** Values that may appear nowhere at all. */
+const CREDENTIALS = {
+  kubeconfigToken: 'kubeconfig-token-Z8q4LmN0pQ',
+  kubeconfigKey: 'kubeconfig-client-key-Fy3hUs7',
+  gitToken: 'ghp_plantedGitToken9876xyzAB',
+  urlPassword: 'url-userinfo-pass-T4rWq1',
+};
+const CHANGED = '-v2';
+
+type Planted = Record<string, string>;
+
+/**
+ * Every way a planted value can leak: [encoding name, text]. For base64 the
+ * text is the run of characters that encodes the value alone, at each of the
+ * three byte alignments, so it is found inside the encoding of any longer
+ * data (`user:value`, a PEM block) whatever comes before it.
+ */
+function encodings(value: string): [string, string][] {
+  const out: [string, string][] = [['raw', value]];
+  if (encodeURIComponent(value) !== value) out.push(['percent-encoded', encodeURIComponent(value)]);
+  for (const offset of [0, 1, 2]) {
+    for (const alphabet of ['base64', 'base64url'] as const) {
+      const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(value, 'utf8')]).toString(alphabet);
+      const first = Math.ceil((offset * 8) / 6);
+      const last = Math.floor(((offset + Buffer.byteLength(value)) * 8) / 6);
+      out.push([`${alphabet} at byte ${offset}`, encoded.slice(first, last)]);
+    }
+  }
+  return out;
+}
+
+/** Each planted value (and its changed version) found in `text`, with the encoding. */
+function leaksIn(text: string, planted: Planted): string[] {
+  const found: string[] = [];
+  for (const [name, value] of Object.entries(planted)) {
+    for (const v of [value, `${value}${CHANGED}`]) {
+      for (const [encoding, needle] of encodings(v)) if (text.includes(needle)) found.push(`${name} as ${encoding}`);
+    }
+  }
+  return found;
+}
+
+/** channel → leaks, only for channels that leak. */
+function leaks(channels: Record<string, string>, planted: Planted): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [channel, text] of Object.entries(channels)) {
+    const found = leaksIn(text, planted);
+    if (found.length > 0) out[channel] = found;
+  }
+  return out;
+}
+
+const ALL: Planted = { ...SECRET_DATA, ...CREDENTIALS };
+
+// --- the source repository: one folder per dialect, each with a Secret and overrides of it ---
+
+const KARMADA_SECRET = `apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: shop
+type: Opaque
+data:
+  password: ${b64(SECRET_DATA.karmadaData)}
+stringData:
+  api-key: ${SECRET_DATA.karmadaStringData}
+  config.yaml: |
+    db:
+      password: placeholder
+---
+apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: db
+  namespace: shop
+spec:
+  resourceSelectors:
+    - apiVersion: v1
+      kind: Secret
+      name: db
+  placement:
+    clusterAffinity:
+      clusterNames: [eu-1, us-1]
+---
+apiVersion: policy.karmada.io/v1alpha1
+kind: OverridePolicy
+metadata:
+  name: db-us
+  namespace: shop
+spec:
+  resourceSelectors:
+    - apiVersion: v1
+      kind: Secret
+      name: db
+  overrideRules:
+    - targetCluster:
+        clusterNames: [us-1]
+      overriders:
+        plaintext:
+          - path: /data/password
+            operator: replace
+            value: ${b64(SECRET_DATA.karmadaOverride)}
+        fieldOverrider:
+          - fieldPath: /stringData/config.yaml
+            yaml:
+              - subPath: /db/password
+                operator: replace
+                value: ${SECRET_DATA.karmadaFieldOverride}
+`;
+
+const KUBEFED_SECRET = `apiVersion: types.kubefed.io/v1beta1
+kind: FederatedSecret
+metadata:
+  name: db
+  namespace: fed-ns
+spec:
+  template:
+    type: Opaque
+    data:
+      password: ${b64(SECRET_DATA.kubefedData)}
+  placement:
+    clusters:
+      - name: cluster-1
+      - name: cluster-2
+  overrides:
+    - clusterName: cluster-2
+      clusterOverrides:
+        - path: /data/password
+          value: ${b64(SECRET_DATA.kubefedOverride)}
+        - path: /stringData
+          value:
+            token: ${SECRET_DATA.kubefedStringOverride}
+`;
+
+const ADMIRAL_SECRET = `apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: prod
+  labels:
+    kubeadmiral.io/propagation-policy-name: everywhere
+    kubeadmiral.io/override-policy-name: db-override
+type: Opaque
+data:
+  password: ${b64(SECRET_DATA.admiralData)}
+---
+apiVersion: core.kubeadmiral.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: everywhere
+  namespace: prod
+spec:
+  schedulingMode: Duplicate
+---
+apiVersion: core.kubeadmiral.io/v1alpha1
+kind: OverridePolicy
+metadata:
+  name: db-override
+  namespace: prod
+spec:
+  overrideRules:
+    - targetClusters:
+        clusters: [cluster-a]
+      overriders:
+        jsonpatch:
+          - operator: replace
+            path: /data/password
+            value: ${b64(SECRET_DATA.admiralOverride)}
+`;
+
+const DIALECTS = ['karmada', 'kubefed', 'kubeadmiral'] as const;
+type DialectFolder = (typeof DIALECTS)[number];
+
+/** A valid kubeconfig with the planted token and key, for clusters nobody listens for. */
+function kubeconfig(clusters: readonly string[], broken: boolean): string {
+  const lines = ['apiVersion: v1', 'kind: Config', 'clusters:'];
+  for (const c of clusters) lines.push(`- name: ${c}`, '  cluster:', '    server: https://127.0.0.1:9', '    insecure-skip-tls-verify: true');
+  lines.push('users:', '- name: planted', '  user:', `    token: ${CREDENTIALS.kubeconfigToken}`);
+  // The syntax error sits right below the token, so a parser excerpt would quote it.
+  if (broken) lines.push('     oops: this line is indented wrongly');
+  lines.push(`    client-key-data: ${b64(`-----BEGIN PRIVATE KEY-----\n${CREDENTIALS.kubeconfigKey}\n-----END PRIVATE KEY-----\n`)}`);
+  lines.push('contexts:');
+  for (const c of clusters) lines.push(`- name: ${c}`, `  context: {cluster: ${c}, user: planted}`);
+  return `${lines.join('\n')}\n`;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const BASE_ENV: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: tmpdir(),
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 'Test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+  NO_COLOR: '1',
+  MANIFOLD_GIT_TOKEN: CREDENTIALS.gitToken,
+};
+
+/** Async, so the git HTTP server living in this process can answer. */
+function runNode(script: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd, env: { ...BASE_ENV, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const manifold = (cwd: string, ...args: string[]) => runNode(path.join(ROOT, 'src/cli/main.ts'), args, cwd);
+
+/** Adds a run's stdout and stderr to the channels under `name`. */
+function record(channels: Record<string, string>, name: string, run: Run): void {
+  channels[`${name}: stdout`] = run.stdout;
+  channels[`${name}: stderr`] = run.stderr;
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+function isSecretObject(text: string): boolean {
+  try {
+    return loadAll(text).some((d) => typeof d === 'object' && d !== null && (d as { kind?: unknown }).kind === 'Secret');
+  } catch {
+    return false;
+  }
+}
+
+/** Every file and every commit message of a branch's history. */
+function branchChannels(repo: string, branch: string): Record<string, string> {
+  const channels: Record<string, string> = {};
+  channels[`${branch}: commit messages`] = gitIn(repo, ['log', '--format=%B', branch]);
+  for (const [file, content] of filesAt(repo, branch)) channels[`${branch}:${file}`] = content;
+  return channels;
+}
+
+let work: string;
+let repo: string;
+let gitServer: GitHttpServer;
+let echoServer: GitHttpServer;
+let api: FakeGitHub;
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), 'manifold-secrets-'));
+  repo = tempDir('secrets-source');
+  gitIn(repo, ['init', '-q', '-b', 'main']);
+  cpSync(path.join(ROOT, 'examples/quickstart'), path.join(repo, 'karmada'), { recursive: true });
+  for (const f of ['clusters.yaml', 'namespace.yaml']) cpSync(path.join(ROOT, 'examples/kubefed', f), path.join(repo, 'kubefed', f));
+  cpSync(path.join(ROOT, 'examples/kubeadmiral/clusters.yaml'), path.join(repo, 'kubeadmiral/clusters.yaml'));
+  writeFiles(repo, {
+    'karmada/secret.yaml': KARMADA_SECRET,
+    'kubefed/secret.yaml': KUBEFED_SECRET,
+    'kubeadmiral/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n',
+    'kubeadmiral/secret.yaml': ADMIRAL_SECRET,
+  });
+  commitAll(repo, 'fleet');
+  const gitRoot = tempDir('secrets-git');
+  gitIn(gitRoot, ['init', '-q', '--bare', '-b', 'main', 'rendered.git']);
+  gitServer = await startGitHttpServer({ root: gitRoot, token: CREDENTIALS.gitToken });
+  echoServer = await startGitHttpServer({ root: gitRoot, token: CREDENTIALS.gitToken, echoAuthorization: true });
+  api = await startFakeGitHub({ token: CREDENTIALS.gitToken, owner: 'acme', repo: 'fleet' });
+}, 60_000);
+
+afterAll(async () => {
+  await gitServer?.close();
+  await echoServer?.close();
+  await api?.close();
+  cleanupTempDirs();
+});
+
+describe('planted secrets', () => {
+  it('the fixture really carries every planted value where the user keeps it', () => {
+    const text = DIALECTS.map((d) => readFileSync(path.join(repo, d, 'secret.yaml'), 'utf8')).join('\n');
+    expect(Object.keys(SECRET_DATA).filter((k) => leaksIn(text, { [k]: SECRET_DATA[k as keyof typeof SECRET_DATA] }).length === 0)).toEqual([]);
+    const found = leaksIn(kubeconfig(['a'], false), CREDENTIALS);
+    expect(found).toContain('kubeconfigToken as raw');
+    expect(found).toContain('kubeconfigKey as base64 at byte 1');
+    expect(leaksIn(`Authorization: Basic ${b64(`x-access-token:${CREDENTIALS.gitToken}`)}`, CREDENTIALS)).toContain('gitToken as base64 at byte 0');
+  });
+});
+
+/** Renders one dialect's folder and commits it to `rendered-<dialect>` in the source repository. */
+async function commitRendered(dialect: DialectFolder): Promise<string> {
+  const branch = `rendered-${dialect}`;
+  const r = await manifold(repo, 'render', dialect, '--commit', '--branch', branch);
+  expect(r.code, r.stderr).toBe(0);
+  return branch;
+}
+
+describe('reconcile', () => {
+  it('a kubeconfig with a syntax error is named by file and line, never quoted: text, JSON, logs, the report branch', async () => {
+    const branch = await commitRendered('karmada');
+    const file = path.join(work, 'broken-kubeconfig.yaml');
+    writeFileSync(file, kubeconfig(['eu-1', 'us-1'], true));
+    const errorLine = kubeconfig(['eu-1', 'us-1'], true).split('\n').findIndex((l) => l.includes('oops')) + 1;
+    const base = ['reconcile', '--once', '--repo', repo, '--branch', branch, '--kubeconfig', file];
+    const text = await manifold(work, ...base);
+    const json = await manifold(work, ...base, '-o', 'json');
+    const reported = await manifold(work, ...base, '--report', 'status-broken', '--log-level', 'debug');
+    for (const r of [text, json, reported]) expect(r.code, r.stderr).toBe(3);
+    expect(text.stdout).toContain(`kubeconfig ${file}: line ${errorLine}`);
+    const statuses = (JSON.parse(json.stdout) as { clusters: { conditions: { message: string }[] }[] }).clusters;
+    expect(statuses[0]?.conditions[0]?.message).toContain(`line ${errorLine}`);
+    const channels: Record<string, string> = {};
+    record(channels, 'reconcile text', text);
+    record(channels, 'reconcile json', json);
+    record(channels, 'reconcile --report (JSON logs on stderr)', reported);
+    Object.assign(channels, branchChannels(repo, 'status-broken'));
+    expect(Object.keys(channels).filter((c) => c.startsWith('status-broken:')).length).toBeGreaterThan(1);
+    expect(leaks(channels, ALL)).toEqual({});
+  });
+
+  it('a kubeconfig whose clusters cannot be reached: token and client key stay out of every channel', async () => {
+    const branch = await commitRendered('karmada');
+    const file = path.join(work, 'kubeconfig.yaml');
+    writeFileSync(file, kubeconfig(['eu-1', 'us-1'], false));
+    const base = ['reconcile', '--once', '--repo', repo, '--branch', branch, '--kubeconfig', file, '--cluster-timeout', '2s'];
+    const json = await manifold(work, ...base, '-o', 'json', '-v');
+    const reported = await manifold(work, ...base, '--report', 'status-unreachable', '--log-level', 'debug');
+    expect(json.code, json.stderr).toBe(3);
+    expect(reported.code, reported.stderr).toBe(3);
+    const channels: Record<string, string> = {};
+    record(channels, 'reconcile json', json);
+    record(channels, 'reconcile --report', reported);
+    Object.assign(channels, branchChannels(repo, 'status-unreachable'));
+    expect(leaks(channels, ALL)).toEqual({});
+  });
+});
