@@ -139,3 +139,17 @@ export function redact(text: string, secrets: Iterable<string | undefined> = [])
   }
   return out + text.slice(cursor);
 }
+
+/**
+ * Where a js-yaml error is and what it is, without the excerpt of the
+ * surrounding lines that its message carries (they may hold credentials or
+ * Secret values): "line 3, column 4: bad indentation of a mapping entry".
+ * A reason that quotes input (an unknown tag, an alias name) is left out.
+ */
+export function yamlErrorPlace(err: unknown): string {
+  const e = err as { reason?: unknown; mark?: { line?: unknown; column?: unknown } | null };
+  const parts: string[] = [];
+  if (typeof e.mark?.line === 'number') parts.push(`line ${e.mark.line + 1}, column ${Number(e.mark.column ?? 0) + 1}`);
+  parts.push(typeof e.reason === 'string' && /^[a-z ,()-]+$/i.test(e.reason) ? e.reason : 'syntax error');
+  return parts.join(': ');
+}

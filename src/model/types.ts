@@ -25,6 +25,15 @@ export function groupOf(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
+/**
+ * The core Secret: its data, and every value an override writes into it, are
+ * shown nowhere but in the rendered object itself (explain, diff, messages
+ * mask them).
+ */
+export function isSecretType(group: string, kind: string): boolean {
+  return group === '' && kind === 'Secret';
+}
+
 /** Version-independent identity key: `group/Kind/namespace/name`. */
 export function resourceKey(id: ResourceId): string {
   return `${groupOf(id.apiVersion)}/${id.kind}/${id.namespace}/${id.name}`;

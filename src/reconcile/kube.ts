@@ -22,7 +22,7 @@ import path from 'node:path';
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { type Dispatcher, request } from 'undici';
 import { RuntimeError } from '../errors/index.ts';
-import { redact, rememberSecret } from '../errors/redact.ts';
+import { redact, rememberSecret, yamlErrorPlace } from '../errors/redact.ts';
 import type { JsonObject, JsonValue } from '../model/types.ts';
 
 /** Where a cluster's credentials come from. */
@@ -198,12 +198,9 @@ function loadFile(kc: KubeConfig, file: string): void {
  * and keys.
  */
 function invalidKubeconfig(file: string, err: unknown): ClusterConfigError {
-  const e = err as { name?: unknown; reason?: unknown; mark?: { line?: unknown; column?: unknown }; message?: unknown };
+  const e = err as { name?: unknown; message?: unknown };
   if (e.name === 'YAMLException') {
-    const at = typeof e.mark?.line === 'number' ? `line ${e.mark.line + 1}, column ${Number(e.mark.column ?? 0) + 1}: ` : '';
-    // js-yaml's reasons are fixed phrases, except a few that quote a tag or alias: keep only the plain ones.
-    const reason = typeof e.reason === 'string' && /^[a-z ,()-]+$/i.test(e.reason) ? ` (${e.reason})` : '';
-    return new ClusterConfigError('KUBECONFIG_INVALID', `kubeconfig ${file}: ${at}not valid YAML${reason}`, { file });
+    return new ClusterConfigError('KUBECONFIG_INVALID', `kubeconfig ${file}: not valid YAML (${yamlErrorPlace(err)})`, { file });
   }
   // The library's own checks name a field ("users[0].name is missing"); the first line is enough.
   const message = redact(String(e.message ?? err).split('\n')[0] ?? '');

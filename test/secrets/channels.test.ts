@@ -350,7 +350,7 @@ describe('reconcile', () => {
     const json = await manifold(work, ...base, '-o', 'json');
     const reported = await manifold(work, ...base, '--report', 'status-broken', '--log-level', 'debug');
     for (const r of [text, json, reported]) expect(r.code, r.stderr).toBe(3);
-    expect(text.stdout).toContain(`kubeconfig ${file}: line ${errorLine}`);
+    expect(text.stdout).toContain(`kubeconfig ${file}: not valid YAML (line ${errorLine}, column 10: bad indentation of a mapping entry)`);
     const statuses = (JSON.parse(json.stdout) as { clusters: { conditions: { message: string }[] }[] }).clusters;
     expect(statuses[0]?.conditions[0]?.message).toContain(`line ${errorLine}`);
     const channels: Record<string, string> = {};
@@ -375,6 +375,49 @@ describe('reconcile', () => {
     record(channels, 'reconcile json', json);
     record(channels, 'reconcile --report', reported);
     Object.assign(channels, branchChannels(repo, 'status-unreachable'));
+    expect(leaks(channels, ALL)).toEqual({});
+  });
+});
+
+describe('render, explain, diff, validate', () => {
+  it('show no Secret value and no override value of a Secret outside the rendered Secret files', async () => {
+    const channels: Record<string, string> = {};
+    const secretFiles: string[] = [];
+    for (const dialect of DIALECTS) {
+      const out = path.join(work, `out-${dialect}`);
+      record(channels, `render ${dialect}`, await manifold(repo, 'render', dialect, '--out', out));
+      record(channels, `validate ${dialect}`, await manifold(repo, 'validate', dialect));
+      const explain = await manifold(repo, 'explain', 'secret/db', dialect);
+      expect(explain.code, explain.stderr).toBe(0);
+      record(channels, `explain ${dialect}`, explain);
+      const files = listFiles(out);
+      expect(files).toContain('.manifold/provenance.json');
+      for (const file of files) {
+        const text = readFileSync(path.join(out, file), 'utf8');
+        if (isSecretObject(text)) secretFiles.push(`${dialect}/${file}`);
+        else channels[`render ${dialect}: ${file}`] = text;
+      }
+    }
+    // The values did reach the product, so the search above is not vacuous.
+    expect(secretFiles.length).toBeGreaterThanOrEqual(6);
+    const rendered = secretFiles.map((f) => readFileSync(path.join(work, `out-${f.split('/')[0]}`, f.split('/').slice(1).join('/')), 'utf8')).join('\n');
+    expect(leaksIn(rendered, SECRET_DATA).map((l) => l.split(' ')[0])).toEqual(expect.arrayContaining(Object.keys(SECRET_DATA)));
+
+    // A change of every value (data, stringData, override values) shown by diff.
+    for (const dialect of DIALECTS) {
+      const file = path.join(repo, dialect, 'secret.yaml');
+      let text = readFileSync(file, 'utf8');
+      for (const value of Object.values(SECRET_DATA)) {
+        text = text.replaceAll(value, `${value}${CHANGED}`).replaceAll(b64(value), b64(`${value}${CHANGED}`));
+      }
+      writeFileSync(file, text);
+      const diff = await manifold(repo, 'diff', dialect, '--base', 'HEAD');
+      expect(diff.stdout).toMatch(/Secret/);
+      record(channels, `diff ${dialect}`, diff);
+      record(channels, `diff ${dialect} -o json`, await manifold(repo, 'diff', dialect, '--base', 'HEAD', '-o', 'json'));
+      record(channels, `diff ${dialect} -o markdown`, await manifold(repo, 'diff', dialect, '--base', 'HEAD', '-o', 'markdown'));
+    }
+    gitIn(repo, ['checkout', '-q', '--', '.']);
     expect(leaks(channels, ALL)).toEqual({});
   });
 });

@@ -397,6 +397,16 @@ describe('fieldOverrider round trip details', () => {
       expect((err as OverrideError).message).toMatch(/replace \/b\/c: parent path does not exist/);
     }
   });
+  it('YAML that does not parse is named by line and column, never quoted (the field may be a Secret value)', () => {
+    const raw = 'db:\n  password: hunter2-secret\n   broken: indentation\n';
+    try {
+      field(raw, [{ fieldPath: '/data/f', yaml: [{ subPath: '/db/password', operator: 'replace', value: 'x' }] }]);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toMatch(/the value is not valid YAML \(line 3, column \d+: bad indentation of a mapping entry\)/);
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+  });
   it('YAML: remove takes no value; an empty document cannot be patched', () => {
     expect(field('a: 1\nb: 2\n', [{ fieldPath: '/data/f', yaml: [{ subPath: '/a', operator: 'remove' }] }])).toBe('b: 2\n');
     expect(() => field('', [{ fieldPath: '/data/f', yaml: [{ subPath: '/a', operator: 'add', value: 1 }] }])).toThrow(OverrideError);

@@ -15,6 +15,7 @@
  * overriders; `keepDigest` keeps the digest of `tag@digest` images, which
  * Karmada drops (a warning says so when the extension is off).
  */
+import { yamlErrorPlace } from '../../errors/redact.ts';
 import {
   NOT_RESOLVED,
   Schema,
@@ -560,7 +561,8 @@ function patchYamlString(raw: string, ops: PatchOp[]): string {
     // yaml.v2 Unmarshal reads the first document only.
     doc = toJsonValue(loadAll(raw, { schema: YAML_V2_SCHEMA })[0] ?? null);
   } catch (err) {
-    throw new Error(`the value is not valid YAML: ${(err as Error).message}`);
+    // js-yaml's message quotes the lines around the error, and the field may hold a Secret's value.
+    throw new Error(`the value is not valid YAML (${yamlErrorPlace(err)})`);
   }
   if (!isObject(doc) && !Array.isArray(doc)) throw new Error('the YAML value must be a mapping or a sequence');
   return dumpYamlV2(patchEmbedded(doc, ops, 'YAML'));

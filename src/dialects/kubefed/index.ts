@@ -6,13 +6,14 @@
  * FederatedReplicaSets, and the member object built as KubeFed builds it.
  */
 import { InputError } from '../../errors/index.ts';
+import { MASK } from '../../errors/redact.ts';
 import type { Parsed } from '../../load/repository.ts';
 import { kindKey } from '../../load/repository.ts';
 import { byteOrder } from '../../load/source.ts';
 import { formatFieldPath } from '../../load/validate.ts';
 import { dnsLabelProblem, objectNameProblem } from '../../model/names.ts';
 import { removedApi } from '../../model/apis.ts';
-import { resourceKey, type Cluster, type JsonObject, type ResourceId, type Template } from '../../model/types.ts';
+import { isSecretType, resourceKey, type Cluster, type JsonObject, type ResourceId, type Template } from '../../model/types.ts';
 import { PatchError } from '../../render/jsonpatch.ts';
 import type { Dialect, DialectContext, ExplainSection, Placement, PolicyRef } from '../../render/types.ts';
 import { memberBase, withManagedLabel, MANAGED_LABEL } from './member.ts';
@@ -556,9 +557,11 @@ function placementSection(r: Resolved, placed: PlacementResult & { namespaceClus
 
 function overridesSection(r: Resolved, clusters: readonly string[]): ExplainSection {
   const lines: string[] = [];
+  // Every value written into a Secret is secret, whatever its path.
+  const show = isSecretType(r.target.group, r.target.kind) ? () => MASK : (v: unknown) => JSON.stringify(v ?? null);
   for (const cluster of clusters) {
     for (const o of r.overrides.get(cluster) ?? []) {
-      lines.push(`${cluster}: ${o.op || 'replace'} ${o.path}${o.op === 'remove' ? '' : ` = ${JSON.stringify(o.value ?? null)}`} (${o.origin})`);
+      lines.push(`${cluster}: ${o.op || 'replace'} ${o.path}${o.op === 'remove' ? '' : ` = ${show(o.value)}`} (${o.origin})`);
     }
   }
   return { title: 'Overrides (JSON patch, lenient replace)', lines: lines.length ? lines : ['none'] };
