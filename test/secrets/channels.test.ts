@@ -291,6 +291,7 @@ let repo: string;
 let gitServer: GitHttpServer;
 let echoServer: GitHttpServer;
 let api: FakeGitHub;
+let gitRoot: string;
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'manifold-secrets-'));
@@ -306,7 +307,7 @@ beforeAll(async () => {
     'kubeadmiral/secret.yaml': ADMIRAL_SECRET,
   });
   commitAll(repo, 'fleet');
-  const gitRoot = tempDir('secrets-git');
+  gitRoot = tempDir('secrets-git');
   gitIn(gitRoot, ['init', '-q', '--bare', '-b', 'main', 'rendered.git']);
   gitServer = await startGitHttpServer({ root: gitRoot, token: CREDENTIALS.gitToken });
   echoServer = await startGitHttpServer({ root: gitRoot, token: CREDENTIALS.gitToken, echoAuthorization: true });
@@ -418,6 +419,36 @@ describe('render, explain, diff, validate', () => {
       record(channels, `diff ${dialect} -o markdown`, await manifold(repo, 'diff', dialect, '--base', 'HEAD', '-o', 'markdown'));
     }
     gitIn(repo, ['checkout', '-q', '--', '.']);
+    expect(leaks(channels, ALL)).toEqual({});
+  });
+});
+
+describe('render --push', () => {
+  it('a push error that echoes the Authorization header shows no encoding of the token or of URL credentials', async () => {
+    const channels: Record<string, string> = {};
+    const host = echoServer.url.replace('http://', '');
+    for (const url of [`${echoServer.url}/rendered.git`, `http://deployer:${encodeURIComponent(CREDENTIALS.urlPassword)}@${host}/rendered.git`]) {
+      const r = await manifold(repo, 'render', 'karmada', '--push', url, '--branch', 'pushed-echo');
+      expect(r.code, r.stderr).toBe(3);
+      // The echo really happened: the message quotes the proxy's body, with the credentials masked.
+      expect(r.stderr).toContain('proxy: upstream refused the request');
+      expect(r.stderr).toContain('Authorization: ***');
+      record(channels, `push to ${url.includes('@') ? 'userinfo URL' : 'URL'}`, r);
+    }
+    expect(echoServer.requests.some((q) => q.user === 'x-access-token')).toBe(true);
+    expect(leaks(channels, ALL)).toEqual({});
+  });
+
+  it('a pushed rendered branch holds no credential, and Secret values only in the Secret files', async () => {
+    const r = await manifold(repo, 'render', 'karmada', '--push', `${gitServer.url}/rendered.git`, '--branch', 'pushed');
+    expect(r.code, r.stderr).toBe(0);
+    const channels: Record<string, string> = {};
+    record(channels, 'push', r);
+    const branch = branchChannels(path.join(gitRoot, 'rendered.git'), 'pushed');
+    for (const [name, text] of Object.entries(branch)) {
+      if (isSecretObject(text)) expect(leaksIn(text, CREDENTIALS), name).toEqual([]);
+      else channels[name] = text;
+    }
     expect(leaks(channels, ALL)).toEqual({});
   });
 });
