@@ -452,3 +452,100 @@ describe('render --push', () => {
     expect(leaks(channels, ALL)).toEqual({});
   });
 });
+
+/** INPUT_* as the runner sets them: action.yml's defaults, then these. */
+function actionInputs(overrides: Record<string, string>): Record<string, string> {
+  const manifest = load(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+  const env: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(manifest.inputs)) env[`INPUT_${name.toUpperCase()}`] = overrides[name] ?? spec.default ?? '';
+  return env;
+}
+
+interface ActionRun extends Run {
+  summary: string;
+  outputs: string;
+  json: string;
+}
+
+/** The Action's entry from source (the bundle is rebuilt from it), as the runner starts it. */
+async function runAction(event: 'pull_request' | 'push', payload: unknown, sha: string, inputs: Record<string, string>): Promise<ActionRun> {
+  const dir = tempDir('secrets-action');
+  const files = { event: path.join(dir, 'event.json'), output: path.join(dir, 'output'), summary: path.join(dir, 'summary') };
+  writeFileSync(files.event, JSON.stringify(payload));
+  writeFileSync(files.output, '');
+  writeFileSync(files.summary, '');
+  const run = await runNode(path.join(ROOT, 'src/action/index.ts'), [], repo, {
+    MANIFOLD_GIT_TOKEN: '',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: event,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_REPOSITORY: 'acme/fleet',
+    GITHUB_SHA: sha,
+    GITHUB_REF: event === 'push' ? 'refs/heads/main' : 'refs/pull/7/merge',
+    GITHUB_WORKSPACE: repo,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_API_URL: api.url,
+    GITHUB_SERVER_URL: 'https://github.test',
+    GITHUB_RUN_ID: '4242',
+    RUNNER_TEMP: dir,
+    ...actionInputs({ token: CREDENTIALS.gitToken, ...inputs }),
+  });
+  const outputs = readFileSync(files.output, 'utf8');
+  const jsonPath = /^summary-path<<(\S+)\n(.*)\n\1$/m.exec(outputs)?.[2];
+  const json = jsonPath !== undefined && existsSync(jsonPath) ? readFileSync(jsonPath, 'utf8') : '';
+  return { ...run, summary: readFileSync(files.summary, 'utf8'), outputs, json };
+}
+
+function recordAction(channels: Record<string, string>, name: string, run: ActionRun): void {
+  record(channels, name, run);
+  channels[`${name}: step summary`] = run.summary;
+  channels[`${name}: outputs`] = run.outputs;
+  channels[`${name}: summary-path JSON`] = run.json;
+}
+
+describe('the GitHub Action', () => {
+  it('PR comments, summaries, outputs and logs show no Secret value and no token; a push error echoing the header neither', async () => {
+    const base = gitIn(repo, ['rev-parse', 'main']).trim();
+    gitIn(repo, ['checkout', '-q', '-b', 'rotate', base]);
+    for (const dialect of DIALECTS) {
+      const file = path.join(repo, dialect, 'secret.yaml');
+      let text = readFileSync(file, 'utf8');
+      for (const value of Object.values(SECRET_DATA)) text = text.replaceAll(value, `${value}${CHANGED}`).replaceAll(b64(value), b64(`${value}${CHANGED}`));
+      writeFileSync(file, text);
+    }
+    const head = commitAll(repo, 'rotate every secret');
+    const channels: Record<string, string> = {};
+    try {
+      const payload = {
+        action: 'synchronize',
+        number: 7,
+        pull_request: { number: 7, base: { sha: base, ref: 'main', repo: { full_name: 'acme/fleet' } }, head: { sha: head, ref: 'rotate', repo: { full_name: 'acme/fleet' } } },
+        repository: { full_name: 'acme/fleet', default_branch: 'main' },
+      };
+      for (const dialect of DIALECTS) {
+        const run = await runAction('pull_request', payload, head, { source: dialect, title: `secrets ${dialect}` });
+        expect(run.code, run.stdout + run.stderr).toBe(0);
+        recordAction(channels, `action PR ${dialect}`, run);
+      }
+      const comments = [...api.comments.values()].flat();
+      expect(comments.length).toBeGreaterThan(0);
+      expect(comments.some((c) => c.body.includes('secret value changed'))).toBe(true);
+      comments.forEach((c, i) => (channels[`PR comment ${i}`] = c.body));
+      api.requests.forEach((q, i) => (channels[`API request ${i} body`] = JSON.stringify(q.body ?? '')));
+
+      gitIn(repo, ['checkout', '-q', 'main']);
+      gitIn(repo, ['merge', '-q', '--ff-only', 'rotate']);
+      const push = { before: base, after: head, ref: 'refs/heads/main', repository: { full_name: 'acme/fleet', default_branch: 'main' } };
+      const remote = `http://deployer:${encodeURIComponent(CREDENTIALS.urlPassword)}@${echoServer.url.replace('http://', '')}/rendered.git`;
+      const pushed = await runAction('push', push, head, { source: 'kubefed', commit: 'true', 'push-remote': remote });
+      expect(pushed.code).toBe(1);
+      expect(pushed.stdout).toContain('proxy: upstream refused the request');
+      recordAction(channels, 'action push', pushed);
+    } finally {
+      gitIn(repo, ['checkout', '-q', 'main']);
+      gitIn(repo, ['reset', '-q', '--hard', base]);
+    }
+    expect(leaks(channels, ALL)).toEqual({});
+  });
+});
