@@ -5,9 +5,10 @@
  * anything else is a bug and says so.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { DEFAULT_BRANCH } from '../git/names.ts';
+import { DEFAULT_BRANCH, TOKEN_ENV } from '../git/names.ts';
 import { Command, CommanderError, Option } from 'commander';
 import { formatProblem, InputError, ManifoldError, RuntimeError } from '../errors/index.ts';
+import { redact, rememberSecret } from '../errors/redact.ts';
 import { printableLines } from '../errors/terminal.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 // Commands are imported when they run: the reconciler's Kubernetes client,
@@ -30,7 +31,7 @@ function buildProgram(): Command {
     .description('Render multi-cluster federation policies (Karmada, KubeFed, KubeAdmiral) into per-cluster manifest trees.')
     .version(MANIFOLD_VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(printableLines(s)) });
+    .configureOutput({ writeErr: (s) => printError(printableLines(s)) });
 
   program
     .command('render')
@@ -173,7 +174,13 @@ function buildProgram(): Command {
   return program;
 }
 
+/** Errors quote servers, libraries and arguments: they reach the terminal through the one redaction function. */
+function printError(text: string): void {
+  process.stderr.write(redact(text));
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  rememberSecret(process.env[TOKEN_ENV]);
   try {
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
@@ -194,22 +201,22 @@ function reportError(err: unknown): number {
     return err.exitCode === 0 ? EXIT.ok : EXIT.invalid;
   }
   if (err instanceof InputError) {
-    for (const p of err.problems) process.stderr.write(`error: ${formatProblem(p)}\n`);
+    for (const p of err.problems) printError(`error: ${formatProblem(p)}\n`);
     const n = err.problems.length;
-    process.stderr.write(`${n} error${n === 1 ? '' : 's'}; nothing was written\n`);
+    printError(`${n} error${n === 1 ? '' : 's'}; nothing was written\n`);
     return EXIT.invalid;
   }
   if (err instanceof RuntimeError || err instanceof ManifoldError) {
-    process.stderr.write(`error: ${printableLines(err.message)}\n`);
+    printError(`error: ${printableLines(err.message)}\n`);
     return EXIT.runtime;
   }
   if (isSystemError(err)) {
     // The environment failed (disk full, permissions, too many open files): not a bug.
-    process.stderr.write(`error: ${printableLines(err.message)}\n`);
+    printError(`error: ${printableLines(err.message)}\n`);
     return EXIT.runtime;
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`internal error (a bug in manifold ${MANIFOLD_VERSION}; please report it):\n${printableLines(detail)}\n`);
+  printError(`internal error (a bug in manifold ${MANIFOLD_VERSION}; please report it):\n${printableLines(detail)}\n`);
   return EXIT.bug;
 }
 

@@ -1,15 +1,20 @@
 import { formatProblem, strictError, type Problem } from '../errors/index.ts';
+import { redact } from '../errors/redact.ts';
 import { printableLines } from '../errors/terminal.ts';
 import type { Repository } from '../load/repository.ts';
 import type { RenderResult } from '../render/render.ts';
 
 export function printWarnings(warnings: readonly Problem[]): void {
-  for (const w of warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
+  for (const w of warnings) process.stderr.write(redact(`warning: ${formatProblem(w)}\n`));
 }
 
-/** A line for the user on stderr; names in it come from the user's files and arguments, so controls are escaped. */
+/**
+ * A line for the user on stderr; names in it come from the user's files and
+ * arguments, so controls are escaped, and messages quote servers and
+ * libraries, so it goes through the one redaction function.
+ */
 export function say(line: string): void {
-  process.stderr.write(`${printableLines(line)}\n`);
+  process.stderr.write(redact(`${printableLines(line)}\n`));
 }
 
 /** `--strict` (or manifold.yaml `strict: true`): throws the warnings that explain an empty or partial render. */

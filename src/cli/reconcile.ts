@@ -17,6 +17,7 @@
 import { DEFAULT_BRANCH } from '../git/names.ts';
 import path from 'node:path';
 import { InputError, type Problem } from '../errors/index.ts';
+import { redact } from '../errors/redact.ts';
 import { say } from './output.ts';
 import { openRepository, resolveCommit, branchRef } from '../git/repo.ts';
 import { DECOMMISSIONED, LEFT_THE_FLEET, OBJECTS_REJECTED } from '../reconcile/cluster.ts';
@@ -156,6 +157,14 @@ function validateTrees(trees: ClusterTrees): void {
   if (problems.length > 0) throw new InputError(problems);
 }
 
+/**
+ * What `reconcile --once` prints. Statuses quote API servers and client
+ * libraries, so the text goes through the one redaction function.
+ */
+export function formatStatuses(statuses: readonly ClusterStatus[], output: 'text' | 'json' | undefined): string {
+  return redact(output === 'json' ? `${JSON.stringify({ clusters: statuses }, null, 2)}\n` : formatSummary(statuses));
+}
+
 /** What one cluster's status means for the exit code: 0 done, 1 not converged, 3 the environment failed. */
 function clusterExitCode(s: ClusterStatus): 0 | 1 | 3 {
   const ready = s.conditions.find((c) => c.type === 'Ready')?.reason;
@@ -241,7 +250,6 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
     ...fleetOptions(opts, settings, source.renderedCommit),
     log: opts.verbose ? (e) => say(`${e.cluster}${e.object ? ` ${e.object}` : ''}: ${e.level}: ${e.message}`) : undefined,
   });
-  if (opts.output === 'json') process.stdout.write(`${JSON.stringify({ clusters: statuses }, null, 2)}\n`);
-  else process.stdout.write(formatSummary(statuses));
+  process.stdout.write(formatStatuses(statuses, opts.output));
   return exitCodeFor(statuses);
 }

@@ -29,7 +29,7 @@ import git from 'isomorphic-git';
 import { InputError, ManifoldError, RuntimeError, type Problem } from '../errors/index.ts';
 import { resolveRemote, TOKEN_ENV, type RemoteTarget } from '../git/remote.ts';
 import { branchRef, openRepository, readRef, resolveCommit, type GitRepository } from '../git/repo.ts';
-import { exitCodeFor, fleetOptions, fleetSettings, fleetTargets, formatSummary, parseDuration, DEFAULT_RENDERED_BRANCH, type ReconcileCommandOptions } from '../cli/reconcile.ts';
+import { exitCodeFor, fleetOptions, fleetSettings, fleetTargets, formatStatuses, parseDuration, DEFAULT_RENDERED_BRANCH, type ReconcileCommandOptions } from '../cli/reconcile.ts';
 import { isDecommissioned, LEFT_THE_FLEET } from './cluster.ts';
 import { reconcileFleet, type FleetOptions } from './fleet.ts';
 import { kubeconfigSecrets } from './kube.ts';
@@ -763,8 +763,7 @@ export async function reconcileLoopCommand(opts: LoopCommandOptions): Promise<nu
   if (opts.once) {
     const outcome = await runtime.done;
     const statuses = outcome?.statuses ?? [];
-    if (opts.output === 'json') process.stdout.write(`${JSON.stringify({ clusters: statuses }, null, 2)}\n`);
-    else process.stdout.write(formatSummary(statuses));
+    process.stdout.write(formatStatuses(statuses, opts.output));
     return exitCodeFor(statuses);
   }
   let signals = 0;

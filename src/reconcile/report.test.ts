@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClusterStatus } from './types.ts';
+import { forgetSecrets, rememberSecret } from '../errors/redact.ts';
 import { COMMIT, sampleStatus } from '../../test/report/statuses.ts';
 import {
   canonicalStatus,
@@ -77,6 +78,19 @@ describe('status file content', () => {
     expect(parseStatusFile('{not json')).toBeUndefined();
     expect(parseStatusFile('{"cluster":"a"}')).toBeUndefined();
     expect(ClusterStatusSchema.safeParse(JSON.parse(statusFileContent(sampleStatus('a')))).success).toBe(true);
+  });
+
+  it('messages are redacted: remembered credentials in any encoding, authorization values, URL userinfo; the file stays valid JSON', () => {
+    rememberSecret('report-test-token-4711');
+    const s = sampleStatus('a');
+    const basic = Buffer.from('x-access-token:report-test-token-4711').toString('base64');
+    s.conditions = [{ type: 'Ready', status: 'False', reason: 'Unreachable', message: `token report-test-token-4711 at https://u:pw@host/x (${basic}); proxy said Authorization: Basic ${basic}` }];
+    const text = statusFileContent(s);
+    forgetSecrets();
+    expect(text).not.toContain('report-test-token-4711');
+    expect(text).not.toContain(basic.slice(0, 20));
+    expect(text).not.toContain('u:pw@');
+    expect((JSON.parse(text) as ClusterStatus).conditions[0]?.message).toBe('token *** at https://***@host/x (***); proxy said Authorization: ***');
   });
 });
 

@@ -21,6 +21,7 @@ import git from 'isomorphic-git';
 import { http } from '../git/http.ts';
 import { z } from 'zod';
 import { InputError, RuntimeError } from '../errors/index.ts';
+import { redact as redactAll } from '../errors/redact.ts';
 import { blobObject, commitObject, isDirMode, MODE_DIR, MODE_FILE, treeObject, type GitObject, type Signature, type TreeEntry } from '../git/objects.ts';
 import { authCallbacks, fetchRemoteBranch, isLostRace, redact, remoteBranchTip, remoteError, resolveRemote, type AuthState, type RemoteTarget } from '../git/remote.ts';
 import { branchRef, deleteLooseRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from '../git/repo.ts';
@@ -164,9 +165,13 @@ export function canonicalStatus(status: ClusterStatus): ClusterStatus {
   return ClusterStatusSchema.parse({ ...s, conditions, objects, ...(lastApplied === undefined ? {} : { lastApplied }) });
 }
 
-/** The bytes of clusters/<name>.json: canonical, 2-space JSON, final newline. */
+/**
+ * The bytes of clusters/<name>.json: canonical, 2-space JSON, final newline.
+ * Messages come from API servers and client libraries, so the text is
+ * redacted once more before it is committed and pushed.
+ */
 export function statusFileContent(status: ClusterStatus): string {
-  return `${JSON.stringify(canonicalStatus(status), null, 2)}\n`;
+  return redactAll(`${JSON.stringify(canonicalStatus(status), null, 2)}\n`);
 }
 
 const TIMESTAMP_FIELDS = ['startedAt', 'finishedAt', 'durationMs'] as const;
@@ -372,7 +377,7 @@ export async function planReport(repo: GitRepository, parent: string | undefined
     if (parsed === undefined) unreadable.push(`${STATUS_DIR}/${name}`);
     else all.push(parsed);
   }
-  const readme = blobObject(fleetReadme(all, unreadable));
+  const readme = blobObject(redactAll(fleetReadme(all, unreadable)));
   objects.push(readme);
   root.set(README_FILE, { mode: MODE_FILE, name: README_FILE, oid: readme.oid });
   if (dir.size === 0) root.delete(STATUS_DIR);
