@@ -21,6 +21,7 @@ import { load, loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../action/github-api.ts';
 import { startGitHttpServer, type GitHttpServer } from '../git/http-server.ts';
+import { CHANGED, leaks, leaksIn, type Planted } from './leaks.ts';
 import { cleanupTempDirs, commitAll, filesAt, gitIn, initBare, tempDir, writeFiles } from '../git/repos.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -45,50 +46,6 @@ const CREDENTIALS = {
   gitToken: 'ghp_plantedGitToken9876xyzAB',
   urlPassword: 'url-userinfo-pass-T4rWq1',
 };
-const CHANGED = '-v2';
-
-type Planted = Record<string, string>;
-
-/**
- * Every way a planted value can leak: [encoding name, text]. For base64 the
- * text is the run of characters that encodes the value alone, at each of the
- * three byte alignments, so it is found inside the encoding of any longer
- * data (`user:value`, a PEM block) whatever comes before it.
- */
-function encodings(value: string): [string, string][] {
-  const out: [string, string][] = [['raw', value]];
-  if (encodeURIComponent(value) !== value) out.push(['percent-encoded', encodeURIComponent(value)]);
-  for (const offset of [0, 1, 2]) {
-    for (const alphabet of ['base64', 'base64url'] as const) {
-      const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(value, 'utf8')]).toString(alphabet);
-      const first = Math.ceil((offset * 8) / 6);
-      const last = Math.floor(((offset + Buffer.byteLength(value)) * 8) / 6);
-      out.push([`${alphabet} at byte ${offset}`, encoded.slice(first, last)]);
-    }
-  }
-  return out;
-}
-
-/** Each planted value (and its changed version) found in `text`, with the encoding. */
-function leaksIn(text: string, planted: Planted): string[] {
-  const found: string[] = [];
-  for (const [name, value] of Object.entries(planted)) {
-    for (const v of [value, `${value}${CHANGED}`]) {
-      for (const [encoding, needle] of encodings(v)) if (text.includes(needle)) found.push(`${name} as ${encoding}`);
-    }
-  }
-  return found;
-}
-
-/** channel → leaks, only for channels that leak. */
-function leaks(channels: Record<string, string>, planted: Planted): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [channel, text] of Object.entries(channels)) {
-    const found = leaksIn(text, planted);
-    if (found.length > 0) out[channel] = found;
-  }
-  return out;
-}
 
 const ALL: Planted = { ...SECRET_DATA, ...CREDENTIALS };
 
@@ -361,7 +318,7 @@ describe('reconcile', () => {
     Object.assign(channels, branchChannels(repo, 'status-broken'));
     expect(Object.keys(channels).filter((c) => c.startsWith('status-broken:')).length).toBeGreaterThan(1);
     expect(leaks(channels, ALL)).toEqual({});
-  });
+  }, 180_000);
 
   it('a kubeconfig whose clusters cannot be reached: token and client key stay out of every channel', async () => {
     const branch = await commitRendered('karmada');
@@ -377,7 +334,7 @@ describe('reconcile', () => {
     record(channels, 'reconcile --report', reported);
     Object.assign(channels, branchChannels(repo, 'status-unreachable'));
     expect(leaks(channels, ALL)).toEqual({});
-  });
+  }, 180_000);
 });
 
 describe('render, explain, diff, validate', () => {
@@ -386,9 +343,13 @@ describe('render, explain, diff, validate', () => {
     const secretFiles: string[] = [];
     for (const dialect of DIALECTS) {
       const out = path.join(work, `out-${dialect}`);
-      record(channels, `render ${dialect}`, await manifold(repo, 'render', dialect, '--out', out));
-      record(channels, `validate ${dialect}`, await manifold(repo, 'validate', dialect));
-      const explain = await manifold(repo, 'explain', 'secret/db', dialect);
+      const [render, validate, explain] = await Promise.all([
+        manifold(repo, 'render', dialect, '--out', out),
+        manifold(repo, 'validate', dialect),
+        manifold(repo, 'explain', 'secret/db', dialect),
+      ]);
+      record(channels, `render ${dialect}`, render);
+      record(channels, `validate ${dialect}`, validate);
       expect(explain.code, explain.stderr).toBe(0);
       record(channels, `explain ${dialect}`, explain);
       const files = listFiles(out);
@@ -412,15 +373,14 @@ describe('render, explain, diff, validate', () => {
         text = text.replaceAll(value, `${value}${CHANGED}`).replaceAll(b64(value), b64(`${value}${CHANGED}`));
       }
       writeFileSync(file, text);
-      const diff = await manifold(repo, 'diff', dialect, '--base', 'HEAD');
-      expect(diff.stdout).toMatch(/Secret/);
-      record(channels, `diff ${dialect}`, diff);
-      record(channels, `diff ${dialect} -o json`, await manifold(repo, 'diff', dialect, '--base', 'HEAD', '-o', 'json'));
-      record(channels, `diff ${dialect} -o markdown`, await manifold(repo, 'diff', dialect, '--base', 'HEAD', '-o', 'markdown'));
+      const formats = ['text', 'json', 'markdown'];
+      const runs = await Promise.all(formats.map((f) => manifold(repo, 'diff', dialect, '--base', 'HEAD', '-o', f)));
+      expect(runs[0]?.stdout).toMatch(/Secret/);
+      runs.forEach((r, i) => record(channels, `diff ${dialect} -o ${formats[i]}`, r));
     }
     gitIn(repo, ['checkout', '-q', '--', '.']);
     expect(leaks(channels, ALL)).toEqual({});
-  });
+  }, 180_000);
 });
 
 describe('render --push', () => {
@@ -437,7 +397,7 @@ describe('render --push', () => {
     }
     expect(echoServer.requests.some((q) => q.user === 'x-access-token')).toBe(true);
     expect(leaks(channels, ALL)).toEqual({});
-  });
+  }, 180_000);
 
   it('a pushed rendered branch holds no credential, and Secret values only in the Secret files', async () => {
     const r = await manifold(repo, 'render', 'karmada', '--push', `${gitServer.url}/rendered.git`, '--branch', 'pushed');
@@ -450,7 +410,7 @@ describe('render --push', () => {
       else channels[name] = text;
     }
     expect(leaks(channels, ALL)).toEqual({});
-  });
+  }, 180_000);
 });
 
 /** INPUT_* as the runner sets them: action.yml's defaults, then these. */
@@ -547,5 +507,5 @@ describe('the GitHub Action', () => {
       gitIn(repo, ['reset', '-q', '--hard', base]);
     }
     expect(leaks(channels, ALL)).toEqual({});
-  });
+  }, 180_000);
 });
