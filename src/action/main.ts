@@ -14,7 +14,8 @@ import path from 'node:path';
 import { formatProblem, InputError, ManifoldError, type Problem } from '../errors/index.ts';
 import { diffTrees } from '../git/diff.ts';
 import { publishRender } from '../git/publish.ts';
-import { redact, TOKEN_ENV } from '../git/remote.ts';
+import { redact } from '../errors/redact.ts';
+import { TOKEN_ENV } from '../git/remote.ts';
 import type { ClusterFiles } from '../git/tree.ts';
 import { renderFolder } from '../cli/source.ts';
 import type { RenderResult } from '../render/render.ts';
@@ -129,7 +130,7 @@ function actionWording(message: string): string {
 
 /** Every write goes through here: the token is removed from anything printed or stored. */
 function redactingIo(io: RunnerIo, token: string): RunnerIo {
-  const clean = (s: string) => redact(s, token);
+  const clean = (s: string) => redact(s, [token]);
   return {
     log: (line) => io.log(clean(line)),
     setOutput: (name, value) => io.setOutput(name, clean(value)),
@@ -140,7 +141,7 @@ function redactingIo(io: RunnerIo, token: string): RunnerIo {
 function writeJsonSummary(env: Env, outcome: Outcome, token: string): string {
   const dir = mkdtempSync(path.join(env.RUNNER_TEMP || tmpdir(), 'manifold-'));
   const file = path.join(dir, 'summary.json');
-  writeFileSync(file, redact(`${JSON.stringify(jsonSummary(outcome), null, 2)}\n`, token));
+  writeFileSync(file, redact(`${JSON.stringify(jsonSummary(outcome), null, 2)}\n`, [token]));
   return file;
 }
 

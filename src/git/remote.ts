@@ -11,7 +11,7 @@ import path from 'node:path';
 import git, { type FsClient } from 'isomorphic-git';
 import { http } from './http.ts';
 import { InputError, RuntimeError } from '../errors/index.ts';
-import { rememberSecret, redact as redactAll } from '../errors/redact.ts';
+import { redact, rememberSecret } from '../errors/redact.ts';
 import { buildCommit, HashedTree, prefixSegments, type CommitOptions, type CommitResult, type RenderedTree } from './commit.ts';
 import { assertNotCheckedOut, branchRef, deleteLooseRef, readRef, updateRef, type GitRepository } from './repo.ts';
 
@@ -25,11 +25,6 @@ export interface RemoteTarget {
   /** Configured remote name, or URL_REMOTE_NAME for a bare URL. */
   name: string;
   url: string;
-}
-
-/** `text` without URL credentials and without the token in any encoding (src/errors/redact.ts). */
-export function redact(text: string, token?: string | undefined): string {
-  return redactAll(text, [token]);
 }
 
 /** The password of `https://user:password@host/...`, remembered so that no message shows it. */
@@ -94,9 +89,9 @@ function errorCode(err: unknown): string | undefined {
 
 /** Turns transport and server failures into runtime errors (exit 3) with clear, credential-free messages. */
 export function remoteError(err: unknown, target: RemoteTarget, state: AuthState, action: string): RuntimeError {
-  const where = redact(target.url, state.token);
+  const where = redact(target.url, [state.token]);
   const code = errorCode(err);
-  const say = (c: string, m: string) => new RuntimeError(c, redact(m, state.token), { remote: where });
+  const say = (c: string, m: string) => new RuntimeError(c, redact(m, [state.token]), { remote: where });
   if (code === 'UserCanceledError') {
     return state.offered
       ? say('GIT_AUTH_REJECTED', `${action} ${where}: the server rejected the token in ${TOKEN_ENV} (HTTP 401); check that it is valid and may write to the repository`)
@@ -198,7 +193,7 @@ export async function fetchRemoteBranch(repo: GitRepository, target: RemoteTarge
   } catch (err) {
     // isomorphic-git (1.44) cannot fetch from a repository whose HEAD names a branch without commits.
     if (err instanceof Error && /Could not find HEAD/.test(err.message)) {
-      throw new RuntimeError('GIT_REMOTE_NO_HEAD', `fetching from ${redact(target.url, token)}: the remote's default branch (HEAD) has no commit; push one to it first`);
+      throw new RuntimeError('GIT_REMOTE_NO_HEAD', `fetching from ${redact(target.url, [token])}: the remote's default branch (HEAD) has no commit; push one to it first`);
     }
     throw remoteError(err, target, state, 'fetching from');
   }
@@ -235,7 +230,7 @@ export async function pushRenderedTree(repo: GitRepository, tree: RenderedTree |
   const hashed = tree instanceof HashedTree ? tree : new HashedTree(tree);
   const maxAttempts = options.attempts ?? 5;
   const tempRef = `refs/manifold/push/${process.pid}/${ref.slice('refs/heads/'.length)}`;
-  const remoteLabel = redact(target.url, state.token);
+  const remoteLabel = redact(target.url, [state.token]);
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const tip = await remoteBranchTip(target, ref, state.token, { forPush: true });
     if (tip !== undefined && !repo.objects.has(tip)) await fetchRemoteBranch(repo, target, ref, state.token);

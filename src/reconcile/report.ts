@@ -21,9 +21,9 @@ import git from 'isomorphic-git';
 import { http } from '../git/http.ts';
 import { z } from 'zod';
 import { InputError, RuntimeError } from '../errors/index.ts';
-import { redact as redactAll } from '../errors/redact.ts';
+import { redact } from '../errors/redact.ts';
 import { blobObject, commitObject, isDirMode, MODE_DIR, MODE_FILE, treeObject, type GitObject, type Signature, type TreeEntry } from '../git/objects.ts';
-import { authCallbacks, fetchRemoteBranch, isLostRace, redact, remoteBranchTip, remoteError, resolveRemote, type AuthState, type RemoteTarget } from '../git/remote.ts';
+import { authCallbacks, fetchRemoteBranch, isLostRace, remoteBranchTip, remoteError, resolveRemote, type AuthState, type RemoteTarget } from '../git/remote.ts';
 import { branchRef, deleteLooseRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from '../git/repo.ts';
 import { readTreeEntries } from '../git/tree.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
@@ -171,7 +171,7 @@ export function canonicalStatus(status: ClusterStatus): ClusterStatus {
  * redacted once more before it is committed and pushed.
  */
 export function statusFileContent(status: ClusterStatus): string {
-  return redactAll(`${JSON.stringify(canonicalStatus(status), null, 2)}\n`);
+  return redact(`${JSON.stringify(canonicalStatus(status), null, 2)}\n`);
 }
 
 const TIMESTAMP_FIELDS = ['startedAt', 'finishedAt', 'durationMs'] as const;
@@ -377,7 +377,7 @@ export async function planReport(repo: GitRepository, parent: string | undefined
     if (parsed === undefined) unreadable.push(`${STATUS_DIR}/${name}`);
     else all.push(parsed);
   }
-  const readme = blobObject(redactAll(fleetReadme(all, unreadable)));
+  const readme = blobObject(redact(fleetReadme(all, unreadable)));
   objects.push(readme);
   root.set(README_FILE, { mode: MODE_FILE, name: README_FILE, oid: readme.oid });
   if (dir.size === 0) root.delete(STATUS_DIR);
@@ -476,7 +476,7 @@ async function commitLocal(target: ReportTarget, ref: string, change: ReportChan
 async function commitAndPush(target: ReportTarget, ref: string, change: ReportChange, remote: RemoteTarget): Promise<ReportResult> {
   const { repo } = target;
   const state: AuthState = { token: target.token, offered: false };
-  const label = redact(remote.url, target.token);
+  const label = redact(remote.url, [target.token]);
   const max = target.attempts ?? 8;
   const tempRef = `refs/manifold/report/${process.pid}/${Math.random().toString(36).slice(2)}`;
   for (let attempt = 1; attempt <= max; attempt++) {
