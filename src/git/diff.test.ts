@@ -65,6 +65,16 @@ describe('diffTrees', () => {
     expect(bad!.objects[0]!.diff).not.toContain('c2VjcmV0');
     expect(bad!.objects[0]!.name).toBe('creds');
   });
+
+  it('masks what else carries a Secret value: data that is not a mapping, and the last-applied annotation', () => {
+    const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', data: { password: 'bGFzdC1hcHBsaWVk' } });
+    const odd = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '${lastApplied}'\n    team: web\ndata: bm90LWEtbWFw\nstringData: [c3RyaW5n]\n`;
+    const [added] = diffTrees(tree({ e: {} }), tree({ e: { [SECRET]: odd } }));
+    const diff = added!.objects[0]!.diff;
+    for (const value of ['bGFzdC1hcHBsaWVk', 'bm90LWEtbWFw', 'c3RyaW5n']) expect(diff).not.toContain(value);
+    expect(diff).toContain('team: web');
+    expect(diff).toContain(`kubectl.kubernetes.io/last-applied-configuration: '${MASK}'`);
+  });
 });
 
 describe('formatters', () => {

@@ -130,6 +130,15 @@ function diffObject(p: string, before: string | undefined, after: string | undef
 
 const SECRET_FIELDS = ['data', 'stringData'] as const;
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** kubectl's client-side apply copy of a Secret holds its data: never shown either. */
+function maskLastApplied(secret: Record<string, unknown>): void {
+  const meta = secret.metadata;
+  if (!isRecord(meta) || !isRecord(meta.annotations) || meta.annotations[LAST_APPLIED] === undefined) return;
+  secret.metadata = { ...meta, annotations: { ...meta.annotations, [LAST_APPLIED]: MASK } };
+}
+
 /**
  * Both sides with every `data`/`stringData` value replaced; a value that
  * differs from the other side's is marked on the new side, so the diff shows
@@ -141,9 +150,14 @@ export function maskSecrets(a: Parsed | undefined, b: Parsed | undefined): { bef
     if (side === undefined) return '';
     if (side.value === undefined) return `# Secret content hidden (not valid YAML)\n`;
     const copy: Record<string, unknown> = { ...side.value };
+    maskLastApplied(copy);
     for (const field of SECRET_FIELDS) {
       const values = copy[field];
-      if (!isRecord(values)) continue;
+      if (values === undefined || values === null) continue;
+      if (!isRecord(values)) {
+        copy[field] = MASK; // not a mapping (invalid, the API server rejects it), but it may still hold the values
+        continue;
+      }
       const otherValues = other?.value !== undefined && isRecord(other.value[field]) ? other.value[field] : undefined;
       const masked: Record<string, string> = {};
       for (const [key, value] of Object.entries(values)) {
