@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePorts } from '../../test/fleet/fleet.ts';
+import { forgetSecrets, redact } from '../errors/redact.ts';
 import { type ApiResource, ClusterAuthError, ClusterUnreachableError, KubeApiError, KubeClient, type KubeClientOptions, retryAfterMs } from './kube.ts';
 
 // A fake API server on loopback: enough HTTP to check what the adapter sends
@@ -65,6 +66,16 @@ describe('KubeClient requests', () => {
       // Raw JSON: fields the generated models do not know survive (client-node #2962).
       body: JSON.stringify(obj),
     });
+    await client.close();
+  });
+
+  it('remembers the credential it sent, so that any later message is redacted of it', async () => {
+    forgetSecrets();
+    expect(redact(`token ${TOKEN}`)).toBe(`token ${TOKEN}`);
+    const client = await fake((_req, _body, res) => json(res, 200, { kind: 'APIVersions' }));
+    await client.request('GET', '/api');
+    expect(redact(`token ${TOKEN} in ${Buffer.from(`u:${TOKEN}`).toString('base64')}`)).toBe('token *** in ***');
+    forgetSecrets();
     await client.close();
   });
 

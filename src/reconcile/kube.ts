@@ -207,6 +207,18 @@ function invalidKubeconfig(file: string, err: unknown): ClusterConfigError {
   return new ClusterConfigError('KUBECONFIG_INVALID', `kubeconfig ${file}: not a valid kubeconfig: ${message}`, { file });
 }
 
+/**
+ * The credential of an Authorization header the client computed (a token
+ * from a file, an exec plugin or an auth provider, possibly rotated since
+ * start), remembered so that no message shows it.
+ */
+function rememberAuthorization(headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() !== 'authorization') continue;
+    rememberSecret(value.replace(/^\S+\s+/, ''));
+  }
+}
+
 /** Loads a kubeconfig without the library's silent fallback to http://localhost:8080. */
 export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
   const kc = new KubeConfig();
@@ -397,6 +409,7 @@ export class KubeClient {
         if (dispatcher === undefined) dispatcher = fresh;
         else if (fresh !== undefined && fresh !== dispatcher) void fresh.close().catch(() => {});
         const auth: Auth = { headers: { ...ctx.getHeaders() }, dispatcher, expires: Date.now() + this.authTtlMs };
+        rememberAuthorization(auth.headers);
         this.auth = auth;
         return auth;
       } catch (err) {
