@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freePorts } from '../../test/fleet/fleet.ts';
 import { forgetSecrets, redact } from '../errors/redact.ts';
-import { type ApiResource, ClusterAuthError, ClusterUnreachableError, KubeApiError, KubeClient, type KubeClientOptions, retryAfterMs } from './kube.ts';
+import { type ApiResource, ClusterAuthError, ClusterUnreachableError, KubeApiError, KubeClient, type KubeClientOptions, kubeconfigSecrets, loadKubeConfig, retryAfterMs } from './kube.ts';
 
 // A fake API server on loopback: enough HTTP to check what the adapter sends
 // and how it treats answers. The real thing is exercised by test/e2e.
@@ -243,5 +246,42 @@ describe('KubeClient and a frozen API server', () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => frozen.close(() => r()));
     }
+  });
+});
+
+describe('loadKubeConfig', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'manifold-kubeconfig-'));
+  const good = (user: string, token: string) =>
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster: {server: 'https://127.0.0.1:1'}\nusers:\n- name: ${user}\n  user:\n    token: ${token}\ncontexts:\n- name: a\n  context: {cluster: a, user: ${user}}\n`;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('names the file, line and column of a syntax error in one of the $KUBECONFIG files, quotes nothing and remembers its credentials', () => {
+    const first = path.join(dir, 'first.yaml');
+    const broken = path.join(dir, 'broken.yaml');
+    writeFileSync(first, good('one', 'first-file-token-1234'));
+    writeFileSync(broken, good('two', 'broken-file-token-5678').replace('    token: broken-file-token-5678\n', '    token: broken-file-token-5678\n     id-token: oidc-id-token-9012\n'));
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = [first, broken].join(path.delimiter);
+    forgetSecrets();
+    try {
+      expect(() => loadKubeConfig()).toThrow(`kubeconfig ${broken}: not valid YAML (line 10, column 14: bad indentation of a mapping entry)`);
+      for (const token of ['first-file-token-1234', 'broken-file-token-5678', 'oidc-id-token-9012']) expect(redact(token)).toBe('***');
+    } finally {
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+      forgetSecrets();
+    }
+  });
+
+  it('a kubeconfig the library refuses is named with the field, not the content', () => {
+    const file = path.join(dir, 'noname.yaml');
+    writeFileSync(file, good('u', 'some-token-value-42').replace('- name: u\n  user:', '- user:'));
+    expect(() => loadKubeConfig(file)).toThrow(`kubeconfig ${file}: not a valid kubeconfig: users[0].name is missing`);
+  });
+
+  it('finds credentials line by line, a client key also as the PEM it encodes', () => {
+    const pem = '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49\n-----END EC PRIVATE KEY-----\n';
+    const text = `users:\n- user:\n    client-key-data: ${Buffer.from(pem).toString('base64')}\n    password: "hunter22"\n  # token: commented-out\n`;
+    expect(kubeconfigSecrets(text)).toEqual([Buffer.from(pem).toString('base64'), pem, 'MHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49', 'hunter22']);
   });
 });
