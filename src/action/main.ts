@@ -14,7 +14,7 @@ import path from 'node:path';
 import { formatProblem, InputError, ManifoldError, type Problem } from '../errors/index.ts';
 import { diffTrees } from '../git/diff.ts';
 import { publishRender } from '../git/publish.ts';
-import { redact } from '../errors/redact.ts';
+import { redact, rememberSecret } from '../errors/redact.ts';
 import { TOKEN_ENV } from '../git/remote.ts';
 import type { ClusterFiles } from '../git/tree.ts';
 import { renderFolder } from '../cli/source.ts';
@@ -149,6 +149,7 @@ export async function run(env: Env = process.env, rawIo: RunnerIo = runnerIo(env
   let io = rawIo;
   try {
     const inputs = readInputs(env);
+    rememberSecret(inputs.token); // also for messages built where the token is not at hand
     io = redactingIo(rawIo, inputs.token);
     return await runWith(env, inputs, io);
   } catch (err) {
