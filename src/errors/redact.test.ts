@@ -50,6 +50,15 @@ describe('redact', () => {
     expect(redact(`oops kubeconfig-token-0042 and ${b64('kubeconfig-token-0042')}`)).toBe('oops *** and ***');
   });
 
+  it('keeps the most recently used credentials when there are very many (rotated tokens)', () => {
+    rememberSecret('long-lived-token-0000');
+    for (let i = 0; i < 300; i++) {
+      rememberSecret(`rotated-token-${String(i).padStart(4, '0')}`);
+      if (i % 50 === 0) rememberSecret('long-lived-token-0000'); // used again: stays
+    }
+    expect(redact('long-lived-token-0000 rotated-token-0299 rotated-token-0000')).toBe('*** *** rotated-token-0000');
+  });
+
   it('merges overlapping secrets into one mask', () => {
     expect(redact('aaaa-secret-bbbb', ['aaaa-secret', 'secret-bbbb'])).toBe('***');
   });

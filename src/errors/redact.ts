@@ -38,11 +38,25 @@ interface Needle {
 const remembered = new Set<string>();
 const needleCache = new Map<string, Needle[]>();
 
+/**
+ * How many credentials are remembered. A reconciler that runs for months sees
+ * a new ServiceAccount or exec token every hour; the ones still in use are
+ * remembered again on every use, so the oldest that fall out have expired.
+ */
+const MAX_REMEMBERED = 256;
+
 /** Registers a credential the process holds; every later `redact` hides it. */
 export function rememberSecret(secret: string | undefined): void {
   if (secret === undefined) return;
   const s = secret.trim();
-  if (s.length >= MIN_SECRET_LENGTH) remembered.add(s);
+  if (s.length < MIN_SECRET_LENGTH) return;
+  remembered.delete(s); // most recently used last
+  remembered.add(s);
+  if (remembered.size > MAX_REMEMBERED) {
+    const oldest = remembered.values().next().value as string;
+    remembered.delete(oldest);
+    needleCache.delete(oldest);
+  }
 }
 
 /** For tests: forget the process-wide credentials. */
@@ -77,6 +91,8 @@ function needlesOf(secret: string): Needle[] {
       }
     }
   }
+  // A long-running reconciler redacts with the values of every Secret it applies: keep the cache bounded.
+  if (needleCache.size >= 4096) needleCache.clear();
   needleCache.set(secret, needles);
   return needles;
 }
