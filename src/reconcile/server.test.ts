@@ -105,7 +105,7 @@ describe('logger', () => {
     expect(lines.join('')).not.toContain('xyz');
   });
 
-  it('scrub ignores very short strings (they would mangle every line)', () => {
+  it('redaction ignores very short strings (they would mangle every line)', () => {
     expect(redact('abc abcdef', ['abc', 'abcdef'])).toBe('abc ***');
   });
 });
