@@ -32,6 +32,7 @@ import { branchRef, openRepository, readRef, resolveCommit, type GitRepository }
 import { exitCodeFor, fleetOptions, fleetSettings, fleetTargets, formatStatuses, parseDuration, DEFAULT_RENDERED_BRANCH, type ReconcileCommandOptions } from '../cli/reconcile.ts';
 import { isDecommissioned, LEFT_THE_FLEET } from './cluster.ts';
 import { reconcileFleet, type FleetOptions } from './fleet.ts';
+import { redact } from '../errors/redact.ts';
 import { kubeconfigSecrets } from './kube.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ReconcilerMetrics } from './metrics.ts';
@@ -124,9 +125,9 @@ export function gitSource(options: GitSourceOptions): RenderedSource {
   const ref = branchRef(options.branch);
   let target: RemoteTarget | undefined;
   let cached: RenderedSnapshot | undefined;
-  const where = () => (target === undefined ? options.repo.workdir ?? options.repo.gitdir : target.url.replace(/(https?:\/\/)[^/@\s]+@/i, '$1***@'));
+  const where = () => (target === undefined ? options.repo.workdir ?? options.repo.gitdir : redact(target.url));
   return {
-    description: options.remote === undefined ? `branch ${ref.slice(11)} of ${options.repo.workdir ?? options.repo.gitdir}` : `branch ${ref.slice(11)} of ${options.remote.replace(/(https?:\/\/)[^/@\s]+@/i, '$1***@')}`,
+    description: options.remote === undefined ? `branch ${ref.slice(11)} of ${options.repo.workdir ?? options.repo.gitdir}` : `branch ${ref.slice(11)} of ${redact(options.remote)}`,
     async read() {
       let tip: string | undefined;
       if (options.remote !== undefined) {

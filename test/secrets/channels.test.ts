@@ -266,6 +266,8 @@ beforeAll(async () => {
   commitAll(repo, 'fleet');
   gitRoot = tempDir('secrets-git');
   gitIn(gitRoot, ['init', '-q', '--bare', '-b', 'main', 'rendered.git']);
+  // A remote whose default branch has a commit, as on any hosted repository (isomorphic-git cannot fetch otherwise).
+  gitIn(repo, ['push', '-q', path.join(gitRoot, 'rendered.git'), 'main']);
   gitServer = await startGitHttpServer({ root: gitRoot, token: CREDENTIALS.gitToken });
   echoServer = await startGitHttpServer({ root: gitRoot, token: CREDENTIALS.gitToken, echoAuthorization: true });
   api = await startFakeGitHub({ token: CREDENTIALS.gitToken, owner: 'acme', repo: 'fleet' });
@@ -409,6 +411,27 @@ describe('render --push', () => {
       if (isSecretObject(text)) expect(leaksIn(text, CREDENTIALS), name).toEqual([]);
       else channels[name] = text;
     }
+    expect(leaks(channels, ALL)).toEqual({});
+  }, 180_000);
+
+  it('the reconciler reading from and reporting to a remote with URL userinfo and the token: logs, output and the pushed report branch', async () => {
+    const host = gitServer.url.replace('http://', '');
+    const remote = `http://deployer:${encodeURIComponent(CREDENTIALS.urlPassword)}@${host}/rendered.git`;
+    const pushed = await manifold(repo, 'render', 'karmada', '--push', `${gitServer.url}/rendered.git`, '--branch', 'reconcile-source');
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const file = path.join(work, 'remote-kubeconfig.yaml');
+    writeFileSync(file, kubeconfig(['eu-1', 'us-1'], true));
+    const r = await manifold(work, 'reconcile', '--once', '--remote', remote, '--branch', 'reconcile-source', '--kubeconfig', file, '--report', 'status-remote', '--log-level', 'debug', '-o', 'json');
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain('http://***@');
+    const echoed = await manifold(work, 'reconcile', '--once', '--remote', remote.replace(host, echoServer.url.replace('http://', '')), '--branch', 'reconcile-source', '--kubeconfig', file);
+    expect(echoed.code).toBe(3);
+    expect(echoed.stderr).toContain('proxy: upstream refused the request');
+    const channels: Record<string, string> = {};
+    record(channels, 'reconcile --remote', r);
+    record(channels, 'reconcile --remote (echoing proxy)', echoed);
+    Object.assign(channels, branchChannels(path.join(gitRoot, 'rendered.git'), 'status-remote'));
+    expect(Object.keys(channels).some((c) => c.startsWith('status-remote:clusters/'))).toBe(true);
     expect(leaks(channels, ALL)).toEqual({});
   }, 180_000);
 });
