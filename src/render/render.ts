@@ -124,6 +124,8 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
   checkSingleClaim(placements, sink);
   sink.throwIfErrors();
   const all = followNamespaces(repo, placements);
+  checkPathsUnique(all, sink);
+  sink.throwIfErrors();
   const rendered = renderPlacements(all, sink);
   const clusters = clusterFiles(repo, rendered);
   // A summary of the source, not of one decision: printed, not kept in provenance (an incremental render cannot recount it).
@@ -264,6 +266,32 @@ export function warnUnclaimed(repo: Repository, claimedKeys: readonly string[], 
     code: 'UNCLAIMED_TEMPLATES',
     message: `${unclaimed.length} of ${repo.templates.length} template${repo.templates.length === 1 ? '' : 's'} claimed by no policy render to no cluster: ${named.join(', ')}${more}`,
   });
+}
+
+/**
+ * Two templates that would be written to one file are an error naming both
+ * (one would silently replace the other while provenance listed both). Names,
+ * kinds and groups are validated at load time, so this holds by construction
+ * except for shortened names (emit.ts fitSegment) and kinds a dialect derives.
+ */
+export function checkPathsUnique(placements: readonly Placement[], sink: ProblemSink): void {
+  const byPath = new Map<string, Template>();
+  for (const { template } of placements) {
+    const path = objectPath(template.id);
+    const first = byPath.get(path);
+    if (first === undefined) {
+      byPath.set(path, template);
+      continue;
+    }
+    if (first.key === template.key) continue;
+    sink.error({
+      code: 'PATH_COLLISION',
+      file: template.source.file,
+      line: template.source.line,
+      object: template.id,
+      message: `would be written to ${path}, like ${describeId(first.id)} from ${first.source.file}:${first.source.line}`,
+    });
+  }
 }
 
 /** A template claimed by two dialects is an error naming both. */
