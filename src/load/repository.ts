@@ -9,6 +9,7 @@ import { ProblemSink } from '../errors/index.ts';
 import type { Problem } from '../errors/index.ts';
 import { apiVersionProblem, dnsLabelProblem, dnsSubdomainProblem, kindProblem, objectNameProblem } from '../model/names.ts';
 import { scopeOf, type Scope } from '../model/scope.ts';
+import { workloadValueProblems } from '../model/workload.ts';
 import { ProjectSettings, SETTINGS_API, type ProjectSettingsSpec } from '../model/settings.ts';
 import { groupOf, resourceKey, type Cluster, type JsonObject, type SourceRef, type Template } from '../model/types.ts';
 import { parseSourceFiles, type SourceDocument } from './documents.ts';
@@ -293,6 +294,8 @@ function toTemplate(doc: SourceDocument, crdScopes: ReadonlyMap<string, Scope>, 
     const nsProblem = dnsLabelProblem(name);
     if (nsProblem) return at(['metadata', 'name'], nsProblem, 'NAME_INVALID');
   }
+  const [valueProblem] = workloadValueProblems(group, kind, value);
+  if (valueProblem !== undefined) return at(valueProblem.path, valueProblem.message);
   const id = { apiVersion, kind, namespace, name };
   return {
     id,

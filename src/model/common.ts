@@ -1,5 +1,6 @@
 /** Shared zod building blocks used by every dialect's schema. */
 import { z } from 'zod';
+import { isQuantity } from './quantity.ts';
 
 export const LabelSelectorRequirement = z.strictObject({
   key: z.string().min(1),
@@ -47,7 +48,7 @@ export const Toleration = z.strictObject({
 export type Toleration = z.infer<typeof Toleration>;
 
 /** A Kubernetes quantity as written in YAML: `500m`, `1Gi`, `2`, or a number. */
-export const Quantity = z.union([z.string(), z.number()]);
+export const Quantity = z.union([z.string(), z.number()]).refine((q) => isQuantity(q), { message: 'not a quantity (e.g. 500m, 2, 1Gi)' });
 export const ResourceList = z.record(z.string(), Quantity);
 export type ResourceList = z.infer<typeof ResourceList>;
 

@@ -1,0 +1,100 @@
+/**
+ * Values that the API server would reject (issue 10 items 6 and 7): replicas
+ * that are not int32 integers, quantities that do not parse, in templates and
+ * in the inventory. Each is exit 2 naming the file that holds the value (not
+ * the policy that placed it), its line and its field; none renders silently.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { looksLikeCrash, runCli } from './cli.ts';
+
+const work = mkdtempSync(path.join(tmpdir(), 'manifold-values-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const KARMADA_CLUSTERS = ['a', 'b']
+  .map((name) => `apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\nstatus:\n  resourceSummary:\n    allocatable:\n      cpu: "8"\n      memory: 16Gi\n      pods: "110"\n`)
+  .join('---\n');
+const KARMADA_POLICY = `apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: web
+  namespace: shop
+spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: web
+  placement:
+    replicaScheduling:
+      replicaSchedulingType: Divided
+      replicaDivisionPreference: Weighted
+      weightPreference:
+        dynamicWeight: AvailableReplicas
+`;
+
+function deployment(replicas: string, cpu = '100m'): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+          resources:
+            requests:
+              cpu: ${cpu}
+`;
+}
+
+let n = 0;
+function source(files: Record<string, string>): string {
+  const dir = path.join(work, `src-${n++}`);
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+async function expectRejected(dir: string, expected: RegExp): Promise<void> {
+  for (const args of [['render', dir, '--out', path.join(dir, 'out')], ['validate', dir]]) {
+    const r = await runCli(args);
+    expect(looksLikeCrash(r), r.stderr).toBe(false);
+    expect(r.stderr).toMatch(expected);
+    expect(r.code, r.stderr).toBe(2);
+  }
+}
+
+describe('replicas and quantities the API server would reject', () => {
+  it.each(['.nan', '.inf', '1e309', '1.5', '-1', '2147483648', '"3"'])('Karmada workload replicas: %s is exit 2 at the template', async (replicas) => {
+    const dir = source({ 'clusters.yaml': KARMADA_CLUSTERS, 'policy.yaml': KARMADA_POLICY, 'app.yaml': deployment(replicas) });
+    await expectRejected(dir, /error: app\.yaml:7: (Deployment shop\/web: )?spec\.replicas: /);
+  });
+
+  it('a request that is not a quantity is reported at the template, not at the policy', async () => {
+    const dir = source({ 'clusters.yaml': KARMADA_CLUSTERS, 'policy.yaml': KARMADA_POLICY, 'app.yaml': deployment('4', '"lots"') });
+    await expectRejected(dir, /error: app\.yaml:19: Deployment shop\/web: spec\.template\.spec\.containers\[0\]\.resources\.requests\.cpu: /);
+  });
+
+  it('an invalid quantity in a Karmada resourceSummary is reported at the cluster, not as insufficient capacity', async () => {
+    const clusters = KARMADA_CLUSTERS.replace('memory: 16Gi', 'memory: 16 GB');
+    const dir = source({ 'clusters.yaml': clusters, 'policy.yaml': KARMADA_POLICY, 'app.yaml': deployment('4') });
+    await expectRejected(dir, /error: clusters\.yaml:9: Cluster a: status\.resourceSummary\.allocatable\.memory: /);
+  });
+
+  it('valid replicas and quantities still render', async () => {
+    const dir = source({ 'clusters.yaml': KARMADA_CLUSTERS, 'policy.yaml': KARMADA_POLICY, 'app.yaml': deployment('4', '0.5') });
+    const r = await runCli(['validate', dir]);
+    expect(r.stderr).toContain('valid:');
+    expect(r.code).toBe(0);
+  });
+});
