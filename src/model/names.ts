@@ -70,3 +70,23 @@ export function apiVersionProblem(apiVersion: string): string | undefined {
   }
   return undefined;
 }
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** apimachinery pkg/util/validation IsValidLabelValue: at most 63 characters, alphanumerics with '-', '_', '.' inside. */
+export function labelValueProblem(value: string): string | undefined {
+  if (value.length > 63) return `label value ${quoted(value)} is longer than 63 characters`;
+  if (!LABEL_VALUE.test(value)) return `label value ${quoted(value)} must be empty or alphanumerics with '-', '_' or '.' between them`;
+  return undefined;
+}
+
+/** apimachinery pkg/util/validation IsQualifiedName: `[prefix/]name`, prefix a DNS-1123 subdomain, name like a label value but not empty. */
+export function qualifiedNameProblem(key: string): string | undefined {
+  const parts = key.split('/');
+  const name = parts[parts.length - 1] as string;
+  const prefix = parts.length === 2 ? (parts[0] as string) : undefined;
+  if (parts.length > 2) return `key ${quoted(key)} may contain at most one '/'`;
+  if (prefix !== undefined && (prefix === '' || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) return `key ${quoted(key)}: the prefix must be a DNS-1123 subdomain`;
+  if (name === '' || name.length > 63 || !LABEL_VALUE.test(name)) return `key ${quoted(key)}: the name must be 1-63 alphanumerics with '-', '_' or '.' between them`;
+  return undefined;
+}

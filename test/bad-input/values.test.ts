@@ -98,3 +98,23 @@ describe('replicas and quantities the API server would reject', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('Karmada selectors upstream refuses', () => {
+  const policy = (matchExpression: string) =>
+    KARMADA_POLICY.replace('  placement:\n', `  placement:\n    clusterAffinity:\n      fieldSelector:\n        matchExpressions:\n          - ${matchExpression}\n`);
+  it.each([
+    ['key: region\n            operator: In', /error: policy\.yaml:\d+: PropagationPolicy shop\/web: spec\.placement\.clusterAffinity\.fieldSelector\.matchExpressions\[0\]\.values: must be specified when operator is In/],
+    ['key: region\n            operator: In\n            values: []', /matchExpressions\[0\]\.values: must be specified when operator is In/],
+    ['key: region\n            operator: NotIn\n            values: ["eu west"]', /matchExpressions\[0\]\.values\[0\]: label value "eu west" must be empty or alphanumerics/],
+  ])('field selector %j is exit 2', async (expression, expected) => {
+    const dir = source({ 'clusters.yaml': KARMADA_CLUSTERS, 'policy.yaml': policy(expression), 'app.yaml': deployment('4') });
+    await expectRejected(dir, expected);
+  });
+
+  it('a label selector with an invalid value or an In without values is exit 2', async () => {
+    const withLabels = KARMADA_POLICY.replace('  placement:\n', '  placement:\n    clusterAffinity:\n      labelSelector:\n        matchLabels:\n          env: "prod/eu"\n');
+    await expectRejected(source({ 'clusters.yaml': KARMADA_CLUSTERS, 'policy.yaml': withLabels, 'app.yaml': deployment('4') }), /labelSelector\.matchLabels\.env: label value "prod\/eu"/);
+    const withExpression = KARMADA_POLICY.replace('  placement:\n', '  placement:\n    clusterAffinity:\n      labelSelector:\n        matchExpressions:\n          - key: env\n            operator: In\n');
+    await expectRejected(source({ 'clusters.yaml': KARMADA_CLUSTERS, 'policy.yaml': withExpression, 'app.yaml': deployment('4') }), /labelSelector\.matchExpressions\[0\]\.values: must be specified when operator is In/);
+  });
+});

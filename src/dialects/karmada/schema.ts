@@ -14,6 +14,7 @@ import {
   Taint,
   Toleration,
   JsonAny,
+  checkRequirementValues,
   kubeObjectSchema,
 } from '../../model/common.ts';
 
@@ -29,11 +30,19 @@ export const ResourceSelector = z.strictObject({
 });
 export type ResourceSelector = z.infer<typeof ResourceSelector>;
 
-export const FieldSelectorRequirement = z.strictObject({
-  key: z.enum(['provider', 'region', 'zone']),
-  operator: z.enum(['In', 'NotIn']),
-  values: z.array(z.string()).optional(),
-});
+/**
+ * karmada pkg/util/validation ValidatePolicyFieldSelector (key and operator);
+ * the values as karmada pkg/util/lifted NodeSelectorRequirementsAsSelector
+ * turns them into apimachinery label requirements, which refuse an empty
+ * `In` and invalid label values (the cluster would then never match).
+ */
+export const FieldSelectorRequirement = z
+  .strictObject({
+    key: z.enum(['provider', 'region', 'zone']),
+    operator: z.enum(['In', 'NotIn']),
+    values: z.array(z.string()).optional(),
+  })
+  .superRefine(checkRequirementValues);
 
 const clusterAffinityShape = {
   labelSelector: LabelSelector.optional(),
