@@ -37,5 +37,5 @@ export async function runCli(args: readonly string[]): Promise<CliRun> {
 
 /** A stack trace line (`    at fn (file:1:2)`) or the bug banner: never allowed on bad input. */
 export function looksLikeCrash(run: CliRun): boolean {
-  return run.code === 4 || /internal error|^\s+at .+:\d+:\d+\)?$/m.test(run.stderr);
+  return run.code === 4 || /internal error \(a bug in manifold|^\s+at .+:\d+:\d+\)?$/m.test(run.stderr);
 }
