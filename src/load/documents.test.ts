@@ -167,6 +167,14 @@ describe('parseSourceFiles rejects what is not JSON (issue 10)', () => {
     expect(problemsOf('a: &x\n  b: *x\n')[0]?.message).toContain('cycle');
     const big = 'x'.repeat(1024 * 1024);
     const bomb = `s: &s "${big}"\nlist: [${Array.from({ length: 40 }, () => '*s').join(', ')}]\n`;
-    expect(problemsOf(bomb)[0]?.message).toContain('expands to more than');
+    expect(problemsOf(bomb)[0]?.message).toContain('larger than 1.5 MiB');
+  });
+
+  it('rejects an object larger than the API server can store, on the fast path too (js-yaml could not write it)', () => {
+    const small = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n';
+    const huge = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata:\n  v: "${'y'.repeat(2 * 1024 * 1024)}"\n`;
+    expect(parseFileFast({ path: 'f.yaml', text: `${small}---\n${huge}` })?.problems).toEqual([
+      { code: 'YAML_VALUE', severity: 'error', file: 'f.yaml', line: 5, message: expect.stringContaining('larger than 1.5 MiB') },
+    ]);
   });
 });

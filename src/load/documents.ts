@@ -139,12 +139,18 @@ export function parseFileFast(file: SourceFile): ParsedFiles | undefined {
   if (values.length !== roots.length) return undefined;
   const positions = lazyPositions(text);
   const documents: SourceDocument[] = [];
+  const problems: Problem[] = [];
   let line = 1;
   let counted = 0;
   roots.forEach((start, index) => {
     for (let nl = text.indexOf('\n', counted); nl !== -1 && nl < start; nl = text.indexOf('\n', nl + 1)) line++;
     counted = start;
     const docLine = line;
+    // Only a file larger than the limit can hold a document larger than it (no aliases on this path).
+    if (text.length > MAX_OBJECT_CHARS && JSON.stringify(values[index]).length > MAX_OBJECT_CHARS) {
+      problems.push({ code: 'YAML_VALUE', severity: 'error', file: file.path, line: docLine, message: TOO_LARGE });
+      return;
+    }
     documents.push({
       file: file.path,
       index,
@@ -157,7 +163,7 @@ export function parseFileFast(file: SourceFile): ParsedFiles | undefined {
       },
     });
   });
-  return { documents, problems: [] };
+  return { documents, problems };
 }
 
 interface Positions {
@@ -291,8 +297,14 @@ function nodeProblems(doc: Document, lineCounter: LineCounter): { line: number; 
   return problems.sort((a, b) => a.line - b.line);
 }
 
-/** Longest text a document may expand to (aliases included): the API server takes at most 3 MiB per request. */
-const MAX_DOCUMENT_CHARS = 32 * 1024 * 1024;
+/**
+ * The largest object Manifold renders, in characters of text (about its JSON
+ * size): etcd's default --max-request-bytes is 1.5 MiB, so the API server
+ * cannot store a larger object; beyond about 2 MiB in one string, js-yaml's
+ * writer runs out of stack. Aliases count as often as they are used.
+ */
+export const MAX_OBJECT_CHARS = 1.5 * 1024 * 1024;
+const TOO_LARGE = `the object is larger than 1.5 MiB, aliases expanded (etcd's default request limit: the API server could not store it)`;
 
 /**
  * The first thing in a document's value that is not JSON: a number that is
@@ -307,7 +319,7 @@ export function jsonValueProblem(value: unknown): { path: (string | number)[]; m
     if (typeof node === 'number') return Number.isFinite(node) ? undefined : `${String(node)} is not a number Kubernetes accepts (not finite)`;
     if (typeof node === 'string') {
       chars += node.length;
-      return chars > MAX_DOCUMENT_CHARS ? `the document expands to more than ${MAX_DOCUMENT_CHARS / 1024 / 1024} MiB of text (aliases included)` : undefined;
+      return chars > MAX_OBJECT_CHARS ? TOO_LARGE : undefined;
     }
     if (node === null || typeof node !== 'object') return undefined;
     if (ancestors.has(node)) return 'an alias refers to the node that contains it (a cycle)';
@@ -324,6 +336,7 @@ export function jsonValueProblem(value: unknown): { path: (string | number)[]; m
     return undefined;
   };
   const message = visit(value);
+  if (message === TOO_LARGE) return { path: [], message }; // about the whole document, reported at its start
   return message === undefined ? undefined : { path, message };
 }
 

@@ -118,3 +118,27 @@ describe('Karmada selectors upstream refuses', () => {
     await expectRejected(source({ 'clusters.yaml': KARMADA_CLUSTERS, 'policy.yaml': withExpression, 'app.yaml': deployment('4') }), /labelSelector\.matchExpressions\[0\]\.values: must be specified when operator is In/);
   });
 });
+
+describe('counts set by overrides', () => {
+  it('a plaintext override that makes replicas 2.5 is exit 2 naming the template and the override', async () => {
+    const override = `apiVersion: policy.karmada.io/v1alpha1
+kind: OverridePolicy
+metadata:
+  name: bad-replicas
+  namespace: shop
+spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: web
+  overrideRules:
+    - overriders:
+        plaintext:
+          - path: /spec/replicas
+            operator: replace
+            value: 2.5
+`;
+    const dir = source({ 'clusters.yaml': KARMADA_CLUSTERS, 'policy.yaml': KARMADA_POLICY, 'app.yaml': deployment('4'), 'override.yaml': override });
+    await expectRejected(dir, /error: app\.yaml:1: Deployment shop\/web: spec\.replicas: must be an integer, got 2\.5 in the object for cluster a \(after overrides: OverridePolicy shop\/bad-replicas rule\[0\]\)/);
+  });
+});
