@@ -4,7 +4,7 @@
  * or 3 (the repository is damaged) with a message, never a crash or a hang.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,21 @@ describe('hostile git repositories', () => {
     const r = await runCli(['render', repo, '--out', path.join(work, `out-${n}`)]);
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
+
+  it('an unparseable file on the rendered branch is exit 2 naming branch and path', async () => {
+    const repo = copy();
+    const first = await runCli(['render', repo, '--commit', '--branch', 'rendered']);
+    expect(first.code, first.stderr).toBe(0);
+    // Someone edits the rendered branch by hand and breaks a Deployment.
+    const edit = path.join(work, `edit-${n}`);
+    git(repo, 'worktree', 'add', '-q', edit, 'rendered');
+    const file = path.join(edit, 'eu-1', 'namespaces', 'shop', 'Deployment.apps', 'web.yaml');
+    writeFileSync(file, 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: [unclosed\n');
+    git(edit, 'commit', '-qam', 'hand edit');
+    git(repo, 'worktree', 'remove', '--force', edit);
+    writeFileSync(path.join(repo, 'app.yaml'), `${readFileSync(path.join(repo, 'app.yaml'), 'utf8')}# changed\n`);
+    await expectHandled(['render', repo, '--commit', '--branch', 'rendered', '--full'], 2, /error: rendered:eu-1\/namespaces\/shop\/Deployment\.apps\/web\.yaml:\d+: previous render: not a YAML object/);
+  });
 
   it('branch names and refs longer than git can store are exit 2', async () => {
     const repo = copy();
