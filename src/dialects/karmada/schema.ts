@@ -14,6 +14,7 @@ import {
   Taint,
   Toleration,
   JsonAny,
+  Quantity,
   checkRequirementValues,
   kubeObjectSchema,
 } from '../../model/common.ts';
@@ -293,8 +294,9 @@ const ResourceModel = z.strictObject({
   ranges: z.array(
     z.strictObject({
       name: z.string(),
-      min: z.union([z.string(), z.number()]),
-      max: z.union([z.string(), z.number()]),
+      // resource.Quantity in karmada pkg/apis/cluster/v1alpha1 ResourceModelRange.
+      min: Quantity,
+      max: Quantity,
     }),
   ),
 });
