@@ -276,21 +276,23 @@ export function warnUnclaimed(repo: Repository, claimedKeys: readonly string[], 
  * except for shortened names (emit.ts fitSegment) and kinds a dialect derives.
  */
 export function checkPathsUnique(placements: readonly Placement[], sink: ProblemSink): void {
-  const byPath = new Map<string, Template>();
+  // Keyed by the lower-cased path: a checkout on macOS or Windows (case-insensitive) would keep only one of two paths that differ in case.
+  const byPath = new Map<string, { template: Template; path: string }>();
   for (const { template } of placements) {
     const path = objectPath(template.id);
-    const first = byPath.get(path);
+    const first = byPath.get(path.toLowerCase());
     if (first === undefined) {
-      byPath.set(path, template);
+      byPath.set(path.toLowerCase(), { template, path });
       continue;
     }
-    if (first.key === template.key) continue;
+    if (first.template.key === template.key) continue;
+    const other = `${describeId(first.template.id)} from ${first.template.source.file}:${first.template.source.line}`;
     sink.error({
       code: 'PATH_COLLISION',
       file: template.source.file,
       line: template.source.line,
       object: template.id,
-      message: `would be written to ${path}, like ${describeId(first.id)} from ${first.source.file}:${first.source.line}`,
+      message: first.path === path ? `would be written to ${path}, like ${other}` : `would be written to ${path}, which differs only in case from ${first.path} of ${other} (one file on case-insensitive file systems)`,
     });
   }
 }

@@ -113,3 +113,13 @@ describe('names, kinds and apiVersions', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('paths that differ only in case', () => {
+  it('are a collision naming both files (a checkout on a case-insensitive file system would keep one)', async () => {
+    const templates = ['admin', 'Admin'].map((name) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: ${name}\nrules: []\n`).join('---\n');
+    const dir = source(templates, '    - apiVersion: rbac.authorization.k8s.io/v1\n      kind: ClusterRole\n');
+    const r = await runCli(['validate', dir]);
+    expect(r.stderr).toMatch(/error: app\.yaml:\d+: ClusterRole (admin|Admin): would be written to cluster\/ClusterRole\.rbac\.authorization\.k8s\.io\/(admin|Admin)\.yaml, which differs only in case from .* of ClusterRole (Admin|admin) from app\.yaml:\d+/);
+    expect(r.code).toBe(2);
+  });
+});
