@@ -3,7 +3,8 @@
  * repository's example fleets so that every case is one mistake away from a
  * source that renders. Categories:
  *
- * - numeric: every number in every example set to -1, 2^31, 1e309, .nan, 1.5, -0;
+ * - numeric: every number in every example set to -1, 2^31, 1e309, .nan, 1.5, -0,
+ *   and so are the numeric policy fields the examples do not use;
  * - quantity: every resource quantity set to text, a negative, 1e309, .nan;
  * - type: every node (up to depth 6) replaced by a value of another type;
  * - alias: alias bombs (nested, scalar), a recursive alias, alias keys;
@@ -110,6 +111,22 @@ function mutationCases(): Case[] {
     }
   }
   return cases;
+}
+
+/** Numeric policy fields the examples leave out, inserted into the quickstart's PropagationPolicy with each extreme. */
+function insertedNumericCases(): Case[] {
+  const files = readBase('quickstart');
+  const policy = files['propagation.yaml'] as string;
+  const inserts: [string, (x: string) => string][] = [
+    ['priority', (x) => policy.replace('spec:\n', `spec:\n  priority: ${x}\n`)],
+    ['spreadConstraints.maxGroups', (x) => policy.replace('  placement:\n', `  placement:\n    spreadConstraints:\n      - spreadByField: cluster\n        maxGroups: ${x}\n        minGroups: 1\n`)],
+    ['spreadConstraints.minGroups', (x) => policy.replace('  placement:\n', `  placement:\n    spreadConstraints:\n      - spreadByField: region\n        maxGroups: 2\n        minGroups: ${x}\n`)],
+    ['clusterTolerations.tolerationSeconds', (x) => policy.replace('  placement:\n', `  placement:\n    clusterTolerations:\n      - key: k\n        operator: Exists\n        effect: NoExecute\n        tolerationSeconds: ${x}\n`)],
+    ['failover.tolerationSeconds', (x) => policy.replace('spec:\n', `spec:\n  failover:\n    application:\n      decisionConditions:\n        tolerationSeconds: ${x}\n      purgeMode: Gracefully\n      gracePeriodSeconds: ${x}\n`)],
+  ];
+  return inserts.flatMap(([field, insert]) =>
+    NUMERIC_EXTREMES.map((x) => ({ id: '', category: 'numeric', what: `quickstart/propagation.yaml ${field} := ${x}`, files: { ...files, 'propagation.yaml': insert(x) } })),
+  );
 }
 
 const CLUSTER = 'apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: c1\n';
@@ -236,7 +253,7 @@ function yamlCases(): Case[] {
 }
 
 export function generateCorpus(): Case[] {
-  const cases = [...mutationCases(), ...aliasCases(), ...sizeCases(), ...nameCases(), ...kindCases(), ...yamlCases()];
+  const cases = [...mutationCases(), ...insertedNumericCases(), ...aliasCases(), ...sizeCases(), ...nameCases(), ...kindCases(), ...yamlCases()];
   const counters = new Map<string, number>();
   return cases.map((c) => {
     const n = counters.get(c.category) ?? 0;
