@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { ProblemSink } from '../errors/index.ts';
 import type { Problem } from '../errors/index.ts';
 import { apiVersionProblem, dnsLabelProblem, dnsSubdomainProblem, kindProblem, objectNameProblem } from '../model/names.ts';
+import { checkPathsUnique } from '../model/paths.ts';
 import { scopeOf, type Scope } from '../model/scope.ts';
 import { workloadValueProblems } from '../model/workload.ts';
 import { ProjectSettings, SETTINGS_API, type ProjectSettingsSpec } from '../model/settings.ts';
@@ -113,6 +114,7 @@ export function loadRepository(files: readonly SourceFile[], registry: DialectRe
   const crdScopes = collectCrdScopes(templateDocs);
   const templates = templateDocs.flatMap((doc) => toTemplate(doc, crdScopes, sink) ?? []);
   checkDuplicateTemplates(templates, sink);
+  checkPathsUnique(templates, sink);
   checkDuplicateClusters(clusters, sink);
   sink.throwIfErrors();
   warnForeignFederationKinds(templates, crdScopes, registry, sink);

@@ -1,7 +1,6 @@
 /** emit: objects → bytes and paths. Pure. */
-import { createHash } from 'node:crypto';
 import { dump } from 'js-yaml';
-import { groupOf, type JsonObject, type ResourceId } from '../model/types.ts';
+import type { JsonObject } from '../model/types.ts';
 
 /** Fields the API server owns; never part of a rendered object (Karmada prune.go does the same). */
 const SERVER_METADATA = [
@@ -17,39 +16,7 @@ const SERVER_METADATA = [
   'finalizers',
 ] as const;
 
-/**
- * Folder layout inside a cluster directory. Cluster-scoped objects live under
- * `cluster/`, which sorts before `namespaces/`, so `kubectl apply -R` creates
- * Namespaces and CRDs before the objects that need them. Names were validated
- * as path segments at load time, so a path can never leave its folder.
- */
-export function objectPath(id: ResourceId): string {
-  const group = groupOf(id.apiVersion);
-  const kindDir = fitSegment(group === '' ? id.kind : `${id.kind}.${group}`, '');
-  const file = fitSegment(id.name, '.yaml');
-  return id.namespace === '' ? `cluster/${kindDir}/${file}` : `namespaces/${id.namespace}/${kindDir}/${file}`;
-}
-
-/** The longest file name (in UTF-8 bytes) that ext4, XFS, APFS and NTFS all accept. */
-const MAX_SEGMENT_BYTES = 255;
-
-/**
- * `base + ext`, or, when that is longer than a file name may be (a valid
- * 253-character name plus `.yaml`; a kind with a 253-character group), the
- * start of `base`, `-` and 16 hex digits of its SHA-256, so that the name is
- * still recognisable, always the same and different for different bases.
- */
-export function fitSegment(base: string, ext: string): string {
-  if (Buffer.byteLength(base) + Buffer.byteLength(ext) <= MAX_SEGMENT_BYTES) return base + ext;
-  const hash = createHash('sha256').update(base).digest('hex').slice(0, 16);
-  const room = MAX_SEGMENT_BYTES - Buffer.byteLength(ext) - hash.length - 1;
-  let head = '';
-  for (const ch of base) {
-    if (Buffer.byteLength(head + ch) > room) break;
-    head += ch;
-  }
-  return `${head}-${hash}${ext}`;
-}
+export { objectPath, fitSegment } from '../model/paths.ts';
 
 /** Drops server-owned metadata and status without touching the input. */
 export function withoutServerFields(obj: JsonObject): JsonObject {

@@ -9,6 +9,7 @@ import { byteOrder } from '../load/source.ts';
 import { describeId, groupOf, resourceKey, type JsonObject, type ResourceId, type Template } from '../model/types.ts';
 import { workloadValueProblems } from '../model/workload.ts';
 import { objectPath, toYaml } from './emit.ts';
+import { checkPathsUnique } from '../model/paths.ts';
 import type { Dialect, DialectContext, Placement, PreviousRender } from './types.ts';
 
 export interface RenderOptions {
@@ -125,7 +126,7 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
   checkSingleClaim(placements, sink);
   sink.throwIfErrors();
   const all = followNamespaces(repo, placements);
-  checkPathsUnique(all, sink);
+  checkPathsUnique(all.map((p) => p.template), sink);
   sink.throwIfErrors();
   const rendered = renderPlacements(all, sink);
   const clusters = clusterFiles(repo, rendered);
@@ -267,34 +268,6 @@ export function warnUnclaimed(repo: Repository, claimedKeys: readonly string[], 
     code: 'UNCLAIMED_TEMPLATES',
     message: `${unclaimed.length} of ${repo.templates.length} template${repo.templates.length === 1 ? '' : 's'} claimed by no policy render to no cluster: ${named.join(', ')}${more}`,
   });
-}
-
-/**
- * Two templates that would be written to one file are an error naming both
- * (one would silently replace the other while provenance listed both). Names,
- * kinds and groups are validated at load time, so this holds by construction
- * except for shortened names (emit.ts fitSegment) and kinds a dialect derives.
- */
-export function checkPathsUnique(placements: readonly Placement[], sink: ProblemSink): void {
-  // Keyed by the lower-cased path: a checkout on macOS or Windows (case-insensitive) would keep only one of two paths that differ in case.
-  const byPath = new Map<string, { template: Template; path: string }>();
-  for (const { template } of placements) {
-    const path = objectPath(template.id);
-    const first = byPath.get(path.toLowerCase());
-    if (first === undefined) {
-      byPath.set(path.toLowerCase(), { template, path });
-      continue;
-    }
-    if (first.template.key === template.key) continue;
-    const other = `${describeId(first.template.id)} from ${first.template.source.file}:${first.template.source.line}`;
-    sink.error({
-      code: 'PATH_COLLISION',
-      file: template.source.file,
-      line: template.source.line,
-      object: template.id,
-      message: first.path === path ? `would be written to ${path}, like ${other}` : `would be written to ${path}, which differs only in case from ${first.path} of ${other} (one file on case-insensitive file systems)`,
-    });
-  }
 }
 
 /** A template claimed by two dialects is an error naming both. */

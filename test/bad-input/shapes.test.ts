@@ -123,3 +123,19 @@ describe('paths that differ only in case', () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe('collisions in an incremental commit', () => {
+  it('a template added next to one whose path differs only in case is refused before the branch is patched', async () => {
+    const role = (name: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: ${name}\nrules: []\n`;
+    const dir = source(role('admin'), '    - apiVersion: rbac.authorization.k8s.io/v1\n      kind: ClusterRole\n');
+    const git = (...args: string[]) => spawnSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8' });
+    git('init', '-q');
+    expect((await runCli(['render', dir, '--commit', '--branch', 'rendered'])).code).toBe(0);
+    const tip = git('rev-parse', 'rendered').stdout;
+    writeFileSync(path.join(dir, 'more.yaml'), role('Admin'));
+    const r = await runCli(['render', dir, '--commit', '--branch', 'rendered']);
+    expect(r.stderr).toMatch(/error: (app|more)\.yaml:1: ClusterRole (Admin|admin): would be written to .*differs only in case/);
+    expect(r.code).toBe(2);
+    expect(git('rev-parse', 'rendered').stdout).toBe(tip);
+  });
+});
