@@ -96,11 +96,11 @@ export async function previousFromBranch(repo: GitRepository, branch: string, pr
   const affinityGroups = affinityGroupsFromProvenance(provenance);
   const hub = worksHubOf(provenance);
   const hubEntry = hub === undefined ? undefined : (await readTreeEntries(repo.objects, root)).get(hub);
-  if (hubEntry !== undefined && isDirMode(hubEntry.mode)) {
+  if (hub !== undefined && hubEntry !== undefined && isDirMode(hubEntry.mode)) {
     // Rendered as Works (--as-works): the clusters' files are inside the hub folder's Works.
     const files = new Map<string, string>();
     await readFilesBelow(repo, hubEntry.oid, '', files);
-    return { ...previousFromTree(clustersOfWorks(files)), affinityGroups };
+    return { ...previousFromTree(clustersOfWorks(files, where(hub, '').replace(/\/$/, ''))), affinityGroups };
   }
   return { replicas, clusters: new Set(replicas.keys()), affinityGroups };
 }

@@ -152,12 +152,12 @@ export async function readPreviousFolder(dir: string): Promise<PreviousRender> {
   }
   const provenancePath = path.join(dir, PROVENANCE_FILE);
   const provenance = existsSync(provenancePath) ? await readFile(provenancePath, 'utf8') : undefined;
-  return { ...previousFromTree(clustersOfRender(clusters, provenance), dir), affinityGroups: affinityGroupsFromProvenance(provenance) };
+  return { ...previousFromTree(clustersOfRender(clusters, provenance, dir), dir), affinityGroups: affinityGroupsFromProvenance(provenance) };
 }
 
 /** The cluster folders of a previous render; for a render written as Works (--as-works), the clusters inside its Works. */
-export function clustersOfRender(folders: ReadonlyMap<string, ReadonlyMap<string, string>>, provenance: string | undefined): ReadonlyMap<string, ReadonlyMap<string, string>> {
+export function clustersOfRender(folders: ReadonlyMap<string, ReadonlyMap<string, string>>, provenance: string | undefined, dir = ''): ReadonlyMap<string, ReadonlyMap<string, string>> {
   const hub = worksHubOf(provenance);
   const hubFiles = hub === undefined ? undefined : folders.get(hub);
-  return hubFiles === undefined ? folders : clustersOfWorks(hubFiles);
+  return hubFiles === undefined || hub === undefined ? folders : clustersOfWorks(hubFiles, path.posix.join(dir, hub));
 }

@@ -142,3 +142,20 @@ spec:
     await expectRejected(dir, /error: app\.yaml:1: Deployment shop\/web: spec\.replicas: must be an integer, got 2\.5 in the object for cluster a \(after overrides: OverridePolicy shop\/bad-replicas rule\[0\]\)/);
   });
 });
+
+describe('a previous render written as Works', () => {
+  it('a Work that is not YAML, or lists a null manifest, is exit 2 or ignored, never a crash', async () => {
+    const dir = source({ 'clusters.yaml': KARMADA_CLUSTERS, 'policy.yaml': KARMADA_POLICY, 'app.yaml': deployment('4') });
+    const previous = path.join(work, `prev-${n}`);
+    expect((await runCli(['render', dir, '--out', previous, '--as-works', 'ocm'])).code).toBe(0);
+    const workFile = path.join(previous, 'hub', 'namespaces', 'a', 'ManifestWork.work.open-cluster-management.io', 'manifold.yaml');
+    writeFileSync(workFile, 'apiVersion: work.open-cluster-management.io/v1\nkind: ManifestWork\nmetadata:\n  labels: {manifold.dev/cluster: a}\nspec:\n  workload:\n    manifests: [null, 1, "x"]\n');
+    const ignored = await runCli(['render', dir, '--out', path.join(work, `out1-${n}`), '--previous', previous]);
+    expect(looksLikeCrash(ignored), ignored.stderr).toBe(false);
+    expect(ignored.code, ignored.stderr).toBe(0);
+    writeFileSync(workFile, 'spec: [unclosed\n');
+    const broken = await runCli(['render', dir, '--out', path.join(work, `out2-${n}`), '--previous', previous]);
+    expect(broken.stderr).toMatch(/error: .*prev-\d+\/hub\/namespaces\/a\/ManifestWork\.work\.open-cluster-management\.io\/manifold\.yaml:\d+: previous render: not a Work Manifold rendered/);
+    expect(broken.code).toBe(2);
+  });
+});
