@@ -276,7 +276,9 @@ export class ObjectStore {
     pack.fd ??= openSync(pack.packPath, 'r');
     const end = nextOffset(pack, offset);
     const buf = Buffer.allocUnsafe(end - offset);
-    readSync(pack.fd, buf, 0, buf.length, offset);
+    // A truncated pack reads short: the rest of the buffer would be uninitialised memory, decoded as if it were the object.
+    const read = readSync(pack.fd, buf, 0, buf.length, offset);
+    if (read !== buf.length) throw new Error(`${pack.packPath} ends at ${offset + read}, inside the object at ${offset} (truncated)`);
     let i = 0;
     let byte = buf[i++] as number;
     const code = (byte >> 4) & 7;
