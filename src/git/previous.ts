@@ -62,15 +62,16 @@ export async function previousFromBranch(repo: GitRepository, branch: string, pr
   if (root === undefined) return undefined;
   const byTree = new Map<string, Replicas>();
   const byBlob = new Map<string, ReturnType<typeof replicasOfFile>>();
-  const walk = async (treeOid: string, rel: string, out: Replicas): Promise<void> => {
+  const where = (cluster: string, file: string) => `${branch}:${[...prefix.split('/').filter((x) => x !== '' && x !== '.'), cluster, file].join('/')}`;
+  const walk = async (treeOid: string, rel: string, out: Replicas, cluster: string): Promise<void> => {
     for (const entry of (await readTreeEntries(repo.objects, treeOid)).values()) {
       const file = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (isDirMode(entry.mode)) {
-        await walk(entry.oid, file, out);
+        await walk(entry.oid, file, out, cluster);
         continue;
       }
       if (!mayHoldReplicas(file)) continue;
-      if (!byBlob.has(entry.oid)) byBlob.set(entry.oid, replicasOfFile(await blobText(repo, entry.oid)));
+      if (!byBlob.has(entry.oid)) byBlob.set(entry.oid, replicasOfFile(await blobText(repo, entry.oid), where(cluster, file)));
       const found = byBlob.get(entry.oid);
       if (found !== undefined) out.set(found.key, found.replicas);
     }
@@ -87,7 +88,7 @@ export async function previousFromBranch(repo: GitRepository, branch: string, pr
     let perCluster = byTree.get(entry.oid);
     if (perCluster === undefined) {
       perCluster = new Map();
-      await walk(entry.oid, '', perCluster);
+      await walk(entry.oid, '', perCluster, entry.name);
       byTree.set(entry.oid, perCluster);
     }
     replicas.set(entry.name, perCluster);
@@ -95,11 +96,11 @@ export async function previousFromBranch(repo: GitRepository, branch: string, pr
   const affinityGroups = affinityGroupsFromProvenance(provenance);
   const hub = worksHubOf(provenance);
   const hubEntry = hub === undefined ? undefined : (await readTreeEntries(repo.objects, root)).get(hub);
-  if (hubEntry !== undefined && isDirMode(hubEntry.mode)) {
+  if (hub !== undefined && hubEntry !== undefined && isDirMode(hubEntry.mode)) {
     // Rendered as Works (--as-works): the clusters' files are inside the hub folder's Works.
     const files = new Map<string, string>();
     await readFilesBelow(repo, hubEntry.oid, '', files);
-    return { ...previousFromTree(clustersOfWorks(files)), affinityGroups };
+    return { ...previousFromTree(clustersOfWorks(files, where(hub, '').replace(/\/$/, ''))), affinityGroups };
   }
   return { replicas, clusters: new Set(replicas.keys()), affinityGroups };
 }
@@ -172,7 +173,8 @@ export async function priorTreeFacts(
       for (const segments of replicaPaths) {
         const file = await resolve(entry.oid, segments);
         if (file === undefined || isDirMode(file.mode)) continue;
-        if (!byBlob.has(file.oid)) byBlob.set(file.oid, replicasOfFile(await blobText(repo, file.oid)));
+        const name = [...prefix.split('/').filter((x) => x !== '' && x !== '.'), entry.name, ...segments].join('/');
+        if (!byBlob.has(file.oid)) byBlob.set(file.oid, replicasOfFile(await blobText(repo, file.oid), name));
         const found = byBlob.get(file.oid);
         if (found !== undefined) facts.replicas.set(found.key, found.replicas);
       }

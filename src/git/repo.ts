@@ -96,6 +96,8 @@ export function branchNameProblem(name: string): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x20~^:?*[\\\x7f]/.test(name)) return 'contains a space, control character or one of ~ ^ : ? * [ \\';
   if (name.split('/').some((seg) => seg.startsWith('.') || seg.endsWith('.lock'))) return 'has a component starting with "." or ending in ".lock"';
+  // Each component is a file name under .git/refs (plus `.lock` while it is written): git itself cannot create a longer one.
+  if (name.split('/').some((seg) => Buffer.byteLength(seg) > MAX_REF_COMPONENT)) return `has a component longer than ${MAX_REF_COMPONENT} bytes (git stores each as a file name)`;
   return undefined;
 }
 
@@ -114,7 +116,7 @@ export function branchRef(branch: string): string {
         ? 'names a ref outside refs/heads/; give a branch name such as manifold/rendered'
         : branchNameProblem(short);
   if (problem !== undefined) {
-    throw InputError.single({ code: 'GIT_BAD_BRANCH', message: `branch name "${branch}" ${problem}` });
+    throw InputError.single({ code: 'GIT_BAD_BRANCH', message: `branch name "${branch.length > 200 ? `${branch.slice(0, 200)}...` : branch}" ${problem}` });
   }
   return `refs/heads/${short}`;
 }
@@ -131,19 +133,40 @@ function refFile(repo: GitRepository, fullRef: string): string {
   return path.join(fullRef === 'HEAD' ? (repo.headDir ?? repo.gitdir) : repo.gitdir, fullRef);
 }
 
+/** git refs.c SYMREF_MAXDEPTH: how many symbolic refs git follows before calling it a loop. */
+const SYMREF_MAXDEPTH = 5;
+
+/**
+ * A ref name git cannot have created: a component longer than a file name
+ * (git writes `<component>.lock` first), or a path longer than Linux's PATH_MAX.
+ */
+function unstorableRef(fullRef: string): boolean {
+  return Buffer.byteLength(fullRef) > 4000 || fullRef.split('/').some((seg) => Buffer.byteLength(seg) > MAX_REF_COMPONENT);
+}
+
+/** 255 bytes of a file name minus `.lock`. */
+const MAX_REF_COMPONENT = 250;
+
 /** The current value of a full ref name, or undefined when it does not exist. */
-export async function readRef(repo: GitRepository, fullRef: string): Promise<string | undefined> {
+export async function readRef(repo: GitRepository, fullRef: string, depth = 0): Promise<string | undefined> {
+  if (depth > SYMREF_MAXDEPTH) {
+    throw new RuntimeError('GIT_REF_LOOP', `symbolic refs in ${repo.gitdir} form a loop (more than ${SYMREF_MAXDEPTH} levels at ${fullRef.slice(0, 200)})`);
+  }
+  if (unstorableRef(fullRef)) return undefined;
   // A loose ref holding an id wins over packed-refs, as in git; anything else (symbolic, packed) goes the long way.
   const loose = fullRef.startsWith('refs/') || fullRef === 'HEAD' ? await readTextIfExists(refFile(repo, fullRef)) : undefined;
   if (loose !== undefined && OID_LINE.test(loose)) return loose.slice(0, 40);
   const symbolic = loose?.match(/^ref: (refs\/[^\n]+)\n?$/);
-  if (symbolic?.[1] !== undefined && symbolic[1] !== fullRef) return readRef(repo, symbolic[1]);
+  if (symbolic?.[1] !== undefined && symbolic[1] !== fullRef) return readRef(repo, symbolic[1], depth + 1);
   const git = await isomorphicGit();
   try {
-    return await git.resolveRef({ fs, gitdir: repo.gitdir, ref: fullRef });
+    return await git.resolveRef({ fs, gitdir: repo.gitdir, ref: fullRef, depth: SYMREF_MAXDEPTH });
   } catch (err) {
     if (isCode(err, 'NotFoundError')) return undefined;
-    throw err;
+    if (isCode(err, 'MaxDepthError')) throw new RuntimeError('GIT_REF_LOOP', `symbolic refs in ${repo.gitdir} form a loop (at ${fullRef.slice(0, 200)})`);
+    // isomorphic-git reports a loop through short names (`a` → refs/heads/a → …) as an InternalError.
+    const reason = isCode(err, 'InternalError') ? 'a symbolic ref loop or a damaged ref file' : err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new RuntimeError('GIT_REF_UNREADABLE', `cannot resolve ${fullRef.slice(0, 200)} in ${repo.gitdir}: ${reason}`);
   }
 }
 
@@ -160,8 +183,9 @@ export async function resolveCommit(repo: GitRepository, spec: string): Promise<
   const match = /^(.*?)((?:[~^]\d*)*)$/.exec(spec);
   const base = match?.[1] ?? spec;
   const suffix = match?.[2] ?? '';
-  const unknown = () =>
-    InputError.single({ code: 'GIT_UNKNOWN_REF', message: `unknown revision "${spec}" in ${repo.workdir ?? repo.gitdir}` });
+  const shown = spec.length > 200 ? `${spec.slice(0, 200)}...` : spec;
+  const unknown = (why = '') =>
+    InputError.single({ code: 'GIT_UNKNOWN_REF', message: `unknown revision "${shown}" in ${repo.workdir ?? repo.gitdir}${why}` });
   if (base === '') throw unknown();
   let oid: string | undefined;
   if (/^[0-9a-f]{40}$/i.test(base)) {
@@ -184,20 +208,30 @@ export async function resolveCommit(repo: GitRepository, spec: string): Promise<
   }
   if (oid === undefined) throw unknown();
   oid = await peelToCommit(repo, oid, unknown);
+  // A parent beyond a shallow clone's boundary (HEAD~1 of a depth-1 clone) is not in the repository.
+  const parentsOf = async (child: string): Promise<string[]> => {
+    try {
+      return (await readCommit(repo, child)).parents;
+    } catch (err) {
+      if (err instanceof ObjectNotFoundError) throw unknown(` (commit ${err.oid} is not in the repository: a shallow clone?)`);
+      throw err;
+    }
+  };
   for (const step of suffix.match(/[~^]\d*/g) ?? []) {
     const n = step.length > 1 ? Number(step.slice(1)) : 1;
     if (step[0] === '^') {
-      const parents: string[] = (await readCommit(repo, oid)).parents;
+      const parents = await parentsOf(oid);
       if (n === 0) continue;
       oid = parents[n - 1];
       if (oid === undefined) throw unknown();
     } else {
       for (let i = 0; i < n; i++) {
-        oid = (await readCommit(repo, oid as string)).parents[0];
+        oid = (await parentsOf(oid as string))[0];
         if (oid === undefined) throw unknown();
       }
     }
   }
+  if (!repo.objects.has(oid)) throw unknown(` (commit ${oid} is not in the repository: a shallow clone?)`);
   return oid;
 }
 

@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import type { GitObject, ObjectType } from './objects.ts';
+import { RuntimeError } from '../errors/index.ts';
 
 /** At or below this many new objects, write them loose (git's `transfer.unpackLimit` default). */
 export const LOOSE_LIMIT = 100;
@@ -39,12 +40,19 @@ const CODE_TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blo
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
 
-export class ObjectNotFoundError extends Error {
+/** A missing object: a shallow clone's boundary or a damaged repository (exit 3 when nobody handles it). */
+export class ObjectNotFoundError extends RuntimeError {
   readonly oid: string;
   constructor(oid: string) {
-    super(`git object ${oid} not found`);
+    super('GIT_OBJECT_MISSING', `git object ${oid} not found (a shallow clone, or a damaged repository: git fsck names the problem)`, { oid });
     this.oid = oid;
   }
+}
+
+/** An object or pack that cannot be decoded: truncated packs, garbage loose files. */
+function corrupt(gitdir: string, what: string, err: unknown): RuntimeError {
+  const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  return new RuntimeError('GIT_OBJECT_CORRUPT', `cannot read ${what} in ${gitdir}: ${reason} (a damaged repository: git fsck names the problem)`, { what });
 }
 
 interface PackIndex {
@@ -161,6 +169,15 @@ export class ObjectStore {
 
   private loadPacks(): PackIndex[] {
     if (this.packs !== undefined) return this.packs;
+    try {
+      return this.loadPackIndexes();
+    } catch (err) {
+      if (err instanceof RuntimeError) throw err;
+      throw corrupt(this.gitdir, 'the pack indexes', err);
+    }
+  }
+
+  private loadPackIndexes(): PackIndex[] {
     const dir = path.join(this.objectsDir, 'pack');
     const packs: PackIndex[] = [];
     if (existsSync(dir)) {
@@ -229,6 +246,15 @@ export class ObjectStore {
    * thread pool, mostly for a loose file that does not exist.
    */
   private async readUncached(oid: string): Promise<StoredObject> {
+    try {
+      return this.readDecoded(oid);
+    } catch (err) {
+      if (err instanceof RuntimeError) throw err;
+      throw corrupt(this.gitdir, `git object ${oid}`, err);
+    }
+  }
+
+  private readDecoded(oid: string): StoredObject {
     const bin = Buffer.from(oid, 'hex');
     for (const pack of this.loadPacks()) {
       const i = findInIndex(pack, bin);
@@ -250,7 +276,9 @@ export class ObjectStore {
     pack.fd ??= openSync(pack.packPath, 'r');
     const end = nextOffset(pack, offset);
     const buf = Buffer.allocUnsafe(end - offset);
-    readSync(pack.fd, buf, 0, buf.length, offset);
+    // A truncated pack reads short: the rest of the buffer would be uninitialised memory, decoded as if it were the object.
+    const read = readSync(pack.fd, buf, 0, buf.length, offset);
+    if (read !== buf.length) throw new Error(`${pack.packPath} ends at ${offset + read}, inside the object at ${offset} (truncated)`);
     let i = 0;
     let byte = buf[i++] as number;
     const code = (byte >> 4) & 7;

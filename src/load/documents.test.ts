@@ -124,3 +124,57 @@ describe('parseSourceFiles fast path', () => {
     expect(fast).toBeGreaterThan(300);
   });
 });
+
+describe('parseSourceFiles rejects what is not JSON (issue 10)', () => {
+  const problemsOf = (text: string) => parseSourceFiles([{ path: 'f.yaml', text }]).problems.map((p) => ({ line: p.line, field: p.field, message: p.message }));
+
+  it('reports a key repeated through an alias, which would silently replace the earlier value', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &n region\n  labels:\n    region: eu\n    *n : us\n';
+    const problems = problemsOf(text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ line: 7, message: expect.stringContaining('Map keys must be unique ("region" repeats)') });
+  });
+
+  it('reports a plain duplicate key and a collection key with their lines', () => {
+    expect(problemsOf('a: 1\nb: 2\na: 3\n')).toEqual([{ line: 3, field: undefined, message: 'YAML syntax: Map keys must be unique ("a" repeats)' }]);
+    expect(problemsOf('a: 1\n[x]: 2\n')[0]).toMatchObject({ line: 2, message: expect.stringContaining('mapping key must be') });
+  });
+
+  it('rejects tags outside the JSON ones and YAML versions it does not read', () => {
+    for (const [text, line, words] of [
+      ['a: 1\nb: !!omap\n  - x: 1\n', 3, '!!omap'],
+      ['a: !!set {x}\n', 1, '!!set'],
+      ['a: !!binary aGk=\n', 1, '!!binary'],
+      ['a: !!timestamp 2001-01-01\n', 1, '!!timestamp'],
+      ['a: !foo x\n', 1, 'Unresolved tag: !foo'],
+      ['%YAML 2.0\n---\na: 1\n', 1, 'Unsupported YAML version 2.0'],
+    ] as const) {
+      const problems = problemsOf(text);
+      expect(problems, text).toHaveLength(1);
+      expect(problems[0], text).toMatchObject({ line, message: expect.stringContaining(words) });
+    }
+    expect(problemsOf('a: !!str 1\nb: !!int "2"\n')).toEqual([]);
+  });
+
+  it('rejects numbers that are not finite, naming the field and its line', () => {
+    for (const value of ['.nan', '.inf', '-.Inf', '1e309', '-1e400']) {
+      const text = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: ${value}\n`;
+      expect(problemsOf(text), value).toEqual([{ line: 6, field: 'spec.replicas', message: expect.stringContaining('not finite') }]);
+    }
+  });
+
+  it('rejects a recursive alias and a scalar alias bomb instead of crashing later', () => {
+    expect(problemsOf('a: &x\n  b: *x\n')[0]?.message).toContain('cycle');
+    const big = 'x'.repeat(1024 * 1024);
+    const bomb = `s: &s "${big}"\nlist: [${Array.from({ length: 40 }, () => '*s').join(', ')}]\n`;
+    expect(problemsOf(bomb)[0]?.message).toContain('larger than 1.5 MiB');
+  });
+
+  it('rejects an object larger than the API server can store, on the fast path too (js-yaml could not write it)', () => {
+    const small = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n';
+    const huge = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata:\n  v: "${'y'.repeat(2 * 1024 * 1024)}"\n`;
+    expect(parseFileFast({ path: 'f.yaml', text: `${small}---\n${huge}` })?.problems).toEqual([
+      { code: 'YAML_VALUE', severity: 'error', file: 'f.yaml', line: 5, message: expect.stringContaining('larger than 1.5 MiB') },
+    ]);
+  });
+});

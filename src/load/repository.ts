@@ -7,8 +7,10 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { ProblemSink } from '../errors/index.ts';
 import type { Problem } from '../errors/index.ts';
-import { dnsLabelProblem, dnsSubdomainProblem, objectNameProblem } from '../model/names.ts';
+import { apiVersionProblem, dnsLabelProblem, dnsSubdomainProblem, kindProblem, objectNameProblem } from '../model/names.ts';
+import { checkPathsUnique } from '../model/paths.ts';
 import { scopeOf, type Scope } from '../model/scope.ts';
+import { workloadValueProblems } from '../model/workload.ts';
 import { ProjectSettings, SETTINGS_API, type ProjectSettingsSpec } from '../model/settings.ts';
 import { groupOf, resourceKey, type Cluster, type JsonObject, type SourceRef, type Template } from '../model/types.ts';
 import { parseSourceFiles, type SourceDocument } from './documents.ts';
@@ -112,6 +114,7 @@ export function loadRepository(files: readonly SourceFile[], registry: DialectRe
   const crdScopes = collectCrdScopes(templateDocs);
   const templates = templateDocs.flatMap((doc) => toTemplate(doc, crdScopes, sink) ?? []);
   checkDuplicateTemplates(templates, sink);
+  checkPathsUnique(templates, sink);
   checkDuplicateClusters(clusters, sink);
   sink.throwIfErrors();
   warnForeignFederationKinds(templates, crdScopes, registry, sink);
@@ -153,6 +156,13 @@ function classify(
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
     const field = typeof apiVersion !== 'string' || apiVersion === '' ? 'apiVersion' : 'kind';
     sink.error({ code: 'SCHEMA_INVALID', file: doc.file, line: doc.lineOf([field]), object: objectOf(value), field, message: 'required field is missing' });
+    return;
+  }
+  // Kind and group become folder names of the output, so they must be what the API server would serve.
+  for (const [field, problem] of [['apiVersion', apiVersionProblem(apiVersion)], ['kind', kindProblem(kind)]] as const) {
+    if (problem === undefined) continue;
+    // No object in the message: the kind itself is what is wrong (it may hold control characters).
+    sink.error({ code: 'SCHEMA_INVALID', file: doc.file, line: doc.lineOf([field]), field, message: problem });
     return;
   }
   const known = registry.kinds.find((k) => k.apiVersion === apiVersion && (typeof k.kind === 'string' ? k.kind === kind : k.kind(kind)));
@@ -286,6 +296,8 @@ function toTemplate(doc: SourceDocument, crdScopes: ReadonlyMap<string, Scope>, 
     const nsProblem = dnsLabelProblem(name);
     if (nsProblem) return at(['metadata', 'name'], nsProblem, 'NAME_INVALID');
   }
+  const [valueProblem] = workloadValueProblems(group, kind, value);
+  if (valueProblem !== undefined) return at(valueProblem.path, valueProblem.message);
   const id = { apiVersion, kind, namespace, name };
   return {
     id,

@@ -1,15 +1,52 @@
 /** Shared zod building blocks used by every dialect's schema. */
 import { z } from 'zod';
+import { labelValueProblem, qualifiedNameProblem } from './names.ts';
+import { isQuantity } from './quantity.ts';
 
-export const LabelSelectorRequirement = z.strictObject({
-  key: z.string().min(1),
-  operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-  values: z.array(z.string()).optional(),
-});
+/**
+ * The values of an `In`/`NotIn` requirement: at least one, each a valid label
+ * value (apimachinery pkg/labels NewRequirement, which Karmada's field
+ * selectors go through too: karmada pkg/util/lifted NodeSelectorRequirementsAsSelector).
+ */
+export function checkRequirementValues(req: { operator: string; values?: string[] | undefined }, ctx: z.RefinementCtx): void {
+  const values = req.values ?? [];
+  if ((req.operator === 'In' || req.operator === 'NotIn') && values.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['values'], message: `must be specified when operator is ${req.operator}` });
+  }
+  values.forEach((value, i) => {
+    const problem = labelValueProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['values', i], message: problem });
+  });
+}
+
+/** apimachinery pkg/apis/meta/v1/validation ValidateLabelSelectorRequirement. */
+export const LabelSelectorRequirement = z
+  .strictObject({
+    key: z.string().min(1),
+    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+    values: z.array(z.string()).optional(),
+  })
+  .superRefine((req, ctx) => {
+    const keyProblem = qualifiedNameProblem(req.key);
+    if (keyProblem !== undefined) ctx.addIssue({ code: 'custom', path: ['key'], message: keyProblem });
+    if ((req.operator === 'Exists' || req.operator === 'DoesNotExist') && (req.values ?? []).length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `may not be specified when operator is ${req.operator}` });
+    }
+    checkRequirementValues(req, ctx);
+  });
 export type LabelSelectorRequirement = z.infer<typeof LabelSelectorRequirement>;
 
+/** apimachinery ValidateLabelSelector: matchLabels keys are qualified names, values label values. */
 export const LabelSelector = z.strictObject({
-  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchLabels: z
+    .record(z.string(), z.string())
+    .superRefine((labels, ctx) => {
+      for (const [key, value] of Object.entries(labels)) {
+        const problem = qualifiedNameProblem(key) ?? labelValueProblem(value);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+      }
+    })
+    .optional(),
   matchExpressions: z.array(LabelSelectorRequirement).optional(),
 });
 export type LabelSelector = z.infer<typeof LabelSelector>;
@@ -47,7 +84,7 @@ export const Toleration = z.strictObject({
 export type Toleration = z.infer<typeof Toleration>;
 
 /** A Kubernetes quantity as written in YAML: `500m`, `1Gi`, `2`, or a number. */
-export const Quantity = z.union([z.string(), z.number()]);
+export const Quantity = z.union([z.string(), z.number()]).refine((q) => isQuantity(q), { message: 'not a quantity (e.g. 500m, 2, 1Gi)' });
 export const ResourceList = z.record(z.string(), Quantity);
 export type ResourceList = z.infer<typeof ResourceList>;
 

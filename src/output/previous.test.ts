@@ -9,13 +9,15 @@ import { resourceKey } from '../model/types.ts';
 import { render } from '../render/render.ts';
 import { generateFleet } from '../../bench/generate.ts';
 import { replicasOfFile } from './previous.ts';
+import { InputError } from '../errors/index.ts';
 
 /** What replicasOfFile must return: the answer of a full YAML parse. */
 function parsedAnswer(content: string): { key: string; replicas: number } | undefined {
   const obj = load(content);
   if (!isRecord(obj) || !isRecord(obj.metadata) || !isRecord(obj.spec)) return undefined;
   const count = obj.kind === 'Job' ? obj.spec.parallelism : obj.spec.replicas;
-  if (typeof count !== 'number') return undefined;
+  // A count that is not a replica count (2.5, -1) is no previous placement at all.
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) return undefined;
   const namespace = typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : '';
   return { key: resourceKey({ apiVersion: String(obj.apiVersion), kind: String(obj.kind), namespace, name: String(obj.metadata.name) }), replicas: count };
 }
@@ -32,7 +34,7 @@ describe('replicasOfFile', () => {
     let counted = 0;
     for (const c of contents) {
       const expected = parsedAnswer(c);
-      expect(replicasOfFile(c), c).toEqual(expected);
+      expect(replicasOfFile(c, 'f.yaml'), c).toEqual(expected);
       if (expected !== undefined) counted++;
     }
     expect(counted).toBeGreaterThan(20);
@@ -48,6 +50,20 @@ describe('replicasOfFile', () => {
       'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector:\n    matchLabels:\n      replicas: "9"\n',
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  spec: |\n    replicas: 5\n',
     ];
-    for (const c of cases) expect(replicasOfFile(c), c).toEqual(parsedAnswer(c));
+    for (const c of cases) expect(replicasOfFile(c, 'f.yaml'), c).toEqual(parsedAnswer(c));
+  });
+});
+
+describe('an unreadable previous render (issue 10 item 4)', () => {
+  it('is an input error naming the file and line, not a crash', () => {
+    const broken = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: [unclosed\n';
+    let error: unknown;
+    try {
+      replicasOfFile(broken, 'prev/eu-1/namespaces/shop/Deployment.apps/web.yaml');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problems[0]).toMatchObject({ code: 'PREVIOUS_UNREADABLE', file: 'prev/eu-1/namespaces/shop/Deployment.apps/web.yaml', line: 7 });
   });
 });

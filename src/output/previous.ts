@@ -60,25 +60,36 @@ export function scanRenderedFile(content: string): { fields: Map<string, string>
   return fields.has('apiVersion') && fields.has('kind') && fields.has('metadata.name') ? { fields } : undefined;
 }
 
-/** The template key and replica count (Job: parallelism) of one rendered file, if it has one. */
-export function replicasOfFile(content: string): { key: string; replicas: number } | undefined {
+/**
+ * The template key and replica count (Job: parallelism) of one rendered file,
+ * if it has one. `name` says where the file is, for the error when it is not
+ * YAML (someone edited the render, or it is not one).
+ */
+export function replicasOfFile(content: string, name: string): { key: string; replicas: number } | undefined {
   const scanned = scanRenderedFile(content);
   if (scanned !== undefined) {
     const f = scanned.fields;
     const count = f.get(f.get('kind') === 'Job' ? 'spec.parallelism' : 'spec.replicas');
     if (count === undefined) return undefined; // no such field in a block spec (or no spec): not a number either way
-    if (!/^(0|[1-9][0-9]*)$/.test(count)) return replicasOfParsed(content);
+    if (!/^(0|[1-9][0-9]*)$/.test(count)) return replicasOfParsed(content, name);
     const id = { apiVersion: f.get('apiVersion') as string, kind: f.get('kind') as string, namespace: f.get('metadata.namespace') ?? '', name: f.get('metadata.name') as string };
     return { key: resourceKey(id), replicas: Number(count) };
   }
-  return replicasOfParsed(content);
+  return replicasOfParsed(content, name);
 }
 
-function replicasOfParsed(content: string): { key: string; replicas: number } | undefined {
-  const obj = load(content);
+function replicasOfParsed(content: string, name: string): { key: string; replicas: number } | undefined {
+  let obj: unknown;
+  try {
+    obj = load(content);
+  } catch (err) {
+    const line = (err as { mark?: { line?: number } }).mark?.line;
+    const reason = err instanceof Error ? (err as { reason?: string }).reason ?? err.message.split('\n')[0] : String(err);
+    throw InputError.single({ code: 'PREVIOUS_UNREADABLE', file: name, line: line === undefined ? undefined : line + 1, message: `previous render: not a YAML object Manifold rendered (${reason})` });
+  }
   if (!isRecord(obj) || !isRecord(obj.metadata) || !isRecord(obj.spec)) return undefined;
   const count = obj.kind === 'Job' ? obj.spec.parallelism : obj.spec.replicas;
-  if (typeof count !== 'number') return undefined;
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) return undefined;
   const id = {
     apiVersion: String(obj.apiVersion),
     kind: String(obj.kind),
@@ -89,7 +100,7 @@ function replicasOfParsed(content: string): { key: string; replicas: number } | 
 }
 
 /** Extracts replicas per template from each cluster's files (path → YAML). */
-export function previousFromTree(clusters: ReadonlyMap<string, ReadonlyMap<string, string>>): PreviousRender {
+export function previousFromTree(clusters: ReadonlyMap<string, ReadonlyMap<string, string>>, where = ''): PreviousRender {
   const replicas = new Map<string, Map<string, number>>();
   // Clusters share most contents (one per variant): parse each distinct file once.
   const parsed = new Map<string, ReturnType<typeof replicasOfFile>>();
@@ -97,7 +108,7 @@ export function previousFromTree(clusters: ReadonlyMap<string, ReadonlyMap<strin
     const perTemplate = new Map<string, number>();
     for (const [file, content] of files) {
       if (!mayHoldReplicas(file)) continue;
-      if (!parsed.has(content)) parsed.set(content, replicasOfFile(content));
+      if (!parsed.has(content)) parsed.set(content, replicasOfFile(content, path.posix.join(where, cluster, file)));
       const found = parsed.get(content);
       if (found !== undefined) perTemplate.set(found.key, found.replicas);
     }
@@ -135,18 +146,18 @@ export async function readPreviousFolder(dir: string): Promise<PreviousRender> {
     for (const f of await readdir(root, { recursive: true, withFileTypes: true })) {
       if (!f.isFile() || !f.name.endsWith('.yaml')) continue;
       const abs = path.join(f.parentPath, f.name);
-      files.set(path.relative(root, abs), await readFile(abs, 'utf8'));
+      files.set(path.relative(root, abs).split(path.sep).join('/'), await readFile(abs, 'utf8'));
     }
     clusters.set(entry.name, files);
   }
   const provenancePath = path.join(dir, PROVENANCE_FILE);
   const provenance = existsSync(provenancePath) ? await readFile(provenancePath, 'utf8') : undefined;
-  return { ...previousFromTree(clustersOfRender(clusters, provenance)), affinityGroups: affinityGroupsFromProvenance(provenance) };
+  return { ...previousFromTree(clustersOfRender(clusters, provenance, dir), dir), affinityGroups: affinityGroupsFromProvenance(provenance) };
 }
 
 /** The cluster folders of a previous render; for a render written as Works (--as-works), the clusters inside its Works. */
-export function clustersOfRender(folders: ReadonlyMap<string, ReadonlyMap<string, string>>, provenance: string | undefined): ReadonlyMap<string, ReadonlyMap<string, string>> {
+export function clustersOfRender(folders: ReadonlyMap<string, ReadonlyMap<string, string>>, provenance: string | undefined, dir = ''): ReadonlyMap<string, ReadonlyMap<string, string>> {
   const hub = worksHubOf(provenance);
   const hubFiles = hub === undefined ? undefined : folders.get(hub);
-  return hubFiles === undefined ? folders : clustersOfWorks(hubFiles);
+  return hubFiles === undefined || hub === undefined ? folders : clustersOfWorks(hubFiles, path.posix.join(dir, hub));
 }

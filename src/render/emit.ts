@@ -1,6 +1,6 @@
 /** emit: objects → bytes and paths. Pure. */
 import { dump } from 'js-yaml';
-import { groupOf, type JsonObject, type ResourceId } from '../model/types.ts';
+import type { JsonObject } from '../model/types.ts';
 
 /** Fields the API server owns; never part of a rendered object (Karmada prune.go does the same). */
 const SERVER_METADATA = [
@@ -16,19 +16,7 @@ const SERVER_METADATA = [
   'finalizers',
 ] as const;
 
-/**
- * Folder layout inside a cluster directory. Cluster-scoped objects live under
- * `cluster/`, which sorts before `namespaces/`, so `kubectl apply -R` creates
- * Namespaces and CRDs before the objects that need them. Names were validated
- * as path segments at load time, so a path can never leave its folder.
- */
-export function objectPath(id: ResourceId): string {
-  const group = groupOf(id.apiVersion);
-  const kindDir = group === '' ? id.kind : `${id.kind}.${group}`;
-  return id.namespace === ''
-    ? `cluster/${kindDir}/${id.name}.yaml`
-    : `namespaces/${id.namespace}/${kindDir}/${id.name}.yaml`;
-}
+export { objectPath, fitSegment } from '../model/paths.ts';
 
 /** Drops server-owned metadata and status without touching the input. */
 export function withoutServerFields(obj: JsonObject): JsonObject {

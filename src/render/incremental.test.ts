@@ -82,6 +82,14 @@ describe('planIncremental', () => {
     expect(planIncremental(repoOf(BASE), dialects, { ...prior, source: oldSource as typeof prior.source }, 'manifold test').kind).toBe('full');
   });
 
+  it('renders in full, instead of crashing, when a hand-edited provenance has entries of the wrong shape (issue 10 item 4)', () => {
+    const changed = repoOf({ ...BASE, 'web.yaml': web('web:2') });
+    const broken = (objects: unknown) => planIncremental(changed, dialects, { ...prior, objects: objects as typeof prior.objects }, 'manifold test');
+    for (const objects of [[{ key: 'x', file: 'web.yaml' }], [null], [{ ...prior.objects[0], variants: [{}] }], [{ ...prior.objects[0], follows: 'a' }]]) {
+      expect(broken(objects).kind, JSON.stringify(objects)).toBe('full');
+    }
+  });
+
   it('a template moved into a file that also holds a policy makes that file global', () => {
     const { 'other.yaml': _moved, ...rest } = BASE;
     const plan = planIncremental(repoOf({ ...rest, 'policy.yaml': `${POLICY}---\n${OTHER}` }), dialects, prior, 'manifold test');

@@ -102,9 +102,22 @@ function usable(prior: Provenance): boolean {
     typeof prior.source?.globals === 'string' &&
     Array.isArray(prior.source.inputs) &&
     Array.isArray(prior.objects) &&
+    prior.objects.every(usableObject) &&
+    prior.source.inputs.every((i) => isObject(i) && typeof i.file === 'string' && typeof i.sha256 === 'string') &&
     Array.isArray(prior.warnings) &&
-    typeof prior.clusters === 'object'
+    isObject(prior.clusters)
   );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A provenance entry with what the plan reads (a hand-edited branch may hold anything). */
+function usableObject(o: unknown): boolean {
+  if (!isObject(o) || typeof o.key !== 'string' || typeof o.file !== 'string' || !Array.isArray(o.variants)) return false;
+  if (o.follows !== undefined && !(Array.isArray(o.follows) && o.follows.every((k) => typeof k === 'string'))) return false;
+  return o.variants.every((v) => isObject(v) && typeof v.path === 'string');
 }
 
 /**

@@ -6,8 +6,10 @@ import { createHash } from 'node:crypto';
 import { InputError, ProblemSink, formatProblem, type Problem } from '../errors/index.ts';
 import type { Repository } from '../load/repository.ts';
 import { byteOrder } from '../load/source.ts';
-import { describeId, resourceKey, type JsonObject, type ResourceId, type Template } from '../model/types.ts';
+import { describeId, groupOf, resourceKey, type JsonObject, type ResourceId, type Template } from '../model/types.ts';
+import { workloadValueProblems } from '../model/workload.ts';
 import { objectPath, toYaml } from './emit.ts';
+import { checkPathsUnique } from '../model/paths.ts';
 import type { Dialect, DialectContext, Placement, PreviousRender } from './types.ts';
 
 export interface RenderOptions {
@@ -124,6 +126,8 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
   checkSingleClaim(placements, sink);
   sink.throwIfErrors();
   const all = followNamespaces(repo, placements);
+  checkPathsUnique(all.map((p) => p.template), sink);
+  sink.throwIfErrors();
   const rendered = renderPlacements(all, sink);
   const clusters = clusterFiles(repo, rendered);
   // A summary of the source, not of one decision: printed, not kept in provenance (an incremental render cannot recount it).
@@ -379,11 +383,34 @@ function renderPlacement(p: Placement, sink: ProblemSink): RenderedTemplate {
       }
       throw err;
     }
+    if (reportInvalidCounts(p, object, first, sink)) continue;
     const content = toYaml(object, p.template.id.namespace);
     variants.push({ path, content, sha256: sha256(content), clusters, overrides: p.overridesFor(first) });
   }
   variants.sort((a, b) => byteOrder(a.clusters[0] ?? '', b.clusters[0] ?? ''));
   return { template: p.template, placement: p, variants };
+}
+
+/**
+ * The object as a cluster receives it must still be one its API server
+ * accepts: a count or quantity set by an override, or held in a template
+ * that a dialect wraps (a KubeFed Federated<Kind>), is checked here, since
+ * load time saw only plain templates. Names the template and the overrides.
+ */
+function reportInvalidCounts(p: Placement, object: JsonObject, cluster: string, sink: ProblemSink): boolean {
+  const [problem] = workloadValueProblems(groupOf(p.template.id.apiVersion), p.template.id.kind, object);
+  if (problem === undefined) return false;
+  const overrides = p.overridesFor(cluster);
+  const field = problem.path.map((seg) => (typeof seg === 'number' ? `[${seg}]` : `.${seg}`)).join('').slice(1);
+  sink.error({
+    code: 'SCHEMA_INVALID',
+    file: p.template.source.file,
+    line: p.template.source.line,
+    object: p.template.id,
+    field,
+    message: `${problem.message} in the object for cluster ${cluster}${overrides.length > 0 ? ` (after overrides: ${overrides.join(', ')})` : ''}`,
+  });
+  return true;
 }
 
 export function provenanceObject(r: RenderedTemplate): ProvenanceObject {

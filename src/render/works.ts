@@ -223,23 +223,40 @@ export function worksProvenance(tree: WorksTree, options: WorksOptions): WorksPr
  * still keeps placements stable. A Work names its cluster by WORK_CLUSTER_LABEL;
  * files that are not Works written by Manifold are ignored.
  */
-export function clustersOfWorks(hubFiles: ReadonlyMap<string, string>): Map<string, Map<string, string>> {
+export function clustersOfWorks(hubFiles: ReadonlyMap<string, string>, where = ''): Map<string, Map<string, string>> {
   const clusters = new Map<string, Map<string, string>>();
-  for (const text of hubFiles.values()) {
-    const work = load(text) as { metadata?: { labels?: Record<string, unknown> }; spec?: { workload?: { manifests?: unknown } } } | null;
+  for (const [name, text] of hubFiles) {
+    const work = loadWork(text, where === '' ? name : `${where}/${name}`);
     const cluster = work?.metadata?.labels?.[WORK_CLUSTER_LABEL];
     const manifests = work?.spec?.workload?.manifests;
     if (typeof cluster !== 'string' || !Array.isArray(manifests)) continue;
     let files = clusters.get(cluster);
     if (files === undefined) clusters.set(cluster, (files = new Map()));
-    for (const manifest of manifests as JsonObject[]) {
-      const meta = manifest.metadata as { name?: unknown; namespace?: unknown } | undefined;
-      if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string' || typeof meta?.name !== 'string') continue;
+    for (const manifest of manifests as unknown[]) {
+      // A hand-edited Work may hold anything in its list; only objects are manifests.
+      if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) continue;
+      const meta = (manifest as JsonObject).metadata as { name?: unknown; namespace?: unknown } | undefined;
+      const { apiVersion, kind } = manifest as JsonObject;
+      if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof meta?.name !== 'string') continue;
       const namespace = typeof meta.namespace === 'string' ? meta.namespace : '';
-      files.set(objectPath({ apiVersion: manifest.apiVersion, kind: manifest.kind, namespace, name: meta.name }), toYaml(manifest, namespace));
+      files.set(objectPath({ apiVersion, kind, namespace, name: meta.name }), toYaml(manifest as JsonObject, namespace));
     }
   }
   return clusters;
+}
+
+type WorkShape = { metadata?: { labels?: Record<string, unknown> }; spec?: { workload?: { manifests?: unknown } } } | null;
+
+/** One Work file of a previous render; a file that is not YAML is an input error naming it (a hand edit broke it). */
+function loadWork(text: string, name: string): WorkShape {
+  try {
+    const value = load(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as WorkShape) : null;
+  } catch (err) {
+    const line = (err as { mark?: { line?: number } }).mark?.line;
+    const reason = err instanceof Error ? ((err as { reason?: string }).reason ?? err.message.split('\n')[0]) : String(err);
+    throw InputError.single({ code: 'PREVIOUS_UNREADABLE', file: name, line: line === undefined ? undefined : line + 1, message: `previous render: not a Work Manifold rendered (${reason})` });
+  }
 }
 
 /** The hub folder a provenance text records, when that render was written as Works. */

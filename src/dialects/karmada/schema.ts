@@ -14,10 +14,15 @@ import {
   Taint,
   Toleration,
   JsonAny,
+  Quantity,
+  checkRequirementValues,
   kubeObjectSchema,
 } from '../../model/common.ts';
 
 export const POLICY_API = 'policy.karmada.io/v1alpha1';
+
+/** A Go *int32 field (priority, decisionConditions.tolerationSeconds, gracePeriodSeconds): the API server's JSON decoding refuses anything outside. */
+const Int32 = z.number().int().min(-2147483648).max(2147483647, 'must fit in int32');
 export const CLUSTER_API = 'cluster.karmada.io/v1alpha1';
 
 export const ResourceSelector = z.strictObject({
@@ -29,11 +34,19 @@ export const ResourceSelector = z.strictObject({
 });
 export type ResourceSelector = z.infer<typeof ResourceSelector>;
 
-export const FieldSelectorRequirement = z.strictObject({
-  key: z.enum(['provider', 'region', 'zone']),
-  operator: z.enum(['In', 'NotIn']),
-  values: z.array(z.string()).optional(),
-});
+/**
+ * karmada pkg/util/validation ValidatePolicyFieldSelector (key and operator);
+ * the values as karmada pkg/util/lifted NodeSelectorRequirementsAsSelector
+ * turns them into apimachinery label requirements, which refuse an empty
+ * `In` and invalid label values (the cluster would then never match).
+ */
+export const FieldSelectorRequirement = z
+  .strictObject({
+    key: z.enum(['provider', 'region', 'zone']),
+    operator: z.enum(['In', 'NotIn']),
+    values: z.array(z.string()).optional(),
+  })
+  .superRefine(checkRequirementValues);
 
 const clusterAffinityShape = {
   labelSelector: LabelSelector.optional(),
@@ -102,9 +115,9 @@ const StatePreservation = z.strictObject({
 export const FailoverBehavior = z.strictObject({
   application: z
     .strictObject({
-      decisionConditions: z.strictObject({ tolerationSeconds: z.number().int().optional() }).optional(),
+      decisionConditions: z.strictObject({ tolerationSeconds: Int32.optional() }).optional(),
       purgeMode: z.enum(['Directly', 'Gracefully', 'Never', 'Immediately']).optional(),
-      gracePeriodSeconds: z.number().int().optional(),
+      gracePeriodSeconds: Int32.optional(),
       statePreservation: StatePreservation.optional(),
     })
     .optional(),
@@ -120,7 +133,7 @@ export const PropagationSpec = z
   .strictObject({
     resourceSelectors: z.array(ResourceSelector).min(1, 'must list at least one selector (an empty list is never "everything")'),
     propagateDeps: z.boolean().optional(),
-    priority: z.number().int().optional(),
+    priority: Int32.optional(),
     preemption: z.enum(['Always', 'Never']).optional(),
     dependentOverrides: z.array(z.string()).optional(),
     placement: Placement.optional(),
@@ -284,8 +297,9 @@ const ResourceModel = z.strictObject({
   ranges: z.array(
     z.strictObject({
       name: z.string(),
-      min: z.union([z.string(), z.number()]),
-      max: z.union([z.string(), z.number()]),
+      // resource.Quantity in karmada pkg/apis/cluster/v1alpha1 ResourceModelRange.
+      min: Quantity,
+      max: Quantity,
     }),
   ),
 });

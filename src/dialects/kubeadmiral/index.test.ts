@@ -625,9 +625,9 @@ ${spec}`;
     expect(problems[0]?.message).toContain('unknown field "region"');
   });
 
-  it('rejects a non-integer replica count under Divide, naming the policy', () => {
+  it('rejects a non-integer replica count at the template that holds it, not at the policy (issue 10 item 7)', () => {
     const problems = problemsOf(() => renderDocs([ABC, dividePolicy(), deployment(2).replace('replicas: 2', 'replicas: "two"')]));
-    expect(problems[0]).toMatchObject({ code: 'SCHEDULING_FAILED', object: { kind: 'PropagationPolicy', name: 'pp' } });
+    expect(problems[0]).toMatchObject({ code: 'SCHEMA_INVALID', object: { kind: 'Deployment', name: 'web' }, field: 'spec.replicas' });
   });
 });
 
