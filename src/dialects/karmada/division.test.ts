@@ -903,6 +903,7 @@ describe('estimateAvailableReplicas — general_test.go', () => {
     expect(clusterAvailableReplicas(cluster('big', { resourceSummary: { allocatable: { pods: String(MAX_INT32) } } }), undefined, 7)).toBe(7);
     expect(clusterAvailableReplicas(cluster('none'), { cpu: '1' }, 7)).toBe(0);
     expect(clusterAvailableReplicas(cluster('some', { resourceSummary: { allocatable: { pods: '5' } } }), undefined, 7)).toBe(5);
+    expect(clusterAvailableReplicas(cluster('none'), { cpu: '1' }, 0)).toBe(MAX_INT32); // no estimator for 0 replicas (karmada#3743)
   });
 });
 

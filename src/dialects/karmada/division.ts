@@ -631,10 +631,14 @@ export function estimateAvailableReplicas(summary: ResourceSummary | undefined, 
 }
 
 /**
- * calAvailableReplicas for one candidate with only the general estimator:
- * its estimate, where an estimate of MaxInt32 becomes `desired`.
+ * calAvailableReplicas (karmada pkg/scheduler/core/util.go) for one candidate
+ * with only the general estimator: its estimate, where an estimate of
+ * MaxInt32 becomes `desired`. With 0 desired replicas (non-workloads, a
+ * Deployment scaled to 0) no estimator runs and every cluster keeps the
+ * MaxInt32 boundary (karmada#3743), so spreading falls back to name order.
  */
 export function clusterAvailableReplicas(cluster: Cluster, requests: ResourceList | undefined, desired: number): number {
+  if (desired === 0) return MAX_INT32;
   const estimate = Math.min(MAX_INT32, estimateAvailableReplicas(cluster.resourceSummary, requests));
   return estimate === MAX_INT32 ? desired : estimate;
 }

@@ -60,3 +60,33 @@ describe('scheduleTemplate explanation', () => {
     expect(unread.lines).toEqual(['set before any read']);
   });
 });
+
+describe('zero replicas skip the estimator (core/util.go calAvailableReplicas, karmada#3743)', () => {
+  const summary = (pods: string) => ({ allocatable: { pods } });
+  // "a" has no resource summary (estimate 0), "b" room for 9 pods.
+  const fleet: Cluster[] = [
+    { ...cluster('a', 'eu') },
+    { ...cluster('b', 'eu'), resourceSummary: summary('9') },
+  ];
+  const spreadSpec = {
+    resourceSelectors: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }],
+    placement: {
+      spreadConstraints: [{ spreadByField: 'cluster', minGroups: 1, maxGroups: 1 }],
+      replicaScheduling: { replicaSchedulingType: 'Divided', replicaDivisionPreference: 'Weighted', weightPreference: { dynamicWeight: 'AvailableReplicas' } },
+    },
+  } as unknown as PropagationSpec;
+  const scaledTo = (replicas: number, namespace: string | undefined): Template => {
+    const metadata: Record<string, string> = namespace === undefined ? { name: 'web' } : { name: 'web', namespace };
+    return { ...template, object: { ...template.object, metadata, spec: { replicas } } };
+  };
+
+  it.each([
+    ['with metadata.namespace', 'shop'],
+    ['without metadata.namespace', undefined],
+  ])('a Deployment scaled to 0 lands by name order, every cluster being unbounded (%s)', (_twin, namespace) => {
+    const result = scheduleTemplate(scaledTo(0, namespace), spreadSpec, fleet, undefined, undefined);
+    expect([...result.targets.keys()]).toEqual(['a']);
+    const scaled = scheduleTemplate(scaledTo(3, namespace), spreadSpec, fleet, undefined, undefined);
+    expect([...scaled.targets]).toEqual([['b', 3]]);
+  });
+});

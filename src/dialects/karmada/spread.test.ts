@@ -5,8 +5,12 @@ import { ManifoldError } from '../../errors/index.ts';
 import type { ReplicaSchedulingStrategy, SpreadConstraint } from './schema.ts';
 import {
   defaultSpreadConstraints,
+  groupScore,
+  groupScoreForDuplicate,
   selectBySpreadConstraints,
+  selectFromScoredGroups,
   selectGroups,
+  type ScoredGroup,
   shouldIgnoreSpreadConstraint,
   spreadChecksAvailableReplicas,
   type SpreadCandidate,
@@ -98,12 +102,24 @@ describe('candidate order (util_test.go Test_sortClusters)', () => {
   });
 });
 
-// select_clusters_by_region_test.go Test_selectBestClustersByRegion
+// select_clusters_by_region_test.go Test_selectBestClustersByRegion: upstream gives each
+// RegionInfo its Score (in every vector, the score of its best cluster), so these
+// vectors go through the same seam; group scoring itself is tested below.
 describe('region path (select_clusters_by_region_test.go)', () => {
   const regionAndCluster = (rMin: number, rMax: number, cMin: number, cMax: number): SpreadConstraint[] => [
     { spreadByField: 'region', minGroups: rMin, maxGroups: rMax },
     { spreadByField: 'cluster', minGroups: cMin, maxGroups: cMax },
   ];
+  /** RegionInfo list with upstream's scores: the region's best cluster score. */
+  const regionsOf = (candidates: SpreadCandidate[]): ScoredGroup[] => {
+    const byRegion = new Map<string, SpreadCandidate[]>();
+    for (const c of candidates) byRegion.set(c.cluster.region ?? '', [...(byRegion.get(c.cluster.region ?? '') ?? []), c]);
+    return [...byRegion].map(([name, clusters]) => ({ name, clusters, score: Math.max(...clusters.map((c) => c.score ?? 0)) }));
+  };
+  const byRegion = (candidates: SpreadCandidate[], constraints: SpreadConstraint[]) =>
+    selectFromScoredGroups(regionsOf(candidates), constraints[0] as SpreadConstraint, constraints[1]);
+  const regionNames = (candidates: SpreadCandidate[], constraints: SpreadConstraint[]) =>
+    byRegion(candidates, constraints).selected.map((c) => c.name);
   const twoRegions = [
     member('member1', 100, 40, 'P1', 'R1'),
     member('member2', 80, 40, 'P1', 'R1'),
@@ -112,10 +128,10 @@ describe('region path (select_clusters_by_region_test.go)', () => {
     member('member5', 60, 40, 'P1', 'R2'),
   ];
   it('select cluster from the region with the higher score', () => {
-    expect(selectedNames(twoRegions, regionAndCluster(1, 1, 2, 2), duplicated)).toEqual(['member1', 'member2']);
+    expect(regionNames(twoRegions, regionAndCluster(1, 1, 2, 2))).toEqual(['member1', 'member2']);
   });
   it('select cluster from the region with enough clusters', () => {
-    expect(selectedNames(twoRegions, regionAndCluster(1, 1, 3, 3), duplicated)).toEqual(['member3', 'member4', 'member5']);
+    expect(regionNames(twoRegions, regionAndCluster(1, 1, 3, 3))).toEqual(['member3', 'member4', 'member5']);
   });
   it('select cluster from the region with enough clusters and higher score', () => {
     const candidates = [
@@ -130,7 +146,7 @@ describe('region path (select_clusters_by_region_test.go)', () => {
       member('member9', 10, 50, 'P1', 'R4'),
       member('member10', 0, 50, 'P1', 'R4'),
     ];
-    expect(selectedNames(candidates, regionAndCluster(2, 2, 4, 5), duplicated)).toEqual(['member1', 'member2', 'member3', 'member4']);
+    expect(regionNames(candidates, regionAndCluster(2, 2, 4, 5))).toEqual(['member1', 'member2', 'member3', 'member4']);
   });
   it('select cluster from more than minGroups regions with enough clusters and higher score', () => {
     const candidates = [
@@ -143,31 +159,96 @@ describe('region path (select_clusters_by_region_test.go)', () => {
       member('member7', 70, 100, 'P1', 'R4'),
       member('member8', 50, 50, 'P1', 'R5'),
     ];
-    const got = selectBySpreadConstraints(candidates, regionAndCluster(1, 3, 6, 8), duplicated);
+    const got = byRegion(candidates, regionAndCluster(1, 3, 6, 8));
     expect(got.selected.map((c) => c.name)).toEqual(['member1', 'member5', 'member2', 'member6', 'member3', 'member4']);
     expect(got.steps).toContain('chose region group(s) R1, R3, R2 (best score sum holding ≥ 6 clusters)');
   });
   it('no enough region → error', () => {
-    const err = errorOf(() => selectBySpreadConstraints(twoRegions, regionAndCluster(3, 3, 3, 3), duplicated));
+    const err = errorOf(() => byRegion(twoRegions, regionAndCluster(3, 3, 3, 3)));
     expect(err.message).toBe("the number of feasible region groups (2) is less than the region spread constraint's minGroups (3)");
   });
   it('no enough clusters → error', () => {
     const candidates = twoRegions.map((c) => (c.cluster.name === 'member2' ? { ...c, availableReplicas: 60 } : c));
-    const err = errorOf(() => selectBySpreadConstraints(candidates, regionAndCluster(1, 1, 4, 4), duplicated));
+    const err = errorOf(() => byRegion(candidates, regionAndCluster(1, 1, 4, 4)));
     expect(err.code).toBe('SPREAD_UNSATISFIABLE');
     expect(err.message).toMatch(/no set of 1\.\.1 region group\(s\) holds the cluster spread constraint's minGroups \(4\)/);
   });
   it('no more regions to replace → error', () => {
     const candidates = [member('member1', 100, 40, 'P1', 'R1'), member('member2', 80, 20, 'P1', 'R1')];
-    expect(() => selectBySpreadConstraints(candidates, regionAndCluster(1, 1, 3, 4), duplicated)).toThrow(ManifoldError);
+    expect(() => byRegion(candidates, regionAndCluster(1, 1, 3, 4))).toThrow(ManifoldError);
   });
   it('never checks available replicas, even when Divided', () => {
-    const got = selectedNames(twoRegions, regionAndCluster(1, 1, 2, 2), { divided: true, desiredReplicas: 10_000 });
-    expect(got).toEqual(['member1', 'member2']);
+    // Scored: R1 = 80 available × 1000 + avg(100, 80) = 80090; R2 = 120 × 1000 + avg(80, 80, 60) = 120073.
+    const got = selectBySpreadConstraints(twoRegions, regionAndCluster(1, 1, 2, 2), { divided: true, desiredReplicas: 10_000 });
+    expect(got.steps).toContain('region groups: R1 (score 80090) [member1, member2]; R2 (score 120073) [member3, member4, member5]');
+    expect(got.selected.map((c) => c.name)).toEqual(['member3', 'member4']);
   });
   it('ignores the dispatch map order: region wins over cluster whatever the list order', () => {
     const reversed = [...regionAndCluster(1, 1, 2, 2)].reverse();
-    expect(selectedNames(twoRegions, reversed, duplicated)).toEqual(['member1', 'member2']);
+    // Duplicated, 0 replicas: R1 = 2 × 1000 + 90, R2 = 3 × 1000 + 73.
+    expect(selectedNames(twoRegions, reversed, duplicated)).toEqual(['member3', 'member4']);
+    expect(selectedNames(twoRegions, regionAndCluster(1, 1, 2, 2), duplicated)).toEqual(['member3', 'member4']);
+  });
+});
+
+// group_clusters_test.go generateClusterScores / generateArgs / Test_CalcGroupScore
+describe('group scores (group_clusters.go calcGroupScore, group_clusters_test.go)', () => {
+  const clusters = (scores: number[], available: number[]) => scores.map((score, i) => ({ score, available: available[i] as number }));
+  const scoring = (replicas: number, duplicated: boolean, minGroups: number) => ({
+    duplicated,
+    replicas,
+    groupMinGroups: minGroups,
+    // The upstream vectors have no spread constraints on the binding: cluster minGroups 0, raised to the group's.
+    clusterMinGroups: 0,
+  });
+  // [id, clusters1, clusters2, replicas, duplicated, minGroups, group1Wins]
+  const vectors: [number, ReturnType<typeof clusters>, ReturnType<typeof clusters>, number, boolean, number, boolean][] = [
+    [1, clusters([100, 100, 0, 0, 0], [30, 30, 30, 30, 30]), clusters([100, 100, 100, 100, 100], [30, 30, 30, 10, 10]), 20, true, 0, true],
+    [2, clusters([100, 100, 0, 0, 0], [30, 30, 30, 10, 10]), clusters([100, 100, 100, 100, 100], [30, 30, 30, 10, 10]), 20, true, 0, false],
+    [3, clusters([100, 100, 0, 0, 0], [30, 30, 30, 10, 10]), clusters([100, 100, 100, 100, 100], [10, 10, 10, 5, 5]), 100, false, 2, true],
+    [4, clusters([100, 100, 0, 0, 0], [10, 10, 10, 10, 5]), clusters([100, 100, 100, 100, 100], [10, 10, 10, 5, 5]), 100, false, 2, true],
+    [5, clusters([100, 100, 0, 0, 0], [10, 10, 10, 5, 5]), clusters([100, 100, 100, 100, 100], [10, 10, 10, 5, 5]), 100, false, 2, false],
+    [6, clusters([0, 0, 0, 0, 0], [100, 100, 100, 100, 100]), clusters([100, 100, 100, 100, 100], [50, 50, 50, 50, 50]), 100, false, 2, false],
+  ];
+  it.each(vectors)('vector %i', (_id, one, two, replicas, dup, minGroups, group1Wins) => {
+    const s = scoring(replicas, dup, minGroups);
+    expect(groupScore(one, s) >= groupScore(two, s)).toBe(group1Wins);
+  });
+  it('the worked examples in the comments of calcGroupScore and calcGroupScoreForDuplicate', () => {
+    const divided = { duplicated: false, replicas: 100, groupMinGroups: 2, clusterMinGroups: 1 };
+    expect(groupScore(clusters([100, 100, 100, 100, 100], [10, 10, 10, 10, 5]), divided)).toBe(45100);
+    expect(groupScore(clusters([0, 0, 0, 0], [40, 30, 10, 10]), divided)).toBe(50000);
+    expect(groupScore(clusters([100, 100, 100, 100, 100], [40, 40, 10, 10, 5]), divided)).toBe(50100);
+    expect(groupScore(clusters([0, 0, 0, 0], [100, 100, 10, 10]), divided)).toBe(50000);
+    expect(groupScoreForDuplicate(clusters([100, 100, 100, 100, 100], [60, 70, 40, 30, 10]), 50)).toBe(2100);
+    expect(groupScoreForDuplicate(clusters([0, 0, 0, 0], [60, 60, 60, 60]), 50)).toBe(4000);
+    expect(groupScoreForDuplicate(clusters([100, 100, 100, 100, 100], [60, 70, 10, 10, 5]), 50)).toBe(2100);
+    expect(groupScoreForDuplicate(clusters([0, 0, 0, 0], [100, 100, 10, 10]), 50)).toBe(2000);
+  });
+  it('Test_CalcGroupScoreForDuplicate: no clusters, or none holding every replica, score 0', () => {
+    expect(groupScoreForDuplicate([], 10)).toBe(0);
+    expect(groupScoreForDuplicate(clusters([50, 50], [5, 5]), 10)).toBe(0);
+  });
+
+  it('a region with capacity beats one whose first cluster merely sorts first by name (issue 11 item 2)', () => {
+    // Equal cluster scores: the old first-cluster score tied, and name order picked region "a".
+    const candidates = [member('a-1', 0, 1, 'P', 'a'), member('b-1', 0, 6, 'P', 'b'), member('b-2', 0, 6, 'P', 'b')];
+    const constraints: SpreadConstraint[] = [
+      { spreadByField: 'region', minGroups: 1, maxGroups: 1 },
+      { spreadByField: 'cluster', minGroups: 1, maxGroups: 2 },
+    ];
+    const got = selectBySpreadConstraints(candidates, constraints, { divided: true, desiredReplicas: 10 });
+    // a = 1 × 1000 + 0; b = min(12, 10) × 1000 + 0.
+    expect(got.steps).toContain('region groups: a (score 1000) [a-1]; b (score 10000) [b-1, b-2]');
+    expect(got.selected.map((c) => c.name)).toEqual(['b-1', 'b-2']);
+  });
+  it('Duplicated: the region whose clusters can each hold every replica wins', () => {
+    const candidates = [member('a-1', 0, 2, 'P', 'a'), member('a-2', 0, 2, 'P', 'a'), member('b-1', 0, 5, 'P', 'b')];
+    const constraints: SpreadConstraint[] = [
+      { spreadByField: 'region', minGroups: 1, maxGroups: 1 },
+      { spreadByField: 'cluster', minGroups: 1, maxGroups: 2 },
+    ];
+    expect(selectedNames(candidates, constraints, { divided: false, desiredReplicas: 4 })).toEqual(['b-1']);
   });
 });
 
@@ -287,13 +368,14 @@ describe('Manifold decisions and extensions', () => {
   });
   it('in the region path a cluster constraint without maxGroups keeps the best cluster per region (upstream), with a warning', () => {
     const got = selectBySpreadConstraints(topology, [{ spreadByField: 'region', minGroups: 2, maxGroups: 2 }, { spreadByField: 'cluster' }], duplicated);
-    expect(got.selected.map((c) => c.name)).toEqual(['member4', 'member2']);
+    // R1 (3 clusters: 3 × 1000 + 30) ranks before R2 (1 × 1000 + 60).
+    expect(got.selected.map((c) => c.name)).toEqual(['member2', 'member4']);
     expect(got.steps.some((s) => s.startsWith('warning: the cluster constraint has no maxGroups'))).toBe(true);
     const unbounded = selectBySpreadConstraints(topology, [{ spreadByField: 'region', minGroups: 2, maxGroups: 2 }, { spreadByField: 'cluster' }], {
       ...duplicated,
       extensions: { unboundedMaxGroups: true },
     });
-    expect(unbounded.selected.map((c) => c.name)).toEqual(['member4', 'member2', 'member3', 'member1']);
+    expect(unbounded.selected.map((c) => c.name)).toEqual(['member2', 'member4', 'member3', 'member1']);
   });
 
   it('zone and provider constraints are inert in Karmada mode, with a warning', () => {
@@ -335,7 +417,7 @@ describe('Manifold decisions and extensions', () => {
       [{ spreadByField: 'zone', minGroups: 2, maxGroups: 2 }, { spreadByField: 'cluster', maxGroups: 2 }],
       { ...duplicated, extensions: { zoneProviderSpreading: true } },
     );
-    expect(got.steps).toContain('zone groups: a [narrow]; a,b [wide]');
+    expect(got.steps).toContain('zone groups: a (score 1000) [narrow]; a,b (score 1010) [wide]');
     expect(got.selected.map((c) => c.name)).toEqual(['wide', 'narrow']);
   });
   it('region keeps precedence over an extension grouping; the other acts as a filter only', () => {
@@ -348,7 +430,8 @@ describe('Manifold decisions and extensions', () => {
       ],
       { ...duplicated, extensions: { zoneProviderSpreading: true } },
     );
-    expect(got.selected.map((c) => c.name)).toEqual(['member4']);
+    // R1 holds three clusters (3 × 1000 + 30) against R2's one (1 × 1000 + 60).
+    expect(got.selected.map((c) => c.name)).toEqual(['member2']);
     expect(got.steps).toContain('warning: only one grouping constraint is applied (region); zone acts as a presence filter only');
   });
 
@@ -373,7 +456,7 @@ describe('Manifold decisions and extensions', () => {
       [{ spreadByLabel: 'tier', minGroups: 2, maxGroups: 2 }, { spreadByField: 'cluster', minGroups: 2, maxGroups: 2 }],
       { ...duplicated, extensions: { spreadByLabel: true } },
     );
-    expect(got.steps).toContain('label tier groups: gold [gold-2, gold-1]; silver [silver-1]');
+    expect(got.steps).toContain('label tier groups: gold (score 2000) [gold-2, gold-1]; silver (score 1000) [silver-1]');
     expect(got.selected.map((c) => c.name)).toEqual(['gold-2', 'silver-1']);
   });
   it('the spreadByLabel extension without a cluster constraint takes the best cluster per group', () => {

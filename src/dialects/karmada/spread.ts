@@ -92,7 +92,7 @@ interface Ranked {
 /** A group of clusters sharing one topology value (GroupInfo plus its clusters). */
 interface Group {
   name: string;
-  /** The best cluster's score (group_clusters.go: Clusters[0].Score). */
+  /** The group's score (group_clusters.go calcGroupScore). */
   weight: number;
   /** How many clusters the group holds. */
   value: number;
@@ -125,7 +125,7 @@ export function selectBySpreadConstraints(
   steps.push(`candidates in order (score desc, available replicas desc, name): ${ranked.map(describeRanked).join(', ')}`);
 
   if (grouping !== undefined) {
-    return { selected: selectByGroups(ranked, grouping, clusterConstraint, ext, steps), steps };
+    return { selected: selectByGroups(ranked, grouping, clusterConstraint, opts, steps), steps };
   }
   if (clusterConstraint !== undefined) {
     const needReplicas = opts.divided ? opts.desiredReplicas : undefined;
@@ -295,20 +295,41 @@ function indexOfLargerAvailable(rest: Ranked[], floor: number): number {
 
 /**
  * select_clusters_by_region.go selectBestClustersByRegion, for any grouping:
- * choose groups with select_groups.go, take each chosen group's best cluster,
- * then fill up to the cluster maxGroups from the rest of the chosen groups.
- * Like upstream, this path never checks available replicas.
+ * group the candidates and score each group (group_clusters.go), then choose
+ * and fill from the groups.
  */
 function selectByGroups(
   ranked: Ranked[],
   grouping: Grouping,
   clusterConstraint: DefaultedSpreadConstraint | undefined,
+  opts: SpreadOptions,
+  steps: string[],
+): Cluster[] {
+  const scoring: GroupScoring = {
+    duplicated: !opts.divided,
+    replicas: opts.desiredReplicas,
+    groupMinGroups: grouping.constraint.minGroups,
+    clusterMinGroups: clusterConstraint?.minGroups ?? 0,
+  };
+  const groups = buildGroups(ranked, grouping.keyOf, scoring);
+  return chooseFromGroups(groups, grouping, clusterConstraint, opts.extensions ?? {}, steps);
+}
+
+/**
+ * The rest of selectBestClustersByRegion on scored groups: choose groups with
+ * select_groups.go, take each chosen group's best cluster, then fill up to
+ * the cluster maxGroups from the rest of the chosen groups. Like upstream,
+ * this path never checks available replicas.
+ */
+function chooseFromGroups(
+  groups: Group[],
+  grouping: Pick<Grouping, 'constraint' | 'label'>,
+  clusterConstraint: DefaultedSpreadConstraint | undefined,
   ext: SpreadExtensions,
   steps: string[],
 ): Cluster[] {
   const { constraint, label } = grouping;
-  const groups = buildGroups(ranked, grouping.keyOf);
-  steps.push(`${label} groups: ${groups.map((g) => `${g.name} [${names(g.clusters)}]`).join('; ') || 'none'}`);
+  steps.push(`${label} groups: ${groups.map((g) => `${g.name} (score ${g.weight}) [${names(g.clusters)}]`).join('; ') || 'none'}`);
   if (groups.length < constraint.minGroups) {
     throw new ManifoldError(
       'SPREAD_UNSATISFIABLE',
@@ -342,6 +363,34 @@ function selectByGroups(
   return selected.map((r) => r.cluster);
 }
 
+/** A group given with its score, as upstream's select_clusters_by_region_test.go gives RegionInfo. */
+export interface ScoredGroup {
+  name: string;
+  score: number;
+  clusters: readonly SpreadCandidate[];
+}
+
+/**
+ * selectBestClustersByRegion on groups whose scores are given (the seam
+ * upstream's tests use); selectBySpreadConstraints scores groups itself.
+ */
+export function selectFromScoredGroups(
+  groups: readonly ScoredGroup[],
+  groupConstraint: SpreadConstraint,
+  clusterConstraint: SpreadConstraint | undefined,
+  extensions: SpreadExtensions = {},
+): SpreadSelection {
+  const [constraint, cluster] = defaultSpreadConstraints(clusterConstraint ? [groupConstraint, clusterConstraint] : [groupConstraint]);
+  const steps: string[] = [];
+  const built: Group[] = groups.map((g) => {
+    const clusters = rankCandidates(g.clusters);
+    return { name: g.name, weight: g.score, value: clusters.length, clusters };
+  });
+  const label = constraint?.spreadByField || 'label';
+  const selected = chooseFromGroups(built, { constraint: constraint as DefaultedSpreadConstraint, label }, cluster, extensions, steps);
+  return { selected, steps };
+}
+
 /**
  * In the region path upstream, a cluster constraint without maxGroups (or none
  * at all) keeps only each chosen group's best cluster; it never empties the result.
@@ -357,8 +406,8 @@ function clusterMaxForGroups(c: DefaultedSpreadConstraint | undefined, ext: Spre
   return 0;
 }
 
-/** group_clusters.go: clusters without a value are left out; group score = best cluster's score. */
-function buildGroups(ranked: Ranked[], keyOf: (cluster: Cluster) => string | undefined): Group[] {
+/** group_clusters.go generateRegionInfo: clusters without a value are left out; each group is scored. */
+function buildGroups(ranked: Ranked[], keyOf: (cluster: Cluster) => string | undefined, scoring: GroupScoring): Group[] {
   const byKey = new Map<string, Ranked[]>();
   for (const r of ranked) {
     const key = keyOf(r.cluster);
@@ -368,8 +417,61 @@ function buildGroups(ranked: Ranked[], keyOf: (cluster: Cluster) => string | und
     byKey.set(key, members);
   }
   return [...byKey.entries()]
-    .map(([name, clusters]) => ({ name, clusters, value: clusters.length, weight: (clusters[0] as Ranked).score }))
+    .map(([name, clusters]) => ({ name, clusters, value: clusters.length, weight: groupScore(clusters, scoring) }))
     .sort((a, b) => compareBytes(a.name, b.name));
+}
+
+/** What group_clusters.go calcGroupScore reads from the binding and the constraints. */
+export interface GroupScoring {
+  /** Placement.ReplicaSchedulingType() == Duplicated (also when replicaScheduling is unset). */
+  duplicated: boolean;
+  /** binding.spec.replicas. */
+  replicas: number;
+  /** The grouping constraint's minGroups (after defaulting). */
+  groupMinGroups: number;
+  /** The cluster constraint's minGroups, 0 without one. */
+  clusterMinGroups: number;
+}
+
+/**
+ * weightUnit (group_clusters.go): replicas count in thousands so that the
+ * average cluster score (0..100) only breaks ties.
+ */
+const WEIGHT_UNIT = 1000;
+
+/**
+ * karmada pkg/scheduler/core/spreadconstraint/group_clusters.go calcGroupScore.
+ * `clusters` are in rank order (score desc, available desc, name).
+ * Divided: walk the clusters until max(cluster minGroups, group minGroups)
+ * clusters offer ⌈replicas / group minGroups⌉; the score is the replicas
+ * reached (capped at that target) × 1000 + the average score of the walked
+ * clusters (of all clusters when the target is never reached).
+ */
+export function groupScore(clusters: readonly { score: number; available: number }[], s: GroupScoring): number {
+  if (s.duplicated) return groupScoreForDuplicate(clusters, s.replicas);
+  const target = Math.ceil(s.replicas / s.groupMinGroups);
+  const needClusters = Math.max(s.clusterMinGroups, s.groupMinGroups);
+  let available = 0;
+  let scoreSum = 0;
+  let walked = 0;
+  for (const c of clusters) {
+    available += c.available;
+    scoreSum += c.score;
+    walked++;
+    if (walked >= needClusters && available >= target) break;
+  }
+  if (available < target) return available * WEIGHT_UNIT + Math.trunc(scoreSum / clusters.length);
+  return target * WEIGHT_UNIT + Math.trunc(scoreSum / walked);
+}
+
+/**
+ * group_clusters.go calcGroupScoreForDuplicate: the clusters that can hold
+ * every replica count in thousands, plus their average score.
+ */
+export function groupScoreForDuplicate(clusters: readonly { score: number; available: number }[], replicas: number): number {
+  const valid = clusters.filter((c) => c.available >= replicas);
+  if (valid.length === 0) return 0;
+  return valid.length * WEIGHT_UNIT + Math.trunc(valid.reduce((sum, c) => sum + c.score, 0) / valid.length);
 }
 
 /**
