@@ -20,11 +20,21 @@ export function karmadaCluster(value: KarmadaCluster, source: SourceRef): Cluste
     labels: value.metadata.labels ?? {},
     provider: spec.provider,
     region: spec.region,
-    zones: spec.zones ?? [],
+    zones: clusterZones(spec),
     taints: spec.taints ?? [],
     resourceSummary: value.status?.resourceSummary,
     source,
   };
+}
+
+/**
+ * The deprecated singular `zone` becomes `zones` when `zones` is empty, as
+ * the API server's mutation does on create (karmada
+ * pkg/apis/cluster/mutation/mutation.go migrateZoneToZones).
+ */
+function clusterZones(spec: NonNullable<KarmadaCluster['spec']>): string[] {
+  if (spec.zones !== undefined && spec.zones.length > 0) return spec.zones;
+  return spec.zone ? [spec.zone] : [];
 }
 
 export const karmadaKinds: DocumentKind[] = [
