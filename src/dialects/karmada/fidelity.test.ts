@@ -126,3 +126,74 @@ spec:
     expect(Object.keys(placed(result))).toEqual(['cluster-bar', 'cluster-foo']);
   });
 });
+
+const memberWithPods = (name: string, pods: number) => `apiVersion: cluster.karmada.io/v1alpha1
+kind: Cluster
+metadata:
+  name: ${name}
+spec: {}
+status:
+  resourceSummary:
+    allocatable: {pods: "${pods}"}
+`;
+const threeMembers = [memberWithPods('member1', 3), memberWithPods('member2', 10), memberWithPods('member3', 10)].join('---\n');
+
+const overflowPolicy = (replicaScheduling: string) => `apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: nginx-propagation
+  namespace: default
+spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: nginx
+    - apiVersion: v1
+      kind: ConfigMap
+      name: settings
+  placement:
+    clusterAffinities:
+      - affinityName: primary
+        clusterNames: [member1]
+        overflowAffinities:
+          - affinityName: burst
+            clusterNames: [member2]
+    replicaScheduling:
+${replicaScheduling}
+`;
+const aggregated = '      replicaSchedulingType: Divided\n      replicaDivisionPreference: Aggregated';
+const configMap = (namespace: string | undefined) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n${namespace === undefined ? '' : `  namespace: ${namespace}\n`}data: {a: b}\n`;
+
+/** replicas of the nginx Deployment per cluster. */
+function replicasOf(result: RenderResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [cluster, files] of result.clusters) {
+    const text = files.get('namespaces/default/Deployment.apps/nginx.yaml');
+    if (text !== undefined) out[cluster] = Number(/replicas: (\d+)/.exec(text)?.[1]);
+  }
+  return out;
+}
+
+describe('clusterAffinities[].overflowAffinities (v1.18: clusteraffinity plugin, core/common.go assignWorkloadReplicas)', () => {
+  it.each(twins)('replicas fill the primary group, then overflow in order (%s)', (_twin, namespace) => {
+    const files = { 'clusters.yaml': threeMembers, 'nginx.yaml': nginx(namespace, 5), 'cm.yaml': configMap(namespace), 'policy.yaml': overflowPolicy(aggregated) };
+    const result = renderFiles(files);
+    // member1 holds 3 pods; the other 2 overflow to member2; member3 is in no tier.
+    expect(replicasOf(result)).toEqual({ member1: 3, member2: 2 });
+    // A ConfigMap is no workload: overflow affinities do not apply to it.
+    expect(Object.keys(placed(result)).filter((c) => placed(result)[c]?.some((f) => f.includes('ConfigMap')))).toEqual(['member1']);
+  });
+
+  it.each(twins)('nothing overflows while the primary group has room (%s)', (_twin, namespace) => {
+    const files = { 'clusters.yaml': threeMembers, 'nginx.yaml': nginx(namespace, 3), 'policy.yaml': overflowPolicy(aggregated) };
+    expect(replicasOf(renderFiles(files))).toEqual({ member1: 3 });
+  });
+
+  it.each(twins)('dynamic weight divides within each tier (%s)', (_twin, namespace) => {
+    const dynamic = '      replicaSchedulingType: Divided\n      replicaDivisionPreference: Weighted\n      weightPreference: {dynamicWeight: AvailableReplicas}';
+    const files = { 'clusters.yaml': threeMembers, 'nginx.yaml': nginx(namespace, 12), 'policy.yaml': overflowPolicy(dynamic) };
+    // 12 replicas: member1 takes its 3; 9 overflow to member2 (10 pods).
+    expect(replicasOf(renderFiles(files))).toEqual({ member1: 3, member2: 9 });
+  });
+});

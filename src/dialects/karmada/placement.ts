@@ -145,6 +145,12 @@ export function formatTaint(taint: Taint): string {
 
 export interface PlacementFilterInput {
   clusterAffinity?: ClusterAffinity | undefined;
+  /**
+   * The overflowAffinities of the clusterAffinities term being tried, for a
+   * workload only: a cluster matching one of them passes the ClusterAffinity
+   * filter too (plugins/clusteraffinity/cluster_affinity.go Filter).
+   */
+  overflowAffinities?: readonly ClusterAffinity[] | undefined;
   clusterTolerations?: readonly Toleration[] | undefined;
   spreadConstraints?: readonly SpreadConstraint[] | undefined;
 }
@@ -223,7 +229,11 @@ function firstRejection(
   }
   if (placement.clusterAffinity !== undefined) {
     const affinity = clusterMatchesAffinity(cluster, placement.clusterAffinity);
-    if (!affinity.matched) return reject('ClusterAffinity', affinity.reason ?? 'cluster affinity does not match');
+    const overflows = placement.overflowAffinities ?? [];
+    if (!affinity.matched && !overflows.some((o) => clusterMatchesAffinity(cluster, o).matched)) {
+      const reason = affinity.reason ?? 'cluster affinity does not match';
+      return reject('ClusterAffinity', overflows.length > 0 ? `${reason}, and no overflow affinity matches` : reason);
+    }
   }
   const missing = missingSpreadProperty(cluster, placement.spreadConstraints ?? [], opts);
   if (missing !== undefined) return reject('SpreadConstraint', missing);
@@ -278,7 +288,31 @@ export interface AffinityScheduleResult<R> {
   attempts: AffinityAttempt[];
 }
 
+/**
+ * spreadconstraint/group_clusters.go getClusterOverflowOrder: 0 when the
+ * term's own affinity matches, i + 1 for the first overflow affinity i that
+ * does, 1000 otherwise (filtered out earlier; sorted last).
+ */
+export function overflowOrderOf(cluster: Cluster, term: ClusterAffinityTerm): number {
+  const { affinityName: _name, overflowAffinities, ...primary } = term;
+  if (clusterMatchesAffinity(cluster, primary).matched) return 0;
+  const index = (overflowAffinities ?? []).findIndex(({ affinityName: _overflowName, ...o }) => clusterMatchesAffinity(cluster, o).matched);
+  return index < 0 ? 1000 : index + 1;
+}
+
+/**
+ * The filter input for one clusterAffinities term: its own affinity, plus its
+ * overflowAffinities for a workload (non-workloads use the primary group only).
+ */
+export function termFilterInput(term: ClusterAffinityTerm, workload: boolean): Pick<PlacementFilterInput, 'clusterAffinity' | 'overflowAffinities'> {
+  const { affinityName: _name, overflowAffinities, ...clusterAffinity } = term;
+  const overflow = workload ? (overflowAffinities ?? []).map(({ affinityName: _overflowName, ...o }) => o) : [];
+  return { clusterAffinity, overflowAffinities: overflow.length > 0 ? overflow : undefined };
+}
+
 export interface AffinityOptions extends FilterOptions {
+  /** The template is a workload (IsWorkload: replicas > 0 or replica requirements): overflow affinities apply. */
+  workload?: boolean | undefined;
   /**
    * Start at this group (Karmada `status.schedulerObservedAffinityName`,
    * Manifold `sticky`); an unknown name starts at the first group
@@ -304,8 +338,8 @@ export function scheduleWithAffinities<R>(
   const attempts: AffinityAttempt[] = [];
   for (let index = start; index < terms.length; index++) {
     const term = terms[index] as ClusterAffinityTerm;
-    const { affinityName, ...affinity } = term;
-    const filtered = filterClusters(clusters, { ...placement, clusterAffinity: affinity }, opts);
+    const affinityName = term.affinityName;
+    const filtered = filterClusters(clusters, { ...placement, ...termFilterInput(term, opts.workload ?? false) }, opts);
     const outcome =
       filtered.candidates.length === 0
         ? noClusterFitsError(clusters.length, filtered, `affinity group '${affinityName}'`)

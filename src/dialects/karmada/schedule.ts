@@ -7,9 +7,9 @@ import type { Cluster, JsonObject, Template } from '../../model/types.ts';
 import type { KarmadaSettings } from '../../model/settings.ts';
 import type { z } from 'zod';
 import { assignReplicas, clusterAvailableReplicas, divisionStrategyOf, interpretReplicas, type DivisionStrategy } from './division.ts';
-import { filterClusters, noClusterFitsError, scheduleWithAffinities, type FilterResult } from './placement.ts';
+import { filterClusters, noClusterFitsError, overflowOrderOf, scheduleWithAffinities, termFilterInput, type FilterResult } from './placement.ts';
 import { selectBySpreadConstraints, shouldIgnoreSpreadConstraint } from './spread.ts';
-import type { Placement, PropagationSpec } from './schema.ts';
+import type { ClusterAffinityTerm, Placement, PropagationSpec } from './schema.ts';
 
 export interface ScheduleResult {
   /** cluster → replicas (undefined: the template's own count, non-workloads and Duplicated). */
@@ -23,6 +23,12 @@ export interface ScheduleResult {
 export function replicaField(obj: JsonObject): 'replicas' | 'parallelism' | undefined {
   if (interpretReplicas(obj) === undefined || obj.kind === 'Pod') return undefined;
   return obj.kind === 'Job' ? 'parallelism' : 'replicas';
+}
+
+/** binding_types_helper.go IsWorkload: replicas > 0 or replica requirements. */
+function isWorkload(template: Template): boolean {
+  const interpreted = interpretReplicas(template.object);
+  return interpreted !== undefined && (interpreted.replicas > 0 || interpreted.hasReplicaRequirements);
 }
 
 /**
@@ -40,6 +46,8 @@ interface ScheduleInput {
   placement: Placement | undefined;
   settings: z.infer<typeof KarmadaSettings> | undefined;
   previous: ReadonlyMap<string, number> | undefined;
+  /** The clusterAffinities term being tried, when the placement has clusterAffinities. */
+  term?: ClusterAffinityTerm | undefined;
 }
 
 type ExplainSection = ScheduleResult['explain'][number];
@@ -88,9 +96,11 @@ function divide(input: ScheduleInput, filtered: FilterResult, withLines: boolean
   const interpreted = interpretReplicas(template.object);
   const desired = interpreted?.replicas ?? 0;
   const requests = interpreted?.requests;
+  const term = input.term;
   const withCapacity = filtered.candidates.map((cluster) => ({
     cluster,
     availableReplicas: clusterAvailableReplicas(cluster, requests, desired),
+    overflowOrder: term === undefined ? 0 : overflowOrderOf(cluster, term),
   }));
   let selected = withCapacity;
   const spreadLines: string[] = [];
@@ -116,6 +126,8 @@ function divide(input: ScheduleInput, filtered: FilterResult, withLines: boolean
     staticWeightList: placement?.replicaScheduling?.weightPreference?.staticWeightList,
     previous: input.previous,
     uid: templateUid(template),
+    // core/common.go enableOverflow: the observed term declares overflowAffinities.
+    overflow: term?.overflowAffinities !== undefined,
     explain: withLines,
   });
   const targets = new Map<string, number | undefined>();
@@ -157,13 +169,14 @@ export function scheduleTemplate(
     if (filtered.candidates.length === 0) throw noClusterFitsError(clusters.length, filtered);
     return divideOnCandidates(input, filtered);
   }
+  const workload = isWorkload(template);
   const outcome = scheduleWithAffinities(
     clusters,
     { ...filterInput, clusterAffinities: placement.clusterAffinities },
     // Filter again for the rejection reasons `explain` prints; the candidates are the same.
-    (_candidates, { affinityName: _name, ...affinity }) =>
-      divideOnCandidates(input, filterClusters(clusters, { ...filterInput, clusterAffinity: affinity }, filterOptions)),
-    { ...filterOptions, startAt: previousAffinity },
+    (_candidates, term) =>
+      divideOnCandidates({ ...input, term }, filterClusters(clusters, { ...filterInput, ...termFilterInput(term, workload) }, filterOptions)),
+    { ...filterOptions, startAt: previousAffinity, workload },
   );
   const groupLines = [
     ...(previousAffinity !== undefined && previousAffinity === outcome.affinityName && outcome.index > 0

@@ -57,9 +57,19 @@ const clusterAffinityShape = {
 export const ClusterAffinity = z.strictObject(clusterAffinityShape);
 export type ClusterAffinity = z.infer<typeof ClusterAffinity>;
 
-export const ClusterAffinityTerm = z.strictObject({
-  affinityName: z.string().min(1),
+/** propagation_types.go: affinityName has MinLength 1 and MaxLength 32 in the CRD. */
+const affinityName = z.string().min(1).max(32);
+
+/** OverflowClusterAffinity (v1.18): a further tier of a clusterAffinities term. */
+export const OverflowClusterAffinity = z.strictObject({
+  affinityName,
   ...clusterAffinityShape,
+});
+
+export const ClusterAffinityTerm = z.strictObject({
+  affinityName,
+  ...clusterAffinityShape,
+  overflowAffinities: z.array(OverflowClusterAffinity).optional(),
 });
 export type ClusterAffinityTerm = z.infer<typeof ClusterAffinityTerm>;
 
@@ -89,6 +99,13 @@ export const ReplicaSchedulingStrategy = z.strictObject({
 });
 export type ReplicaSchedulingStrategy = z.infer<typeof ReplicaSchedulingStrategy>;
 
+/** WorkloadAffinity (v1.17, alpha): co-locate or separate workloads grouped by a template label. */
+export const WorkloadAffinity = z.strictObject({
+  affinity: z.strictObject({ groupByLabelKey: z.string() }).optional(),
+  antiAffinity: z.strictObject({ groupByLabelKey: z.string() }).optional(),
+});
+export type WorkloadAffinity = z.infer<typeof WorkloadAffinity>;
+
 export const Placement = z
   .strictObject({
     clusterAffinity: ClusterAffinity.optional(),
@@ -96,6 +113,7 @@ export const Placement = z
     clusterTolerations: z.array(Toleration).optional(),
     spreadConstraints: z.array(SpreadConstraint).optional(),
     replicaScheduling: ReplicaSchedulingStrategy.optional(),
+    workloadAffinity: WorkloadAffinity.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.clusterAffinity !== undefined && p.clusterAffinities !== undefined) {

@@ -496,3 +496,15 @@ describe('Manifold decisions and extensions', () => {
     );
   });
 });
+
+// core/common_test.go TestSelectClusters "select clusters with overflow affinities"
+describe('overflow tiers rank before scores (util.go sortClusters)', () => {
+  it('the primary group\'s cluster wins a single slot over a higher-scored overflow cluster', () => {
+    const candidates: SpreadCandidate[] = [
+      { ...member('cluster1', 10, 0), overflowOrder: 0 },
+      { ...member('cluster2', 20, 0), overflowOrder: 1 },
+    ];
+    const got = selectBySpreadConstraints(candidates, [{ spreadByField: 'cluster', minGroups: 1, maxGroups: 1 }], { divided: true, desiredReplicas: 0 });
+    expect(got.selected.map((c) => c.name)).toEqual(['cluster1']);
+  });
+});

@@ -16,6 +16,8 @@ export interface SpreadCandidate {
   availableReplicas: number;
   /** Scheduler score; ClusterLocality gives 100 to already-targeted clusters, else 0. */
   score?: number | undefined;
+  /** Overflow tier (group_clusters.go getClusterOverflowOrder); ranks before the score. */
+  overflowOrder?: number | undefined;
 }
 
 export interface SpreadExtensions {
@@ -85,6 +87,7 @@ export function spreadChecksAvailableReplicas(replicaScheduling: ReplicaScheduli
 interface Ranked {
   cluster: Cluster;
   name: string;
+  overflowOrder: number;
   score: number;
   available: number;
 }
@@ -139,15 +142,15 @@ export function selectBySpreadConstraints(
   );
 }
 
-/** score desc, AvailableReplicas desc, name asc (spreadconstraint/util.go sortClusters). */
+/** overflow order asc, score desc, AvailableReplicas desc, name asc (spreadconstraint/util.go sortClusters). */
 function rankCandidates(candidates: readonly SpreadCandidate[]): Ranked[] {
   return candidates
-    .map((c) => ({ cluster: c.cluster, name: c.cluster.name, score: c.score ?? 0, available: c.availableReplicas }))
+    .map((c) => ({ cluster: c.cluster, name: c.cluster.name, overflowOrder: c.overflowOrder ?? 0, score: c.score ?? 0, available: c.availableReplicas }))
     .sort(compareRanked);
 }
 
 function compareRanked(a: Ranked, b: Ranked): number {
-  return b.score - a.score || b.available - a.available || compareBytes(a.name, b.name);
+  return a.overflowOrder - b.overflowOrder || b.score - a.score || b.available - a.available || compareBytes(a.name, b.name);
 }
 
 function describeRanked(r: Ranked): string {
