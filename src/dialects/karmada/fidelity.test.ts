@@ -197,3 +197,29 @@ describe('clusterAffinities[].overflowAffinities (v1.18: clusteraffinity plugin,
     expect(replicasOf(renderFiles(files))).toEqual({ member1: 3, member2: 9 });
   });
 });
+
+describe('placement.workloadAffinity (v1.17 alpha): recognised, not applied, said so', () => {
+  const policy = (workloadAffinity: string) => `apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: nginx-propagation
+spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: nginx
+  placement:
+    clusterAffinity:
+      clusterNames: [member1, member2]
+${workloadAffinity}
+`;
+  const withAffinity = '    workloadAffinity:\n      affinity: {groupByLabelKey: app.group}\n      antiAffinity: {groupByLabelKey: app.tier}';
+  it.each(twins)('renders as Karmada with its default feature gates does, with a warning (%s)', (_twin, namespace) => {
+    const files = { 'clusters.yaml': threeMembers, 'nginx.yaml': nginx(namespace, 2), 'policy.yaml': policy(withAffinity) };
+    const result = renderFiles(files);
+    expect(placed(result)).toEqual(placed(renderFiles({ ...files, 'policy.yaml': policy('') })));
+    const warning = result.warnings.find((w) => w.code === 'FIELD_NOT_APPLIED');
+    expect(warning).toMatchObject({ file: 'policy.yaml', line: 1, field: 'spec.placement.workloadAffinity' });
+    expect(warning?.message).toMatch(/^recognised \(Karmada v1\.17 alpha: affinity by app\.group, anti-affinity by app\.tier\) but not applied: .*WorkloadAffinity feature gate, off by default/);
+  });
+});

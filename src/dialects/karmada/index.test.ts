@@ -73,6 +73,11 @@ const fleet = fc.record({
 
 type Fleet = typeof fleet extends fc.Arbitrary<infer F> ? F : never;
 
+/** A namespaced policy's selectors may name only its own namespace (Karmada validateResourceSelectors). */
+function inOwnNamespace<S extends { namespace?: string }>(selectors: readonly S[], namespace: string): S[] {
+  return selectors.map(({ namespace: ns, ...rest }) => (ns === namespace ? { ...rest, namespace: ns } : rest) as S);
+}
+
 function files(f: Fleet): { path: string; text: string }[] {
   const docs: object[] = [
     { apiVersion: 'cluster.karmada.io/v1alpha1', kind: 'Cluster', metadata: { name: 'c1', labels: { env: 'prod' } } },
@@ -87,14 +92,14 @@ function files(f: Fleet): { path: string; text: string }[] {
       metadata: { name: t.name, ...(clusterScoped ? {} : { namespace: t.namespace }), ...(t.app ? { labels: { app: t.app } } : {}) },
     });
   }
-  f.pps.forEach((p, i) => docs.push({ apiVersion: POLICY_API, kind: 'PropagationPolicy', metadata: { name: `pp${i}`, namespace: p.namespace }, spec: { resourceSelectors: p.selectors, ...(p.priority === undefined ? {} : { priority: p.priority }) } }));
+  f.pps.forEach((p, i) => docs.push({ apiVersion: POLICY_API, kind: 'PropagationPolicy', metadata: { name: `pp${i}`, namespace: p.namespace }, spec: { resourceSelectors: inOwnNamespace(p.selectors, p.namespace), ...(p.priority === undefined ? {} : { priority: p.priority }) } }));
   f.cpps.forEach((p, i) => docs.push({ apiVersion: POLICY_API, kind: 'ClusterPropagationPolicy', metadata: { name: `cpp${i}` }, spec: { resourceSelectors: p.selectors.map(({ namespace: _ns, ...s }) => s), ...(p.priority === undefined ? {} : { priority: p.priority }) } }));
   const rules = (o: Fleet['ops'][number]) =>
     o.envs.map((env) => ({
       ...(env === undefined ? {} : { targetCluster: { labelSelector: { matchLabels: { env } } } }),
       overriders: { labelsOverrider: [{ operator: 'add', value: { [`by-${env ?? 'all'}`]: 'yes' } }] },
     }));
-  f.ops.forEach((o, i) => docs.push({ apiVersion: POLICY_API, kind: 'OverridePolicy', metadata: { name: `op${i}`, namespace: o.namespace }, spec: { ...(o.selectors === undefined ? {} : { resourceSelectors: o.selectors }), overrideRules: rules(o) } }));
+  f.ops.forEach((o, i) => docs.push({ apiVersion: POLICY_API, kind: 'OverridePolicy', metadata: { name: `op${i}`, namespace: o.namespace }, spec: { ...(o.selectors === undefined ? {} : { resourceSelectors: inOwnNamespace(o.selectors, o.namespace) }), overrideRules: rules(o) } }));
   f.cops.forEach((o, i) => docs.push({ apiVersion: POLICY_API, kind: 'ClusterOverridePolicy', metadata: { name: `cop${i}` }, spec: { ...(o.selectors === undefined ? {} : { resourceSelectors: o.selectors }), overrideRules: rules(o) } }));
   return [{ path: 'fleet.yaml', text: docs.map((d) => dump(d, { noRefs: true })).join('---\n') }];
 }

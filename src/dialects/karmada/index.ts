@@ -58,6 +58,7 @@ export const karmadaDialect: Dialect = {
     const karmadaClusters = repo.clusters.filter((c) => c.declaredBy === 'Cluster');
     if (pps.length + cpps.length + karmadaClusters.length === 0) return [];
     warnUnknownClusterNames(ctx, [...pps, ...cpps]);
+    warnWorkloadAffinity(ctx, [...pps, ...cpps]);
     const ppRefs = pps.map((p) => ({ ref: refOf('PropagationPolicy', p), parsed: p }));
     const cppRefs = cpps.map((p) => ({ ref: refOf('ClusterPropagationPolicy', p), parsed: p }));
     const parsedByRef = new Map<PropagationPolicyRef, Parsed<PolicyObject>>([...ppRefs, ...cppRefs].map((x) => [x.ref, x.parsed]));
@@ -325,12 +326,50 @@ function reviseReplicas(obj: JsonObject, replicas: number | undefined, completio
   return { ...obj, spec };
 }
 
+function policyObject(p: Parsed<PolicyObject>) {
+  const { namespace, name } = p.value.metadata;
+  return { kind: namespace ? 'PropagationPolicy' : 'ClusterPropagationPolicy', namespace, name };
+}
+
+/**
+ * placement.workloadAffinity (v1.17, alpha) is read only by the
+ * WorkloadAffinity / WorkloadAntiAffinity filter plugins, which Karmada
+ * registers only with the WorkloadAffinity feature gate, off by default
+ * (karmada pkg/features/features.go, pkg/scheduler/framework/plugins/registry.go).
+ * With the gate on, the result depends on which workload of a group the
+ * scheduler meets first (plugins/workloadaffinity: the first one is never
+ * blocked), an order a render cannot know. So it is accepted and, like in a
+ * default Karmada, not applied, with a warning saying so.
+ */
+function warnWorkloadAffinity(ctx: DialectContext, policies: readonly Parsed<PolicyObject>[]): void {
+  for (const p of policies) {
+    const workloadAffinity = p.value.spec.placement?.workloadAffinity;
+    if (workloadAffinity === undefined) continue;
+    const terms = [
+      workloadAffinity.affinity ? `affinity by ${workloadAffinity.affinity.groupByLabelKey}` : undefined,
+      workloadAffinity.antiAffinity ? `anti-affinity by ${workloadAffinity.antiAffinity.groupByLabelKey}` : undefined,
+    ].filter((t) => t !== undefined);
+    ctx.warn({
+      code: 'FIELD_NOT_APPLIED',
+      file: p.source.file,
+      line: p.source.line,
+      object: policyObject(p),
+      field: 'spec.placement.workloadAffinity',
+      message:
+        `recognised (Karmada v1.17 alpha${terms.length ? `: ${terms.join(', ')}` : ''}) but not applied: Karmada reads it only with ` +
+        'the WorkloadAffinity feature gate, off by default, and then places each workload according to the workloads ' +
+        'of its group scheduled before it, an order a render cannot know',
+    });
+  }
+}
+
 /** A policy naming a cluster that is not in the inventory is a warning, not an error. */
 function warnUnknownClusterNames(ctx: DialectContext, policies: readonly Parsed<PolicyObject>[]): void {
   const known = new Set(ctx.repo.clusters.map((c) => c.name));
   for (const p of policies) {
     const placement = p.value.spec.placement;
-    const affinities = [placement?.clusterAffinity, ...(placement?.clusterAffinities ?? [])];
+    const terms = placement?.clusterAffinities ?? [];
+    const affinities = [placement?.clusterAffinity, ...terms, ...terms.flatMap((t) => t.overflowAffinities ?? [])];
     const names = new Set<string>();
     for (const a of affinities) for (const n of a?.clusterNames ?? []) names.add(n);
     for (const w of placement?.replicaScheduling?.weightPreference?.staticWeightList ?? []) for (const n of w.targetCluster.clusterNames ?? []) names.add(n);

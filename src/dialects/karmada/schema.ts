@@ -18,6 +18,7 @@ import {
   checkRequirementValues,
   kubeObjectSchema,
 } from '../../model/common.ts';
+import { validateFailover, validateOverrideRules, validatePlacement, validateSelectorNamespaces, validateSuspension } from './validation.ts';
 
 export const POLICY_API = 'policy.karmada.io/v1alpha1';
 
@@ -134,14 +135,16 @@ export const FailoverBehavior = z.strictObject({
   application: z
     .strictObject({
       decisionConditions: z.strictObject({ tolerationSeconds: Int32.optional() }).optional(),
-      purgeMode: z.enum(['Directly', 'Gracefully', 'Never', 'Immediately']).optional(),
+      // Immediately and Graciously are deprecated spellings of Directly and Gracefully, still served by v1alpha1.
+      purgeMode: z.enum(['Directly', 'Gracefully', 'Never', 'Immediately', 'Graciously']).optional(),
       gracePeriodSeconds: Int32.optional(),
       statePreservation: StatePreservation.optional(),
     })
     .optional(),
   cluster: z
     .strictObject({
-      purgeMode: z.enum(['Directly', 'Gracefully', 'Never', 'Immediately']).optional(),
+      // ClusterFailoverBehavior: +kubebuilder:validation:Enum=Directly;Gracefully
+      purgeMode: z.enum(['Directly', 'Gracefully']).optional(),
       statePreservation: StatePreservation.optional(),
     })
     .optional(),
@@ -190,6 +193,9 @@ export const PropagationSpec = z
       });
     }
     validateSpreadConstraints(spec.placement?.spreadConstraints ?? [], ctx);
+    validatePlacement(spec.placement, ctx);
+    validateFailover(spec.failover, ctx);
+    validateSuspension(spec.suspension, ctx);
   });
 export type PropagationSpec = z.infer<typeof PropagationSpec>;
 
@@ -232,7 +238,8 @@ export const PlaintextOverrider = z.strictObject({
   value: JsonAny.optional(),
 });
 export const ImageOverrider = z.strictObject({
-  predicate: z.strictObject({ path: z.string().startsWith('/', 'must start with /') }).optional(),
+  // A JSON pointer, empty or starting with '/' (checked in validation.ts like the webhook does).
+  predicate: z.strictObject({ path: z.string() }).optional(),
   component: z.enum(['Registry', 'Repository', 'Tag']),
   operator: Operator3,
   value: z.string().optional(),
@@ -289,23 +296,41 @@ export const OverrideSpec = z
     overriders: Overriders.optional(),
   })
   .superRefine((spec, ctx) => {
-    if (spec.overrideRules !== undefined && (spec.targetCluster !== undefined || spec.overriders !== undefined)) {
+    // ValidateOverrideSpec: empty overriders (emptyOverrides) may stand beside overrideRules.
+    if (spec.overrideRules !== undefined && (spec.targetCluster !== undefined || !emptyOverriders(spec.overriders))) {
       ctx.addIssue({
         code: 'custom',
         path: ['overrideRules'],
         message: 'the deprecated targetCluster/overriders pair may not be combined with overrideRules',
       });
     }
+    validateOverrideRules(spec.overrideRules, ctx);
   });
+
+/** validation.go emptyOverrides: it does not look at fieldOverrider. */
+function emptyOverriders(o: Overriders | undefined): boolean {
+  if (o === undefined) return true;
+  const lists = [o.plaintext, o.imageOverrider, o.commandOverrider, o.argsOverrider, o.labelsOverrider, o.annotationsOverrider];
+  return lists.every((l) => (l?.length ?? 0) === 0);
+}
 export type OverrideSpec = z.infer<typeof OverrideSpec>;
 
 function policyObject<K extends string, S extends z.ZodType>(kind: K, spec: S) {
   return kubeObjectSchema(POLICY_API, kind, spec);
 }
 
-export const PropagationPolicy = policyObject('PropagationPolicy', PropagationSpec);
+/**
+ * A namespaced policy (a document without a namespace lands in `default`):
+ * its selectors may only name its own namespace (validateResourceSelectors).
+ */
+const selectorsInOwnNamespace = (
+  policy: { metadata: { namespace?: string | undefined }; spec: { resourceSelectors?: { namespace?: string | undefined }[] | undefined } },
+  ctx: z.RefinementCtx,
+) => validateSelectorNamespaces(policy.spec.resourceSelectors, policy.metadata.namespace ?? 'default', ctx);
+
+export const PropagationPolicy = policyObject('PropagationPolicy', PropagationSpec).superRefine(selectorsInOwnNamespace);
 export const ClusterPropagationPolicy = policyObject('ClusterPropagationPolicy', PropagationSpec);
-export const OverridePolicy = policyObject('OverridePolicy', OverrideSpec);
+export const OverridePolicy = policyObject('OverridePolicy', OverrideSpec).superRefine(selectorsInOwnNamespace);
 export const ClusterOverridePolicy = policyObject('ClusterOverridePolicy', OverrideSpec);
 export type PropagationPolicy = z.infer<typeof PropagationPolicy>;
 export type OverridePolicy = z.infer<typeof OverridePolicy>;
