@@ -223,3 +223,75 @@ ${workloadAffinity}
     expect(warning?.message).toMatch(/^recognised \(Karmada v1\.17 alpha: affinity by app\.group, anti-affinity by app\.tier\) but not applied: .*WorkloadAffinity feature gate, off by default/);
   });
 });
+
+describe('the order SelectBestClusters hands to AssignReplicas decides ties (oracle case k272, seed 1)', () => {
+  const cluster = (name: string, region: string) => `apiVersion: cluster.karmada.io/v1alpha1
+kind: Cluster
+metadata:
+  name: ${name}
+spec:
+  region: ${region}
+status:
+  resourceSummary:
+    allocatable: {pods: "100", cpu: "100", memory: 100Gi}
+`;
+  const policy = `apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: nginx-propagation
+  namespace: default
+spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: nginx
+  placement:
+    replicaScheduling:
+      replicaSchedulingType: Divided
+      replicaDivisionPreference: Aggregated
+    spreadConstraints:
+      - spreadByField: region
+        minGroups: 2
+        maxGroups: 2
+      - spreadByField: cluster
+        minGroups: 2
+        maxGroups: 2
+`;
+  it.each(twins)('equal regions come in name order (r1 before r2), so Aggregated gives its one replica to r1 (%s)', (_twin, namespace) => {
+    // Karmada v1.18 (the upstream oracle) places {us-east: 1}; name order of the clusters alone would pick edge.
+    const files = { 'clusters.yaml': `${cluster('edge', 'r2')}---\n${cluster('us-east', 'r1')}`, 'nginx.yaml': nginx(namespace, 1), 'policy.yaml': policy };
+    expect(replicasOf(renderFiles(files))).toEqual({ 'us-east': 1 });
+  });
+});
+
+describe('more than 12 candidates: Go sorts them unstably, from the scheduler\'s order', () => {
+  // Results of the Karmada v1.18 scheduler (upstream oracle) for these fleets, Aggregated, no spread constraints.
+  const fleet = (count: number, pods: number[]) =>
+    Array.from({ length: count }, (_, i) => memberWithPods(`c${String(i).padStart(2, '0')}`, pods[i % pods.length] as number)).join('---\n');
+  const policy = `apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: nginx-propagation
+  namespace: default
+spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: nginx
+  placement:
+    replicaScheduling:
+      replicaSchedulingType: Divided
+      replicaDivisionPreference: Aggregated
+`;
+  const cases = [
+    [14, [10, 20], 1, { c01: 1 }],
+    [20, [10, 20, 20], 1, { c01: 1 }],
+    [30, [7, 7, 9], 2, { c02: 2 }],
+  ] as const;
+  for (const [twin, namespace] of twins) {
+    it.each(cases)(`%i clusters, pods %j, %i replicas → %j (${twin})`, (count, pods, replicas, expected) => {
+      const files = { 'clusters.yaml': fleet(count, [...pods]), 'nginx.yaml': nginx(namespace, replicas), 'policy.yaml': policy };
+      expect(replicasOf(renderFiles(files))).toEqual(expected);
+    });
+  }
+});

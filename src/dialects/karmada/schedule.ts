@@ -8,7 +8,7 @@ import type { KarmadaSettings } from '../../model/settings.ts';
 import type { z } from 'zod';
 import { assignReplicas, clusterAvailableReplicas, divisionStrategyOf, interpretReplicas, type DivisionStrategy } from './division.ts';
 import { filterClusters, noClusterFitsError, overflowOrderOf, scheduleWithAffinities, termFilterInput, type FilterResult } from './placement.ts';
-import { selectBySpreadConstraints, shouldIgnoreSpreadConstraint } from './spread.ts';
+import { inSchedulerOrder, selectBySpreadConstraints, shouldIgnoreSpreadConstraint } from './spread.ts';
 import type { ClusterAffinityTerm, Placement, PropagationSpec } from './schema.ts';
 
 export interface ScheduleResult {
@@ -102,7 +102,8 @@ function divide(input: ScheduleInput, filtered: FilterResult, withLines: boolean
     availableReplicas: clusterAvailableReplicas(cluster, requests, desired),
     overflowOrder: term === undefined ? 0 : overflowOrderOf(cluster, term),
   }));
-  let selected = withCapacity;
+  // SelectBestClusters' order reaches AssignReplicas, whose Go sorts are not stable.
+  let selected = inSchedulerOrder(withCapacity);
   const spreadLines: string[] = [];
   const constraints = placement?.spreadConstraints ?? [];
   if (constraints.length > 0 && !shouldIgnoreSpreadConstraint(placement?.replicaScheduling)) {
@@ -111,8 +112,8 @@ function divide(input: ScheduleInput, filtered: FilterResult, withLines: boolean
       desiredReplicas: desired,
       extensions: input.settings?.extensions,
     });
-    const chosen = new Set(spread.selected.map((c) => c.name));
-    selected = withCapacity.filter((c) => chosen.has(c.cluster.name));
+    const byCluster = new Map(withCapacity.map((c) => [c.cluster, c]));
+    selected = spread.selected.map((c) => byCluster.get(c) as (typeof withCapacity)[number]);
     spreadLines.push(...spread.steps);
   } else if (constraints.length > 0) {
     spreadLines.push('spread constraints ignored: static weighting ignores them (Karmada shouldIgnoreSpreadConstraint)');

@@ -142,6 +142,17 @@ export function selectBySpreadConstraints(
   );
 }
 
+/**
+ * The candidates in the order the scheduler hands them on when no spread
+ * constraint selects among them (group_clusters.go generateClustersInfo
+ * sorts GroupClustersInfo.Clusters): replica assignment sorts them again
+ * with Go's unstable sort, so this order decides ties.
+ */
+export function inSchedulerOrder<C extends SpreadCandidate>(candidates: readonly C[]): C[] {
+  const order = new Map(rankCandidates(candidates).map((r, i) => [r.cluster, i]));
+  return [...candidates].sort((a, b) => (order.get(a.cluster) as number) - (order.get(b.cluster) as number));
+}
+
 /** overflow order asc, score desc, AvailableReplicas desc, name asc (spreadconstraint/util.go sortClusters). */
 function rankCandidates(candidates: readonly SpreadCandidate[]): Ranked[] {
   return candidates
