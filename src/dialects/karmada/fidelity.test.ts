@@ -295,3 +295,15 @@ spec:
     });
   }
 });
+
+describe('warnings about policies name them as they are', () => {
+  it.each(twins)('a cluster named only in overflowAffinities is checked against the inventory; a PropagationPolicy without namespace is default/… (%s)', (_twin, namespace) => {
+    const policy = overflowPolicy(aggregated)
+      .replace('  namespace: default\n', '')
+      .replace('clusterNames: [member2]', 'clusterNames: [member2, mars]');
+    const result = renderFiles({ 'clusters.yaml': threeMembers, 'nginx.yaml': nginx(namespace, 5), 'policy.yaml': policy });
+    expect(result.warnings.filter((w) => w.code === 'UNKNOWN_CLUSTER')).toEqual([
+      expect.objectContaining({ object: { kind: 'PropagationPolicy', namespace: 'default', name: 'nginx-propagation' }, message: 'names cluster "mars", which is not in the inventory' }),
+    ]);
+  });
+});

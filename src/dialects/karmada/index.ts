@@ -27,6 +27,7 @@ function isSkippedResource(t: Template): boolean {
 }
 
 interface PolicyObject {
+  kind: string;
   metadata: { name: string; namespace?: string | undefined };
   spec: PropagationPolicyRef['spec'];
 }
@@ -328,7 +329,8 @@ function reviseReplicas(obj: JsonObject, replicas: number | undefined, completio
 
 function policyObject(p: Parsed<PolicyObject>) {
   const { namespace, name } = p.value.metadata;
-  return { kind: namespace ? 'PropagationPolicy' : 'ClusterPropagationPolicy', namespace, name };
+  // A PropagationPolicy without metadata.namespace lives in `default`.
+  return p.value.kind === 'PropagationPolicy' ? { kind: p.value.kind, namespace: namespace ?? 'default', name } : { kind: p.value.kind, name };
 }
 
 /**
@@ -379,7 +381,7 @@ function warnUnknownClusterNames(ctx: DialectContext, policies: readonly Parsed<
         code: 'UNKNOWN_CLUSTER',
         file: p.source.file,
         line: p.source.line,
-        object: { kind: p.value.metadata.namespace ? 'PropagationPolicy' : 'ClusterPropagationPolicy', namespace: p.value.metadata.namespace, name: p.value.metadata.name },
+        object: policyObject(p),
         message: `names cluster "${name}", which is not in the inventory`,
       });
     }
