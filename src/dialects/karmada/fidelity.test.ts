@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dialects, registry } from '../index.ts';
-import { InputError, type Problem } from '../../errors/index.ts';
+import { formatProblem, InputError, type Problem } from '../../errors/index.ts';
 import { loadRepository } from '../../load/repository.ts';
 import { render, type RenderResult } from '../../render/render.ts';
 
@@ -305,5 +305,57 @@ describe('warnings about policies name them as they are', () => {
     expect(result.warnings.filter((w) => w.code === 'UNKNOWN_CLUSTER')).toEqual([
       expect.objectContaining({ object: { kind: 'PropagationPolicy', namespace: 'default', name: 'nginx-propagation' }, message: 'names cluster "mars", which is not in the inventory' }),
     ]);
+  });
+});
+
+// What Manifold does with the PropagationPolicy fields it cannot follow to the letter: a custom
+// schedulerName (the workload waits for another scheduler) and spec.suspension (members keep what
+// they had). See index.ts checkDefaultScheduler / warnSuspension.
+
+const memberClusters = ['member1', 'member2']
+  .map((name) => `apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\nspec:\n  syncMode: Push\n`)
+  .join('---\n');
+
+const policy = (extra: string) => `apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: nginx-propagation
+spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: nginx
+  placement:
+    clusterAffinity:
+      clusterNames: [member1, member2]
+${extra}`;
+
+describe.each(twins)('karmada policy fields a render cannot follow (%s)', (_, namespace) => {
+  it('a custom schedulerName makes the workload unschedulable, naming the way out', () => {
+    const problems = problemsOf({ 'clusters.yaml': memberClusters, 'app.yaml': nginx(namespace), 'policy.yaml': policy('  schedulerName: custom-scheduler\n') });
+    expect(problems.map((p) => p.code)).toEqual(['SCHEDULER_NOT_DEFAULT']);
+    expect(formatProblem(problems[0]!)).toMatch(/policy\.yaml:1: PropagationPolicy default\/nginx-propagation: cannot place Deployment default\/nginx: schedulerName custom-scheduler: .*remove spec\.schedulerName/);
+  });
+
+  it('schedulerName default-scheduler is the default', () => {
+    const result = renderFiles({ 'clusters.yaml': memberClusters, 'app.yaml': nginx(namespace), 'policy.yaml': policy('  schedulerName: default-scheduler\n') });
+    expect(Object.keys(placed(result))).toEqual(['member1', 'member2']);
+  });
+
+  it('suspension.dispatching renders the scheduled state and warns', () => {
+    const result = renderFiles({ 'clusters.yaml': memberClusters, 'app.yaml': nginx(namespace), 'policy.yaml': policy('  suspension:\n    dispatching: true\n') });
+    expect(Object.keys(placed(result))).toEqual(['member1', 'member2']);
+    const warnings = result.warnings.map(formatProblem);
+    expect(warnings).toContainEqual(expect.stringMatching(/spec\.suspension\.dispatching: recognised but not applied: Karmada would stop dispatching to every cluster/));
+  });
+
+  it('suspension.dispatchingOnClusters names the clusters it does not hold back', () => {
+    const result = renderFiles({
+      'clusters.yaml': memberClusters,
+      'app.yaml': nginx(namespace),
+      'policy.yaml': policy('  suspension:\n    dispatchingOnClusters:\n      clusterNames: [member2]\n'),
+    });
+    expect(Object.keys(placed(result))).toEqual(['member1', 'member2']);
+    expect(result.warnings.map(formatProblem)).toContainEqual(expect.stringMatching(/spec\.suspension\.dispatchingOnClusters: .*stop dispatching to member2/));
   });
 });

@@ -60,6 +60,7 @@ export const karmadaDialect: Dialect = {
     if (pps.length + cpps.length + karmadaClusters.length === 0) return [];
     warnUnknownClusterNames(ctx, [...pps, ...cpps]);
     warnWorkloadAffinity(ctx, [...pps, ...cpps]);
+    warnSuspension(ctx, [...pps, ...cpps]);
     const ppRefs = pps.map((p) => ({ ref: refOf('PropagationPolicy', p), parsed: p }));
     const cppRefs = cpps.map((p) => ({ ref: refOf('ClusterPropagationPolicy', p), parsed: p }));
     const parsedByRef = new Map<PropagationPolicyRef, Parsed<PolicyObject>>([...ppRefs, ...cppRefs].map((x) => [x.ref, x.parsed]));
@@ -84,6 +85,7 @@ export const karmadaDialect: Dialect = {
         ...choice.losers.map((l) => `lost: ${l.policy.kind} ${l.policy.namespace ? `${l.policy.namespace}/` : ''}${l.policy.name} — ${l.reason}`),
       ];
       try {
+        checkDefaultScheduler(choice.winner.spec);
         const previous = previousReplicas(ctx, template);
         const previousGroup = ctx.previous?.affinityGroups?.get(template.key);
         const result = scheduleTemplate(template, choice.winner.spec, repo.clusters, repo.settings.karmada, previous, previousGroup);
@@ -130,7 +132,27 @@ export const karmadaDialect: Dialect = {
  * condition (pkg/scheduler/scheduler.go: FitError, unschedulable replicas,
  * spread constraints that cannot be met) rather than rejecting the policy.
  */
-const UNSCHEDULABLE_CODES = new Set(['NO_CLUSTER_FITS', 'NO_CLUSTERS_AVAILABLE', 'UNSCHEDULABLE', 'SPREAD_UNSATISFIABLE']);
+const UNSCHEDULABLE_CODES = new Set(['NO_CLUSTER_FITS', 'NO_CLUSTERS_AVAILABLE', 'UNSCHEDULABLE', 'SPREAD_UNSATISFIABLE', 'SCHEDULER_NOT_DEFAULT']);
+
+/** The scheduler name the CRD defaults spec.schedulerName to (pkg/apis/policy/v1alpha1/propagation_types.go). */
+const DEFAULT_SCHEDULER = 'default-scheduler';
+
+/**
+ * Karmada's scheduler handles a binding only when its schedulerName is the
+ * scheduler's own (pkg/scheduler/scheduler.go: the informer's filter compares
+ * it with --scheduler-name, default-scheduler); a binding for another
+ * scheduler waits for that one. Its decisions cannot be reproduced, so the
+ * workload is unschedulable here, with the way out in the message.
+ */
+function checkDefaultScheduler(spec: { schedulerName?: string | undefined }): void {
+  const name = spec.schedulerName;
+  if (name === undefined || name === '' || name === DEFAULT_SCHEDULER) return;
+  throw new ManifoldError(
+    'SCHEDULER_NOT_DEFAULT',
+    `schedulerName ${name}: Karmada's ${DEFAULT_SCHEDULER} leaves this workload to that scheduler, whose decisions a render cannot reproduce; ` +
+      `remove spec.schedulerName (or set ${DEFAULT_SCHEDULER}) to have it placed as Karmada's default scheduler would`,
+  );
+}
 
 /**
  * Policies by what their resource selectors can match, so a template is
@@ -361,6 +383,33 @@ function warnWorkloadAffinity(ctx: DialectContext, policies: readonly Parsed<Pol
         `recognised (Karmada v1.17 alpha${terms.length ? `: ${terms.join(', ')}` : ''}) but not applied: Karmada reads it only with ` +
         'the WorkloadAffinity feature gate, off by default, and then places each workload according to the workloads ' +
         'of its group scheduled before it, an order a render cannot know',
+    });
+  }
+}
+
+/**
+ * spec.suspension holds back dispatching: Karmada still schedules the binding
+ * but creates the Works of the suspended clusters with suspendDispatching, so
+ * those members keep whatever they had (pkg/controllers/binding/common.go,
+ * pkg/util/helper/work.go). A rendered tree cannot say "keep what you had":
+ * Manifold renders the scheduled state and warns, rather than dropping the
+ * objects (which a GitOps sync would prune, the opposite of a suspension).
+ */
+function warnSuspension(ctx: DialectContext, policies: readonly Parsed<PolicyObject>[]): void {
+  for (const p of policies) {
+    const suspension = p.value.spec.suspension;
+    const clusters = suspension?.dispatchingOnClusters?.clusterNames ?? [];
+    if (suspension?.dispatching !== true && clusters.length === 0) continue;
+    const which = suspension?.dispatching === true ? 'to every cluster' : `to ${clusters.join(', ')}`;
+    ctx.warn({
+      code: 'FIELD_NOT_APPLIED',
+      file: p.source.file,
+      line: p.source.line,
+      object: policyObject(p),
+      field: suspension?.dispatching === true ? 'spec.suspension.dispatching' : 'spec.suspension.dispatchingOnClusters',
+      message:
+        `recognised but not applied: Karmada would stop dispatching ${which} and leave what runs there as it is; ` +
+        'the rendered tree holds the scheduled state, so hold back the sync (or the commit) instead',
     });
   }
 }
