@@ -1,19 +1,24 @@
 /**
- * Pushing a rendered commit over HTTP(S) with isomorphic-git (its only
- * transports; ecosystem-notes.md §2). A push that loses a race (the remote
- * branch moved: non-fast-forward, or the server's ref lock) fetches the new
- * tip and rebuilds the commit on it, so concurrent renderers all land. The
- * local branch moves only after the remote accepted the commit, so a failed
- * push leaves it where it was. The token never appears in any message.
+ * Remotes: pushing a rendered commit and fetching one branch. HTTP(S)
+ * remotes go through isomorphic-git (its only transports; ecosystem-notes.md
+ * §2); a local path or `file://` URL is read and written directly
+ * (local-remote.ts). A push that loses a race (the remote branch moved:
+ * non-fast-forward, or the server's ref lock) fetches the new tip and
+ * rebuilds the commit on it, so concurrent renderers all land. The local
+ * branch moves only after the remote accepted the commit, so a failed push
+ * leaves it where it was. The token never appears in any message.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import git, { type FsClient } from 'isomorphic-git';
+import { fileURLToPath } from 'node:url';
+import git, { type FsClient, type GitHttpRequest, type GitHttpResponse, type HttpClient } from 'isomorphic-git';
 import { http } from './http.ts';
 import { InputError, RuntimeError } from '../errors/index.ts';
 import { redact, rememberSecret } from '../errors/redact.ts';
 import { buildCommit, HashedTree, prefixSegments, type CommitOptions, type CommitResult, type RenderedTree } from './commit.ts';
-import { assertNotCheckedOut, branchRef, deleteLooseRef, readRef, updateRef, type GitRepository } from './repo.ts';
+import { copyReachable, openLocalRemote } from './local-remote.ts';
+import { assertNotCheckedOut, branchRef, deleteLooseRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from './repo.ts';
+import type { Signature } from './objects.ts';
 
 import { TOKEN_ENV } from './names.ts';
 export { TOKEN_ENV };
@@ -22,9 +27,14 @@ export { TOKEN_ENV };
 export const URL_REMOTE_NAME = 'manifold';
 
 export interface RemoteTarget {
-  /** Configured remote name, or URL_REMOTE_NAME for a bare URL. */
+  /** Configured remote name, or URL_REMOTE_NAME for a URL or path. */
   name: string;
+  /** The http(s) URL, or the absolute path of a local repository. */
   url: string;
+  /** For messages: the configured name with its URL (`origin (https://…)`), or the URL; never with credentials. */
+  label: string;
+  /** A repository on this machine (path or file:// URL), read and written directly. */
+  local?: GitRepository | undefined;
 }
 
 /** The password of `https://user:password@host/...`, remembered so that no message shows it. */
@@ -38,28 +48,52 @@ function rememberUrlPassword(url: string): void {
   }
 }
 
-/** A remote name from the repository config, or an http(s) URL. */
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+const SCP_LIKE = /^[^/\s]+@[^/\s]+:/;
+
+/** Whether a --remote/--push value that is not a configured remote name should be taken as a path. */
+function looksLikePath(remote: string): boolean {
+  return path.isAbsolute(remote) || remote.startsWith('.') || remote.includes('/') || fs.existsSync(remote);
+}
+
+/**
+ * A URL (http, https, file), a local path, or a remote name from the
+ * repository config (which wins over a same-named folder, as in git).
+ * Relative paths in the config are relative to the repository, as git reads them.
+ */
 export async function resolveRemote(repo: GitRepository, remote: string): Promise<RemoteTarget> {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/\s]+@[^/\s]+:/.test(remote)) {
-    if (!/^https?:\/\//i.test(remote)) {
-      throw InputError.single({
-        code: 'GIT_REMOTE_TRANSPORT',
-        message: `remote "${redact(remote)}": only http:// and https:// remotes are supported (isomorphic-git has no ssh or file transport); use the https URL`,
-      });
-    }
-    rememberUrlPassword(remote);
-    return { name: URL_REMOTE_NAME, url: remote };
-  }
+  if (SCHEME.test(remote) || SCP_LIKE.test(remote)) return targetForUrl(remote, redact(remote), URL_REMOTE_NAME, process.cwd());
   let url: unknown;
   try {
     url = await git.getConfig({ fs, gitdir: repo.gitdir, path: `remote.${remote}.url` });
   } catch {
     url = undefined;
   }
-  if (typeof url !== 'string' || url === '') {
-    throw InputError.single({ code: 'GIT_UNKNOWN_REMOTE', message: `no remote named "${remote}" in ${repo.workdir ?? repo.gitdir} (give a configured remote name or an https URL)` });
+  if (typeof url === 'string' && url !== '') return targetForUrl(url, `${remote} (${redact(url)})`, remote, repo.workdir ?? repo.gitdir);
+  if (looksLikePath(remote)) return targetForUrl(remote, remote, URL_REMOTE_NAME, process.cwd());
+  throw InputError.single({
+    code: 'GIT_UNKNOWN_REMOTE',
+    message: `no remote named "${remote}" in ${repo.workdir ?? repo.gitdir} (give a configured remote name, an https URL or the path of a repository)`,
+  });
+}
+
+function targetForUrl(url: string, label: string, name: string, base: string): RemoteTarget {
+  if (/^https?:\/\//i.test(url)) {
+    rememberUrlPassword(url);
+    return { name, url, label };
   }
-  return resolveRemote(repo, url).then((t) => ({ ...t, name: remote }));
+  if (/^file:\/\//i.test(url)) {
+    const dir = fileURLToPath(url);
+    return { name, url: dir, label, local: openLocalRemote(dir, label) };
+  }
+  if (SCHEME.test(url) || SCP_LIKE.test(url)) {
+    throw InputError.single({
+      code: 'GIT_REMOTE_TRANSPORT',
+      message: `remote ${label}: only https://, http://, file:// and local paths are supported (isomorphic-git has no ssh or git transport); use the https URL`,
+    });
+  }
+  const dir = path.resolve(base, url);
+  return { name, url: dir, label, local: openLocalRemote(dir, label) };
 }
 
 /** The token for one remote operation, and whether the server asked for it (for error messages). */
@@ -89,7 +123,7 @@ function errorCode(err: unknown): string | undefined {
 
 /** Turns transport and server failures into runtime errors (exit 3) with clear, credential-free messages. */
 export function remoteError(err: unknown, target: RemoteTarget, state: AuthState, action: string): RuntimeError {
-  const where = redact(target.url, [state.token]);
+  const where = redact(target.label, [state.token]);
   const code = errorCode(err);
   const say = (c: string, m: string) => new RuntimeError(c, redact(m, [state.token]), { remote: where });
   if (code === 'UserCanceledError') {
@@ -112,6 +146,7 @@ export function remoteError(err: unknown, target: RemoteTarget, state: AuthState
 
 /** Whether a push failed because the remote branch moved (fetch, rebuild, retry). */
 export function isLostRace(err: unknown): boolean {
+  if (err instanceof RefMovedError || (err instanceof RuntimeError && err.code === 'GIT_REF_LOCKED')) return true;
   const code = errorCode(err);
   if (code === 'PushRejectedError') return true;
   if (code === 'GitPushError') {
@@ -132,6 +167,7 @@ export async function remoteBranchTip(
   token: string | undefined,
   options: { forPush?: boolean } = {},
 ): Promise<string | undefined> {
+  if (target.local !== undefined) return readRef(target.local, fullRef);
   const state: AuthState = { token, offered: false };
   try {
     const forPush = options.forPush === true ? { forPush: true, protocolVersion: 1 as const } : {};
@@ -176,11 +212,15 @@ async function fsForFetch(repo: GitRepository, target: RemoteTarget): Promise<Fs
 
 /** Fetches one branch into the repository (remote-tracking ref under the remote's name). */
 export async function fetchRemoteBranch(repo: GitRepository, target: RemoteTarget, fullRef: string, token: string | undefined): Promise<void> {
+  if (target.local !== undefined) {
+    await fetchLocalBranch(repo, target, target.local, fullRef);
+    return;
+  }
   const state: AuthState = { token, offered: false };
   try {
     await git.fetch({
       fs: await fsForFetch(repo, target),
-      http,
+      http: advertisingHead(fullRef),
       gitdir: repo.gitdir,
       url: target.url,
       remote: target.name,
@@ -191,13 +231,93 @@ export async function fetchRemoteBranch(repo: GitRepository, target: RemoteTarge
       ...authCallbacks(state),
     });
   } catch (err) {
-    // isomorphic-git (1.44) cannot fetch from a repository whose HEAD names a branch without commits.
-    if (err instanceof Error && /Could not find HEAD/.test(err.message)) {
-      throw new RuntimeError('GIT_REMOTE_NO_HEAD', `fetching from ${redact(target.url, [token])}: the remote's default branch (HEAD) has no commit; push one to it first`);
-    }
     throw remoteError(err, target, state, 'fetching from');
   }
   repo.objects.refresh();
+}
+
+async function fetchLocalBranch(repo: GitRepository, target: RemoteTarget, local: GitRepository, fullRef: string): Promise<void> {
+  const tip = await readRef(local, fullRef);
+  if (tip === undefined) throw new RuntimeError('GIT_REMOTE_NO_BRANCH', `fetching from ${target.label}: it has no branch ${fullRef.slice('refs/heads/'.length)}`);
+  await copyReachable(local, repo, tip);
+  // The remote-tracking ref, as `git fetch` leaves it (a plain overwrite: it mirrors the remote).
+  await git.writeRef({ fs, gitdir: repo.gitdir, ref: `refs/remotes/${target.name}/${fullRef.slice('refs/heads/'.length)}`, value: tip, force: true });
+}
+
+/**
+ * isomorphic-git's fetch resolves the remote HEAD even when asked for one
+ * branch, and fails ("Could not find HEAD") when HEAD names a branch without
+ * commits, which git then leaves out of the ref advertisement
+ * (isomorphic-git issue #1654, open). Only the branch is needed, so when the
+ * advertisement has no HEAD this client adds one naming the wanted branch's
+ * commit; everything else passes through unchanged.
+ */
+function advertisingHead(fullRef: string): HttpClient {
+  return {
+    async request(req: GitHttpRequest): Promise<GitHttpResponse> {
+      const res = await http.request(req);
+      if ((req.method ?? 'GET') !== 'GET' || !/\/info\/refs\?service=git-upload-pack$/.test(req.url) || res.statusCode !== 200) return res;
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of res.body ?? []) chunks.push(chunk);
+      const body = withHeadAdvertised(Buffer.concat(chunks), fullRef);
+      return { ...res, body: (async function* () { yield body; })() };
+    },
+  };
+}
+
+/** Adds `<oid> HEAD` after the first ref line of a v0/v1 upload-pack advertisement lacking HEAD (gitprotocol-http.txt, gitprotocol-pack.txt). */
+export function withHeadAdvertised(body: Buffer, fullRef: string): Buffer {
+  const lines: { start: number; end: number; text: string }[] = [];
+  for (let pos = 0; pos + 4 <= body.length; ) {
+    const len = Number.parseInt(body.toString('latin1', pos, pos + 4), 16);
+    if (Number.isNaN(len)) return body;
+    const end = len === 0 ? pos + 4 : pos + len;
+    lines.push({ start: pos, end, text: len === 0 ? '' : body.toString('utf8', pos + 4, end) });
+    pos = end;
+  }
+  const refs = lines.filter((l) => /^[0-9a-f]{40} /.test(l.text));
+  const refName = (text: string) => text.slice(41).split('\0')[0]?.replace(/\n$/, '');
+  if (refs.length === 0 || refs.some((l) => refName(l.text) === 'HEAD')) return body;
+  const wanted = refs.find((l) => refName(l.text) === fullRef);
+  if (wanted === undefined) return body;
+  const line = `${wanted.text.slice(0, 40)} HEAD\n`;
+  const pkt = Buffer.from(`${(line.length + 4).toString(16).padStart(4, '0')}${line}`, 'utf8');
+  const after = (refs[0] as { end: number }).end;
+  return Buffer.concat([body.subarray(0, after), pkt, body.subarray(after)]);
+}
+
+/**
+ * Publishes `oid` as `fullRef` of the remote if the remote branch is still at
+ * `expected` (undefined: absent). A lost race throws an error isLostRace
+ * recognises; other failures are runtime errors naming the remote.
+ */
+export async function pushCommit(
+  repo: GitRepository,
+  target: RemoteTarget,
+  oid: string,
+  fullRef: string,
+  expected: string | undefined,
+  options: { token: string | undefined; who: Signature; action: string },
+): Promise<void> {
+  if (target.local !== undefined) {
+    await assertNotCheckedOut(target.local, fullRef);
+    await copyReachable(repo, target.local, oid);
+    await updateRef(target.local, fullRef, oid, expected, { who: options.who, message: `push from ${repo.workdir ?? repo.gitdir}` });
+    // The remote-tracking ref, as git push leaves it.
+    await git.writeRef({ fs, gitdir: repo.gitdir, ref: `refs/remotes/${target.name}/${fullRef.slice('refs/heads/'.length)}`, value: oid, force: true });
+    return;
+  }
+  const state: AuthState = { token: options.token, offered: false };
+  const tempRef = `refs/manifold/push/${process.pid}/${Math.random().toString(36).slice(2)}`;
+  await updateRef(repo, tempRef, oid, undefined, { who: options.who, message: 'manifold: push' });
+  try {
+    await git.push({ fs, http, gitdir: repo.gitdir, url: target.url, remote: target.name, ref: tempRef, remoteRef: fullRef, cache: repo.cache, ...authCallbacks(state) });
+  } catch (err) {
+    if (isLostRace(err)) throw err;
+    throw remoteError(err, target, state, options.action);
+  } finally {
+    await deleteLooseRef(repo, tempRef);
+  }
 }
 
 export interface PushOptions extends CommitOptions {
@@ -220,23 +340,24 @@ export interface PushResult extends CommitResult {
  * Commits the tree on top of the remote branch and pushes it. Retries after
  * a lost race up to `attempts` (default 5) times, each time on the fetched
  * new tip. Moves the local branch to the pushed commit at the end.
+ *
+ * Rendered commits that only the local branch has (an earlier `render
+ * --commit`) are never dropped: when the local branch is ahead of the remote
+ * one the new commit goes on top of it and the push publishes them; when the
+ * two have diverged the push is refused (exit 2) with what to do.
  */
 export async function pushRenderedTree(repo: GitRepository, tree: RenderedTree | HashedTree, options: PushOptions): Promise<PushResult> {
   const ref = branchRef(options.branch);
   prefixSegments(options.prefix);
   await assertNotCheckedOut(repo, ref);
   const target = await resolveRemote(repo, options.remote);
-  const state: AuthState = { token: options.token, offered: false };
   const hashed = tree instanceof HashedTree ? tree : new HashedTree(tree);
   const maxAttempts = options.attempts ?? 5;
-  const tempRef = `refs/manifold/push/${process.pid}/${ref.slice('refs/heads/'.length)}`;
-  const remoteLabel = redact(target.url, [state.token]);
+  const remoteLabel = redact(target.url, [options.token]);
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const tip = await remoteBranchTip(target, ref, state.token, { forPush: true });
-    if (tip !== undefined && !repo.objects.has(tip)) await fetchRemoteBranch(repo, target, ref, state.token);
-    const localTip = await readRef(repo, ref);
-    // The remote is the truth once the branch exists there; before that, build on the local branch.
-    const parent = tip ?? localTip;
+    const tip = await remoteBranchTip(target, ref, options.token, { forPush: true });
+    if (tip !== undefined && !repo.objects.has(tip)) await fetchRemoteBranch(repo, target, ref, options.token);
+    const parent = await pushParent(repo, target, ref, tip);
     const { prepared, commit, message } = await buildCommit(repo, hashed, parent, options);
     const head = commit?.oid ?? parent;
     const base = { ref, parent, tree: prepared.tree, clusters: prepared.clusters, message, remote: remoteLabel, attempts: attempt };
@@ -246,23 +367,54 @@ export async function pushRenderedTree(repo: GitRepository, tree: RenderedTree |
       return { ...base, commit: head, created: false, objectsWritten: 0, pushed: false };
     }
     const written = await repo.objects.write(commit === undefined ? [] : [...prepared.objects.values(), commit]);
-    await updateRef(repo, tempRef, head, await readRef(repo, tempRef), { who: options.author, message: 'manifold: push' });
     await options.beforePush?.(attempt);
     try {
-      await git.push({ fs, http, gitdir: repo.gitdir, url: target.url, remote: target.name, ref: tempRef, remoteRef: ref, cache: repo.cache, ...authCallbacks(state) });
+      await pushCommit(repo, target, head, ref, tip, { token: options.token, who: options.author, action: 'pushing to' });
     } catch (err) {
       if (isLostRace(err) && attempt < maxAttempts) continue;
-      if (isLostRace(err)) {
-        throw new RuntimeError('GIT_PUSH_RACE', `pushing to ${remoteLabel}: ${ref} kept moving; gave up after ${attempt} attempts`);
-      }
-      throw remoteError(err, target, state, 'pushing to');
-    } finally {
-      await deleteLooseRef(repo, tempRef);
+      if (isLostRace(err)) throw new RuntimeError('GIT_PUSH_RACE', `pushing to ${remoteLabel}: ${ref} kept moving; gave up after ${attempt} attempts`);
+      throw err;
     }
     await moveLocal(repo, ref, head, options);
     return { ...base, commit: head, created: commit !== undefined, objectsWritten: written, pushed: true };
   }
   throw new RuntimeError('GIT_PUSH_RACE', `pushing to ${remoteLabel}: ${ref} kept moving; gave up after ${maxAttempts} attempts`);
+}
+
+/**
+ * The commit to build on: the remote tip, or the local branch when the
+ * remote has no branch yet or the local one is ahead of it (so local-only
+ * rendered commits are published, not dropped). Diverged branches are refused.
+ */
+async function pushParent(repo: GitRepository, target: RemoteTarget, ref: string, tip: string | undefined): Promise<string | undefined> {
+  const localTip = await readRef(repo, ref);
+  if (tip === undefined || localTip === undefined || localTip === tip) return tip ?? localTip;
+  if (await isAncestor(repo, tip, localTip)) return localTip;
+  if (await isAncestor(repo, localTip, tip)) return tip;
+  const branch = ref.slice('refs/heads/'.length);
+  // The message names this ref: make sure it exists even when no fetch was needed.
+  await git.writeRef({ fs, gitdir: repo.gitdir, ref: `refs/remotes/${target.name}/${branch}`, value: tip, force: true });
+  throw InputError.single({
+    code: 'GIT_BRANCH_DIVERGED',
+    message:
+      `the local branch ${branch} (${localTip.slice(0, 12)}) has rendered commits that ${target.label} does not have, and the remote one (${tip.slice(0, 12)}) has commits the local one does not; ` +
+      `pushing would drop the local ones, so nothing was pushed. To keep them, merge the two with git and push ${branch}; to drop them, ` +
+      `run \`git branch -f ${branch} refs/remotes/${target.name}/${branch}\`; then render --push again`,
+  });
+}
+
+/** Whether `ancestor` is `descendant` or one of its ancestors (both present locally). */
+export async function isAncestor(repo: GitRepository, ancestor: string, descendant: string): Promise<boolean> {
+  const seen = new Set<string>();
+  const pending = [descendant];
+  while (pending.length > 0) {
+    const oid = pending.pop() as string;
+    if (oid === ancestor) return true;
+    if (seen.has(oid) || !repo.objects.has(oid)) continue;
+    seen.add(oid);
+    pending.push(...(await readCommit(repo, oid)).parents);
+  }
+  return false;
 }
 
 /** The local branch follows what the remote now holds (it is a mirror of the rendered branch). */

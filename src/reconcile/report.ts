@@ -15,16 +15,12 @@
  *   receive-pack ref update). A lost race (the branch moved) fetches the new
  *   tip, re-applies the change on it and retries.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import git from 'isomorphic-git';
-import { http } from '../git/http.ts';
 import { z } from 'zod';
 import { InputError, RuntimeError } from '../errors/index.ts';
 import { redact } from '../errors/redact.ts';
 import { blobObject, commitObject, isDirMode, MODE_DIR, MODE_FILE, treeObject, type GitObject, type Signature, type TreeEntry } from '../git/objects.ts';
-import { authCallbacks, fetchRemoteBranch, isLostRace, remoteBranchTip, remoteError, resolveRemote, type AuthState, type RemoteTarget } from '../git/remote.ts';
-import { branchRef, deleteLooseRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from '../git/repo.ts';
+import { fetchRemoteBranch, isLostRace, pushCommit, remoteBranchTip, resolveRemote, type RemoteTarget } from '../git/remote.ts';
+import { branchRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from '../git/repo.ts';
 import { readTreeEntries } from '../git/tree.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 import type { ClusterStatus, Condition, ObjectRef } from './types.ts';
@@ -475,10 +471,8 @@ async function commitLocal(target: ReportTarget, ref: string, change: ReportChan
 
 async function commitAndPush(target: ReportTarget, ref: string, change: ReportChange, remote: RemoteTarget): Promise<ReportResult> {
   const { repo } = target;
-  const state: AuthState = { token: target.token, offered: false };
-  const label = redact(remote.url, [target.token]);
+  const label = redact(remote.label, [target.token]);
   const max = target.attempts ?? 8;
-  const tempRef = `refs/manifold/report/${process.pid}/${Math.random().toString(36).slice(2)}`;
   for (let attempt = 1; attempt <= max; attempt++) {
     const tip = await remoteBranchTip(remote, ref, target.token);
     if (tip !== undefined && !repo.objects.has(tip)) await fetchRemoteBranch(repo, remote, ref, target.token);
@@ -488,19 +482,16 @@ async function commitAndPush(target: ReportTarget, ref: string, change: ReportCh
       return { ref, commit: tip, created: false, pushed: false, attempts: attempt, changed: [] };
     }
     await repo.objects.write([...plan.objects, commit]);
-    await updateRef(repo, tempRef, commit.oid, await readRef(repo, tempRef), { who: target.author ?? defaultAuthor(), message: 'manifold: status push' });
     await target.beforePublish?.(attempt);
     try {
-      await git.push({ fs, http, gitdir: repo.gitdir, url: remote.url, remote: remote.name, ref: tempRef, remoteRef: ref, cache: repo.cache, ...authCallbacks(state) });
+      await pushCommit(repo, remote, commit.oid, ref, tip, { token: target.token, who: target.author ?? defaultAuthor(), action: 'pushing the report to' });
     } catch (err) {
       if (isLostRace(err) && attempt < max) {
         await sleep(backoffMs(attempt));
         continue;
       }
       if (isLostRace(err)) break;
-      throw remoteError(err, remote, state, 'pushing the report to');
-    } finally {
-      await deleteLooseRef(repo, tempRef);
+      throw err;
     }
     await mirrorLocal(target, ref, commit.oid);
     return { ref, commit: commit.oid, created: true, pushed: true, attempts: attempt, changed: [...plan.changed.map((s) => s.cluster), ...plan.removed] };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InputError, RuntimeError } from '../../src/errors/index.ts';
 import { renderedTree } from '../../src/git/commit.ts';
 import { openRepository, readRef } from '../../src/git/repo.ts';
-import { pushRenderedTree, type PushOptions } from '../../src/git/remote.ts';
+import { fetchRemoteBranch, pushRenderedTree, resolveRemote, type PushOptions } from '../../src/git/remote.ts';
 import { startGitHttpServer, type GitHttpServer } from './http-server.ts';
 import { cleanupTempDirs, gitAsync, gitIn, initRepo, tempDir } from './repos.ts';
 
@@ -188,8 +188,80 @@ describe('pushRenderedTree', () => {
     expect(unknown).toBeInstanceOf(InputError);
     expect((unknown as Error).message).toMatch(/no remote named "upstream"/);
     const ssh = await pushRenderedTree(repo, renderedTree(fleet('1'), {}), opts('git@github.com:org/repo.git')).catch((e: unknown) => e);
-    expect((ssh as Error).message).toMatch(/only http:\/\/ and https:\/\/ remotes/);
+    expect((ssh as Error).message).toMatch(/only https:\/\/, http:\/\/, file:\/\/ and local paths are supported/);
     expect(await readRef(repo, 'refs/heads/manifold/rendered')).toBeUndefined();
+  });
+
+  it('a configured remote with an unsupported URL is named by its name in the message', async () => {
+    const local = initRepo();
+    gitIn(local, ['remote', 'add', 'origin', 'git@github.com:org/fleet.git']);
+    const err = await pushRenderedTree(openRepository(local), renderedTree(fleet('1'), {}), opts('origin')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(/^remote origin \(git@github\.com:org\/fleet\.git\): only https:\/\//);
+  });
+
+  it('pushes to a local path, a file:// URL and a configured remote naming a path; git reads what was pushed', async () => {
+    const bare = tempDir('local-remote');
+    gitIn(bare, ['init', '-q', '--bare', '-b', 'main']); // HEAD names a branch without commits
+    const local = initRepo();
+    const repo = openRepository(local);
+    const first = await pushRenderedTree(repo, renderedTree(fleet('1'), {}), opts(bare, { token: undefined }));
+    expect(first).toMatchObject({ pushed: true, created: true });
+    expect(gitIn(bare, ['rev-parse', 'refs/heads/manifold/rendered']).trim()).toBe(first.commit);
+    gitIn(bare, ['fsck', '--strict', '--no-dangling']);
+    const second = await pushRenderedTree(repo, renderedTree(fleet('2'), {}), opts(`file://${bare}`, { token: undefined }));
+    expect(second.parent).toBe(first.commit);
+    gitIn(local, ['remote', 'add', 'hub', bare]);
+    const other = openRepository(initRepo());
+    gitIn(other.workdir as string, ['remote', 'add', 'hub', bare]);
+    const third = await pushRenderedTree(other, renderedTree(fleet('3'), {}), opts('hub', { token: undefined }));
+    expect(third.parent).toBe(second.commit);
+    expect(await readRef(other, 'refs/remotes/hub/manifold/rendered')).toBe(third.commit);
+    expect(gitIn(bare, ['show', 'manifold/rendered:east/namespaces/web/ConfigMap/app.yaml'])).toContain('version: "3"');
+    gitIn(bare, ['fsck', '--strict', '--no-dangling']);
+    const missing = await pushRenderedTree(repo, renderedTree(fleet('1'), {}), opts(path.join(bare, 'nope'), { token: undefined })).catch((e: unknown) => e);
+    expect((missing as InputError).problems?.[0]?.code).toBe('GIT_REMOTE_NOT_FOUND');
+  });
+
+  it('publishes local-only rendered commits when the local branch is ahead, and refuses diverged branches', async () => {
+    const remote = remoteRepo();
+    const local = initRepo();
+    const repo = openRepository(local);
+    const first = await pushRenderedTree(repo, renderedTree(fleet('1'), {}), opts(remote.url));
+    // A `render --commit` that was never pushed.
+    const { commitRenderedTree } = await import('../../src/git/commit.ts');
+    const localOnly = await commitRenderedTree(repo, renderedTree(fleet('2'), {}), { branch: 'manifold/rendered', manifoldVersion: '0.0.0-test', author });
+    const ahead = await pushRenderedTree(repo, renderedTree(fleet('3'), {}), opts(remote.url));
+    expect(ahead.parent).toBe(localOnly.commit);
+    expect(gitIn(remote.dir, ['log', '--format=%H', 'manifold/rendered']).trim().split('\n').slice(0, 3)).toEqual([ahead.commit, localOnly.commit, first.commit]);
+
+    // Another renderer moves the remote while this clone commits locally: diverged.
+    await pushRenderedTree(openRepository(initRepo()), renderedTree(fleet('4'), {}), opts(remote.url));
+    const remoteTip = await remoteTipViaGit(remote.url);
+    const mine = await commitRenderedTree(repo, renderedTree(fleet('5'), {}), { branch: 'manifold/rendered', manifoldVersion: '0.0.0-test', author });
+    const err = await pushRenderedTree(repo, renderedTree(fleet('6'), {}), opts(remote.url)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).problems[0]?.code).toBe('GIT_BRANCH_DIVERGED');
+    expect((err as Error).message).toContain('git branch -f manifold/rendered refs/remotes/manifold/manifold/rendered');
+    expect(await readRef(repo, 'refs/heads/manifold/rendered')).toBe(mine.commit);
+    expect(await remoteTipViaGit(remote.url)).toBe(remoteTip);
+    // Following the message's advice to drop the local commit makes the next push work.
+    gitIn(local, ['branch', '-f', 'manifold/rendered', 'refs/remotes/manifold/manifold/rendered']);
+    const after = await pushRenderedTree(repo, renderedTree(fleet('6'), {}), opts(remote.url));
+    expect(after.parent).toBe(remoteTip);
+  });
+
+  it('fetches the rendered branch from a remote whose HEAD names a branch without commits', async () => {
+    const name = `unborn-${++repoCounter}.git`;
+    const dir = path.join(root, name);
+    gitIn(root, ['init', '-q', '--bare', '-b', 'main', name]);
+    const seed = initRepo({ 'a.txt': 'a\n' });
+    gitIn(seed, ['push', '-q', dir, 'main:manifold/rendered']);
+    const url = `${server.url}/${name}`;
+    const repo = openRepository(initRepo());
+    const target = await resolveRemote(repo, url);
+    await fetchRemoteBranch(repo, target, 'refs/heads/manifold/rendered', TOKEN);
+    expect(await readRef(repo, 'refs/remotes/manifold/manifold/rendered')).toBe(gitIn(dir, ['rev-parse', 'manifold/rendered']).trim());
   });
 
   it('uses a remote configured by name and updates its tracking ref', async () => {
