@@ -166,10 +166,8 @@ function buildProgram(): Command {
     .option('--shutdown-grace <duration>', 'on SIGTERM, let the running reconcile finish this long before cancelling it (default 20s)')
     .option('--log-level <level>', 'JSON log level: debug, info, warn, error (default info)')
     .action(async (opts: LoopCommandOptions) => {
-      const loop = !opts.once || opts.report !== undefined || opts.remote !== undefined;
-      process.exitCode = loop
-        ? await (await import('../reconcile/loop.ts')).reconcileLoopCommand(opts)
-        : await (await import('./reconcile.ts')).reconcileCommand(opts);
+      // One code path for every source and mode, so `--once --dir` and `--once --repo` log alike (JSON on stderr).
+      process.exitCode = await (await import('../reconcile/loop.ts')).reconcileLoopCommand(opts);
     });
   return program;
 }

@@ -105,12 +105,22 @@ export function fleetSettings(opts: ReconcileCommandOptions): FleetSettings {
   return { waitTimeoutMs, clusterTimeoutMs, requestTimeoutMs, concurrency, contexts: contextMap(opts.context) };
 }
 
-/** One worker per cluster: in-cluster credentials (pull mode) or a kubeconfig context (push mode). */
-export function fleetTargets(opts: ReconcileCommandOptions, settings: FleetSettings, trees: ReadonlyMap<string, ReadonlyMap<string, string>>, clusters: readonly string[]): FleetTarget[] {
+/**
+ * One worker per cluster: in-cluster credentials (pull mode) or a kubeconfig
+ * context (push mode): `--context CLUSTER=CONTEXT` first, then the context the
+ * inventory names (recorded in the tree's provenance), then the cluster name.
+ */
+export function fleetTargets(
+  opts: ReconcileCommandOptions,
+  settings: FleetSettings,
+  trees: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  clusters: readonly string[],
+  treeContexts: ReadonlyMap<string, string> = new Map(),
+): FleetTarget[] {
   return clusters.map((cluster) => {
     const credentials: ClusterCredentials = opts.inCluster
       ? { mode: 'in-cluster' }
-      : { mode: 'kubeconfig', kubeconfigPath: opts.kubeconfig, context: settings.contexts.get(cluster) ?? cluster };
+      : { mode: 'kubeconfig', kubeconfigPath: opts.kubeconfig, context: settings.contexts.get(cluster) ?? treeContexts.get(cluster) ?? cluster };
     return { cluster, tree: trees.get(cluster) ?? new Map(), credentials };
   });
 }
@@ -219,7 +229,7 @@ export function formatSummary(statuses: readonly ClusterStatus[]): string {
     lines.push(`${head}  ${m.objects} objects: ${parts.join(', ')}  (${(s.durationMs / 1000).toFixed(1)} s)`);
     for (const o of s.objects) {
       const what = describeObject(o);
-      if (o.action === 'failed') lines.push(`  x ${what}: ${o.message ?? 'failed'}`);
+      if (o.action === 'failed') lines.push(`  x ${what}${o.file === undefined ? '' : ` (${s.cluster}/${o.file})`}: ${o.message ?? 'failed'}`);
       else if (o.drift !== undefined && o.drift.length > 0) {
         const fixed = o.action === 'skipped' ? 'not corrected' : 'corrected';
         for (const d of o.drift.slice(0, 10)) lines.push(`  ! ${what}: drift ${d.path}: ${short(d.before)} -> ${short(d.after)} (${fixed})`);

@@ -72,7 +72,21 @@ export interface Cluster {
   zones: string[];
   taints: Taint[];
   resourceSummary?: ResourceSummary | undefined;
-  /** Kubeconfig context used by the reconciler; defaults to the cluster name. */
+  /** Kubeconfig context used by the reconciler (annotation manifold.dev/context); defaults to the cluster name. */
   context?: string | undefined;
   source: SourceRef;
+}
+
+/**
+ * Annotation on an inventory object naming the kubeconfig context the
+ * reconciler uses for that cluster (DESIGN.md §4: "context name = cluster
+ * name unless the inventory says otherwise"). Render records it in
+ * provenance (`clusters.<name>.context`), where the reconciler reads it.
+ */
+export const CONTEXT_ANNOTATION = 'manifold.dev/context';
+
+/** The context an inventory object names, if any. */
+export function contextAnnotation(metadata: { annotations?: Readonly<Record<string, string>> | null | undefined }): string | undefined {
+  const value = metadata.annotations?.[CONTEXT_ANNOTATION];
+  return value === undefined || value === '' ? undefined : value;
 }

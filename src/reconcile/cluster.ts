@@ -68,6 +68,9 @@ import {
 } from './objects.ts';
 import type { ClusterResult, ClusterStatus, Condition, DriftEntry, ObjectAction, ObjectStatus } from './types.ts';
 
+/** Message of each object a refused prune left in place (the reason is in the Pruned condition). */
+export const PRUNE_REFUSED_MESSAGE = 'not pruned: the prune was refused (see the Pruned condition)';
+
 export const FIELD_MANAGER = 'manifold';
 /** kubectl writes its ApplySet parents as `kubectl-applyset`. */
 export const PARENT_FIELD_MANAGER = 'manifold-applyset';
@@ -230,7 +233,7 @@ class ClusterRun {
     t.status.action = 'failed';
     t.status.health = 'Unknown';
     t.status.message = redact(message, t.secrets);
-    this.log('error', t.status.message, describeObject(t.desired));
+    this.log('error', `${t.status.message} (rendered file ${t.desired.file})`, describeObject(t.desired));
   }
 
   private async applyFor(t: Tracked, res: ApiResource, body: JsonObject, dryRun: boolean): Promise<{ status: number; object: JsonObject }> {
@@ -451,7 +454,8 @@ class ClusterRun {
     for (const m of plan.keep) this.pruned.push(entry(m, 'skipped', 'not pruned: manifold.dev/prune: disabled'));
     if (plan.refused !== undefined) {
       const stale = members.filter((m) => !desiredKeys.has(m.key) && !plan.keep.includes(m));
-      for (const m of stale) this.pruned.push(entry(m, 'skipped', plan.refused));
+      // The reason is the Pruned condition's message, said once; each object only points at it.
+      for (const m of stale) this.pruned.push(entry(m, 'skipped', PRUNE_REFUSED_MESSAGE));
       this.pruneCondition = { type: 'Pruned', status: 'False', reason: 'PruneRefused', message: plan.refused };
       this.log('warn', plan.refused);
       return false;
@@ -552,7 +556,7 @@ export async function reconcileCluster(tree: ReadonlyMap<string, string>, opts: 
     resource: undefined,
     live: undefined,
     secrets: secretValues(d.body),
-    status: { apiVersion: d.apiVersion, kind: d.kind, ...(d.namespace ? { namespace: d.namespace } : {}), name: d.name, action: 'skipped', health: 'Unknown' },
+    status: { apiVersion: d.apiVersion, kind: d.kind, ...(d.namespace ? { namespace: d.namespace } : {}), name: d.name, file: d.file, action: 'skipped', health: 'Unknown' },
   }));
   try {
     const [discovery, parentLive] = await Promise.all([

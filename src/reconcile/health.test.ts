@@ -108,10 +108,12 @@ describe('other kinds', () => {
     expect(assessHealth(svc('LoadBalancer', { loadBalancer: {} })).health).toBe('Progressing');
     expect(assessHealth(svc('LoadBalancer', { loadBalancer: { ingress: [{ ip: '10.0.0.1' }] } })).health).toBe('Healthy');
   });
-  it('custom resources: Ready/Available conditions; none at all is Unknown, never Healthy', () => {
+  it('custom resources: Ready/Available conditions; none to go by is healthy (kstatus Current)', () => {
     const cr = (status?: JsonObject, generation = 1): JsonObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', generation }, ...(status ? { status } : {}) });
-    expect(assessHealth(cr()).health).toBe('Unknown');
-    expect(assessHealth(cr({ conditions: [] })).health).toBe('Unknown');
+    expect(assessHealth(cr()).health).toBe('Healthy');
+    expect(assessHealth(cr({ conditions: [] })).health).toBe('Healthy');
+    expect(assessHealth(cr({ conditions: [cond('Synced', 'False')] })).health).toBe('Healthy');
+    expect(assessHealth(cr({ observedGeneration: 1 }, 2)).health).toBe('Progressing');
     expect(assessHealth(cr({ conditions: [cond('Ready', 'True')] })).health).toBe('Healthy');
     expect(assessHealth(cr({ conditions: [cond('Available', 'True')] })).health).toBe('Healthy');
     expect(assessHealth(cr({ conditions: [cond('Ready', 'False', { message: 'waiting for db' })] }))).toEqual({ health: 'Progressing', message: 'Ready is False: waiting for db' });

@@ -2,10 +2,14 @@
  * Health of a live object. Pure. kstatus order as the base
  * (kubernetes-sigs/cli-utils pkg/kstatus/status: deletion, generation lag,
  * kind rules, conditions), with kubectl rollout status rules for workloads
- * (kubectl pkg/polymorphichelpers/rollout_status.go) and two departures
- * that gitops-practices.md §6 records as Manifold decisions: a custom
- * resource without conditions is `Unknown`, never healthy, and a Lost PVC or
- * failed Job is `Degraded`.
+ * (kubectl pkg/polymorphichelpers/rollout_status.go) and one departure
+ * that gitops-practices.md §6 records as a Manifold decision: a Lost PVC or
+ * failed Job is `Degraded`. A custom resource with nothing to go by (no
+ * Ready, Available, Stalled or Reconciling condition) is healthy, as kstatus
+ * has it (cli-utils pkg/kstatus/status/status.go: no rule and no Ready
+ * condition is Current) and as Argo CD leaves it out of an application's
+ * health (gitops-engine pkg/health/health.go: no health check, no status):
+ * counting it unhealthy made `--wait` wait for a status that never comes.
  */
 import type { JsonObject, JsonValue } from '../model/types.ts';
 import type { Health } from './types.ts';
@@ -191,7 +195,7 @@ function namespaceHealth(o: JsonObject): HealthResult {
   return phase === undefined || phase === 'Active' ? HEALTHY : progressing(`namespace is ${String(phase)}`);
 }
 
-/** Custom resources: kstatus's Stalled/Reconciling, then Ready, then Available; nothing to go by is Unknown. */
+/** Custom resources: kstatus's Stalled/Reconciling, then Ready, then Available; nothing to go by is healthy (kstatus Current). */
 function customResourceHealth(o: JsonObject): HealthResult {
   const lag = generationLag(o);
   if (lag) return lag;
@@ -206,7 +210,7 @@ function customResourceHealth(o: JsonObject): HealthResult {
     if (c.status === 'False') return progressing(withDetail(`${type} is False`, c));
     return progressing(withDetail(`${type} is ${c.status || 'Unknown'}`, c));
   }
-  return { health: 'Unknown', message: 'no Ready or Available condition to assess health' };
+  return { health: 'Healthy', message: 'no Ready, Available, Stalled or Reconciling condition: taken as healthy (as kstatus does)' };
 }
 
 function groupOf(apiVersion: unknown): string {

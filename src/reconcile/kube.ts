@@ -387,7 +387,10 @@ export class KubeClient {
     }
     const base = loaded ?? loadKubeConfig(credentials.kubeconfigPath);
     if (base.getContextObject(credentials.context) === null) {
-      throw new ClusterConfigError('KUBECONFIG_NO_CONTEXT', `cluster "${cluster}": the kubeconfig has no context named "${credentials.context}"`);
+      throw new ClusterConfigError(
+        'KUBECONFIG_NO_CONTEXT',
+        `cluster "${cluster}": the kubeconfig has no context named "${credentials.context}" (map the cluster to a context with --context ${cluster}=CONTEXT or the annotation manifold.dev/context on its inventory object)`,
+      );
     }
     // One KubeConfig per context: the library resolves everything from the current context.
     const kc = new KubeConfig();

@@ -41,7 +41,7 @@ import { fetchRemoteBranch, remoteBranchTip } from '../git/remote.ts';
 import PQueue from 'p-queue';
 import { DEFAULT_REPORT_BRANCH, readReportTip, writeReport, type ReportResult, type ReportTarget } from './report.ts';
 import { parseListen, ProbeState, startProbeServer, type ProbeServer } from './server.ts';
-import { readRenderedFolder, readTreeAtCommit, type ClusterTrees } from './source.ts';
+import { readContextsAtCommit, readFolderContexts, readRenderedFolder, readTreeAtCommit, type ClusterContexts, type ClusterTrees } from './source.ts';
 import type { ClusterResult, ClusterStatus } from './types.ts';
 
 // ---------------------------------------------------------------------------
@@ -53,6 +53,8 @@ export interface RenderedSnapshot {
   renderedCommit: string;
   /** Changes exactly when the trees may have changed: the commit id, or a content hash for folders. */
   version: string;
+  /** Kubeconfig contexts the inventory names (from the tree's provenance). */
+  contexts?: ClusterContexts | undefined;
 }
 
 export interface RenderedSource {
@@ -84,8 +86,9 @@ async function ownFolderOrNone(read: Promise<ClusterTrees>): Promise<ClusterTree
   }
 }
 
-function contentVersion(trees: ClusterTrees): string {
+function contentVersion(trees: ClusterTrees, contexts: ClusterContexts): string {
   const h = createHash('sha256');
+  for (const [cluster, context] of [...contexts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) h.update(`context ${cluster}\0${context}\0`);
   for (const [cluster, files] of [...trees].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     for (const [file, text] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : 1))) h.update(`${cluster}/${file}\0${text}\0`);
   }
@@ -99,7 +102,8 @@ export function folderSource(dir: string, only?: string): RenderedSource {
     description: `folder ${abs}`,
     async read() {
       const trees = await ownFolderOrNone(readRenderedFolder(abs, only));
-      return { trees, renderedCommit: `folder:${abs}`, version: contentVersion(trees) };
+      const contexts = await readFolderContexts(abs);
+      return { trees, renderedCommit: `folder:${abs}`, version: contentVersion(trees, contexts), contexts };
     },
   };
 }
@@ -145,7 +149,8 @@ export function gitSource(options: GitSourceOptions): RenderedSource {
       if (cached?.version === tip) return cached;
       const commit = await resolveCommit(options.repo, tip);
       const trees = await ownFolderOrNone(readTreeAtCommit(options.repo, commit, { prefix: options.prefix, only: options.only }));
-      cached = { trees, renderedCommit: commit, version: commit };
+      const contexts = await readContextsAtCommit(options.repo, commit, options.prefix);
+      cached = { trees, renderedCommit: commit, version: commit, contexts };
       return cached;
     },
   };
@@ -307,7 +312,7 @@ export class ReconcileLoop {
         if (this.config.only !== undefined) {
           throw InputError.single({ code: 'CLUSTER_NOT_RENDERED', message: `${this.config.source.description} has no folder for cluster "${this.config.only}" (and the report branch has no status for it)` });
         }
-        throw new RuntimeError('RENDERED_EMPTY', `${this.config.source.description} has no cluster folders`);
+        throw InputError.single({ code: 'RENDERED_EMPTY', message: `${this.config.source.description} has no cluster folders` });
       }
       this.lastSourceError = undefined;
     } catch (err) {
@@ -633,6 +638,24 @@ async function knownSecrets(opts: LoopCommandOptions, token: string | undefined)
   return secrets;
 }
 
+/**
+ * A `--context CLUSTER=…` for a cluster the tree does not have is most likely
+ * a typo (the real cluster then falls back to its own name): warn, once per
+ * distinct set. With --cluster the tree holds one cluster, so mappings for the
+ * others are expected and not warned about.
+ */
+function unknownContextWarning(opts: LoopCommandOptions, contexts: ReadonlyMap<string, string>, logger: Logger): (trees: ClusterTrees) => void {
+  let warned = '';
+  return (trees) => {
+    if (opts.cluster !== undefined || opts.inCluster) return;
+    const unknown = [...contexts.keys()].filter((c) => !trees.has(c)).sort();
+    const key = unknown.join(',');
+    if (unknown.length === 0 || key === warned) return;
+    warned = key;
+    logger.warn({ clusters: unknown }, `--context names cluster(s) the rendered tree does not have: ${unknown.join(', ')} (clusters in the tree: ${[...trees.keys()].join(', ')})`);
+  };
+}
+
 export interface ReconcilerRuntime {
   loop: ReconcileLoop;
   logger: Logger;
@@ -651,6 +674,9 @@ export async function startReconciler(opts: LoopCommandOptions, io: { stdoutLogs
   if (sources !== 1) throw usage('give exactly one of --dir RENDERED_DIR, --watch RENDERED_DIR, or --repo DIR / --remote URL');
   if (opts.ref !== undefined && (!opts.once || opts.remote !== undefined)) throw usage('--ref pins one commit of a local repository: use it with --once and --repo, without --remote');
   if (opts.once && opts.watch !== undefined) throw usage('--watch runs until stopped; it does not go with --once');
+  if (opts.repo === undefined && opts.remote === undefined && (opts.branch !== undefined || opts.ref !== undefined || opts.prefix !== undefined)) {
+    throw usage('--branch, --ref and --prefix go with --repo or --remote, not --dir or --watch');
+  }
   const intervalMs = parseDuration(opts.interval ?? '60s', '--interval');
   const driftIntervalMs = parseDuration(opts.driftInterval ?? '5m', '--drift-interval');
   const shutdownGraceMs = parseDuration(opts.shutdownGrace ?? '20s', '--shutdown-grace');
@@ -686,7 +712,9 @@ export async function startReconciler(opts: LoopCommandOptions, io: { stdoutLogs
   const metrics = new ReconcilerMetrics();
   // Each cluster is its own worker (ReconcileLoop); this bounds how many run at once.
   const slots = new PQueue({ concurrency: settings.concurrency });
+  const warnUnknownContexts = unknownContextWarning(opts, settings.contexts, logger);
   const reconcile: ReconcileOnce = async (snapshot, clusters, signal, hooks = {}) => {
+    warnUnknownContexts(snapshot.trees);
     const log: FleetOptions['log'] = (e) => {
       const fields = { cluster: e.cluster, object: e.object };
       if (e.level === 'error') logger.error(fields, e.message);
@@ -698,8 +726,8 @@ export async function startReconciler(opts: LoopCommandOptions, io: { stdoutLogs
     const orphans = clusters.filter((c) => hooks.orphans?.has(c));
     return slots.add(
       async () => [
-        ...(members.length === 0 ? [] : await reconcileFleet(fleetTargets(opts, settings, snapshot.trees, members), options)),
-        ...(orphans.length === 0 ? [] : await reconcileFleet(fleetTargets(opts, settings, snapshot.trees, orphans), { ...options, orphaned: true })),
+        ...(members.length === 0 ? [] : await reconcileFleet(fleetTargets(opts, settings, snapshot.trees, members, snapshot.contexts), options)),
+        ...(orphans.length === 0 ? [] : await reconcileFleet(fleetTargets(opts, settings, snapshot.trees, orphans, snapshot.contexts), { ...options, orphaned: true })),
       ],
       { signal },
     );

@@ -46,6 +46,7 @@ const ObjectStatusSchema = z.strictObject({
   kind: z.string(),
   namespace: z.string().optional(),
   name: z.string(),
+  file: z.string().optional().meta({ description: 'file of the rendered tree the object came from, relative to the cluster folder' }),
   action: z.enum(['created', 'configured', 'unchanged', 'pruned', 'recreated', 'failed', 'skipped']),
   health: z.enum(['Healthy', 'Progressing', 'Degraded', 'Unknown']),
   message: z.string().optional().meta({ description: 'why the object is not healthy, or the API server message of a failure' }),

@@ -9,12 +9,47 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors/index.ts';
-import { isDirMode, MODE_FILE } from '../git/objects.ts';
+import { isDirMode, MODE_FILE, type TreeEntry } from '../git/objects.ts';
 import { readCommit, type GitRepository } from '../git/repo.ts';
 import { readTreeEntries } from '../git/tree.ts';
 
 /** cluster → (path inside the cluster folder → file content). */
 export type ClusterTrees = Map<string, Map<string, string>>;
+
+/** cluster → kubeconfig context, where the inventory named one (annotation manifold.dev/context). */
+export type ClusterContexts = Map<string, string>;
+
+/** Where render records them: `clusters.<name>.context` of the provenance file beside the cluster folders. */
+const PROVENANCE_DIR = '.manifold';
+const PROVENANCE_NAME = 'provenance.json';
+
+/**
+ * The contexts a provenance file names. A tree without provenance (written
+ * by another tool) or with one Manifold cannot read names none: each cluster
+ * then uses the context named after it, and a missing one is reported per cluster.
+ */
+export function contextsFromProvenance(text: string | undefined): ClusterContexts {
+  const contexts: ClusterContexts = new Map();
+  if (text === undefined) return contexts;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return contexts;
+  }
+  const clusters = (parsed as { clusters?: unknown } | null)?.clusters;
+  if (clusters === null || typeof clusters !== 'object') return contexts;
+  for (const [name, entry] of Object.entries(clusters as Record<string, unknown>)) {
+    const context = (entry as { context?: unknown } | null)?.context;
+    if (typeof context === 'string' && context !== '') contexts.set(name, context);
+  }
+  return contexts;
+}
+
+/** The contexts recorded in a rendered folder's provenance. */
+export async function readFolderContexts(dir: string): Promise<ClusterContexts> {
+  return contextsFromProvenance(await readFile(path.join(dir, PROVENANCE_DIR, PROVENANCE_NAME), 'utf8').catch(() => undefined));
+}
 
 function isHidden(name: string): boolean {
   return name.startsWith('.');
@@ -80,4 +115,18 @@ export async function readTreeAtCommit(repo: GitRepository, commit: string, opti
     throw InputError.single({ code: 'CLUSTER_NOT_RENDERED', message: `commit ${commit.slice(0, 12)} has no folder for cluster "${options.only}"` });
   }
   return trees;
+}
+
+/** The contexts recorded in the provenance of a rendered commit (under `prefix`). */
+export async function readContextsAtCommit(repo: GitRepository, commit: string, prefix = ''): Promise<ClusterContexts> {
+  let oid: string | undefined = (await readCommit(repo, commit)).tree;
+  for (const seg of [...prefix.split('/').filter((s) => s !== '' && s !== '.'), PROVENANCE_DIR, PROVENANCE_NAME]) {
+    const entry: TreeEntry | undefined = oid === undefined ? undefined : (await readTreeEntries(repo.objects, oid)).get(seg);
+    oid = entry?.oid;
+    if (entry !== undefined && seg === PROVENANCE_NAME && entry.mode === MODE_FILE) {
+      return contextsFromProvenance((await repo.objects.read(entry.oid)).body.toString('utf8'));
+    }
+    if (entry === undefined || (seg !== PROVENANCE_NAME && !isDirMode(entry.mode))) return new Map();
+  }
+  return new Map();
 }

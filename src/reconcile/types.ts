@@ -29,6 +29,8 @@ export interface ObjectStatus {
   kind: string;
   namespace?: string | undefined;
   name: string;
+  /** File of the rendered tree it came from, relative to the cluster folder (absent for pruned objects, which the tree no longer has). */
+  file?: string | undefined;
   action: ObjectAction;
   health: Health;
   /** Why not healthy, or the API server's message for a failure. */

@@ -90,7 +90,8 @@ export interface Provenance {
     /** Digest of the files holding policies, inventory, settings and CRDs (Repository.globals). */
     globals: string;
   };
-  clusters: Record<string, { objects: number }>;
+  /** Per cluster: how many objects, and the kubeconfig context the inventory names (manifold.dev/context), read by the reconciler. */
+  clusters: Record<string, { objects: number; context?: string | undefined }>;
   objects: ProvenanceObject[];
   /** Load warnings and render warnings that are not about one template. */
   warnings: string[];
@@ -438,8 +439,8 @@ export function assembleProvenance(
   templateWarnings: ReadonlyMap<string, string[]>,
   options: RenderOptions,
 ): Provenance {
-  const clusters: Record<string, { objects: number }> = {};
-  for (const c of repo.clusters) clusters[c.name] = { objects: counts.get(c.name) ?? 0 };
+  const clusters: Provenance['clusters'] = {};
+  for (const c of repo.clusters) clusters[c.name] = { objects: counts.get(c.name) ?? 0, ...(c.context === undefined ? {} : { context: c.context }) };
   return {
     generator: `manifold ${options.manifoldVersion}`,
     source: { commit: options.sourceCommit, inputs: repo.inputs, globals: repo.globals },

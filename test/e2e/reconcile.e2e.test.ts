@@ -225,6 +225,8 @@ describe('reconcile on a real fleet', () => {
     expect(refused.result).toBe('Degraded');
     expect(refused.summary.pruned).toBe(0);
     expect(refused.conditions.find((x) => x.type === 'Pruned')).toMatchObject({ status: 'False', reason: 'PruneRefused', message: expect.stringMatching(/5 of 10 managed objects \(50 %/) });
+    // The reason is said once (the condition); each object left in place points at it.
+    expect(object(refused, 'ConfigMap', 'cm-7')).toMatchObject({ action: 'skipped', message: 'not pruned: the prune was refused (see the Pruned condition)' });
     expect(await get(c, res.configmaps, ns, 'cm-7')).toBeDefined();
     // The parent still lists what remains, so a later run can prune it.
     const empty = await once(m2, [], { parent });
@@ -300,7 +302,7 @@ describe('reconcile on a real fleet', () => {
     expect(live?.status).toMatchObject({ availableReplicas: 2, updatedReplicas: 2 });
   });
 
-  it('a CRD and its custom resource in one run (staged: the CRD is Established first); a CR without conditions is Unknown', async () => {
+  it('a CRD and its custom resource in one run (staged: the CRD is Established first); a CR without conditions is healthy (kstatus), also under --wait', async () => {
     const ns = 'rec-crd';
     const parent = parentFor('crd');
     const crd: JsonObject = {
@@ -318,9 +320,12 @@ describe('reconcile on a real fleet', () => {
     const s = await once(m2, [gadget, crd, namespace(ns)], { parent });
     expect(s.result, JSON.stringify(s.objects)).toBe('Synced');
     expect(object(s, 'CustomResourceDefinition', 'gadgets.rec.manifold.test')).toMatchObject({ action: 'created', health: 'Healthy' });
-    expect(object(s, 'Gadget', 'g1')).toMatchObject({ action: 'created', health: 'Unknown' });
-    const again = await once(m2, [gadget, crd, namespace(ns)], { parent });
-    expect(again.summary).toMatchObject({ unchanged: 3, applied: 0 });
+    expect(object(s, 'Gadget', 'g1')).toMatchObject({ action: 'created', health: 'Healthy' });
+    expect(s.summary.unhealthy).toBe(0);
+    const again = await once(m2, [gadget, crd, namespace(ns)], { parent, wait: true, waitTimeoutMs: 20_000 });
+    expect(again.summary).toMatchObject({ unchanged: 3, applied: 0, unhealthy: 0 });
+    expect(again.result).toBe('Synced');
+    expect(again.durationMs).toBeLessThan(10_000);
   });
 
   it('expired or wrong credentials: Failed with a clear 401 message that does not quote the token', async () => {
@@ -356,7 +361,7 @@ describe('manifold reconcile --once (CLI)', () => {
     { ...secret(ns, 'api-key', { key: secretValue }), data: { token: Buffer.from(dataValue).toString('base64') } },
   ];
   const outputs: string[] = [];
-  const cli = (...args: string[]): { code: number | null; out: string } => {
+  const cli = (...args: string[]): { code: number | null; out: string; stdout: string; stderr: string } => {
     const r = spawnSync(process.execPath, [path.join(repoRoot, 'src/cli/main.ts'), 'reconcile', '--once', '--kubeconfig', fleet.kubeconfigPath, ...args], {
       encoding: 'utf8',
       env: { ...process.env, KUBECONFIG: '' },
@@ -364,7 +369,7 @@ describe('manifold reconcile --once (CLI)', () => {
     });
     const out = `${r.stdout}${r.stderr}`;
     outputs.push(out);
-    return { code: r.status, out };
+    return { code: r.status, out, stdout: r.stdout, stderr: r.stderr };
   };
   const dir = path.join(tmp, 'rendered');
 
@@ -374,13 +379,16 @@ describe('manifold reconcile --once (CLI)', () => {
     // first (vitest orders files by earlier durations), its objects are still managed there.
     const first = cli('--dir', dir, '--verbose', '--allow-mass-prune');
     expect(first.code, first.out).toBe(0);
+    // --once --dir logs as --once --repo does: JSON lines on stderr, one per cluster at least.
+    const logLines = first.stderr.trim().split('\n').map((l) => JSON.parse(l) as { cluster?: string; msg: string });
+    expect(logLines.filter((l) => l.cluster === m1 && /Synced/.test(l.msg))).toHaveLength(1);
     expect(first.out).toMatch(new RegExp(`${m1}\\s+Synced\\s+3 objects: 3 applied`));
 
     const c = client(m1);
     await intrude(c, res.secrets, ns, 'api-key', { stringData: { key: 'intruder-secret-value-0q' } });
     const drift = cli('--dir', dir, '--no-self-heal', '--cluster', m1, '-o', 'json', '--verbose');
     expect(drift.code, drift.out).toBe(1);
-    const parsed = JSON.parse(drift.out.slice(drift.out.indexOf('{'), drift.out.lastIndexOf('}') + 1)) as { clusters: ClusterStatus[] };
+    const parsed = JSON.parse(drift.stdout) as { clusters: ClusterStatus[] };
     expect(parsed.clusters).toHaveLength(1);
     expect(object(parsed.clusters[0] as ClusterStatus, 'Secret', 'api-key').drift).toEqual([{ path: '/data/key', before: '***', after: '***' }]);
     const text = cli('--dir', dir, '--cluster', m1, '--verbose');
@@ -392,7 +400,8 @@ describe('manifold reconcile --once (CLI)', () => {
     const rejected = cli('--dir', dir, '--verbose');
     // The API server cannot decode it (500 InternalError, deterministic): the manifest needs fixing, "not converged".
     expect(rejected.code, rejected.out).toBe(1);
-    expect(rejected.out).toMatch(/x Secret rec-cli\/broken: /);
+    // The summary names the rendered file of the failed object.
+    expect(rejected.out).toMatch(new RegExp(`x Secret rec-cli/broken \\(${m1}/[^)]*broken[^)]*\\.yaml\\): `));
 
     writeTree(dir, { 'no-such-context': [namespace(ns)] });
     const missing = cli('--dir', dir);
@@ -418,7 +427,7 @@ describe('manifold reconcile --once (CLI)', () => {
     rmSync(path.join(repo, m1), { recursive: true }); // the working tree does not matter: the commit does
     const r = cli('--repo', repo, '--branch', 'manifold/rendered', '-o', 'json');
     expect(r.code, r.out).toBe(0);
-    const parsed = JSON.parse(r.out) as { clusters: ClusterStatus[] };
+    const parsed = JSON.parse(r.stdout) as { clusters: ClusterStatus[] };
     expect(parsed.clusters[0]).toMatchObject({ cluster: m1, renderedCommit: sha, result: 'Synced', summary: { objects: 3 } });
   });
 

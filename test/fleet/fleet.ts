@@ -25,6 +25,8 @@ export interface FleetOptions {
   clusters?: number;
   /** Cluster (and context) name prefix; default "member". */
   namePrefix?: string;
+  /** Cluster (and context) names, instead of `${namePrefix}1..N` (their number is the cluster count). */
+  names?: readonly string[];
   /** Also run kube-controller-manager and kube-scheduler per cluster. */
   controllerManager?: boolean;
   /** Fake nodes per cluster, run by kwok (0 = no kwok). */
@@ -148,9 +150,14 @@ interface ClusterState {
 }
 
 export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
-  const count = opts.clusters ?? 3;
+  const count = opts.names?.length ?? opts.clusters ?? 3;
   if (!Number.isInteger(count) || count < 1) throw new Error(`clusters must be a positive integer, got ${count}`);
   const prefix = opts.namePrefix ?? 'member';
+  const names = opts.names ?? Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
+  // Names become folders, kubeconfig entries and etcd prefixes: DNS-1123 labels, each once.
+  const badName = names.find((n) => !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(n));
+  if (badName !== undefined) throw new Error(`cluster name "${badName}" is not a DNS-1123 label (lowercase letters, digits, "-")`);
+  if (new Set(names).size !== names.length) throw new Error(`cluster names must be distinct: ${names.join(',')}`);
   const withKcm = opts.controllerManager ?? false;
   const kwokNodes = opts.kwokNodes ?? 0;
   const timeout = opts.readyTimeoutMs ?? 120_000;
@@ -231,7 +238,7 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     log(`fleet: etcd ready at ${etcdUrl} (${Date.now() - started} ms)`);
 
     for (let i = 0; i < count; i++) {
-      const name = `${prefix}${i + 1}`;
+      const name = names[i] as string;
       const port = apiPorts[i];
       if (port === undefined) throw new Error('no free port');
       const cdir = join(dir, name);

@@ -1,4 +1,4 @@
-// npm run fleet:up -- [--clusters N] [--nodes N] [--no-controller-manager] [--keep]
+// npm run fleet:up -- [--clusters N | --names a,b,…] [--nodes N] [--no-controller-manager] [--keep]
 //
 // Starts a test fleet, prints its kubeconfig, and stays up until Ctrl-C (or
 // SIGTERM), then tears everything down.
@@ -8,7 +8,8 @@ import { startFleet } from './fleet.ts';
 
 const { values } = parseArgs({
   options: {
-    clusters: { type: 'string', default: '3' },
+    clusters: { type: 'string' },
+    names: { type: 'string' },
     nodes: { type: 'string', default: '2' },
     'no-controller-manager': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -18,8 +19,9 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     [
-      'usage: npm run fleet:up -- [--clusters N] [--nodes N] [--no-controller-manager] [--keep]',
+      'usage: npm run fleet:up -- [--clusters N | --names a,b,...] [--nodes N] [--no-controller-manager] [--keep]',
       '  --clusters N              clusters member1..memberN (default 3)',
+      '  --names eu-1,eu-2,...     name the clusters (and kubeconfig contexts) instead, e.g. after the inventory',
       '  --nodes N                 kwok fake nodes per cluster (default 2; 0 = no kwok)',
       '  --no-controller-manager   API servers only (no kube-controller-manager / kube-scheduler)',
       '  --keep                    keep the temporary folder (logs, certs) after exit',
@@ -28,7 +30,10 @@ if (values.help) {
   );
   process.exit(0);
 }
-const clusters = Number(values.clusters);
+if (values.names !== undefined && values.clusters !== undefined) throw new Error('give --clusters or --names, not both');
+const names = values.names?.split(',').map((n) => n.trim()).filter((n) => n !== '');
+if (names !== undefined && names.length === 0) throw new Error('--names needs at least one name');
+const clusters = names?.length ?? Number(values.clusters ?? '3');
 const kwokNodes = Number(values.nodes);
 if (!Number.isInteger(clusters) || clusters < 1) throw new Error(`--clusters must be a positive integer, got ${values.clusters}`);
 if (!Number.isInteger(kwokNodes) || kwokNodes < 0) throw new Error(`--nodes must be a non-negative integer, got ${values.nodes}`);
@@ -36,6 +41,7 @@ if (!Number.isInteger(kwokNodes) || kwokNodes < 0) throw new Error(`--nodes must
 const started = Date.now();
 const fleet = await startFleet({
   clusters,
+  names,
   kwokNodes,
   controllerManager: !values['no-controller-manager'],
   keepDir: values.keep,

@@ -1,6 +1,6 @@
 /** The Karmada document kinds: inventory and policies. */
 import type { DocumentKind } from '../../load/repository.ts';
-import type { Cluster, SourceRef } from '../../model/types.ts';
+import { contextAnnotation, type Cluster, type SourceRef } from '../../model/types.ts';
 import {
   CLUSTER_API,
   POLICY_API,
@@ -23,6 +23,7 @@ export function karmadaCluster(value: KarmadaCluster, source: SourceRef): Cluste
     zones: clusterZones(spec),
     taints: spec.taints ?? [],
     resourceSummary: value.status?.resourceSummary,
+    context: contextAnnotation(value.metadata),
     source,
   };
 }

@@ -2,7 +2,7 @@
 import type { DocumentKind } from '../../load/repository.ts';
 import type { ResourceList } from '../../model/common.ts';
 import { nanoToMilli, nanoToWhole, parseQuantityExact } from '../../model/quantity.ts';
-import type { Cluster, SourceRef } from '../../model/types.ts';
+import { contextAnnotation, type Cluster, type SourceRef } from '../../model/types.ts';
 import {
   KUBEADMIRAL_API,
   ClusterOverridePolicy,
@@ -45,6 +45,7 @@ export function federatedCluster(value: FederatedCluster, source: SourceRef): Fe
     zones: [],
     taints: value.spec?.taints ?? [],
     resourceSummary: { allocatable: status?.resources?.allocatable },
+    context: contextAnnotation(value.metadata),
     source,
     federatedStatus: {
       allocatable: status?.resources?.allocatable ?? {},

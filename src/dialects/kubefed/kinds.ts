@@ -1,6 +1,6 @@
 /** The KubeFed v2 document kinds: inventory, federated objects, type configs and scheduling preferences. */
 import type { DocumentKind } from '../../load/repository.ts';
-import type { Cluster, SourceRef } from '../../model/types.ts';
+import { contextAnnotation, type Cluster, type SourceRef } from '../../model/types.ts';
 import {
   CORE_API,
   FederatedNamespace,
@@ -24,6 +24,7 @@ export function kubeFedCluster(value: KubeFedCluster, source: SourceRef): Cluste
     region: value.status?.region,
     zones: value.status?.zones ?? [],
     taints: [],
+    context: contextAnnotation(value.metadata),
     source,
   };
 }
