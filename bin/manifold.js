@@ -5,6 +5,11 @@
 // when this Node can (type stripping, Node >= 22.18), and otherwise says what
 // to do. Plain JavaScript, so that any Node can start it.
 import { existsSync } from 'node:fs';
+import module from 'node:module';
+
+// Keep V8's compiled code of the bundle between runs (Node's advice for CLIs; bench/RESULTS.md
+// "Reconcile as users run it"). Absent before Node 22.1; fails silently on a read-only disk.
+module.enableCompileCache?.();
 
 const bundle = new URL('../dist/manifold.js', import.meta.url);
 const sources = new URL('../src/cli/main.ts', import.meta.url);

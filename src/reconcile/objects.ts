@@ -132,6 +132,20 @@ export interface ParsedTree {
  * twice) is collected, so all of them can be reported at once.
  */
 export function parseTree(files: ReadonlyMap<string, string>): ParsedTree {
+  // The loop validates every tree before applying any, then each cluster's
+  // worker needs the same parse, and a drift check re-reads an unchanged
+  // snapshot: parse each tree (a Map the reader built and nobody changes) once.
+  // Callers never modify the result (cluster.ts replaces, never edits, a desired object).
+  const known = parsedTrees.get(files);
+  if (known !== undefined) return known;
+  const parsed = parseTreeUncached(files);
+  parsedTrees.set(files, parsed);
+  return parsed;
+}
+
+const parsedTrees = new WeakMap<ReadonlyMap<string, string>, ParsedTree>();
+
+function parseTreeUncached(files: ReadonlyMap<string, string>): ParsedTree {
   const objects: DesiredObject[] = [];
   const problems: Problem[] = [];
   const seen = new Map<string, string>();
