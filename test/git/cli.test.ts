@@ -247,6 +247,40 @@ describe('manifold render --push', () => {
     expect(unknown.stderr).toContain('no remote named "upstream"');
     expect(tipOf(src)).toBeUndefined();
   });
+
+  it('a local rendered commit the remote lacks is pushed with the next render; diverged branches exit 2 and move nothing', async () => {
+    const src = sourceRepo();
+    const target = remote();
+    expect((await manifold(src, ['render', '--push', target.url], { MANIFOLD_GIT_TOKEN: TOKEN })).code).toBe(0);
+    // A local-only render (--commit), then a render --push: the local commit is published, not dropped.
+    writeFileSync(path.join(src, 'app.yaml'), readFileSync(path.join(src, 'app.yaml'), 'utf8').replace('replicas: 6', 'replicas: 7'));
+    commitAll(src, 'seven');
+    expect((await manifold(src, ['render', '--commit'])).code).toBe(0);
+    const localOnly = tipOf(src) as string;
+    writeFileSync(path.join(src, 'app.yaml'), readFileSync(path.join(src, 'app.yaml'), 'utf8').replace('replicas: 7', 'replicas: 8'));
+    commitAll(src, 'eight');
+    const ahead = await manifold(src, ['render', '--push', target.url], { MANIFOLD_GIT_TOKEN: TOKEN });
+    expect(ahead.code, ahead.stderr).toBe(0);
+    expect(gitIn(target.dir, ['rev-parse', 'manifold/rendered~1']).trim()).toBe(localOnly);
+
+    // Someone else pushes a render; this clone commits one locally: the branches diverged.
+    const other = sourceRepo();
+    writeFileSync(path.join(other, 'app.yaml'), readFileSync(path.join(other, 'app.yaml'), 'utf8').replace('replicas: 6', 'replicas: 9'));
+    commitAll(other, 'nine');
+    expect((await manifold(other, ['render', '--push', target.url], { MANIFOLD_GIT_TOKEN: TOKEN })).code).toBe(0);
+    const remoteTip = gitIn(target.dir, ['rev-parse', 'manifold/rendered']).trim();
+    writeFileSync(path.join(src, 'app.yaml'), readFileSync(path.join(src, 'app.yaml'), 'utf8').replace('replicas: 8', 'replicas: 5'));
+    commitAll(src, 'five');
+    expect((await manifold(src, ['render', '--commit'])).code).toBe(0);
+    const mine = tipOf(src);
+    const diverged = await manifold(src, ['render', '--push', target.url], { MANIFOLD_GIT_TOKEN: TOKEN });
+    expect(diverged.code).toBe(2);
+    expect(diverged.stderr).toContain('pushing would drop the local ones, so nothing was pushed');
+    expect(diverged.stderr).toContain('git branch -f manifold/rendered refs/remotes/manifold/manifold/rendered');
+    expect(diverged.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(tipOf(src)).toBe(mine);
+    expect(gitIn(target.dir, ['rev-parse', 'manifold/rendered']).trim()).toBe(remoteTip);
+  });
 });
 
 describe('manifold diff', () => {
