@@ -1,7 +1,8 @@
 /**
- * `manifold reconcile --once`: apply each cluster's rendered tree (from a
- * folder or a commit of the rendered branch), prune, check health and drift,
- * and print one summary per cluster.
+ * `manifold reconcile`: the flags shared by one-shot runs and the loop, the
+ * cluster → context mapping, and the human summary. Every run, `--once` or
+ * not, goes through the loop runtime (src/reconcile/loop.ts), so all sources
+ * behave and log alike.
  *
  * Exit codes (docs/reconciler.md "Exit codes"): 0 every cluster synced (or
  * decommissioned); 1 a cluster did not converge (drift not corrected, prune
@@ -15,16 +16,12 @@
  * statuses mask Secret values, and client errors never quote credentials.
  */
 import { DEFAULT_BRANCH } from '../git/names.ts';
-import path from 'node:path';
-import { InputError, type Problem } from '../errors/index.ts';
+import { InputError } from '../errors/index.ts';
 import { redact } from '../errors/redact.ts';
-import { say } from './output.ts';
-import { openRepository, resolveCommit, branchRef } from '../git/repo.ts';
 import { DECOMMISSIONED, LEFT_THE_FLEET, OBJECTS_REJECTED } from '../reconcile/cluster.ts';
-import { reconcileFleet, type FleetOptions, type FleetTarget } from '../reconcile/fleet.ts';
+import type { FleetOptions, FleetTarget } from '../reconcile/fleet.ts';
 import type { ClusterCredentials } from '../reconcile/kube.ts';
-import { describeObject, parseTree } from '../reconcile/objects.ts';
-import { type ClusterTrees, readRenderedFolder, readTreeAtCommit } from '../reconcile/source.ts';
+import { describeObject } from '../reconcile/objects.ts';
 import type { ClusterStatus } from '../reconcile/types.ts';
 
 export interface ReconcileCommandOptions {
@@ -141,32 +138,6 @@ export function fleetOptions(opts: ReconcileCommandOptions, settings: FleetSetti
   };
 }
 
-interface Source {
-  trees: ClusterTrees;
-  renderedCommit: string;
-}
-
-async function readSource(opts: ReconcileCommandOptions): Promise<Source> {
-  if ((opts.dir === undefined) === (opts.repo === undefined)) throw usage('give exactly one of --dir RENDERED_DIR or --repo DIR');
-  if (opts.dir !== undefined) {
-    if (opts.branch !== undefined || opts.ref !== undefined) throw usage('--branch and --ref go with --repo, not --dir');
-    return { trees: await readRenderedFolder(opts.dir, opts.cluster), renderedCommit: `folder:${path.resolve(opts.dir)}` };
-  }
-  const repo = openRepository(opts.repo as string, 'rendered repository');
-  const spec = opts.ref ?? branchRef(opts.branch ?? DEFAULT_RENDERED_BRANCH);
-  const commit = await resolveCommit(repo, spec);
-  return { trees: await readTreeAtCommit(repo, commit, { prefix: opts.prefix, only: opts.cluster }), renderedCommit: commit };
-}
-
-/** Every tree must parse before anything is applied anywhere. */
-function validateTrees(trees: ClusterTrees): void {
-  const problems: Problem[] = [];
-  for (const [cluster, files] of trees) {
-    for (const p of parseTree(files).problems) problems.push({ ...p, file: p.file === undefined ? cluster : `${cluster}/${p.file}` });
-  }
-  if (problems.length > 0) throw new InputError(problems);
-}
-
 /**
  * What `reconcile --once` prints. Statuses quote API servers and client
  * libraries, so the text goes through the one redaction function.
@@ -244,22 +215,4 @@ export function formatSummary(statuses: readonly ClusterStatus[]): string {
     }
   }
   return `${lines.join('\n')}\n`;
-}
-
-export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<number> {
-  if (!opts.once) throw usage('only one-shot runs are supported here: pass --once');
-  if (opts.inCluster && opts.cluster === undefined) throw usage('--in-cluster needs --cluster NAME (the cluster this agent runs in)');
-  if (opts.inCluster && opts.kubeconfig !== undefined) throw usage('--in-cluster and --kubeconfig exclude each other');
-  const settings = fleetSettings(opts);
-
-  const source = await readSource(opts);
-  validateTrees(source.trees);
-  if (source.trees.size === 0) throw usage('the rendered tree has no cluster folders');
-
-  const statuses = await reconcileFleet(fleetTargets(opts, settings, source.trees, [...source.trees.keys()]), {
-    ...fleetOptions(opts, settings, source.renderedCommit),
-    log: opts.verbose ? (e) => say(`${e.cluster}${e.object ? ` ${e.object}` : ''}: ${e.level}: ${e.message}`) : undefined,
-  });
-  process.stdout.write(formatStatuses(statuses, opts.output));
-  return exitCodeFor(statuses);
 }
