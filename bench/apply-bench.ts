@@ -20,6 +20,7 @@
  * numbers measure apply and not the controllers).
  *
  *   scripts/node24.sh node bench/apply-bench.ts [--objects 5000] [--namespaces 5] [--kubectl PATH] [--skip-kubectl]
+ *     [--also-cli ENTRY ...]   also time another CLI entry point (e.g. an older build) in phase 4
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     kubectl: { type: 'string', default: 'kubectl' },
     'skip-kubectl': { type: 'boolean', default: false },
     repeat: { type: 'string', default: '3' },
+    'also-cli': { type: 'string', multiple: true, default: [] },
   },
 });
 const N = Number(args.objects);
@@ -204,12 +206,14 @@ try {
   const bundle = path.join(work, 'manifold.js');
   writeFileSync(bundle, (await buildInMemory('manifold')).contents);
   const cliArgs = ['reconcile', '--once', '--dir', renderedDir, '--kubeconfig', fleet.kubeconfigPath];
-  const cli: Record<'bundle' | 'sources', number[]> = { bundle: [], sources: [] };
+  const cli: Record<string, number[]> = { bundle: [], sources: [] };
+  const entries: [string, string][] = [['bundle', bundle], ['sources', path.resolve(import.meta.dirname, '../src/cli/main.ts')], ...(args['also-cli'] ?? []).map((e): [string, string] => [e, e])];
   for (let i = 0; i < REPEAT; i++) {
-    for (const [kind, entry] of [['bundle', bundle], ['sources', path.resolve(import.meta.dirname, '../src/cli/main.ts')]] as const) {
+    for (const [kind, entry] of entries) {
+      cli[kind] ??= [];
       const r = await run(process.execPath, [entry, ...cliArgs], env);
       if (r.code !== 0) throw new Error(`manifold reconcile --once (${kind}) exited ${r.code}: ${r.stderr}`);
-      cli[kind].push(r.ms);
+      cli[kind]?.push(r.ms);
       log(`manifold reconcile --once as a process (${kind}) #${i + 1}: ${fmt(r.ms)}`);
     }
   }
@@ -239,12 +243,12 @@ try {
     kubectlDiff ? `${(kubectlDiff.ms / check).toFixed(0)}×` : '–',
     `${checks[0]?.requests} requests (LIST pages only), 0 writes`,
   ]);
-  const cliBundle = median(cli.bundle);
-  const cliSources = median(cli.sources);
+  const cliBundle = median(cli.bundle ?? []);
+  const cliSources = median(cli.sources ?? []);
   rows.push([
     'Drift check, nothing changed: `manifold reconcile --once --dir` as a process (installed binary / container bundle)',
     `${N} + ${NAMESPACES} ns`,
-    `${fmt(cliBundle)} (median of ${REPEAT}: ${cli.bundle.map(fmt).join(', ')})`,
+    `${fmt(cliBundle)} (median of ${REPEAT}: ${(cli.bundle ?? []).map(fmt).join(', ')})`,
     kubectlDiff ? fmt(kubectlDiff.ms) : '–',
     kubectlDiff ? `${(kubectlDiff.ms / cliBundle).toFixed(1)}×` : '–',
     `process start-up, reading and parsing ${total} files, kubeconfig, discovery included; in-process: reading ${fmt(readMs)}, parsing ${fmt(parseMs)}, discovery ${fmt(discoveryMs)}; \`--version\` alone ${fmt(startup.ms)}`,
@@ -252,11 +256,15 @@ try {
   rows.push([
     'The same from the sources (`npm run manifold -- reconcile …`)',
     `${N} + ${NAMESPACES} ns`,
-    `${fmt(cliSources)} (median of ${REPEAT}: ${cli.sources.map(fmt).join(', ')})`,
+    `${fmt(cliSources)} (median of ${REPEAT}: ${(cli.sources ?? []).map(fmt).join(', ')})`,
     kubectlDiff ? fmt(kubectlDiff.ms) : '–',
     kubectlDiff ? `${(kubectlDiff.ms / cliSources).toFixed(1)}×` : '–',
     'TypeScript loaded by Node\'s type stripping, compile cache warm after the first run',
   ]);
+  for (const [kind] of entries.slice(2)) {
+    const ms = median(cli[kind] ?? []);
+    rows.push([`The same with \`${kind}\``, `${N} + ${NAMESPACES} ns`, `${fmt(ms)} (median of ${REPEAT}: ${(cli[kind] ?? []).map(fmt).join(', ')})`, kubectlDiff ? fmt(kubectlDiff.ms) : '–', kubectlDiff ? `${(kubectlDiff.ms / ms).toFixed(1)}×` : '–', '']);
+  }
   rows.push(['Drift check, 1 object changed by another manager', `${N} + ${NAMESPACES} ns`, fmt(drifted.ms), '–', '–', `${drifted.requests} requests (1 dry-run + 1 apply)`]);
   const header = ['Scenario', 'Objects', 'manifold', 'kubectl', 'Speed-up', 'Notes'];
   const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
