@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BINARIES, ensureBinaries, pinnedKubernetesVersion, resolveBinaries } from './binaries.ts';
-import { freePorts, renderKubeconfig } from './fleet.ts';
+import { freePorts, renderKubeconfig, startFleet } from './fleet.ts';
 import { sleep } from './kube.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'manifold-fleet-unit-'));
@@ -81,6 +81,11 @@ describe('kubeconfig', () => {
     expect(kc.getCurrentCluster()?.server).toBe('https://127.0.0.1:1002');
     expect(kc.getCurrentUser()?.token).toBe('t2');
     expect(Buffer.from(kc.getCurrentCluster()?.caData ?? '', 'base64').toString()).toBe(ca);
+  });
+
+  it('names clusters as told (fleet:up --names), refusing names that cannot be contexts and folders, before starting anything', async () => {
+    await expect(startFleet({ names: ['eu-1', 'EU_2'], build: false })).rejects.toThrow(/cluster name "EU_2" is not a DNS-1123 label/);
+    await expect(startFleet({ names: ['eu-1', 'eu-1'], build: false })).rejects.toThrow(/cluster names must be distinct/);
   });
 
   it('allocates distinct loopback ports', async () => {
