@@ -6,7 +6,7 @@
  * process can never be overwritten silently.
  */
 import fs, { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { appendFile, link, mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { appendFile, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -332,20 +332,17 @@ function warnOnStderr(message: string): void {
 }
 
 /**
- * Creates `lock` exclusively, as git does, and records the owner in it. A
- * lock left by a killed process (its Manifold owner is not running on this
- * host, or it is older than STALE_LOCK_AGE_MS) is taken over with a warning;
- * a live one is an error that says what to do.
+ * Creates `lock` exclusively, as git does, with the owner recorded in it from
+ * the first instant: the record is written to a file of our own and linked
+ * to the lock name (link fails when the lock exists), so no kill can leave
+ * an empty lock that no later run could judge. A lock left by a killed
+ * process (its Manifold owner is not running on this host, or it is older
+ * than STALE_LOCK_AGE_MS) is taken over with a warning; a live one is an
+ * error that says what to do.
  */
-export async function acquireLock(lock: string, fullRef: string, warn: (message: string) => void = warnOnStderr): Promise<FileHandle> {
+export async function acquireLock(lock: string, fullRef: string, warn: (message: string) => void = warnOnStderr): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(lock, 'wx');
-      await handle.write(lockOwnerRecord(), 0);
-      return handle;
-    } catch (err) {
-      if (!isCode(err, 'EEXIST')) throw err;
-    }
+    if (await linkOwnedLock(lock, stagingDir(lock, fullRef))) return;
     const found = await inspectLock(lock);
     if (found === undefined) continue;
     const stale = staleLockReason(found.content, found.ageMs);
@@ -359,6 +356,36 @@ export async function acquireLock(lock: string, fullRef: string, warn: (message:
     if (await removeStaleLock(lock, found.content)) warn(`took over the lock ${lock}: ${stale}`);
   }
   throw new RuntimeError('GIT_REF_LOCKED', `${fullRef}: could not take the lock ${lock}; other processes keep taking it, retry`, { ref: fullRef, lock });
+}
+
+/** Creates `lock` holding the owner record, atomically; false when it exists. */
+async function linkOwnedLock(lock: string, dir: string): Promise<boolean> {
+  const staged = stagedName(dir);
+  await writeFile(staged, lockOwnerRecord());
+  try {
+    await link(staged, lock);
+    return true;
+  } catch (err) {
+    if (isCode(err, 'EEXIST')) return false;
+    throw err;
+  } finally {
+    await rm(staged, { force: true });
+  }
+}
+
+/**
+ * A file name in `dir` that only this process uses. Staged files live in the
+ * git directory itself, never under refs/, where git would read a leftover
+ * as a (broken) ref.
+ */
+function stagedName(dir: string): string {
+  return path.join(dir, `manifold-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** The git directory of `<gitdir>/<fullRef>.lock`. */
+function stagingDir(lock: string, fullRef: string): string {
+  const suffix = `${path.sep}${fullRef.split('/').join(path.sep)}.lock`;
+  return lock.endsWith(suffix) ? lock.slice(0, -suffix.length) : path.dirname(lock);
 }
 
 /**
@@ -384,18 +411,22 @@ export async function updateRef(
     }
     throw err;
   }
-  let handle: FileHandle | undefined = await acquireLock(lock, fullRef, repo.warn ?? warnOnStderr);
+  await acquireLock(lock, fullRef, repo.warn ?? warnOnStderr);
   try {
     const actual = await readRef(repo, fullRef);
     if (actual !== expected) throw new RefMovedError(fullRef, expected, actual);
-    // The lock held the owner record; the ref file it becomes holds only the id.
-    await handle.truncate(0);
-    await handle.write(`${oid}\n`, 0);
-    await handle.close();
-    handle = undefined;
-    await rename(lock, file);
+    // The ref is written beside it and renamed into place while the lock (with
+    // its owner record) is held, so a kill at any point leaves either the old
+    // ref or the new one, and a lock a later run can judge.
+    const staged = stagedName(repo.gitdir);
+    try {
+      await writeFile(staged, `${oid}\n`);
+      await rename(staged, file);
+    } finally {
+      await rm(staged, { force: true });
+    }
+    await rm(lock, { force: true });
   } catch (err) {
-    await handle?.close().catch(() => undefined);
     await rm(lock, { force: true });
     throw err;
   }
