@@ -19,7 +19,7 @@ import { loadRepository, type Repository } from '../src/load/repository.ts';
 import { readSourceFolder } from '../src/load/source.ts';
 import type { JsonObject } from '../src/model/types.ts';
 import { render } from '../src/render/render.ts';
-import { commitIncrementally } from '../src/cli/incremental.ts';
+import { commitIncrementally } from '../src/app/incremental.ts';
 import { generateFleet, mulberry32 } from '../bench/generate.ts';
 import { ROOT } from './golden.ts';
 import { cleanupTempDirs, gitIn, initRepo } from './git/repos.ts';

@@ -1,7 +1,7 @@
 /**
  * The GitHub Action: a thin wrapper over the library's render and diff. On
  * a pull request it renders the base and head commits of the checked-out
- * repository (src/cli/source.ts, the CLI's own path, so problems read the
+ * repository (src/app/source.ts, the CLI's own path, so problems read the
  * same), writes the per-cluster diff to the job summary and a JSON file,
  * and keeps one sticky comment up to date. On the default branch it can
  * commit and push the rendered branch (src/git/publish.ts). Fork pull
@@ -17,7 +17,7 @@ import { publishRender } from '../git/publish.ts';
 import { redact, rememberSecret } from '../errors/redact.ts';
 import { TOKEN_ENV } from '../git/remote.ts';
 import type { ClusterFiles } from '../git/tree.ts';
-import { renderFolder } from '../cli/source.ts';
+import { renderFolder } from '../app/source.ts';
 import type { RenderResult } from '../render/render.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 import { isForkPullRequest, onDefaultBranch, PULL_REQUEST_EVENTS, readContext, type ActionContext } from './event.ts';

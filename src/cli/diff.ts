@@ -12,7 +12,7 @@ import { diffTrees, formatJson, formatMarkdown, formatText } from '../git/diff.t
 import type { ClusterFiles } from '../git/tree.ts';
 import { PROVENANCE_DIR } from '../output/folder.ts';
 import { printWarnings } from './output.ts';
-import { renderFolder } from './source.ts';
+import { renderFolder } from '../app/source.ts';
 
 export type DiffFormat = 'text' | 'markdown' | 'json';
 

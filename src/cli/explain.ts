@@ -3,7 +3,7 @@ import { InputError } from '../errors/index.ts';
 import { groupOf, describeId, type Template } from '../model/types.ts';
 import type { RenderResult } from '../render/render.ts';
 import { printWarnings } from './output.ts';
-import { renderFolderWithRepo } from './source.ts';
+import { renderFolderWithRepo } from '../app/source.ts';
 
 export interface ExplainOptions {
   target: string;

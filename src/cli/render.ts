@@ -1,6 +1,6 @@
 import { InputError } from '../errors/index.ts';
 import { checkOutputFolder, recoverInterruptedWrites, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
-import { parseSource, readSource, renderLoaded } from './source.ts';
+import { parseSource, readSource, renderLoaded } from '../app/source.ts';
 import { checkStrict, printUnschedulable, printWarnings, say } from './output.ts';
 import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previous.ts';
 import { inputsOf, type Repository } from '../load/repository.ts';
@@ -84,7 +84,7 @@ async function commitShortcuts(opts: RenderCommandOptions, source: Awaited<Retur
     const repo = await load();
     // An incremental render neither recounts unclaimed templates (--strict) nor carries unschedulable ones over.
     if ((opts.strict ?? repo.settings.strict) === true || (opts.unschedulable ?? repo.settings.unschedulable) === 'report') return false;
-    const { commitIncrementally, incrementalReport } = await import('./incremental.ts');
+    const { commitIncrementally, incrementalReport } = await import('../app/incremental.ts');
     const target = { git, repoDir: opts.repoDir ?? opts.source, branch, prefix, tip: recorded.tip, provenanceText: recorded.text, sourceCommit: source.commit, manifoldVersion: MANIFOLD_VERSION };
     const outcome = await commitIncrementally(repo, target);
     if (!outcome.done) {

@@ -1,4 +1,4 @@
-import { renderFolderWithRepo } from './source.ts';
+import { renderFolderWithRepo } from '../app/source.ts';
 import { checkStrict, printUnschedulable, printWarnings, say } from './output.ts';
 
 /** Runs the whole pipeline (overrides can fail too) but writes nothing. */
