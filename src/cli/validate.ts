@@ -1,13 +1,9 @@
-import { renderFolderWithRepo } from '../app/source.ts';
-import { checkStrict, printUnschedulable, printWarnings, say } from './output.ts';
+/** `manifold validate`: the validate use case (src/app/validate.ts); exit 0 when valid, 2 (thrown InputError) when not. */
+import { validate, type ValidateOptions } from '../app/validate.ts';
+import { printNotice, say } from './output.ts';
 
-/** Runs the whole pipeline (overrides can fail too) but writes nothing. */
-export async function validateCommand(opts: { source: string; strict?: boolean | undefined; unschedulable?: 'fail' | 'report' | undefined }): Promise<number> {
-  const { repo, result } = await renderFolderWithRepo({ source: opts.source, unschedulable: opts.unschedulable });
-  printWarnings(result.warnings);
-  checkStrict(result, repo, opts.strict);
-  printUnschedulable(result);
-  const templates = result.rendered.length;
-  say(`valid: ${templates} templates rendered for ${result.clusters.size} clusters`);
+export async function validateCommand(opts: ValidateOptions): Promise<number> {
+  const { templates, clusters } = await validate(opts, (notice) => printNotice(notice));
+  say(`valid: ${templates} templates rendered for ${clusters} clusters`);
   return 0;
 }

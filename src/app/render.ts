@@ -1,0 +1,239 @@
+/**
+ * The render use case, top-down:
+ *
+ *   1. source          the folder, or a commit of its repository (--source-ref)
+ *   2. previous render the branch's recorded render (committing), else a folder (--previous)
+ *   3. no-op check     the branch was rendered from exactly these inputs: nothing to do
+ *   4. plan            incremental (patch the branch) or full
+ *   5. render          every template, with the previous render for stable placements
+ *   6. publish         commit / push the branch, write the folder, or hand the tree back to print
+ *
+ * Steps 2–4 as a shortcut apply to `render --commit` alone (no folder,
+ * stdout, push or --previous); everything else renders in full. Warnings and
+ * progress lines are handed to `notify` as they happen (notices.ts); nothing
+ * here prints, parses arguments or exits.
+ */
+import { InputError } from '../errors/index.ts';
+import { checkOutputFolder, recoverInterruptedWrites, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
+import { readPreviousFolder } from '../output/previous.ts';
+import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previous.ts';
+import { openRepository, type GitRepository } from '../git/repo.ts';
+import { DEFAULT_BRANCH } from '../git/names.ts';
+import { inputsOf, type Repository } from '../load/repository.ts';
+import type { RenderResult } from '../render/render.ts';
+import type { PreviousRender } from '../render/types.ts';
+import { worksGenerator, worksProvenance, worksTree, type WorksOptions } from '../render/works.ts';
+import { WORK_APIS, type WorkApi } from '../model/work-api.ts';
+import { MANIFOLD_VERSION } from '../version.ts';
+import { checkStrict, notifyUnschedulable, notifyWarnings, type Notify } from './notices.ts';
+import { parseSource, readSource, renderLoaded, type SourceFiles, type SourceOptions } from './source.ts';
+
+export const DEFAULT_HUB = 'hub';
+export const DEFAULT_WORK_NAME = 'manifold';
+
+export interface RenderOptions {
+  source: string;
+  /** Folder to write (replaced atomically); see `print`. */
+  outDir?: string | undefined;
+  /** Hand the tree back (the CLI prints it with -o) instead of writing a folder. */
+  print?: boolean | undefined;
+  previousDir?: string | undefined;
+  /** Read the source from this commit instead of the working folder. */
+  sourceRef?: string | undefined;
+  /** Commit the tree to `branch` of the repository at `repoDir` (default: the one holding SOURCE). */
+  commit?: boolean | undefined;
+  branch?: string | undefined;
+  prefix?: string | undefined;
+  repoDir?: string | undefined;
+  /** Push the commit to this remote (implies commit) with `token`. */
+  push?: string | undefined;
+  token?: string | undefined;
+  /** Render every template even when an incremental render is possible. */
+  full?: boolean | undefined;
+  /** Write each cluster's objects as Works of this API into one hub folder (render/works.ts). */
+  asWorks?: WorkApi | undefined;
+  hub?: string | undefined;
+  workName?: string | undefined;
+  /** Fail on the warnings that explain an empty or partial render (default: manifold.yaml). */
+  strict?: boolean | undefined;
+  /** `report`: render what can be placed and list the unschedulable templates (default: manifold.yaml, else fail). */
+  unschedulable?: 'fail' | 'report' | undefined;
+}
+
+export interface RenderOutcome {
+  /** The rendered branch's commit, when committing (also handed over as a `commit` notice). */
+  commit?: string | undefined;
+  /** With `print`: the tree to print, cluster → file → content. */
+  printed?: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
+}
+
+/** Where the render goes, decided once from the options. */
+interface Destinations {
+  /** Committing (and maybe pushing) the branch. */
+  publishing: boolean;
+  /** The folder guarded, repaired and left out of the source; written unless printing. */
+  outDir: string | undefined;
+  guard: ProtectedFolders;
+  /** `render --commit` alone: the only case where the branch's render allows a no-op or an incremental render. */
+  commitOnly: boolean;
+}
+
+export async function render(opts: RenderOptions, notify: Notify): Promise<RenderOutcome> {
+  checkWorksFlags(opts);
+  const to = destinationsOf(opts);
+  await prepareOutputFolder(to, notify);
+  const source = await readSource(sourceOptionsOf(opts, to), true);
+  let parsed: Repository | undefined;
+  const load = async (): Promise<Repository> => (parsed ??= await parseSource(source));
+  if (to.commitOnly) {
+    const done = await renderOnTheBranch(opts, source, load, notify);
+    if (done !== undefined) return done;
+  }
+  const repo = await load();
+  const previous = await previousRender(opts, to);
+  const result = await renderInFull(repo, source, previous, opts, notify);
+  return publish(outputOf(result, worksOptionsOf(opts)), result, opts, to, notify);
+}
+
+function checkWorksFlags(opts: RenderOptions): void {
+  if (opts.asWorks === undefined && (opts.hub !== undefined || opts.workName !== undefined)) {
+    throw InputError.single({ code: 'USAGE', field: opts.hub !== undefined ? '--hub' : '--work-name', message: 'only means something with --as-works' });
+  }
+}
+
+function destinationsOf(opts: RenderOptions): Destinations {
+  const publishing = opts.commit === true || opts.push !== undefined;
+  return {
+    publishing,
+    // Neither printing nor committing: the default folder.
+    outDir: opts.outDir ?? (opts.print !== true && !publishing ? 'rendered' : undefined),
+    guard: { sources: opts.repoDir === undefined ? [opts.source] : [opts.source, opts.repoDir] },
+    commitOnly: publishing && opts.push === undefined && opts.outDir === undefined && opts.print !== true && opts.previousDir === undefined,
+  };
+}
+
+function sourceOptionsOf(opts: RenderOptions, to: Destinations): SourceOptions {
+  return { source: opts.source, outDir: to.outDir, previousDir: opts.previousDir, sourceRef: opts.sourceRef, unschedulable: opts.unschedulable };
+}
+
+/** Before anything is read or written: a folder that would swallow the source is refused outright. */
+async function prepareOutputFolder(to: Destinations, notify: Notify): Promise<void> {
+  if (to.outDir === undefined) return;
+  checkOutputFolder(to.outDir, to.guard);
+  // A killed earlier run may have left DIR swapped out: repair it even when this run fails.
+  for (const text of await recoverInterruptedWrites(to.outDir)) notify({ kind: 'line', text });
+}
+
+/** The --as-works options, or undefined for a plain render. */
+function worksOptionsOf(opts: RenderOptions): WorksOptions | undefined {
+  if (opts.asWorks === undefined) return undefined;
+  return { api: opts.asWorks, hub: opts.hub ?? DEFAULT_HUB, name: opts.workName ?? DEFAULT_WORK_NAME };
+}
+
+function withGit<T>(opts: RenderOptions, use: (git: GitRepository) => Promise<T>): Promise<T> {
+  const git = openRepository(opts.repoDir ?? opts.source);
+  return use(git).finally(() => git.objects.close());
+}
+
+/**
+ * Steps 2–4 for `render --commit` alone: when the branch was rendered from
+ * exactly these inputs by this version there is nothing to do, which is
+ * known from the files' hashes before anything is parsed; when only
+ * templates changed, only they are rendered again and the branch's tree is
+ * patched. Undefined when a full render is needed.
+ */
+async function renderOnTheBranch(opts: RenderOptions, source: SourceFiles, load: () => Promise<Repository>, notify: Notify): Promise<RenderOutcome | undefined> {
+  return withGit(opts, async (git) => {
+    const branch = opts.branch ?? DEFAULT_BRANCH;
+    const prefix = opts.prefix ?? '';
+    // 2. The previous render: what the branch records.
+    const recorded = await provenanceOnBranch(git, branch, prefix);
+    if (recorded === undefined) return undefined;
+    // 3. The no-op check.
+    const works = worksOptionsOf(opts);
+    const generator = works === undefined ? `manifold ${MANIFOLD_VERSION}` : worksGenerator(`manifold ${MANIFOLD_VERSION}`, works);
+    if (sameInputs(recorded.text, inputsOf(source.files), generator)) {
+      notify({ kind: 'line', text: `${branch} unchanged at ${recorded.tip.slice(0, 12)}: rendered from the same inputs by this version; no commit` });
+      notify({ kind: 'commit', id: recorded.tip });
+      return { commit: recorded.tip };
+    }
+    // 4. The plan: incremental when it can be.
+    // An incremental render patches cluster folders, which a tree of Works does not have.
+    if (opts.full === true || works !== undefined) return undefined;
+    const repo = await load();
+    // An incremental render neither recounts unclaimed templates (--strict) nor carries unschedulable ones over.
+    if ((opts.strict ?? repo.settings.strict) === true || (opts.unschedulable ?? repo.settings.unschedulable) === 'report') return undefined;
+    const { commitIncrementally, incrementalReport } = await import('./incremental.ts');
+    const target = { git, repoDir: opts.repoDir ?? opts.source, branch, prefix, tip: recorded.tip, provenanceText: recorded.text, sourceCommit: source.commit, manifoldVersion: MANIFOLD_VERSION };
+    const outcome = await commitIncrementally(repo, target);
+    if (!outcome.done) {
+      notify({ kind: 'line', text: `rendering in full: ${outcome.reason}` });
+      return undefined;
+    }
+    notifyWarnings(notify, outcome.warnings);
+    for (const text of incrementalReport(outcome, branch, prefix, repo.templates.length)) notify({ kind: 'line', text });
+    if (outcome.result.commit !== undefined) notify({ kind: 'commit', id: outcome.result.commit });
+    return { commit: outcome.result.commit };
+  });
+}
+
+/** 2. The previous render, for stable placements: the --previous folder, else (committing) the branch's tree. */
+async function previousRender(opts: RenderOptions, to: Destinations): Promise<PreviousRender | undefined> {
+  if (opts.previousDir !== undefined) return readPreviousFolder(opts.previousDir);
+  if (!to.publishing) return undefined;
+  return withGit(opts, (git) => previousFromBranch(git, opts.branch ?? DEFAULT_BRANCH, opts.prefix ?? ''));
+}
+
+/** 5. Renders every template; the warnings, --strict and the unschedulable ones are reported here. */
+async function renderInFull(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, notify: Notify): Promise<RenderResult> {
+  const result = await renderLoaded(repo, source.commit, { source: opts.source, previous, unschedulable: opts.unschedulable });
+  notifyWarnings(notify, result.warnings);
+  checkStrict(result, repo, opts.strict);
+  notifyUnschedulable(notify, result);
+  return result;
+}
+
+interface Output {
+  clusters: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  provenance: unknown;
+  summary: string;
+}
+
+/** The tree to write: the per-cluster folders, or with --as-works one hub folder of Works. */
+function outputOf(result: RenderResult, works: WorksOptions | undefined): Output {
+  const objects = [...result.clusters.values()].reduce((n, files) => n + files.size, 0);
+  if (works === undefined) return { clusters: result.clusters, provenance: result.provenance, summary: `rendered ${objects} objects for ${result.clusters.size} clusters` };
+  const tree = worksTree(result.clusters, works);
+  const provenance = { ...result.provenance, generator: worksGenerator(result.provenance.generator, works), works: worksProvenance(tree, works) };
+  const kind = WORK_APIS[works.api].kind;
+  return { clusters: tree.clusters, provenance, summary: `rendered ${objects} objects for ${result.clusters.size} clusters as ${tree.works.length} ${kind}s in ${works.hub}/` };
+}
+
+/** 6. Commit (and push) the branch, then print or write the folder. */
+async function publish(output: Output, result: RenderResult, opts: RenderOptions, to: Destinations, notify: Notify): Promise<RenderOutcome> {
+  let commit: string | undefined;
+  if (to.publishing) {
+    commit = await commitTheBranch(output, result, opts, notify);
+    if (opts.outDir === undefined && opts.print !== true) return { commit };
+  }
+  if (opts.print === true) return { commit, printed: output.clusters };
+  await writeTreeAtomically(to.outDir as string, treeOf(output.clusters, output.provenance), to.guard);
+  notify({ kind: 'line', text: `${output.summary} into ${to.outDir}` });
+  return { commit };
+}
+
+async function commitTheBranch(output: Output, result: RenderResult, opts: RenderOptions, notify: Notify): Promise<string | undefined> {
+  const { publishRender } = await import('../git/publish.ts');
+  const report = await publishRender(output.clusters, output.provenance, {
+    repoDir: opts.repoDir ?? opts.source,
+    branch: opts.branch,
+    prefix: opts.prefix,
+    push: opts.push,
+    token: opts.token,
+    sourceCommit: result.provenance.source.commit,
+    manifoldVersion: MANIFOLD_VERSION,
+  });
+  for (const text of report.lines) notify({ kind: 'line', text });
+  if (report.result.commit !== undefined) notify({ kind: 'commit', id: report.result.commit });
+  return report.result.commit;
+}
