@@ -74,6 +74,10 @@ const RULES: Rule[] = [
     breaks: ({ from, to }) => CORE.has(layer(from)) && ['output', 'git', 'reconcile', 'app'].includes(layer(to)) && !to.startsWith('node:'),
   },
   {
+    name: 'adapters (load, output, git) do not import use cases (app): use cases call adapters, not the reverse',
+    breaks: ({ from, to }) => ['load', 'output', 'git'].includes(layer(from)) && layer(to) === 'app',
+  },
+  {
     name: 'dialects never know each other',
     breaks: ({ from, to }) => {
       const [a, dialectA] = from.split('/');
@@ -134,6 +138,9 @@ describe('architecture: import rules (docs/architecture.md)', () => {
     expect(check('dialects/karmada/index.ts', 'dialects/registry.ts')).toEqual([]);
     expect(check('reconcile/cluster.ts', 'dialects/karmada/index.ts')).toHaveLength(1);
     expect(check('cli/main.ts', 'cli/render.ts')).toEqual([]);
+    expect(check('app/render.ts', 'cli/output.ts')).toHaveLength(1);
+    expect(check('git/publish.ts', 'app/render.ts')).toHaveLength(1);
+    expect(check('cli/render.ts', 'app/render.ts')).toEqual([]);
     expect(specifiers("import a from './a.ts';\nexport { b } from '../b.ts';\nconst c = await import('./c.ts');\nimport type {\n  D,\n} from './d.ts';")).toEqual([
       './a.ts',
       '../b.ts',
