@@ -101,7 +101,6 @@ const RULES: Rule[] = [
  * when the import goes.
  */
 const KNOWN = new Set<string>([
-  'reconcile/loop.ts → cli/reconcile.ts',
   // Federation v1 and KubeFed share one replica planner (KubeFed's descends from Federation v1's):
   // it belongs in a module both may import, not inside the kubefed dialect.
   'dialects/federation-v1/index.ts → dialects/kubefed/planner.ts',

@@ -15,7 +15,7 @@ import { MANIFOLD_VERSION } from '../version.ts';
 // Commands are imported when they run: the reconciler's Kubernetes client,
 // logger and metrics cost about half a second to load, which a render should not pay.
 import type { DiffFormat } from './diff.ts';
-import type { LoopCommandOptions } from '../reconcile/loop.ts';
+import type { LoopCommandOptions } from './reconcile.ts';
 
 export const EXIT = { ok: 0, changed: 1, invalid: 2, runtime: 3, bug: 4 } as const;
 
@@ -156,7 +156,7 @@ function buildProgram(): Command {
     .option('--concurrency <n>', 'clusters reconciled at once (default 8)')
     .addOption(new Option('-o, --output <format>', 'print statuses as JSON instead of a summary').choices(['text', 'json']))
     .option('-v, --verbose', 'log progress to stderr')
-    // The loop, its report branch and its probes (src/reconcile/loop.ts).
+    // The loop, its report branch and its probes (src/app/reconcile.ts, src/reconcile/loop.ts).
     .option('--interval <duration>', 'without --once: poll the rendered branch this often (default 60s)')
     .option('--drift-interval <duration>', 'without --once: re-check drift of synced clusters this often (default 5m)')
     .option('--watch <dir>', 'reconcile a rendered folder on every change (development; runs until stopped)')
@@ -168,7 +168,7 @@ function buildProgram(): Command {
     .option('--log-level <level>', 'JSON log level: debug, info, warn, error (default info)')
     .action(async (opts: LoopCommandOptions) => {
       // One code path for every source and mode, so `--once --dir` and `--once --repo` log alike (JSON on stderr).
-      process.exitCode = await (await import('../reconcile/loop.ts')).reconcileLoopCommand(opts);
+      process.exitCode = await (await import('./reconcile.ts')).reconcileCommand(opts);
     });
   return program;
 }

@@ -1,8 +1,8 @@
 /**
- * `manifold reconcile`: the flags shared by one-shot runs and the loop, the
- * cluster → context mapping, and the human summary. Every run, `--once` or
- * not, goes through the loop runtime (src/reconcile/loop.ts), so all sources
- * behave and log alike.
+ * `manifold reconcile`, the front door of the reconcile use case
+ * (src/app/reconcile.ts): flags → typed options (durations, the cluster →
+ * context mapping, the source, usage errors), then the loop until a signal,
+ * or one iteration with --once → the human summary or JSON → an exit code.
  *
  * Exit codes (docs/reconciler.md "Exit codes"): 0 every cluster synced (or
  * decommissioned); 1 a cluster did not converge (drift not corrected, prune
@@ -15,13 +15,15 @@
  * Nothing printed here can hold Secret data, tokens or kubeconfig contents:
  * statuses mask Secret values, and client errors never quote credentials.
  */
-import { DEFAULT_BRANCH } from '../git/names.ts';
+import { DEFAULT_RENDERED_BRANCH, reconcileOnce, startReconciler, type ReconcileOptions, type ReconcileSource } from '../app/reconcile.ts';
 import { InputError } from '../errors/index.ts';
 import { redact } from '../errors/redact.ts';
+import { TOKEN_ENV } from '../git/remote.ts';
+import { branchRef } from '../git/repo.ts';
 import { DECOMMISSIONED, LEFT_THE_FLEET, OBJECTS_REJECTED } from '../reconcile/cluster.ts';
-import type { FleetOptions, FleetTarget } from '../reconcile/fleet.ts';
-import type { ClusterCredentials } from '../reconcile/kube.ts';
 import { describeObject } from '../reconcile/objects.ts';
+import { DEFAULT_REPORT_BRANCH } from '../reconcile/report.ts';
+import { parseListen } from '../reconcile/server.ts';
 import type { ClusterStatus } from '../reconcile/types.ts';
 
 export interface ReconcileCommandOptions {
@@ -50,8 +52,25 @@ export interface ReconcileCommandOptions {
   verbose?: boolean;
 }
 
-/** The branch the reconciler reads: the one `render --commit` writes. */
-export const DEFAULT_RENDERED_BRANCH = DEFAULT_BRANCH;
+/** The loop's flags (without --once, or with --report). */
+export interface LoopCommandOptions extends ReconcileCommandOptions {
+  /** Poll interval (default 60s). */
+  interval?: string | undefined;
+  /** Re-check drift of Synced clusters this often (default 5m). */
+  driftInterval?: string | undefined;
+  /** Watch this rendered folder with chokidar and reconcile on every change (development). */
+  watch?: string | undefined;
+  /** Fetch the rendered branch from this remote (name or https URL) at every tick. */
+  remote?: string | undefined;
+  /** Write statuses to this report branch (true: manifold/status). */
+  report?: string | boolean | undefined;
+  /** Push the report here (default: --remote; without either, the local branch of --repo). */
+  reportRemote?: string | undefined;
+  /** Probe and metrics address (default :8080 in loop mode, none with --once; "off" disables). */
+  listen?: string | undefined;
+  shutdownGrace?: string | undefined;
+  logLevel?: string | undefined;
+}
 
 function usage(message: string): InputError {
   return InputError.single({ code: 'USAGE', message });
@@ -83,59 +102,121 @@ export function contextMap(entries: readonly string[] | undefined): Map<string, 
   return map;
 }
 
-/** The fleet-wide settings both the one-shot command and the loop read from the same flags. */
-export interface FleetSettings {
-  waitTimeoutMs: number;
-  clusterTimeoutMs: number;
-  requestTimeoutMs: number | undefined;
-  concurrency: number;
-  contexts: Map<string, string>;
+/** --dir, --watch, or --repo/--remote: where the rendered trees come from. */
+function sourceFrom(opts: LoopCommandOptions): ReconcileSource {
+  if (opts.repo === undefined && opts.remote === undefined) return { kind: 'folder', dir: (opts.dir ?? opts.watch) as string, watch: opts.watch !== undefined };
+  return { kind: 'git', repo: opts.repo, remote: opts.remote, branch: opts.branch ?? DEFAULT_RENDERED_BRANCH, prefix: opts.prefix, ref: opts.ref };
 }
 
-export function fleetSettings(opts: ReconcileCommandOptions): FleetSettings {
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** The flags as typed use-case options; every usage error is raised here, before anything starts. */
+export function reconcileOptions(opts: LoopCommandOptions): ReconcileOptions {
+  if (opts.inCluster && opts.cluster === undefined) throw usage('--in-cluster needs --cluster NAME (the cluster this agent runs in)');
+  if (opts.inCluster && opts.kubeconfig !== undefined) throw usage('--in-cluster and --kubeconfig exclude each other');
+  const sources = [opts.dir, opts.repo ?? opts.remote, opts.watch].filter((s) => s !== undefined).length;
+  if (sources !== 1) throw usage('give exactly one of --dir RENDERED_DIR, --watch RENDERED_DIR, or --repo DIR / --remote URL');
+  if (opts.ref !== undefined && (!opts.once || opts.remote !== undefined)) throw usage('--ref pins one commit of a local repository: use it with --once and --repo, without --remote');
+  if (opts.once && opts.watch !== undefined) throw usage('--watch runs until stopped; it does not go with --once');
+  if (opts.repo === undefined && opts.remote === undefined && (opts.branch !== undefined || opts.ref !== undefined || opts.prefix !== undefined)) {
+    throw usage('--branch, --ref and --prefix go with --repo or --remote, not --dir or --watch');
+  }
+  const intervalMs = parseDuration(opts.interval ?? '60s', '--interval');
+  const driftIntervalMs = parseDuration(opts.driftInterval ?? '5m', '--drift-interval');
+  const shutdownGraceMs = parseDuration(opts.shutdownGrace ?? '20s', '--shutdown-grace');
+  if (intervalMs < 100) throw usage('--interval must be at least 100ms');
   const waitTimeoutMs = opts.timeout === undefined ? 300_000 : parseDuration(opts.timeout, '--timeout');
   const clusterTimeoutMs = opts.clusterTimeout === undefined ? Math.max(600_000, waitTimeoutMs + 120_000) : parseDuration(opts.clusterTimeout, '--cluster-timeout');
   const concurrency = opts.concurrency === undefined ? 8 : Number(opts.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw usage(`--concurrency "${opts.concurrency}" must be a positive integer`);
   const requestTimeoutMs = opts.requestTimeout === undefined ? undefined : parseDuration(opts.requestTimeout, '--request-timeout');
   if (requestTimeoutMs !== undefined && requestTimeoutMs < 100) throw usage('--request-timeout must be at least 100ms');
-  return { waitTimeoutMs, clusterTimeoutMs, requestTimeoutMs, concurrency, contexts: contextMap(opts.context) };
-}
-
-/**
- * One worker per cluster: in-cluster credentials (pull mode) or a kubeconfig
- * context (push mode): `--context CLUSTER=CONTEXT` first, then the context the
- * inventory names (recorded in the tree's provenance), then the cluster name.
- */
-export function fleetTargets(
-  opts: ReconcileCommandOptions,
-  settings: FleetSettings,
-  trees: ReadonlyMap<string, ReadonlyMap<string, string>>,
-  clusters: readonly string[],
-  treeContexts: ReadonlyMap<string, string> = new Map(),
-): FleetTarget[] {
-  return clusters.map((cluster) => {
-    const credentials: ClusterCredentials = opts.inCluster
-      ? { mode: 'in-cluster' }
-      : { mode: 'kubeconfig', kubeconfigPath: opts.kubeconfig, context: settings.contexts.get(cluster) ?? treeContexts.get(cluster) ?? cluster };
-    return { cluster, tree: trees.get(cluster) ?? new Map(), credentials };
-  });
-}
-
-/** reconcileFleet options from the flags (the caller adds logging and cancellation). */
-export function fleetOptions(opts: ReconcileCommandOptions, settings: FleetSettings, renderedCommit: string): FleetOptions {
+  const contexts = contextMap(opts.context);
+  const logLevel = opts.logLevel ?? (opts.verbose ? 'debug' : 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw usage(`--log-level "${opts.logLevel}" is not one of trace, debug, info, warn, error, fatal, silent`);
+  const source = sourceFrom(opts);
   return {
-    renderedCommit,
-    kubeconfigPath: opts.kubeconfig,
+    source,
+    cluster: opts.cluster,
+    inCluster: opts.inCluster ?? false,
+    kubeconfig: opts.kubeconfig,
+    contexts,
+    gitToken: process.env[TOKEN_ENV] === '' ? undefined : process.env[TOKEN_ENV],
     selfHeal: opts.selfHeal ?? true,
     prune: opts.prune ?? true,
     allowMassPrune: opts.allowMassPrune ?? false,
     wait: opts.wait ?? false,
-    waitTimeoutMs: settings.waitTimeoutMs,
-    clusterTimeoutMs: settings.clusterTimeoutMs,
-    concurrency: settings.concurrency,
-    ...(settings.requestTimeoutMs === undefined ? {} : { clientOptions: { requestTimeoutMs: settings.requestTimeoutMs } }),
+    waitTimeoutMs,
+    clusterTimeoutMs,
+    requestTimeoutMs,
+    concurrency,
+    once: opts.once ?? false,
+    intervalMs,
+    driftIntervalMs,
+    shutdownGraceMs,
+    report: reportFrom(opts, source),
+    listen: listenFrom(opts),
+    logLevel: logLevel as (typeof LOG_LEVELS)[number],
+    // The loop's JSON log goes to stdout (the container's log); with --once stdout holds the summary.
+    logDestination: opts.once ? 'stderr' : 'stdout',
   };
+}
+
+function reportFrom(opts: LoopCommandOptions, source: ReconcileSource): ReconcileOptions['report'] {
+  if (opts.report === undefined || opts.report === false) return undefined;
+  const remote = opts.reportRemote ?? opts.remote;
+  if (source.kind === 'folder' && remote === undefined) throw usage('--report needs a git repository: give --repo DIR or --report-remote URL');
+  const branch = typeof opts.report === 'string' ? opts.report : DEFAULT_REPORT_BRANCH;
+  branchRef(branch);
+  return { branch, remote };
+}
+
+function listenFrom(opts: LoopCommandOptions): ReconcileOptions['listen'] {
+  const listen = opts.listen ?? (opts.once ? 'off' : ':8080');
+  if (listen === 'off' || listen === '') return undefined;
+  try {
+    return parseListen(listen);
+  } catch (err) {
+    throw usage(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * The command: the loop until SIGTERM/SIGINT (exit 0 after a clean
+ * shutdown; a second signal exits at once), or one iteration with --once
+ * (summary on stdout, exit code by exitCodeFor).
+ */
+export async function reconcileCommand(opts: LoopCommandOptions): Promise<number> {
+  const options = reconcileOptions(opts);
+  if (options.once) {
+    const { statuses } = await reconcileOnce(options);
+    process.stdout.write(formatStatuses(statuses, opts.output));
+    return exitCodeFor(statuses);
+  }
+  const runtime = await startReconciler(options);
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      runtime.logger.warn({ signal }, 'second signal: exiting now (the report branch is never half-written: its ref moves last)');
+      process.exit(130);
+    }
+    runtime.logger.info({ signal }, 'shutdown requested: readiness now fails');
+    runtime.loop.stop();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    await runtime.done;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+  runtime.logger.info('manifold reconcile: stopped');
+  // The report is written; a socket still connecting to a frozen API server must not keep
+  // the process (PID 1 in the container) alive past the grace period.
+  setTimeout(() => process.exit(0), 1000).unref();
+  return 0;
 }
 
 /**

@@ -1,0 +1,273 @@
+/**
+ * The reconcile use case (DESIGN.md §4, docs/reconciler.md): from typed
+ * options, build the loop runtime (src/reconcile/loop.ts) with its rendered
+ * source, report branch, logger, probes and metrics, and run it: once
+ * (`reconcileOnce`: the cluster statuses) or until stopped
+ * (`startReconciler`: a handle whose `loop.stop()` ends it).
+ *
+ * No argument parsing, printing or process.exit: the front door
+ * (src/cli/reconcile.ts) turns flags into these options, and statuses into
+ * a summary and an exit code. Every run, once or not, goes through the
+ * same loop, so all sources behave and log alike.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import fs from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import git from 'isomorphic-git';
+import PQueue from 'p-queue';
+import { DEFAULT_BRANCH } from '../git/names.ts';
+import { openRepository, type GitRepository } from '../git/repo.ts';
+import { reconcileFleet, type FleetOptions, type FleetTarget } from '../reconcile/fleet.ts';
+import { kubeconfigSecrets, type ClusterCredentials } from '../reconcile/kube.ts';
+import { createLogger, type Logger, type LoggerOptions } from '../reconcile/logger.ts';
+import { folderSource, gitSource, ReconcileLoop, type IterationOutcome, type LoopConfig, type ReconcileOnce, type RenderedSource, type ReportStatuses } from '../reconcile/loop.ts';
+import { ReconcilerMetrics } from '../reconcile/metrics.ts';
+import { readReportTip, writeReport, type ReportTarget } from '../reconcile/report.ts';
+import { ProbeState, startProbeServer, type ProbeServer } from '../reconcile/server.ts';
+import type { ClusterTrees } from '../reconcile/source.ts';
+import type { ClusterStatus } from '../reconcile/types.ts';
+
+/** The branch the reconciler reads: the one `render --commit` writes. */
+export const DEFAULT_RENDERED_BRANCH = DEFAULT_BRANCH;
+
+/** Where the rendered trees come from. */
+export type ReconcileSource =
+  /** A folder in the `manifold render --out` layout; `watch` reacts to its changes (chokidar). */
+  | { kind: 'folder'; dir: string; watch: boolean }
+  /**
+   * The rendered branch of a local repository (`repo`), fetched from `remote`
+   * at every tick when one is given (into a scratch bare repository without `repo`).
+   */
+  | { kind: 'git'; repo?: string | undefined; remote?: string | undefined; branch: string; prefix?: string | undefined; ref?: string | undefined };
+
+export interface ReconcileOptions {
+  source: ReconcileSource;
+  /** Pull mode (or one cluster of the fleet): this process only ever looks after this cluster. */
+  cluster?: string | undefined;
+  /** In-cluster credentials (pull mode) instead of kubeconfig contexts. */
+  inCluster: boolean;
+  kubeconfig?: string | undefined;
+  /** cluster → kubeconfig context, before the context the inventory names and the cluster name. */
+  contexts: ReadonlyMap<string, string>;
+  /** Token for the git remotes (source and report). */
+  gitToken?: string | undefined;
+  selfHeal: boolean;
+  prune: boolean;
+  allowMassPrune: boolean;
+  wait: boolean;
+  waitTimeoutMs: number;
+  clusterTimeoutMs: number;
+  /** A request without an answer for this long: the cluster is Unreachable (client default when absent). */
+  requestTimeoutMs?: number | undefined;
+  /** Clusters reconciled at once. */
+  concurrency: number;
+  /** One iteration, then stop (errors are thrown). */
+  once: boolean;
+  intervalMs: number;
+  driftIntervalMs: number;
+  shutdownGraceMs: number;
+  /**
+   * Write statuses to this report branch, pushed to `remote` (else the local
+   * branch of the source repository; a folder source needs a remote).
+   */
+  report?: { branch: string; remote?: string | undefined } | undefined;
+  /** Serve /healthz, /readyz and /metrics here. */
+  listen?: { host: string; port: number } | undefined;
+  logLevel: NonNullable<LoggerOptions['level']>;
+  logDestination: 'stdout' | 'stderr';
+}
+
+export interface ReconcilerRuntime {
+  loop: ReconcileLoop;
+  logger: Logger;
+  metrics: ReconcilerMetrics;
+  probe: ProbeState;
+  server?: ProbeServer | undefined;
+  /** Resolves when the loop ended and the server closed. */
+  done: Promise<IterationOutcome | undefined>;
+}
+
+export interface ReconcileOnceResult {
+  /** One status per cluster reconciled in the iteration. */
+  statuses: ClusterStatus[];
+}
+
+/** One iteration over every due cluster; errors reading the source or the report are thrown. */
+export async function reconcileOnce(options: ReconcileOptions): Promise<ReconcileOnceResult> {
+  const runtime = await startReconciler({ ...options, once: true });
+  const outcome = await runtime.done;
+  return { statuses: outcome?.statuses ?? [] };
+}
+
+/**
+ * One worker per cluster: in-cluster credentials (pull mode) or a kubeconfig
+ * context (push mode): `--context CLUSTER=CONTEXT` first, then the context the
+ * inventory names (recorded in the tree's provenance), then the cluster name.
+ */
+export function fleetTargets(
+  options: Pick<ReconcileOptions, 'inCluster' | 'kubeconfig' | 'contexts'>,
+  trees: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  clusters: readonly string[],
+  treeContexts: ReadonlyMap<string, string> = new Map(),
+): FleetTarget[] {
+  return clusters.map((cluster) => {
+    const credentials: ClusterCredentials = options.inCluster
+      ? { mode: 'in-cluster' }
+      : { mode: 'kubeconfig', kubeconfigPath: options.kubeconfig, context: options.contexts.get(cluster) ?? treeContexts.get(cluster) ?? cluster };
+    return { cluster, tree: trees.get(cluster) ?? new Map(), credentials };
+  });
+}
+
+/** reconcileFleet options (the caller adds logging and cancellation). */
+export function fleetOptions(options: ReconcileOptions, renderedCommit: string): FleetOptions {
+  return {
+    renderedCommit,
+    kubeconfigPath: options.kubeconfig,
+    selfHeal: options.selfHeal,
+    prune: options.prune,
+    allowMassPrune: options.allowMassPrune,
+    wait: options.wait,
+    waitTimeoutMs: options.waitTimeoutMs,
+    clusterTimeoutMs: options.clusterTimeoutMs,
+    concurrency: options.concurrency,
+    ...(options.requestTimeoutMs === undefined ? {} : { clientOptions: { requestTimeoutMs: options.requestTimeoutMs } }),
+  };
+}
+
+/** The repository for `repo`, or a fresh bare one (the container's emptyDir) when only a remote is given. */
+async function gitRepositoryFor(repo: string | undefined, remote: string | undefined): Promise<GitRepository> {
+  if (repo !== undefined) {
+    const dir = path.resolve(repo);
+    if (remote !== undefined && (!existsSync(dir) || readdirSync(dir).length === 0)) {
+      await git.init({ fs, dir, bare: true, defaultBranch: 'main' });
+    }
+    return openRepository(dir, 'rendered repository');
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'manifold-reconcile-'));
+  await git.init({ fs, dir, bare: true, defaultBranch: 'main' });
+  return openRepository(dir, 'scratch repository');
+}
+
+/** Strings no log line may contain: the git token and the credentials the kubeconfig or the pod holds. */
+async function knownSecrets(options: ReconcileOptions): Promise<string[]> {
+  const secrets: string[] = [];
+  if (options.gitToken !== undefined) secrets.push(options.gitToken);
+  const saToken = await readFile('/var/run/secrets/kubernetes.io/serviceaccount/token', 'utf8').catch(() => undefined);
+  if (saToken !== undefined) secrets.push(saToken.trim());
+  const kubeconfig = options.kubeconfig ?? process.env.KUBECONFIG?.split(path.delimiter)[0];
+  if (kubeconfig !== undefined) {
+    const text = await readFile(kubeconfig, 'utf8').catch(() => '');
+    secrets.push(...kubeconfigSecrets(text));
+  }
+  return secrets;
+}
+
+/**
+ * A `--context CLUSTER=…` for a cluster the tree does not have is most likely
+ * a typo (the real cluster then falls back to its own name): warn, once per
+ * distinct set. With --cluster the tree holds one cluster, so mappings for the
+ * others are expected and not warned about.
+ */
+function unknownContextWarning(options: ReconcileOptions, logger: Logger): (trees: ClusterTrees) => void {
+  let warned = '';
+  return (trees) => {
+    if (options.cluster !== undefined || options.inCluster) return;
+    const unknown = [...options.contexts.keys()].filter((c) => !trees.has(c)).sort();
+    const key = unknown.join(',');
+    if (unknown.length === 0 || key === warned) return;
+    warned = key;
+    logger.warn({ clusters: unknown }, `--context names cluster(s) the rendered tree does not have: ${unknown.join(', ')} (clusters in the tree: ${[...trees.keys()].join(', ')})`);
+  };
+}
+
+/** Builds the loop and starts it (no signal handlers: the front door decides when to stop). */
+export async function startReconciler(options: ReconcileOptions): Promise<ReconcilerRuntime> {
+  const { source: from, gitToken: token } = options;
+  const logger = createLogger({ destination: options.logDestination, level: options.logLevel, secrets: await knownSecrets(options) });
+  // A stale ref lock taken over is said in the JSON log, not as a bare stderr line.
+  const warnInLog = (message: string): void => logger.warn({}, message);
+  let repo: GitRepository | undefined;
+  let source: RenderedSource;
+  if (from.kind === 'folder') {
+    source = folderSource(from.dir, options.cluster);
+  } else {
+    repo = await gitRepositoryFor(from.repo, from.remote);
+    repo.warn = warnInLog;
+    source = gitSource({ repo, branch: from.branch, prefix: from.prefix, only: options.cluster, remote: from.remote, token, ref: from.ref });
+  }
+
+  let report: ReportStatuses | undefined;
+  let previousReport: LoopConfig['previousReport'];
+  if (options.report !== undefined) {
+    const reportRepo = repo ?? (await gitRepositoryFor(undefined, options.report.remote));
+    reportRepo.warn = warnInLog;
+    const target: ReportTarget = { repo: reportRepo, branch: options.report.branch, remote: options.report.remote, token };
+    report = (statuses, removed) => writeReport(target, statuses, removed);
+    previousReport = () => readReportTip(target);
+  }
+
+  const metrics = new ReconcilerMetrics();
+  // Each cluster is its own worker (ReconcileLoop); this bounds how many run at once.
+  const slots = new PQueue({ concurrency: options.concurrency });
+  const warnUnknownContexts = unknownContextWarning(options, logger);
+  const reconcile: ReconcileOnce = async (snapshot, clusters, signal, hooks = {}) => {
+    warnUnknownContexts(snapshot.trees);
+    const log: FleetOptions['log'] = (e) => {
+      const fields = { cluster: e.cluster, object: e.object };
+      if (e.level === 'error') logger.error(fields, e.message);
+      else if (e.level === 'warn') logger.warn(fields, e.message);
+      else logger.debug(fields, e.message);
+    };
+    const fleet = { ...fleetOptions(options, snapshot.renderedCommit), signal, log, onAttempt: hooks.onAttempt };
+    const members = clusters.filter((c) => !hooks.orphans?.has(c));
+    const orphans = clusters.filter((c) => hooks.orphans?.has(c));
+    return slots.add(
+      async () => [
+        ...(members.length === 0 ? [] : await reconcileFleet(fleetTargets(options, snapshot.trees, members, snapshot.contexts), fleet)),
+        ...(orphans.length === 0 ? [] : await reconcileFleet(fleetTargets(options, snapshot.trees, orphans, snapshot.contexts), { ...fleet, orphaned: true })),
+      ],
+      { signal },
+    );
+  };
+
+  const { intervalMs, driftIntervalMs, shutdownGraceMs } = options;
+  // Liveness fails only when the loop is wedged: no finished tick for several intervals plus a whole reconcile.
+  const probe = new ProbeState(3 * intervalMs + options.clusterTimeoutMs + 60_000);
+  const loop = new ReconcileLoop({ source, reconcile, report, previousReport, only: options.cluster, logger, metrics, probe, once: options.once, intervalMs, driftIntervalMs, shutdownGraceMs });
+
+  const server = options.listen === undefined ? undefined : await startProbeServer(options.listen, probe, metrics);
+
+  let watcher: { close(): Promise<void> } | undefined;
+  if (from.kind === 'folder' && from.watch) {
+    const { watch } = await import('chokidar');
+    let debounce: NodeJS.Timeout | undefined;
+    const w = watch(path.resolve(from.dir), { ignoreInitial: true });
+    w.on('all', () => {
+      clearTimeout(debounce);
+      debounce = setTimeout(() => loop.trigger(), 300);
+    });
+    watcher = w;
+  }
+
+  logger.info(
+    {
+      version: (await import('../version.ts')).MANIFOLD_VERSION,
+      source: source.description,
+      mode: options.inCluster ? 'pull' : 'push',
+      cluster: options.cluster,
+      intervalMs,
+      driftIntervalMs,
+      report: options.report?.branch,
+      listen: server?.url,
+    },
+    options.once ? 'manifold reconcile: one iteration' : 'manifold reconcile: loop started',
+  );
+
+  const done = loop.run().finally(async () => {
+    await watcher?.close();
+    await server?.close();
+  });
+  return { loop, logger, metrics, probe, server, done };
+}
