@@ -22,11 +22,11 @@ import { openRepository, type GitRepository } from '../git/repo.ts';
 import { reconcileFleet, type FleetOptions, type FleetTarget } from '../reconcile/fleet.ts';
 import { kubeconfigSecrets, type ClusterCredentials } from '../reconcile/kube.ts';
 import { createLogger, type Logger, type LoggerOptions } from '../reconcile/logger.ts';
-import { folderSource, gitSource, ReconcileLoop, type IterationOutcome, type LoopConfig, type ReconcileOnce, type RenderedSource, type ReportStatuses } from '../reconcile/loop.ts';
+import { ReconcileLoop, type IterationOutcome, type LoopConfig, type ReconcileOnce, type ReportStatuses } from '../reconcile/loop.ts';
 import { ReconcilerMetrics } from '../reconcile/metrics.ts';
 import { readReportTip, writeReport, type ReportTarget } from '../reconcile/report.ts';
 import { ProbeState, startProbeServer, type ProbeServer } from '../reconcile/server.ts';
-import type { ClusterTrees } from '../reconcile/source.ts';
+import { folderSource, gitSource, type ClusterTrees, type RenderedSource } from '../reconcile/source.ts';
 import type { ClusterStatus } from '../reconcile/types.ts';
 
 /** The branch the reconciler reads: the one `render --commit` writes. */

@@ -3,14 +3,18 @@
  * `manifold render --out` layout (`<dir>/<cluster>/…`) or a commit of the
  * rendered branch, read straight from the object database (no checkout).
  * Hidden entries (`.manifold/` provenance, `.gitattributes`) are metadata,
- * not clusters.
+ * not clusters. The rendered sources at the end (folderSource, gitSource)
+ * are what the loop (loop.ts) reads at every tick.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../errors/index.ts';
+import { InputError, RuntimeError } from '../errors/index.ts';
+import { redact } from '../errors/redact.ts';
 import { isDirMode, MODE_FILE, type TreeEntry } from '../git/objects.ts';
-import { readCommit, type GitRepository } from '../git/repo.ts';
+import { fetchRemoteBranch, remoteBranchTip, resolveRemote, type RemoteTarget } from '../git/remote.ts';
+import { branchRef, readCommit, readRef, resolveCommit, type GitRepository } from '../git/repo.ts';
 import { readTreeEntries } from '../git/tree.ts';
 
 /** cluster → (path inside the cluster folder → file content). */
@@ -135,4 +139,107 @@ export async function readContextsAtCommit(repo: GitRepository, commit: string, 
     if (entry === undefined || (seg !== PROVENANCE_NAME && !isDirMode(entry.mode))) return new Map();
   }
   return new Map();
+}
+
+// ---------------------------------------------------------------------------
+// Rendered sources: what the loop reads at every tick.
+
+export interface RenderedSnapshot {
+  trees: ClusterTrees;
+  /** Commit of the rendered branch, or 'folder:<path>'. */
+  renderedCommit: string;
+  /** Changes exactly when the trees may have changed: the commit id, or a content hash for folders. */
+  version: string;
+  /** Kubeconfig contexts the inventory names (from the tree's provenance). */
+  contexts?: ClusterContexts | undefined;
+}
+
+export interface RenderedSource {
+  /** For log lines: where the trees are read from (never with credentials). */
+  description: string;
+  read(): Promise<RenderedSnapshot>;
+}
+
+/**
+ * With --cluster, a tree without that cluster's folder is read as empty: the
+ * loop decides whether the cluster left the fleet (the report knows it) or
+ * the name is wrong (then it raises the same error).
+ */
+async function ownFolderOrNone(read: Promise<ClusterTrees>): Promise<ClusterTrees> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof InputError && err.problems.length === 1 && err.problems[0]?.code === 'CLUSTER_NOT_RENDERED') return new Map();
+    throw err;
+  }
+}
+
+function contentVersion(trees: ClusterTrees, contexts: ClusterContexts): string {
+  const h = createHash('sha256');
+  for (const [cluster, context] of [...contexts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) h.update(`context ${cluster}\0${context}\0`);
+  for (const [cluster, files] of [...trees].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    for (const [file, text] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : 1))) h.update(`${cluster}/${file}\0${text}\0`);
+  }
+  return `sha256:${h.digest('hex')}`;
+}
+
+/** A folder in the `manifold render --out` layout, read again at every tick. */
+export function folderSource(dir: string, only?: string): RenderedSource {
+  const abs = path.resolve(dir);
+  return {
+    description: `folder ${abs}`,
+    async read() {
+      const trees = await ownFolderOrNone(readRenderedFolder(abs, only));
+      const contexts = await readFolderContexts(abs);
+      return { trees, renderedCommit: `folder:${abs}`, version: contentVersion(trees, contexts), contexts };
+    },
+  };
+}
+
+export interface GitSourceOptions {
+  repo: GitRepository;
+  branch: string;
+  prefix?: string | undefined;
+  only?: string | undefined;
+  /** Fetch the branch from this remote (name or http(s) URL) before each read. */
+  remote?: string | undefined;
+  token?: string | undefined;
+  /** A fixed commit, tag or branch (`--once --ref`) instead of the branch tip; local repository only. */
+  ref?: string | undefined;
+}
+
+/**
+ * The tip of the rendered branch: fetched from the remote when one is given
+ * (the remote is the truth), else the local branch. Trees are read from the
+ * object database only when the tip moved.
+ */
+export function gitSource(options: GitSourceOptions): RenderedSource {
+  const ref = branchRef(options.branch);
+  let target: RemoteTarget | undefined;
+  let cached: RenderedSnapshot | undefined;
+  const where = () => (target === undefined ? options.repo.workdir ?? options.repo.gitdir : redact(target.url));
+  return {
+    description: options.remote === undefined ? `branch ${ref.slice(11)} of ${options.repo.workdir ?? options.repo.gitdir}` : `branch ${ref.slice(11)} of ${redact(options.remote)}`,
+    async read() {
+      let tip: string | undefined;
+      if (options.remote !== undefined) {
+        target ??= await resolveRemote(options.repo, options.remote);
+        tip = await remoteBranchTip(target, ref, options.token);
+        if (tip !== undefined && !options.repo.objects.has(tip)) await fetchRemoteBranch(options.repo, target, ref, options.token);
+      } else if (options.ref !== undefined) {
+        tip = await resolveCommit(options.repo, options.ref);
+      } else {
+        tip = await readRef(options.repo, ref);
+      }
+      if (tip === undefined) {
+        throw new RuntimeError('RENDERED_BRANCH_MISSING', `the rendered branch ${ref.slice(11)} does not exist in ${where()} (has \`manifold render --commit\`/\`--push\` run?)`);
+      }
+      if (cached?.version === tip) return cached;
+      const commit = await resolveCommit(options.repo, tip);
+      const trees = await ownFolderOrNone(readTreeAtCommit(options.repo, commit, { prefix: options.prefix, only: options.only }));
+      const contexts = await readContextsAtCommit(options.repo, commit, options.prefix);
+      cached = { trees, renderedCommit: commit, version: commit, contexts };
+      return cached;
+    },
+  };
 }

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import git from 'isomorphic-git';
 import { openRepository, readRef } from '../../src/git/repo.ts';
-import { gitSource } from '../../src/reconcile/loop.ts';
+import { gitSource } from '../../src/reconcile/source.ts';
 import { writeReport } from '../../src/reconcile/report.ts';
 import { sampleStatus } from '../report/statuses.ts';
 import { cleanupTempDirs, commitAll, gitIn, initRepo, tempDir, writeFiles } from './repos.ts';
