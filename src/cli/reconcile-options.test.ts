@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../errors/index.ts';
+import { reconcileOptions } from './reconcile.ts';
+
+/** The problem code and message a usage error carries. */
+function usageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof InputError) return `${err.problems[0]?.code}: ${err.problems[0]?.message}`;
+    throw err;
+  }
+  throw new Error('no usage error');
+}
+
+describe('reconcile flags → the use case options (src/app/reconcile.ts)', () => {
+  it('a one-shot folder run: defaults in ms, no probe server, JSON log on stderr', () => {
+    const o = reconcileOptions({ once: true, dir: 'rendered', context: ['east=kind-east'] });
+    expect(o.source).toEqual({ kind: 'folder', dir: 'rendered', watch: false });
+    expect([o.intervalMs, o.driftIntervalMs, o.shutdownGraceMs, o.waitTimeoutMs, o.clusterTimeoutMs]).toEqual([60_000, 300_000, 20_000, 300_000, 600_000]);
+    expect(o.contexts).toEqual(new Map([['east', 'kind-east']]));
+    expect([o.selfHeal, o.prune, o.allowMassPrune, o.wait, o.concurrency, o.requestTimeoutMs]).toEqual([true, true, false, false, 8, undefined]);
+    expect([o.listen, o.report, o.logDestination, o.logLevel]).toEqual([undefined, undefined, 'stderr', 'info']);
+  });
+
+  it('the loop on a remote: the rendered branch, the report branch and :8080 by default, JSON log on stdout', () => {
+    const o = reconcileOptions({ remote: 'https://example.com/fleet.git', report: true, timeout: '1m', interval: '5s', verbose: true });
+    expect(o.source).toEqual({ kind: 'git', repo: undefined, remote: 'https://example.com/fleet.git', branch: 'manifold/rendered', prefix: undefined, ref: undefined });
+    expect(o.report).toEqual({ branch: 'manifold/status', remote: 'https://example.com/fleet.git' });
+    expect(o.listen).toEqual({ host: '0.0.0.0', port: 8080 });
+    // --cluster-timeout follows --timeout: the wait plus two minutes, at least ten.
+    expect([o.intervalMs, o.waitTimeoutMs, o.clusterTimeoutMs, o.logDestination, o.logLevel]).toEqual([5_000, 60_000, 600_000, 'stdout', 'debug']);
+  });
+
+  it('--watch is a folder source that reacts to changes', () => {
+    expect(reconcileOptions({ watch: 'out', listen: 'off' }).source).toEqual({ kind: 'folder', dir: 'out', watch: true });
+  });
+
+  it('usage errors are raised before anything starts', () => {
+    expect(usageOf(() => reconcileOptions({ dir: 'a', repo: 'b' }))).toMatch(/^USAGE: give exactly one of --dir/);
+    expect(usageOf(() => reconcileOptions({ once: true, dir: 'a', report: true }))).toBe('USAGE: --report needs a git repository: give --repo DIR or --report-remote URL');
+    expect(usageOf(() => reconcileOptions({ once: true, dir: 'a', listen: 'nowhere' }))).toMatch(/^USAGE: --listen "nowhere" must be/);
+    expect(usageOf(() => reconcileOptions({ once: true, dir: 'a', logLevel: 'loud' }))).toMatch(/^USAGE: --log-level "loud"/);
+    expect(usageOf(() => reconcileOptions({ once: true, dir: 'a', concurrency: '0' }))).toMatch(/^USAGE: --concurrency "0"/);
+  });
+});
