@@ -19,7 +19,7 @@ import { byteOrder } from '../../load/source.ts';
 import { removedApi } from '../../model/apis.ts';
 import { groupOf, type Cluster, type JsonObject, type Template } from '../../model/types.ts';
 import type { Dialect, DialectContext, ExplainSection, Placement } from '../../render/types.ts';
-import { planReplicas, type PlannerPreferences } from '../kubefed/planner.ts';
+import { planReplicas, type PlannerPreferences } from '../../model/replica-planner.ts';
 import { CLUSTER_SELECTOR_ANNOTATION, parseClusterSelector, matchesRequirement } from './clusterselector.ts';
 import { DEFAULT_PREFERENCES, DEPLOYMENT_PREFERENCES, REPLICA_SET_PREFERENCES, parsePreferences } from './preferences.ts';
 

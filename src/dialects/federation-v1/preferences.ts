@@ -12,7 +12,7 @@
  * A decoding error is only logged upstream: the controller then schedules
  * with `{"*": {Weight: 1}}` (pkg/federatedtypes/scheduling.go GetSchedule).
  */
-import type { ClusterPreference, PlannerPreferences } from '../kubefed/planner.ts';
+import type { ClusterPreference, PlannerPreferences } from '../../model/replica-planner.ts';
 import { GoDecodeError, decodeInt64, goKindOf, isGoObject, matchField, parseGoJson, type GoJson } from './gojson.ts';
 
 export const REPLICA_SET_PREFERENCES = 'federation.kubernetes.io/replica-set-preferences';

@@ -16,7 +16,7 @@
  *   `/spec/replicas` override per cluster (plugin.go Reconcile).
  */
 import type { Cluster } from '../../model/types.ts';
-import { planReplicas, type ClusterPreference } from './planner.ts';
+import { planReplicas, type ClusterPreference } from '../../model/replica-planner.ts';
 import { computeNamespacedPlacement, computePlacement } from './placement.ts';
 import type { Placement, ReplicaSchedulingPreference } from './schema.ts';
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ManifoldError } from '../../errors/index.ts';
-import { fnv1_32 } from '../../model/hash.ts';
-import { planReplicas, type ClusterPreference, type PlanInput } from './planner.ts';
+import { ManifoldError } from '../errors/index.ts';
+import { fnv1_32 } from './hash.ts';
+import { planReplicas, type ClusterPreference, type PlanInput } from './replica-planner.ts';
 
 type Prefs = Record<string, ClusterPreference>;
 

@@ -9,8 +9,8 @@
  * ceil(d × w / Σw), computed with BigInt when d × w leaves the range where
  * doubles are exact.
  */
-import { fnv1_32 } from '../../model/hash.ts';
-import { checkPlannerInput, inOrder, own } from '../../model/planner-input.ts';
+import { fnv1_32 } from './hash.ts';
+import { checkPlannerInput, inOrder, own } from './planner-input.ts';
 
 export interface ClusterPreference {
   /** Replicas the cluster gets before any weighting. Default 0. */
