@@ -1,24 +1,20 @@
 /**
- * The GitHub Action: a thin wrapper over the library's render and diff. On
- * a pull request it renders the base and head commits of the checked-out
- * repository (src/app/source.ts, the CLI's own path, so problems read the
- * same), writes the per-cluster diff to the job summary and a JSON file,
- * and keeps one sticky comment up to date. On the default branch it can
- * commit and push the rendered branch (src/git/publish.ts). Fork pull
- * requests, whose token is read-only, get the job summary only.
+ * The GitHub Action, a front door over the review use case (src/app/review.ts):
+ * on a pull request it renders the base and head commits of the checked-out
+ * repository (through the CLI's own source path, so problems read the same),
+ * writes the per-cluster diff to the job summary and a JSON file, and keeps
+ * one sticky comment up to date. On the default branch it can commit and
+ * push the rendered branch. Fork pull requests, whose token is read-only,
+ * get the job summary only.
  */
 import { DEFAULT_BRANCH } from '../git/names.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatProblem, InputError, ManifoldError, type Problem } from '../errors/index.ts';
-import { diffTrees } from '../git/diff.ts';
-import { publishRender } from '../git/publish.ts';
 import { redact, rememberSecret } from '../errors/redact.ts';
 import { TOKEN_ENV } from '../git/remote.ts';
-import type { ClusterFiles } from '../git/tree.ts';
-import { renderFolder } from '../app/source.ts';
-import type { RenderResult } from '../render/render.ts';
+import { publishHead, review, type RenderedSide } from '../app/review.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 import { isForkPullRequest, onDefaultBranch, PULL_REQUEST_EVENTS, readContext, type ActionContext } from './event.ts';
 import { GitHubApi, GitHubApiError, upsertStickyComment } from './github.ts';
@@ -94,26 +90,6 @@ export function chooseRefs(ctx: ActionContext, inputs: ActionInputs): Refs {
   return { head, base: eventBase, baseFromEvent: eventBase !== undefined };
 }
 
-interface Rendered {
-  side: Side;
-  result?: RenderResult | undefined;
-}
-
-async function renderSide(sourceDir: string, ref: string): Promise<Rendered> {
-  try {
-    const result = await renderFolder({ source: sourceDir, sourceRef: ref });
-    return { side: { ref, commit: result.provenance.source.commit, problems: [], warnings: result.warnings }, result };
-  } catch (err) {
-    if (err instanceof InputError) return { side: { ref, problems: err.problems, warnings: [] } };
-    throw err;
-  }
-}
-
-/** The revision or repository is missing: a checkout problem, not a problem of the source files. */
-function isCheckoutProblem(problems: readonly Problem[]): boolean {
-  return problems.some((p) => p.code === 'GIT_UNKNOWN_REF' || p.code === 'GIT_REPO_NOT_FOUND' || p.code === 'GIT_AMBIGUOUS_REF');
-}
-
 const FETCH_DEPTH_HINT = 'check out the repository with actions/checkout and fetch-depth: 0 so both commits are present';
 
 /** Where a head problem's file is in the repository, for an annotation on the PR's files. */
@@ -165,21 +141,17 @@ async function runWith(env: Env, inputs: ActionInputs, io: RunnerIo): Promise<nu
   const isPullRequest = PULL_REQUEST_EVENTS.includes(ctx.eventName);
   io.log(`Manifold ${MANIFOLD_VERSION}: rendering ${refs.head}${refs.base === undefined ? '' : ` against ${refs.base}`} from ${sourceRel || '.'}`);
 
-  const head = await renderSide(sourceDir, refs.head);
-  let base = refs.base === undefined ? undefined : await renderSide(sourceDir, refs.base);
-  if (base !== undefined && isCheckoutProblem(base.side.problems)) {
+  const { head, base, baseMissing, headMissing, diffs } = await review({ sourceDir, head: refs.head, base: refs.base });
+  if (baseMissing !== undefined) {
     if (!refs.baseFromEvent || isPullRequest) {
-      throw new InputError(base.side.problems.map((p) => ({ ...p, message: `base: ${p.message}; ${FETCH_DEPTH_HINT}` })));
+      throw new InputError(baseMissing.map((p) => ({ ...p, message: `base: ${p.message}; ${FETCH_DEPTH_HINT}` })));
     }
-    io.log(annotation('warning', `base ${refs.base ?? ''} is not in the checkout (${base.side.problems.map(formatProblem).join('; ')}); showing the full render`));
-    base = undefined;
+    io.log(annotation('warning', `base ${refs.base ?? ''} is not in the checkout (${baseMissing.map(formatProblem).join('; ')}); showing the full render`));
   }
-  if (isCheckoutProblem(head.side.problems)) {
-    throw new InputError(head.side.problems.map((p) => ({ ...p, message: `head: ${p.message}; ${FETCH_DEPTH_HINT}` })));
+  if (headMissing !== undefined) {
+    throw new InputError(headMissing.map((p) => ({ ...p, message: `head: ${p.message}; ${FETCH_DEPTH_HINT}` })));
   }
 
-  const empty: ClusterFiles = new Map();
-  const diffs = head.result === undefined ? undefined : diffTrees(base?.result?.clusters ?? empty, head.result.clusters);
   const outcome: Outcome = {
     title: inputs.title,
     eventName: ctx.eventName,
@@ -258,7 +230,7 @@ async function comment(ctx: ActionContext, inputs: ActionInputs, outcome: Outcom
 }
 
 /** Commits (and pushes) the rendered branch, only for runs on the default branch with a head that rendered. */
-async function publish(ctx: ActionContext, inputs: ActionInputs, head: Rendered, sourceDir: string, isPullRequest: boolean, io: RunnerIo): Promise<void> {
+async function publish(ctx: ActionContext, inputs: ActionInputs, head: RenderedSide, sourceDir: string, isPullRequest: boolean, io: RunnerIo): Promise<void> {
   if (isPullRequest || !onDefaultBranch(ctx)) {
     // A plain log line: one workflow usually serves both PRs and pushes, so this is the normal case on PRs.
     io.log(`commit: true applies to runs on the default branch${ctx.defaultBranch === undefined ? '' : ` (${ctx.defaultBranch})`}; ${ctx.ref ?? ctx.eventName} is not, so nothing was committed`);
@@ -269,14 +241,12 @@ async function publish(ctx: ActionContext, inputs: ActionInputs, head: Rendered,
     return;
   }
   // Failures (a rejected push, an unreachable remote) reach reportFailure, which words them for the Action.
-  const report = await publishRender(head.result.clusters, head.result.provenance, {
+  const report = await publishHead(head.result, {
     repoDir: sourceDir,
     branch: inputs.branch,
     prefix: inputs.prefix || undefined,
     push: inputs.pushRemote || undefined,
     token: inputs.token,
-    sourceCommit: head.result.provenance.source.commit,
-    manifoldVersion: MANIFOLD_VERSION,
   });
   for (const line of report.lines) io.log(line);
   if (report.result.commit !== undefined) io.setOutput('rendered-commit', report.result.commit);

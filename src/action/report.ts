@@ -7,6 +7,7 @@
  */
 import { formatProblem, type Problem } from '../errors/index.ts';
 import { formatMarkdown, totals, type ClusterDiff, type DiffTotals } from '../git/diff.ts';
+import type { ReviewSide } from '../app/review.ts';
 
 export const COMMENT_MARKER = '<!-- manifold-diff -->';
 /** GitHub refuses longer issue comment bodies (ecosystem-notes.md §3). */
@@ -15,15 +16,8 @@ export const COMMENT_LIMIT = 65_536;
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_TITLE = 'Manifold: rendered changes';
 
-export interface Side {
-  /** What was asked for: a ref or commit id. */
-  ref: string;
-  /** The commit it resolved to, when it resolved. */
-  commit?: string | undefined;
-  /** Errors that stopped this side from rendering. */
-  problems: Problem[];
-  warnings: Problem[];
-}
+/** One side of the comparison, as the review use case returns it. */
+export type Side = ReviewSide;
 
 export interface Outcome {
   title: string;
