@@ -11,17 +11,14 @@ import fc from 'fast-check';
 import { ManifoldError } from '../../errors/index.ts';
 import { fnv1a32 } from '../../model/hash.ts';
 import type { Cluster, JsonObject, ResourceSummary } from '../../model/types.ts';
+import { clusterAvailableReplicas, estimateAvailableReplicas } from './estimator.ts';
+import { compareNames, goSort } from './gosort.ts';
+import { interpretReplicas, podRequestsOf } from './interpreter.ts';
 import {
   assignReplicas,
-  clusterAvailableReplicas,
-  compareNames,
   divisionStrategyOf,
-  estimateAvailableReplicas,
-  goSort,
-  interpretReplicas,
   MAX_INT32,
   namesAscending,
-  podRequestsOf,
   splitJobCompletions,
   websterDivide,
   type AssignInput,

@@ -6,7 +6,9 @@
 import type { Cluster, JsonObject, Template } from '../../model/types.ts';
 import type { KarmadaSettings } from '../../model/settings.ts';
 import type { z } from 'zod';
-import { assignReplicas, clusterAvailableReplicas, divisionStrategyOf, interpretReplicas, type DivisionStrategy } from './division.ts';
+import { assignReplicas, divisionStrategyOf, type DivisionStrategy } from './division.ts';
+import { clusterAvailableReplicas } from './estimator.ts';
+import { interpretReplicas } from './interpreter.ts';
 import { filterClusters, noClusterFitsError, overflowOrderOf, scheduleWithAffinities, termFilterInput, type FilterResult } from './placement.ts';
 import { inSchedulerOrder, selectBySpreadConstraints, shouldIgnoreSpreadConstraint } from './spread.ts';
 import type { ClusterAffinityTerm, Placement, PropagationSpec } from './schema.ts';
