@@ -52,6 +52,21 @@ export const twins = [
   ['no metadata.namespace', undefined],
 ] as const;
 
+/**
+ * PropagationPolicy nginx-propagation selecting the Deployment nginx; `rest`
+ * is the rest of its spec (placement…). `namespace` writes metadata.namespace.
+ */
+const nginxPolicy = (rest: string, namespace?: string) => `apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: nginx-propagation
+${namespace === undefined ? '' : `  namespace: ${namespace}\n`}spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: nginx
+${rest}`;
+
 // karmada artifacts/example/cr_cluster.yaml (v1.18.0), the Secret left out.
 const crCluster = `apiVersion: cluster.karmada.io/v1alpha1
 kind: Cluster
@@ -78,23 +93,15 @@ spec:
 `;
 
 describe('deprecated Cluster.spec.zone becomes zones (karmada pkg/apis/cluster/mutation/mutation.go migrateZoneToZones)', () => {
-  const zonePolicy = (operator: string) => `apiVersion: policy.karmada.io/v1alpha1
-kind: PropagationPolicy
-metadata:
-  name: nginx-propagation
-spec:
-  resourceSelectors:
-    - apiVersion: apps/v1
-      kind: Deployment
-      name: nginx
-  placement:
+  const zonePolicy = (operator: string) =>
+    nginxPolicy(`  placement:
     clusterAffinity:
       fieldSelector:
         matchExpressions:
           - key: zone
             operator: ${operator}
             values: [az-1]
-`;
+`);
   it.each(twins)('a zone selector sees the cluster of artifacts/example/cr_cluster.yaml (%s)', (_twin, namespace) => {
     const files = { 'clusters.yaml': `${crCluster}---\n${otherCluster}`, 'nginx.yaml': nginx(namespace), 'policy.yaml': zonePolicy('In') };
     expect(Object.keys(placed(renderFiles(files)))).toEqual(['cluster-foo']);
@@ -102,16 +109,7 @@ spec:
   });
 
   it.each(twins)('zone spreading counts it as a cluster with a zone (%s)', (_twin, namespace) => {
-    const policy = `apiVersion: policy.karmada.io/v1alpha1
-kind: PropagationPolicy
-metadata:
-  name: nginx-propagation
-spec:
-  resourceSelectors:
-    - apiVersion: apps/v1
-      kind: Deployment
-      name: nginx
-  placement:
+    const policy = nginxPolicy(`  placement:
     spreadConstraints:
       - spreadByField: zone
         minGroups: 1
@@ -119,7 +117,7 @@ spec:
       - spreadByField: cluster
         minGroups: 1
         maxGroups: 2
-`;
+`);
     const files = { 'clusters.yaml': `${crCluster}---\n${otherCluster}`, 'nginx.yaml': nginx(namespace), 'policy.yaml': policy };
     // The zone constraint only requires a zone (spreadconstraint filter plugin): both clusters qualify.
     const result = renderFiles(files);
@@ -199,20 +197,12 @@ describe('clusterAffinities[].overflowAffinities (v1.18: clusteraffinity plugin,
 });
 
 describe('placement.workloadAffinity (v1.17 alpha): recognised, not applied, said so', () => {
-  const policy = (workloadAffinity: string) => `apiVersion: policy.karmada.io/v1alpha1
-kind: PropagationPolicy
-metadata:
-  name: nginx-propagation
-spec:
-  resourceSelectors:
-    - apiVersion: apps/v1
-      kind: Deployment
-      name: nginx
-  placement:
+  const policy = (workloadAffinity: string) =>
+    nginxPolicy(`  placement:
     clusterAffinity:
       clusterNames: [member1, member2]
 ${workloadAffinity}
-`;
+`);
   const withAffinity = '    workloadAffinity:\n      affinity: {groupByLabelKey: app.group}\n      antiAffinity: {groupByLabelKey: app.tier}';
   it.each(twins)('renders as Karmada with its default feature gates does, with a warning (%s)', (_twin, namespace) => {
     const files = { 'clusters.yaml': threeMembers, 'nginx.yaml': nginx(namespace, 2), 'policy.yaml': policy(withAffinity) };
@@ -235,17 +225,8 @@ status:
   resourceSummary:
     allocatable: {pods: "100", cpu: "100", memory: 100Gi}
 `;
-  const policy = `apiVersion: policy.karmada.io/v1alpha1
-kind: PropagationPolicy
-metadata:
-  name: nginx-propagation
-  namespace: default
-spec:
-  resourceSelectors:
-    - apiVersion: apps/v1
-      kind: Deployment
-      name: nginx
-  placement:
+  const policy = nginxPolicy(
+    `  placement:
     replicaScheduling:
       replicaSchedulingType: Divided
       replicaDivisionPreference: Aggregated
@@ -256,7 +237,9 @@ spec:
       - spreadByField: cluster
         minGroups: 2
         maxGroups: 2
-`;
+`,
+    'default',
+  );
   it.each(twins)('equal regions come in name order (r1 before r2), so Aggregated gives its one replica to r1 (%s)', (_twin, namespace) => {
     // Karmada v1.18 (the upstream oracle) places {us-east: 1}; name order of the clusters alone would pick edge.
     const files = { 'clusters.yaml': `${cluster('edge', 'r2')}---\n${cluster('us-east', 'r1')}`, 'nginx.yaml': nginx(namespace, 1), 'policy.yaml': policy };
@@ -268,21 +251,14 @@ describe('more than 12 candidates: Go sorts them unstably, from the scheduler\'s
   // Results of the Karmada v1.18 scheduler (upstream oracle) for these fleets, Aggregated, no spread constraints.
   const fleet = (count: number, pods: number[]) =>
     Array.from({ length: count }, (_, i) => memberWithPods(`c${String(i).padStart(2, '0')}`, pods[i % pods.length] as number)).join('---\n');
-  const policy = `apiVersion: policy.karmada.io/v1alpha1
-kind: PropagationPolicy
-metadata:
-  name: nginx-propagation
-  namespace: default
-spec:
-  resourceSelectors:
-    - apiVersion: apps/v1
-      kind: Deployment
-      name: nginx
-  placement:
+  const policy = nginxPolicy(
+    `  placement:
     replicaScheduling:
       replicaSchedulingType: Divided
       replicaDivisionPreference: Aggregated
-`;
+`,
+    'default',
+  );
   const cases = [
     [14, [10, 20], 1, { c01: 1 }],
     [20, [10, 20, 20], 1, { c01: 1 }],
@@ -316,19 +292,11 @@ const memberClusters = ['member1', 'member2']
   .map((name) => `apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\nspec:\n  syncMode: Push\n`)
   .join('---\n');
 
-const policy = (extra: string) => `apiVersion: policy.karmada.io/v1alpha1
-kind: PropagationPolicy
-metadata:
-  name: nginx-propagation
-spec:
-  resourceSelectors:
-    - apiVersion: apps/v1
-      kind: Deployment
-      name: nginx
-  placement:
+const policy = (extra: string) =>
+  nginxPolicy(`  placement:
     clusterAffinity:
       clusterNames: [member1, member2]
-${extra}`;
+${extra}`);
 
 describe.each(twins)('karmada policy fields a render cannot follow (%s)', (_, namespace) => {
   it('a custom schedulerName makes the workload unschedulable, naming the way out', () => {
