@@ -3,7 +3,7 @@
  * it byte for byte with a committed tree under test/golden/<name>/. Set
  * UPDATE_GOLDEN=1 to rewrite them, then review every changed file by hand.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { dialects, registry } from '../src/dialects/index.ts';
@@ -49,4 +49,19 @@ export function expectGolden(name: string, tree: ReadonlyMap<string, string>): v
   const golden = readTree(dir);
   expect([...tree.keys()].sort(), `files of golden tree ${name} (UPDATE_GOLDEN=1 to rewrite)`).toEqual([...golden.keys()].sort());
   for (const [file, content] of tree) expect(content, `${name}/${file}`).toBe(golden.get(file));
+}
+
+/** Every file below `dir`, relative to it, sorted. */
+export function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+/** A fresh copy of examples/<name> inside `work`, so a test may change it. */
+export function copyExample(work: string, name: string): string {
+  const dir = path.join(work, `${name}-${Math.random().toString(36).slice(2, 8)}`);
+  cpSync(path.join(ROOT, 'examples', name), dir, { recursive: true });
+  return dir;
 }

@@ -1,10 +1,10 @@
 /** The CLI through its real interface: a child process, its exit code, stdout, stderr and files. */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../golden.ts';
+import { copyExample, listFiles, ROOT } from '../golden.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'manifold-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -14,22 +14,9 @@ function manifold(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function copyExample(name: string): string {
-  const dir = path.join(work, `${name}-${Math.random().toString(36).slice(2, 8)}`);
-  cpSync(path.join(ROOT, 'examples', name), dir, { recursive: true });
-  return dir;
-}
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort();
-}
-
 describe('manifold render', () => {
   it('writes one folder per cluster plus provenance, and replaces stale files', () => {
-    const src = copyExample('quickstart');
+    const src = copyExample(work, 'quickstart');
     const out = path.join(work, 'out-quickstart');
     mkdirSync(path.join(out, '.manifold'), { recursive: true });
     writeFileSync(path.join(out, '.manifold', 'provenance.json'), '{}');
@@ -45,7 +32,7 @@ describe('manifold render', () => {
   });
 
   it('on invalid input exits 2 with one message per problem, no stack trace, and leaves the output folder as it was', () => {
-    const src = copyExample('quickstart');
+    const src = copyExample(work, 'quickstart');
     const out = path.join(work, 'out-invalid');
     expect(manifold('render', src, '--out', out).code).toBe(0);
     const before = listFiles(out).map((f) => [f, readFileSync(path.join(out, f), 'utf8')]);
@@ -65,7 +52,7 @@ describe('manifold render', () => {
   });
 
   it('fails the render when an override cannot apply, naming the policy, the rule and the cluster', () => {
-    const src = copyExample('quickstart');
+    const src = copyExample(work, 'quickstart');
     writeFileSync(
       path.join(src, 'bad-override.yaml'),
       `apiVersion: policy.karmada.io/v1alpha1
@@ -86,7 +73,7 @@ spec:
   });
 
   it('refuses to replace a folder that is not a Manifold output', () => {
-    const src = copyExample('quickstart');
+    const src = copyExample(work, 'quickstart');
     const out = path.join(work, 'precious');
     mkdirSync(out);
     writeFileSync(path.join(out, 'notes.txt'), 'keep me');
@@ -97,7 +84,7 @@ spec:
   });
 
   it('prints the tree with -o yaml and writes nothing', () => {
-    const src = copyExample('karmada-seed');
+    const src = copyExample(work, 'karmada-seed');
     const r = manifold('render', src, '-o', 'yaml');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('# Source: member2/namespaces/default/Deployment.apps/nginx.yaml');
@@ -107,7 +94,7 @@ spec:
   });
 
   it('exits 3, not "internal error", when the file system refuses the write', () => {
-    const src = copyExample('karmada-seed');
+    const src = copyExample(work, 'karmada-seed');
     const blocker = path.join(work, 'not-a-folder');
     writeFileSync(blocker, 'a file');
     const r = manifold('render', src, '--out', path.join(blocker, 'out'));
@@ -132,7 +119,7 @@ describe('manifold explain and validate', () => {
   });
 
   it('explains a template no policy claims', () => {
-    const src = copyExample('karmada-seed');
+    const src = copyExample(work, 'karmada-seed');
     writeFileSync(path.join(src, 'lonely.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lonely}\n');
     const r = manifold('explain', 'configmap/lonely', src);
     expect(r.code).toBe(0);

@@ -1,13 +1,13 @@
 /** render --as-works through the CLI: folder, stdout, commit, bad input. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { previousFromBranch } from '../../src/git/previous.ts';
 import { openRepository } from '../../src/git/repo.ts';
-import { ROOT } from '../golden.ts';
+import { copyExample, listFiles, ROOT } from '../golden.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'manifold-works-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -17,22 +17,9 @@ function manifold(cwd: string, ...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function copyExample(name: string): string {
-  const dir = path.join(work, `${name}-${Math.random().toString(36).slice(2, 8)}`);
-  cpSync(path.join(ROOT, 'examples', name), dir, { recursive: true });
-  return dir;
-}
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort();
-}
-
 describe('manifold render --as-works', () => {
   it('writes one ManifestWork per cluster into <out>/hub and records them in provenance', () => {
-    const src = copyExample('quickstart');
+    const src = copyExample(work, 'quickstart');
     const out = path.join(work, 'out-ocm');
     const r = manifold(work, 'render', src, '--out', out, '--as-works', 'ocm');
     expect(r.stderr).toContain('rendered 16 objects for 4 clusters as 4 ManifestWorks in hub/ into');
@@ -48,7 +35,7 @@ describe('manifold render --as-works', () => {
   });
 
   it('prints the Works with -o yaml, named by --hub and --work-name', () => {
-    const src = copyExample('quickstart');
+    const src = copyExample(work, 'quickstart');
     const r = manifold(work, 'render', src, '-o', 'yaml', '--as-works', 'karmada', '--hub', 'karmada-apiserver', '--work-name', 'shop');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('# Source: karmada-apiserver/namespaces/karmada-es-us-1/Work.work.karmada.io/shop.yaml');
@@ -57,7 +44,7 @@ describe('manifold render --as-works', () => {
   });
 
   it('commits the Works; the same inputs make no commit; a plain render afterwards replaces them in full', () => {
-    const repo = copyExample('quickstart');
+    const repo = copyExample(work, 'quickstart');
     execFileSync('git', ['init', '-q', '-b', 'main', repo]);
     const first = manifold(repo, 'render', '.', '--commit', '--as-works', 'sig');
     expect(first.code).toBe(0);
@@ -124,7 +111,7 @@ spec:
   });
 
   it('exits 2 and writes nothing when an object cannot fit in any Work', () => {
-    const src = copyExample('quickstart');
+    const src = copyExample(work, 'quickstart');
     const big = 'x'.repeat(600 * 1024);
     writeFileSync(path.join(src, 'big.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big, namespace: shop}\ndata: {blob: ${big}}\n---\napiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicy\nmetadata: {name: big, namespace: shop}\nspec:\n  resourceSelectors: [{apiVersion: v1, kind: ConfigMap, name: big}]\n  placement: {clusterAffinity: {clusterNames: [us-1]}}\n`);
     const out = path.join(work, 'out-big');
@@ -136,7 +123,7 @@ spec:
   });
 
   it('refuses --hub without --as-works', () => {
-    const r = manifold(work, 'render', copyExample('quickstart'), '-o', 'yaml', '--hub', 'x');
+    const r = manifold(work, 'render', copyExample(work, 'quickstart'), '-o', 'yaml', '--hub', 'x');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--hub: only means something with --as-works');
   });

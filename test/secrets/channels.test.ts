@@ -14,7 +14,7 @@
  * commit message) and the PR comment bodies.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { load, loadAll } from 'js-yaml';
@@ -23,6 +23,7 @@ import { startFakeGitHub, type FakeGitHub } from '../action/github-api.ts';
 import { startGitHttpServer, type GitHttpServer } from '../git/http-server.ts';
 import { CHANGED, leaks, leaksIn, type Planted } from './leaks.ts';
 import { cleanupTempDirs, commitAll, filesAt, gitIn, initBare, tempDir, writeFiles } from '../git/repos.ts';
+import { listFiles } from '../golden.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -218,13 +219,6 @@ const manifold = (cwd: string, ...args: string[]) => runNode(path.join(ROOT, 'sr
 function record(channels: Record<string, string>, name: string, run: Run): void {
   channels[`${name}: stdout`] = run.stdout;
   channels[`${name}: stderr`] = run.stderr;
-}
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort();
 }
 
 function isSecretObject(text: string): boolean {
