@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http } from './http.ts';
+import { http, httpClient } from './http.ts';
 
 interface Seen {
   method: string;
@@ -82,5 +82,22 @@ describe('the git HTTP client', () => {
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     await expect(http.request({ url: `http://127.0.0.1:${closedPort}/x` })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('gives up on a server that accepts the connection and then sends nothing, without naming credentials', async () => {
+    const silent = createServer(() => undefined); // reads the request, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as AddressInfo).port;
+    try {
+      const started = Date.now();
+      const error = await httpClient(300)
+        .request({ url: `http://user:s3cret@127.0.0.1:${silentPort}/repo.git/info/refs` })
+        .then(() => undefined, (err: Error) => err);
+      expect(error).toMatchObject({ message: `127.0.0.1:${silentPort} sent nothing for 0.3 s`, code: 'ETIMEDOUT' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });

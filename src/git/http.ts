@@ -7,13 +7,18 @@
  * behaviour otherwise: the body is sent as one buffer with a Content-Length,
  * redirects are followed (at most 10), credentials are dropped when a
  * redirect leaves the host, and a 301/302 after a POST becomes a GET
- * (simple-get index.js).
+ * (simple-get index.js). One addition: a server that accepts the connection
+ * and then sends nothing (a frozen or half-dead host) is given up on after an
+ * idle time, so a fetch or a report push cannot hang the reconciler's loop.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 
 const MAX_REDIRECTS = 10;
+
+/** Silence on the connection (nothing sent or received) after which a request fails. */
+export const IDLE_TIMEOUT_MS = 60_000;
 
 async function collect(body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
@@ -27,6 +32,7 @@ interface Attempt {
   headers: Record<string, string>;
   body: Buffer | undefined;
   signal: AbortSignal | undefined;
+  idleTimeoutMs: number;
 }
 
 function send(attempt: Attempt): Promise<IncomingMessage> {
@@ -46,6 +52,11 @@ function send(attempt: Attempt): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = request(options, resolve);
     req.on('error', reject);
+    // A socket timeout counts silence, not total time: a slow but moving pack transfer goes on.
+    req.setTimeout(attempt.idleTimeoutMs, () => {
+      // ETIMEDOUT: the code the remote layer reports as an unreachable remote (exit 3).
+      req.destroy(Object.assign(new Error(`${url.host} sent nothing for ${attempt.idleTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' }));
+    });
     req.end(body);
   });
 }
@@ -80,13 +91,14 @@ function redirected(attempt: Attempt, res: IncomingMessage): Attempt | undefined
   return { ...attempt, url, headers };
 }
 
-async function request(req: GitHttpRequest): Promise<GitHttpResponse> {
+async function request(req: GitHttpRequest, idleTimeoutMs: number): Promise<GitHttpResponse> {
   let attempt: Attempt = {
     url: new URL(req.url),
     method: (req.method ?? 'GET').toUpperCase(),
     headers: lowerCaseHeaders(req.headers),
     body: req.body === undefined ? undefined : await collect(req.body),
     signal: req.signal,
+    idleTimeoutMs,
   };
   for (let redirects = 0; ; redirects++) {
     const res = await send(attempt);
@@ -107,4 +119,9 @@ async function request(req: GitHttpRequest): Promise<GitHttpResponse> {
   }
 }
 
-export const http: HttpClient = { request };
+/** An isomorphic-git HTTP client; `idleTimeoutMs` is there for tests. */
+export function httpClient(idleTimeoutMs = IDLE_TIMEOUT_MS): HttpClient {
+  return { request: (req) => request(req, idleTimeoutMs) };
+}
+
+export const http: HttpClient = httpClient();
