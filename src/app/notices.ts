@@ -25,14 +25,25 @@ export function notifyWarnings(notify: Notify, warnings: readonly Problem[]): vo
 }
 
 /** `--strict` (or manifold.yaml `strict: true`): throws the warnings that explain an empty or partial render. */
-export function checkStrict(result: Pick<RenderResult, 'warnings'>, repo: Repository, strictFlag: boolean | undefined): void {
+function checkStrict(result: Pick<RenderResult, 'warnings'>, repo: Repository, strictFlag: boolean | undefined): void {
   if (!(strictFlag ?? repo.settings.strict ?? false)) return;
   const error = strictError(result.warnings);
   if (error !== undefined) throw error;
 }
 
+/**
+ * What every rendering use case reports once the render is done, in this
+ * order: its warnings, then `--strict` (which throws on them), then the
+ * unschedulable templates left out.
+ */
+export function reportRender(notify: Notify, result: Pick<RenderResult, 'warnings' | 'unschedulable'>, repo: Repository, strictFlag: boolean | undefined): void {
+  notifyWarnings(notify, result.warnings);
+  checkStrict(result, repo, strictFlag);
+  notifyUnschedulable(notify, result);
+}
+
 /** The summary of templates left out as unschedulable (`--unschedulable report`). */
-export function notifyUnschedulable(notify: Notify, result: Pick<RenderResult, 'unschedulable'>): void {
+function notifyUnschedulable(notify: Notify, result: Pick<RenderResult, 'unschedulable'>): void {
   if (result.unschedulable.length === 0) return;
   notify({ kind: 'line', text: `${result.unschedulable.length} template${result.unschedulable.length === 1 ? '' : 's'} not rendered: Scheduled=False` });
   for (const u of result.unschedulable) notify({ kind: 'line', text: `  ${u.template} (${u.file}:${u.line}): ${u.reason}` });

@@ -25,7 +25,7 @@ import type { PreviousRender } from '../render/types.ts';
 import { worksGenerator, worksProvenance, worksTree, type WorksOptions } from '../render/works.ts';
 import { WORK_APIS, type WorkApi } from '../model/work-api.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
-import { checkStrict, notifyUnschedulable, notifyWarnings, type Notify } from './notices.ts';
+import { notifyWarnings, reportRender, type Notify } from './notices.ts';
 import { parseSource, readSource, renderLoaded, type SourceFiles, type SourceOptions } from './source.ts';
 
 export const DEFAULT_HUB = 'hub';
@@ -187,9 +187,7 @@ async function previousRender(opts: RenderOptions, to: Destinations): Promise<Pr
 /** 5. Renders every template; the warnings, --strict and the unschedulable ones are reported here. */
 async function renderInFull(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, notify: Notify): Promise<RenderResult> {
   const result = await renderLoaded(repo, source.commit, { source: opts.source, previous, unschedulable: opts.unschedulable });
-  notifyWarnings(notify, result.warnings);
-  checkStrict(result, repo, opts.strict);
-  notifyUnschedulable(notify, result);
+  reportRender(notify, result, repo, opts.strict);
   return result;
 }
 

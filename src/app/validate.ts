@@ -1,5 +1,5 @@
 /** The validate use case: the whole pipeline (overrides can fail too), nothing written. */
-import { checkStrict, notifyUnschedulable, notifyWarnings, type Notify } from './notices.ts';
+import { reportRender, type Notify } from './notices.ts';
 import { renderFolderWithRepo } from './source.ts';
 
 export interface ValidateOptions {
@@ -17,8 +17,6 @@ export interface Validation {
 /** Throws the problems of an invalid source (InputError); returns what a valid one renders. */
 export async function validate(opts: ValidateOptions, notify: Notify): Promise<Validation> {
   const { repo, result } = await renderFolderWithRepo({ source: opts.source, unschedulable: opts.unschedulable });
-  notifyWarnings(notify, result.warnings);
-  checkStrict(result, repo, opts.strict);
-  notifyUnschedulable(notify, result);
+  reportRender(notify, result, repo, opts.strict);
   return { templates: result.rendered.length, clusters: result.clusters.size };
 }
