@@ -1,5 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, httpClient } from './http.ts';
 
@@ -69,6 +75,59 @@ describe('the git HTTP client', () => {
     const away = await http.request({ url: `http://127.0.0.1:${port}/elsewhere`, headers: { authorization: 'Basic eDp5' } });
     expect(away.url).toBe(`http://localhost:${port}/final`);
     expect(seen.map((s) => s.authorization)).toEqual(['Basic eDp5', undefined]);
+  });
+
+  it('drops credentials when a redirect leaves https for http on the same host and port (curl does too: CVE-2022-27774)', async () => {
+    // One port that speaks TLS and plain HTTP (told apart by the first byte), so only the scheme changes.
+    const dir = mkdtempSync(path.join(tmpdir(), 'manifold-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
+    const heard: [string, string | undefined][] = [];
+    const handler = (scheme: string) => (req: IncomingMessage, res: import('node:http').ServerResponse) => {
+      heard.push([scheme, req.headers.authorization]);
+      if (scheme === 'https') res.writeHead(302, { location: `http://127.0.0.1:${muxPort}/plain` }).end();
+      else res.writeHead(200).end('plain');
+    };
+    const tls = createHttpsServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`) }, handler('https'));
+    const plain = createServer(handler('http'));
+    const sockets = new Set<import('node:net').Socket>();
+    const mux = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.once('data', (first) => {
+        // A TLS server reads a net.Socket's handle directly, past anything unshifted: hand it a stream instead.
+        const stream = new Duplex({
+          read() {},
+          write(chunk, _encoding, done) {
+            socket.write(chunk, done);
+          },
+          final(done) {
+            socket.end(done);
+          },
+        });
+        stream.push(first);
+        socket.on('data', (chunk) => stream.push(chunk));
+        socket.on('end', () => stream.push(null));
+        socket.on('error', () => stream.destroy());
+        (first[0] === 0x16 ? tls : plain).emit('connection', stream);
+      });
+    });
+    await new Promise<void>((resolve) => mux.listen(0, '127.0.0.1', resolve));
+    const muxPort = (mux.address() as AddressInfo).port;
+    const verify = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // the self-signed certificate
+    try {
+      const res = await http.request({ url: `https://127.0.0.1:${muxPort}/secure`, headers: { authorization: 'Basic eDp5' } });
+      expect(res.url).toBe(`http://127.0.0.1:${muxPort}/plain`);
+      expect(heard).toEqual([
+        ['https', 'Basic eDp5'],
+        ['http', undefined],
+      ]);
+    } finally {
+      if (verify === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = verify;
+      for (const socket of sockets) socket.destroy(); // the agent keeps connections alive
+      await new Promise<void>((resolve) => mux.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives up after 10 redirects, and sends URL credentials as basic auth', async () => {

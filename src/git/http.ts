@@ -6,10 +6,11 @@
  * `(node:PID) [DEP0169] DeprecationWarning` on every fetch and push. Same
  * behaviour otherwise: the body is sent as one buffer with a Content-Length,
  * redirects are followed (at most 10), credentials are dropped when a
- * redirect leaves the host, and a 301/302 after a POST becomes a GET
- * (simple-get index.js). One addition: a server that accepts the connection
- * and then sends nothing (a frozen or half-dead host) is given up on after an
- * idle time, so a fetch or a report push cannot hang the reconciler's loop.
+ * redirect leaves the origin (simple-get checked only the host), and a
+ * 301/302 after a POST becomes a GET (simple-get index.js). One addition: a
+ * server that accepts the connection and then sends nothing (a frozen or
+ * half-dead host) is given up on after an idle time, so a fetch or a report
+ * push cannot hang the reconciler's loop.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -80,7 +81,8 @@ function redirected(attempt: Attempt, res: IncomingMessage): Attempt | undefined
   if (status < 300 || status >= 400 || location === undefined) return undefined;
   const url = new URL(location, attempt.url);
   const headers = { ...attempt.headers };
-  if (url.host !== attempt.url.host) {
+  // Another origin (host, port or scheme: https → http would send them in clear text), as curl decides since 7.83.
+  if (url.origin !== attempt.url.origin) {
     delete headers.authorization;
     delete headers.cookie;
   }

@@ -66,4 +66,18 @@ describe('an unreadable previous render (issue 10 item 4)', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).problems[0]).toMatchObject({ code: 'PREVIOUS_UNREADABLE', file: 'prev/eu-1/namespaces/shop/Deployment.apps/web.yaml', line: 7 });
   });
+
+  it('does not quote the file in the message (a reason such as an unknown tag repeats input, which may be a credential)', () => {
+    const broken = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: !<s3cr3t-v4lue> 2\n';
+    let error: unknown;
+    try {
+      replicasOfFile(broken, 'prev/eu-1/namespaces/shop/Deployment.apps/web.yaml');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    const problem = (error as InputError).problems[0];
+    expect(problem).toMatchObject({ code: 'PREVIOUS_UNREADABLE', line: 6 });
+    expect(problem?.message).not.toContain('s3cr3t-v4lue');
+  });
 });

@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { InputError } from '../errors/index.ts';
+import { yamlErrorPlace } from '../errors/redact.ts';
 import { isRecord } from '../load/validate.ts';
 import { resourceKey } from '../model/types.ts';
 import type { PreviousRender } from '../render/types.ts';
@@ -84,8 +85,8 @@ function replicasOfParsed(content: string, name: string): { key: string; replica
     obj = load(content);
   } catch (err) {
     const line = (err as { mark?: { line?: number } }).mark?.line;
-    const reason = err instanceof Error ? (err as { reason?: string }).reason ?? err.message.split('\n')[0] : String(err);
-    throw InputError.single({ code: 'PREVIOUS_UNREADABLE', file: name, line: line === undefined ? undefined : line + 1, message: `previous render: not a YAML object Manifold rendered (${reason})` });
+    // yamlErrorPlace: js-yaml's reason can quote the file (an unknown tag), which may hold a credential.
+    throw InputError.single({ code: 'PREVIOUS_UNREADABLE', file: name, line: line === undefined ? undefined : line + 1, message: `previous render: not a YAML object Manifold rendered (${yamlErrorPlace(err)})` });
   }
   if (!isRecord(obj) || !isRecord(obj.metadata) || !isRecord(obj.spec)) return undefined;
   const count = obj.kind === 'Job' ? obj.spec.parallelism : obj.spec.replicas;
