@@ -159,4 +159,16 @@ describe('render --as-works', () => {
     expect(problems.map((p) => p.field)).toEqual(['--work-name', 'cluster']);
     expect(problems[1]?.message).toContain(`cluster ${long}: its Work namespace "karmada-es-${long}" is longer than 63 characters`);
   });
+
+  it('an unreadable Work of a previous render is named without quoting it (a reason such as an unknown tag repeats input)', () => {
+    const hub = new Map([['namespaces/eu-1/ManifestWork.work.open-cluster-management.io/manifold.yaml', 'apiVersion: v1\nkind: X\nspec: !<s3cr3t-v4lue> {}\n']]);
+    let problem: Problem | undefined;
+    try {
+      clustersOfWorks(hub, 'prev');
+    } catch (err) {
+      problem = (err as InputError).problems[0];
+    }
+    expect(problem).toMatchObject({ code: 'PREVIOUS_UNREADABLE', file: 'prev/namespaces/eu-1/ManifestWork.work.open-cluster-management.io/manifold.yaml', line: 3 });
+    expect(problem?.message).not.toContain('s3cr3t-v4lue');
+  });
 });

@@ -31,6 +31,7 @@ import { dnsLabelProblem, dnsSubdomainProblem } from '../model/names.ts';
 import type { JsonObject } from '../model/types.ts';
 import { WORK_APIS, type WorkApi } from '../model/work-api.ts';
 import { objectPath, toYaml } from './emit.ts';
+import { yamlErrorPlace } from '../errors/redact.ts';
 
 export const ETCD_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 export const WORK_BYTES_BUDGET = 1024 * 1024;
@@ -254,8 +255,8 @@ function loadWork(text: string, name: string): WorkShape {
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as WorkShape) : null;
   } catch (err) {
     const line = (err as { mark?: { line?: number } }).mark?.line;
-    const reason = err instanceof Error ? ((err as { reason?: string }).reason ?? err.message.split('\n')[0]) : String(err);
-    throw InputError.single({ code: 'PREVIOUS_UNREADABLE', file: name, line: line === undefined ? undefined : line + 1, message: `previous render: not a Work Manifold rendered (${reason})` });
+    // yamlErrorPlace: js-yaml's reason can quote the file (an unknown tag), which may hold a credential.
+    throw InputError.single({ code: 'PREVIOUS_UNREADABLE', file: name, line: line === undefined ? undefined : line + 1, message: `previous render: not a Work Manifold rendered (${yamlErrorPlace(err)})` });
   }
 }
 
