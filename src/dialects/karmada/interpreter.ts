@@ -4,6 +4,7 @@
  * per-replica resource requests a binding carries.
  */
 import type { ResourceList } from '../../model/common.ts';
+import { qualifiedNameProblems } from '../../model/labels.ts';
 import { nanoToMilli, nanoToWhole, parseQuantityExact } from '../../model/quantity.ts';
 import type { JsonObject, JsonValue } from '../../model/types.ts';
 import { compareNames } from './gosort.ts';
@@ -149,21 +150,7 @@ function isScalarResourceName(name: string): boolean {
 /** v1helper.IsExtendedResourceName: a domain-prefixed, non-native name valid as a quota key. */
 function isExtendedResourceName(name: string): boolean {
   if (!name.includes('/') || name.startsWith('requests.')) return false;
-  return isQualifiedName(`requests.${name}`);
-}
-
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-function isQualifiedName(value: string): boolean {
-  const parts = value.split('/');
-  if (parts.length > 2) return false;
-  const name = parts[parts.length - 1] as string;
-  if (parts.length === 2) {
-    const prefix = parts[0] as string;
-    if (prefix === '' || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)) return false;
-  }
-  return name.length > 0 && name.length <= 63 && QUALIFIED_NAME.test(name);
+  return qualifiedNameProblems(`requests.${name}`).length === 0;
 }
 
 function containers(podSpec: JsonObject, field: string): JsonObject[] {
