@@ -9,7 +9,7 @@ import { ProblemSink } from '../errors/index.ts';
 import type { Problem } from '../errors/index.ts';
 import { apiVersionProblem, dnsLabelProblem, dnsSubdomainProblem, kindProblem, objectNameProblem } from '../model/names.ts';
 import { checkPathsUnique } from '../model/paths.ts';
-import { scopeOf, type Scope } from '../model/scope.ts';
+import { DEFAULT_NAMESPACE, scopeOf, type Scope } from '../model/scope.ts';
 import { workloadValueProblems } from '../model/workload.ts';
 import { ProjectSettings, SETTINGS_API, type ProjectSettingsSpec } from '../model/settings.ts';
 import { groupOf, resourceKey, type Cluster, type JsonObject, type SourceRef, type Template } from '../model/types.ts';
@@ -287,7 +287,7 @@ function toTemplate(doc: SourceDocument, crdScopes: ReadonlyMap<string, Scope>, 
     namespace = '';
   }
   const defaulted = scope === 'Namespaced' && namespace === '';
-  if (defaulted) namespace = 'default';
+  if (defaulted) namespace = DEFAULT_NAMESPACE;
   if (namespace !== '') {
     const nsProblem = dnsLabelProblem(namespace);
     if (nsProblem) return at(['metadata', 'namespace'], nsProblem, 'NAME_INVALID');
@@ -369,7 +369,7 @@ function warnNoInventory(templates: readonly Template[], registry: DialectRegist
  */
 function inDefaultNamespace(value: JsonObject): JsonObject {
   const { name = '', namespace: _empty, ...others } = value.metadata as JsonObject;
-  return { ...value, metadata: { name, namespace: 'default', ...others } };
+  return { ...value, metadata: { name, namespace: DEFAULT_NAMESPACE, ...others } };
 }
 
 function checkDuplicateTemplates(templates: readonly Template[], sink: ProblemSink): void {

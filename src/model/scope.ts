@@ -69,3 +69,16 @@ export function scopeOf(group: string, kind: string, crdScopes: ReadonlyMap<stri
   if (NAMESPACED_BUILTIN_GROUPS.has(group)) return 'Namespaced';
   return undefined;
 }
+
+/**
+ * The namespace kubectl and the API server give a namespaced object written
+ * without metadata.namespace (staging/src/k8s.io/cli-runtime/pkg/resource/builder.go
+ * DefaultNamespace). Templates get it once, at load time (load/repository.ts);
+ * dialects read their namespaced policies themselves and use this for them.
+ */
+export const DEFAULT_NAMESPACE = 'default';
+
+/** A namespaced policy's namespace: its metadata.namespace, else `default`. */
+export function namespaceOrDefault(namespace: string | undefined): string {
+  return namespace ?? DEFAULT_NAMESPACE;
+}

@@ -12,6 +12,7 @@ import { pickPropagationPolicy, targetOf, type PropagationPolicyRef } from './ma
 import { applyOverrideRules, matchingOverrideRules, rulesForCluster, type OverrideRuleRef } from './overrides.ts';
 import { replicaField, scheduleTemplate, templateUid } from './schedule.ts';
 import { POLICY_API, type OverridePolicy } from './schema.ts';
+import { namespaceOrDefault } from '../../model/scope.ts';
 
 export { karmadaGroups, karmadaKinds } from './kinds.ts';
 
@@ -33,7 +34,7 @@ interface PolicyObject {
 }
 
 function refOf(kind: PropagationPolicyRef['kind'], p: Parsed<PolicyObject>): PropagationPolicyRef {
-  return { kind, namespace: kind === 'PropagationPolicy' ? (p.value.metadata.namespace ?? 'default') : '', name: p.value.metadata.name, spec: p.value.spec };
+  return { kind, namespace: kind === 'PropagationPolicy' ? namespaceOrDefault(p.value.metadata.namespace) : '', name: p.value.metadata.name, spec: p.value.spec };
 }
 
 interface Scheduled {
@@ -192,7 +193,7 @@ class SelectorIndex<P extends { spec: { resourceSelectors: readonly { apiVersion
 function groupByNamespace(ops: readonly Parsed<OverridePolicy>[]): Map<string, Parsed<OverridePolicy>[]> {
   const out = new Map<string, Parsed<OverridePolicy>[]>();
   for (const op of ops) {
-    const ns = op.value.metadata.namespace ?? 'default';
+    const ns = namespaceOrDefault(op.value.metadata.namespace);
     const list = out.get(ns);
     if (list === undefined) out.set(ns, [op]);
     else list.push(op);
@@ -352,7 +353,7 @@ function reviseReplicas(obj: JsonObject, replicas: number | undefined, completio
 function policyObject(p: Parsed<PolicyObject>) {
   const { namespace, name } = p.value.metadata;
   // A PropagationPolicy without metadata.namespace lives in `default`.
-  return p.value.kind === 'PropagationPolicy' ? { kind: p.value.kind, namespace: namespace ?? 'default', name } : { kind: p.value.kind, name };
+  return p.value.kind === 'PropagationPolicy' ? { kind: p.value.kind, namespace: namespaceOrDefault(namespace), name } : { kind: p.value.kind, name };
 }
 
 /**

@@ -13,6 +13,7 @@ import { overridePolicyMatches, overrideSelectorPriority, targetOf } from './mat
 import { applyOverriders, orderOverridePolicies } from './overriders.ts';
 import { clusterMatchesAffinity } from './placement.ts';
 import type { OverridePolicy, RuleWithCluster } from './schema.ts';
+import { namespaceOrDefault } from '../../model/scope.ts';
 
 export interface OverrideRuleRef {
   policy: Parsed<OverridePolicy>;
@@ -49,7 +50,7 @@ export function matchingOverrideRules(
   const consider = (kind: MatchingPolicy['kind'], list: readonly Parsed<OverridePolicy>[]) => {
     for (const parsed of list) {
       const meta = parsed.value.metadata;
-      const ref = { kind, namespace: meta.namespace ?? 'default', resourceSelectors: parsed.value.spec.resourceSelectors };
+      const ref = { kind, namespace: namespaceOrDefault(meta.namespace), resourceSelectors: parsed.value.spec.resourceSelectors };
       // OverridePolicies apply to namespaced templates only.
       if (kind === 'OverridePolicy' && template.id.namespace === '') continue;
       if (!overridePolicyMatches(ref, target)) continue;
@@ -65,7 +66,7 @@ export function matchingOverrideRules(
       kind: m.kind,
       ruleIndex,
       rule,
-      label: `${m.kind} ${m.kind === 'OverridePolicy' ? `${m.parsed.value.metadata.namespace ?? 'default'}/` : ''}${m.name} rule[${ruleIndex}]`,
+      label: `${m.kind} ${m.kind === 'OverridePolicy' ? `${namespaceOrDefault(m.parsed.value.metadata.namespace)}/` : ''}${m.name} rule[${ruleIndex}]`,
     })),
   );
 }

@@ -19,6 +19,7 @@ import {
   kubeObjectSchema,
 } from '../../model/common.ts';
 import { validateFailover, validateOverrideRules, validatePlacement, validateSelectorNamespaces, validateSuspension } from './validation.ts';
+import { namespaceOrDefault } from '../../model/scope.ts';
 
 export const POLICY_API = 'policy.karmada.io/v1alpha1';
 
@@ -326,7 +327,7 @@ function policyObject<K extends string, S extends z.ZodType>(kind: K, spec: S) {
 const selectorsInOwnNamespace = (
   policy: { metadata: { namespace?: string | undefined }; spec: { resourceSelectors?: { namespace?: string | undefined }[] | undefined } },
   ctx: z.RefinementCtx,
-) => validateSelectorNamespaces(policy.spec.resourceSelectors, policy.metadata.namespace ?? 'default', ctx);
+) => validateSelectorNamespaces(policy.spec.resourceSelectors, namespaceOrDefault(policy.metadata.namespace), ctx);
 
 export const PropagationPolicy = policyObject('PropagationPolicy', PropagationSpec).superRefine(selectorsInOwnNamespace);
 export const ClusterPropagationPolicy = policyObject('ClusterPropagationPolicy', PropagationSpec);

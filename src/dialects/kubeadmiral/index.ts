@@ -31,6 +31,7 @@ import { schedule, SchedulerError } from './scheduler.ts';
 import { buildSchedulingUnit, hasReplicasSpec, SchedulingUnitError, splitApiVersion } from './schedulingunit.ts';
 import { KUBEADMIRAL_API, resolvePropagationSpec, type FederatedTypeConfig, type OverridePolicy, type PropagationPolicy } from './schema.ts';
 import { FederatedTypes, GLOBAL_SCHEDULER, NSAUTOPROP_CONTROLLER, OVERRIDE_CONTROLLER } from './types.ts';
+import { namespaceOrDefault } from '../../model/scope.ts';
 
 export { kubeAdmiralGroups, kubeAdmiralKinds } from './kinds.ts';
 
@@ -148,7 +149,7 @@ function bindPolicy(template: Template, policies: Policies): { policy?: BoundPol
   const namespace = template.id.namespace;
   if (ppName !== undefined && namespace === '') lines.push(`label ${PROPAGATION_POLICY_LABEL} ignored: ${template.id.kind} is cluster-scoped`);
   if (ppName !== undefined && namespace !== '') {
-    const parsed = policies.pps.find((p) => p.value.metadata.name === ppName && (p.value.metadata.namespace ?? 'default') === namespace);
+    const parsed = policies.pps.find((p) => p.value.metadata.name === ppName && namespaceOrDefault(p.value.metadata.namespace) === namespace);
     if (parsed === undefined) throw new BindingError(PROPAGATION_POLICY_LABEL, `names PropagationPolicy ${namespace}/${ppName}, which does not exist`);
     if (cppName !== undefined) lines.push(`label ${CLUSTER_PROPAGATION_POLICY_LABEL}=${cppName} ignored: the namespaced policy label wins`);
     return { policy: bound('PropagationPolicy', parsed, namespace), lines };

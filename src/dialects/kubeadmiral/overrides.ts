@@ -23,6 +23,7 @@ import type {
   StringMapOverrider,
   TargetClusters,
 } from './schema.ts';
+import { namespaceOrDefault } from '../../model/scope.ts';
 
 export const OVERRIDE_POLICY_LABEL = 'kubeadmiral.io/override-policy-name';
 export const CLUSTER_OVERRIDE_POLICY_LABEL = 'kubeadmiral.io/cluster-override-policy-name';
@@ -66,7 +67,7 @@ export function lookForMatchedPolicies(
   const namespace = template.id.namespace;
   if (namespace !== '' && name !== undefined) {
     if (name === '') throw new OverrideBindingError(OVERRIDE_POLICY_LABEL, 'policy name cannot be empty');
-    const parsed = overridePolicies.find((p) => p.value.metadata.name === name && (p.value.metadata.namespace ?? 'default') === namespace);
+    const parsed = overridePolicies.find((p) => p.value.metadata.name === name && namespaceOrDefault(p.value.metadata.namespace) === namespace);
     if (parsed === undefined) throw new OverrideBindingError(OVERRIDE_POLICY_LABEL, `OverridePolicy ${namespace}/${name} not found`);
     found.push({ kind: 'OverridePolicy', parsed, label: `OverridePolicy ${namespace}/${name}` });
   }

@@ -31,6 +31,7 @@ import {
   type ReplicaSchedulingPreference,
 } from './schema.ts';
 import { TargetTypes, type TargetType } from './targets.ts';
+import { namespaceOrDefault } from '../../model/scope.ts';
 
 export { kubefedGroups, kubefedKinds } from './kinds.ts';
 
@@ -165,7 +166,7 @@ function resolve(parsed: Federated, targets: TargetTypes, ctx: DialectContext): 
   if (target.disabled) return fail('PROPAGATION_DISABLED', ['kind'], `not propagated: ${target.origin} has propagation: Disabled`, true);
   let namespace = '';
   if (kind === 'FederatedNamespace' || target.scope === 'Namespaced') {
-    namespace = metadata.namespace ?? 'default';
+    namespace = namespaceOrDefault(metadata.namespace);
     const nsProblem = dnsLabelProblem(namespace);
     if (nsProblem) return fail('NAME_INVALID', ['metadata', 'namespace'], nsProblem);
   } else if (metadata.namespace !== undefined && metadata.namespace !== '') {
@@ -222,7 +223,7 @@ function bindRsps(
   const out = new Map<Resolved, Parsed<ReplicaSchedulingPreference>>();
   for (const rsp of rsps) {
     const { metadata, spec } = rsp.value;
-    const namespace = metadata.namespace ?? 'default';
+    const namespace = namespaceOrDefault(metadata.namespace);
     const warn = (code: string, message: string, field = 'spec.targetKind') =>
       ctx.warn({ code, file: rsp.source.file, line: rsp.lineOf(field.split('.')), object: { kind: 'ReplicaSchedulingPreference', namespace, name: metadata.name }, field, message });
     if (!RSP_TARGET_KINDS.has(spec.targetKind)) {

@@ -23,7 +23,7 @@ import { objectNameProblem, dnsLabelProblem } from '../../model/names.ts';
 import { byteOrder } from '../../load/source.ts';
 import { formatFieldPath } from '../../load/validate.ts';
 import { kindKey, type Parsed, type Repository } from '../../load/repository.ts';
-import { scopeOf, type Scope } from '../../model/scope.ts';
+import { DEFAULT_NAMESPACE, scopeOf, type Scope } from '../../model/scope.ts';
 import { groupOf, resourceKey, type JsonObject, type JsonValue, type ResourceId, type SourceRef, type Template } from '../../model/types.ts';
 import type { Dialect, DialectContext, Placement, PolicyRef } from '../../render/types.ts';
 import { APPLIED_WORK_KINDS, WORK_KINDS, type WorkKind } from './kinds.ts';
@@ -202,7 +202,7 @@ function templateOf(manifest: Manifest, index: number, work: Parsed<WorkObject>,
   }
   if (scope === 'Namespaced' && namespace === '') {
     problem(['metadata'], `no metadata.namespace: placed in "default", as kubectl would; the Work's agent applies the manifest as written, so write the namespace`, 'warn', 'WORK_MANIFEST_NAMESPACE_MISSING');
-    namespace = 'default';
+    namespace = DEFAULT_NAMESPACE;
   }
   if (namespace !== '') {
     const nsProblem = dnsLabelProblem(namespace);
