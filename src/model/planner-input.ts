@@ -1,7 +1,8 @@
 /**
  * Helpers the two replica planners share (KubeFed's planner.go and
  * KubeAdmiral's fork of it): record lookups that ignore inherited keys, a
- * result in cluster order, and the input check. Dialects do not import each
+ * result in cluster order, the input check, the ranked cluster, Go's
+ * rounded-up share and the step that explains the order. Dialects do not import each
  * other, so they live here.
  */
 import { ManifoldError } from '../errors/index.ts';
@@ -48,4 +49,33 @@ export function checkPlannerInput(input: PlannerInputCheck): void {
   if (problems.length > 0) {
     throw new ManifoldError('PLANNER_INPUT_INVALID', `replica planner needs non-negative integers: ${problems.join(', ')}`, { problems });
   }
+}
+
+/** A cluster with a preference, as planner.go's byWeight sorts it. */
+export interface Ranked {
+  name: string;
+  /** FNV-1-32 of cluster name + key, the tie-breaker. */
+  hash: number;
+  weight: number;
+  min: number;
+  max: number | undefined;
+}
+
+/** ceil(amount × weight / weightSum) as Go computes it: (d*w + Σw - 1) / Σw. */
+export function ceilShare(amount: number, weight: number, weightSum: bigint): number {
+  const product = amount * weight;
+  const total = Number(weightSum);
+  const numerator = product + total - 1;
+  if (Number.isSafeInteger(product) && Number.isSafeInteger(total) && Number.isSafeInteger(numerator)) {
+    // `%` is exact on integral doubles, so the division below is exact too.
+    return (numerator - (numerator % total)) / total;
+  }
+  return Number((BigInt(amount) * BigInt(weight) + weightSum - 1n) / weightSum);
+}
+
+/** The explanation step that lists clusters in rank order. */
+export function describeOrder(ranked: readonly Ranked[], key: string): string {
+  if (ranked.length === 0) return 'no cluster has a preference';
+  const list = ranked.map((pref) => `${pref.name} (weight ${pref.weight}, 0x${pref.hash.toString(16).padStart(8, '0')})`).join(', ');
+  return `order by weight desc, then FNV-1-32(cluster + ${JSON.stringify(key)}) asc: ${list}`;
 }

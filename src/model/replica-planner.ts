@@ -10,7 +10,7 @@
  * doubles are exact.
  */
 import { fnv1_32 } from './hash.ts';
-import { checkPlannerInput, inOrder, own } from './planner-input.ts';
+import { ceilShare, checkPlannerInput, describeOrder, inOrder, own, type Ranked } from './planner-input.ts';
 
 export interface ClusterPreference {
   /** Replicas the cluster gets before any weighting. Default 0. */
@@ -48,14 +48,6 @@ export interface PlanResult {
   overflow: Record<string, number>;
   /** The arithmetic in words, for `manifold explain`. */
   steps: string[];
-}
-
-interface Ranked {
-  name: string;
-  hash: number;
-  weight: number;
-  min: number;
-  max: number | undefined;
 }
 
 /**
@@ -192,24 +184,6 @@ export function planReplicas(input: PlanInput): PlanResult {
   return { plan: inOrder(clusters, plan), overflow: inOrder(clusters, overflow), steps };
 }
 
-/** ceil(amount × weight / weightSum) as Go computes it: (d*w + Σw - 1) / Σw. */
-function ceilShare(amount: number, weight: number, weightSum: bigint): number {
-  const product = amount * weight;
-  const sum = Number(weightSum);
-  const numerator = product + sum - 1;
-  if (Number.isSafeInteger(product) && Number.isSafeInteger(sum) && Number.isSafeInteger(numerator)) {
-    // `%` is exact on integral doubles, so the division below is exact too.
-    return (numerator - (numerator % sum)) / sum;
-  }
-  return Number((BigInt(amount) * BigInt(weight) + weightSum - 1n) / weightSum);
-}
-
-function describeOrder(ranked: readonly Ranked[], key: string): string {
-  if (ranked.length === 0) return 'no cluster has a preference';
-  const list = ranked.map((pref) => `${pref.name} (weight ${pref.weight}, ${hex(pref.hash)})`).join(', ');
-  return `order by weight desc, then FNV-1-32(cluster + ${JSON.stringify(key)}) asc: ${list}`;
-}
-
 function describeShare(
   name: string,
   start: number,
@@ -224,8 +198,3 @@ function describeShare(
   if (full) parts.push('full');
   return parts.length === 1 ? parts[0]! : `${parts[0]!} (${parts.slice(1).join(', ')})`;
 }
-
-function hex(hash: number): string {
-  return `0x${hash.toString(16).padStart(8, '0')}`;
-}
-

@@ -13,7 +13,7 @@
  */
 import { ManifoldError } from '../../errors/index.ts';
 import { fnv1_32 } from '../../model/hash.ts';
-import { checkPlannerInput, inOrder, own } from '../../model/planner-input.ts';
+import { ceilShare, checkPlannerInput, describeOrder, inOrder, own, type Ranked } from '../../model/planner-input.ts';
 
 export interface ClusterPreference {
   minReplicas?: number | undefined;
@@ -48,14 +48,6 @@ export interface KubeAdmiralPlanResult {
   replicas: Record<string, number>;
   /** The arithmetic in words, for `manifold explain`. */
   steps: string[];
-}
-
-interface Ranked {
-  name: string;
-  hash: number;
-  weight: number;
-  min: number;
-  max: number | undefined;
 }
 
 /** planner.Plan. */
@@ -421,28 +413,10 @@ function rank(prefs: ReadonlyMap<string, ClusterPreference>, key: string): Ranke
   return ranked.sort((a, b) => b.weight - a.weight || a.hash - b.hash || (a.name < b.name ? -1 : 1));
 }
 
-/** ceil(amount × weight / weightSum) as Go computes it: (d*w + Σw - 1) / Σw. */
-function ceilShare(amount: number, weight: number, weightSum: bigint): number {
-  const product = amount * weight;
-  const total = Number(weightSum);
-  const numerator = product + total - 1;
-  if (Number.isSafeInteger(product) && Number.isSafeInteger(total) && Number.isSafeInteger(numerator)) {
-    // `%` is exact on integral doubles, so the division below is exact too.
-    return (numerator - (numerator % total)) / total;
-  }
-  return Number((BigInt(amount) * BigInt(weight) + weightSum - 1n) / weightSum);
-}
-
 /** Go's math.Round: half away from zero. */
 function goRound(value: number): number {
   const truncated = Math.trunc(value);
   return Math.abs(value - truncated) >= 0.5 ? truncated + Math.sign(value) : truncated;
-}
-
-function describeOrder(ranked: readonly Ranked[], key: string): string {
-  if (ranked.length === 0) return 'no cluster has a preference';
-  const list = ranked.map((pref) => `${pref.name} (weight ${pref.weight}, 0x${pref.hash.toString(16).padStart(8, '0')})`).join(', ');
-  return `order by weight desc, then FNV-1-32(cluster + ${JSON.stringify(key)}) asc: ${list}`;
 }
 
 function describeShare(name: string, start: number, target: number, limits: readonly string[], full: boolean): string {
