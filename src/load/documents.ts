@@ -21,6 +21,7 @@ import { CORE_SCHEMA, constructFromEvents, parseEvents, type Event } from 'js-ya
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Problem } from '../errors/index.ts';
 import type { SourceFile } from './source.ts';
+import { formatFieldPath } from './validate.ts';
 
 export interface SourceDocument {
   file: string;
@@ -246,7 +247,7 @@ export function parseFileWithPositions(file: SourceFile): ParsedFiles {
     }
     const valueProblem = jsonValueProblem(value);
     if (valueProblem !== undefined) {
-      const field = formatPath(valueProblem.path);
+      const field = formatFieldPath(valueProblem.path);
       problems.push({ code: 'YAML_VALUE', severity: 'error', file: file.path, line: lineOfPath(doc, valueProblem.path, lineCounter), ...(field === '' ? {} : { field }), message: valueProblem.message });
       return;
     }
@@ -343,10 +344,6 @@ export function jsonValueProblem(value: unknown): { path: (string | number)[]; m
   const message = visit(value);
   if (message === TOO_LARGE) return { path: [], message }; // about the whole document, reported at its start
   return message === undefined ? undefined : { path, message };
-}
-
-function formatPath(path: readonly (string | number)[]): string {
-  return path.map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : i === 0 ? seg : `.${seg}`)).join('');
 }
 
 function firstLine(message: string): string {

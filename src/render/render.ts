@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { InputError, ProblemSink, formatProblem, type Problem } from '../errors/index.ts';
 import type { Repository } from '../load/repository.ts';
 import { byteOrder } from '../load/source.ts';
+import { formatFieldPath } from '../load/validate.ts';
 import { describeId, groupOf, resourceKey, type JsonObject, type ResourceId, type Template } from '../model/types.ts';
 import { workloadValueProblems } from '../model/workload.ts';
 import { objectPath, toYaml } from './emit.ts';
@@ -402,13 +403,12 @@ function reportInvalidCounts(p: Placement, object: JsonObject, cluster: string, 
   const [problem] = workloadValueProblems(groupOf(p.template.id.apiVersion), p.template.id.kind, object);
   if (problem === undefined) return false;
   const overrides = p.overridesFor(cluster);
-  const field = problem.path.map((seg) => (typeof seg === 'number' ? `[${seg}]` : `.${seg}`)).join('').slice(1);
   sink.error({
     code: 'SCHEMA_INVALID',
     file: p.template.source.file,
     line: p.template.source.line,
     object: p.template.id,
-    field,
+    field: formatFieldPath(problem.path),
     message: `${problem.message} in the object for cluster ${cluster}${overrides.length > 0 ? ` (after overrides: ${overrides.join(', ')})` : ''}`,
   });
   return true;
