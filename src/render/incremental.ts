@@ -18,6 +18,7 @@
 import { ProblemSink, formatProblem, type Problem } from '../errors/index.ts';
 import type { Repository } from '../load/repository.ts';
 import { byteOrder } from '../load/source.ts';
+import { isRecord } from '../load/validate.ts';
 import {
   assembleProvenance,
   checkSingleClaim,
@@ -103,21 +104,17 @@ function usable(prior: Provenance): boolean {
     Array.isArray(prior.source.inputs) &&
     Array.isArray(prior.objects) &&
     prior.objects.every(usableObject) &&
-    prior.source.inputs.every((i) => isObject(i) && typeof i.file === 'string' && typeof i.sha256 === 'string') &&
+    prior.source.inputs.every((i) => isRecord(i) && typeof i.file === 'string' && typeof i.sha256 === 'string') &&
     Array.isArray(prior.warnings) &&
-    isObject(prior.clusters)
+    isRecord(prior.clusters)
   );
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A provenance entry with what the plan reads (a hand-edited branch may hold anything). */
 function usableObject(o: unknown): boolean {
-  if (!isObject(o) || typeof o.key !== 'string' || typeof o.file !== 'string' || !Array.isArray(o.variants)) return false;
+  if (!isRecord(o) || typeof o.key !== 'string' || typeof o.file !== 'string' || !Array.isArray(o.variants)) return false;
   if (o.follows !== undefined && !(Array.isArray(o.follows) && o.follows.every((k) => typeof k === 'string'))) return false;
-  return o.variants.every((v) => isObject(v) && typeof v.path === 'string');
+  return o.variants.every((v) => isRecord(v) && typeof v.path === 'string');
 }
 
 /**
