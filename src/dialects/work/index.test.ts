@@ -254,6 +254,12 @@ spec: {}
     expect(result.clusters.get('a')?.has(CM_PATH)).toBe(true);
   });
 
+  it('refuses a Namespace manifest whose name is not a DNS-1123 label, as the loader does for a template', () => {
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'Bad_NS' } };
+    const problems = problemsOf(() => run({ 'c.yaml': inventory('a'), 'w.yaml': work('work.open-cluster-management.io/v1', 'ManifestWork', 'a', 'w', [ns]) }));
+    expect(problems.map((p) => [p.code, p.file, p.field])).toEqual([['NAME_INVALID', 'w.yaml', 'spec.workload.manifests[0].metadata.name']]);
+  });
+
   it('places a namespaced manifest without a namespace in default, with a warning', () => {
     const result = run({ 'c.yaml': inventory('a'), 'w.yaml': work('work.open-cluster-management.io/v1', 'ManifestWork', 'a', 'w', [cm('settings', undefined)]) });
     expect([...result.clusters.get('a')?.keys() ?? []]).toEqual(['namespaces/default/ConfigMap/settings.yaml']);

@@ -208,6 +208,11 @@ function templateOf(manifest: Manifest, index: number, work: Parsed<WorkObject>,
     const nsProblem = dnsLabelProblem(namespace);
     if (nsProblem) return void problem(['metadata', 'namespace'], nsProblem);
   }
+  // A Namespace's name becomes a folder and a namespace: a DNS-1123 label, as load/repository.ts checks for templates.
+  if (kind === 'Namespace') {
+    const nsProblem = dnsLabelProblem(meta.name);
+    if (nsProblem) return void problem(['metadata', 'name'], nsProblem);
+  }
   const id: ResourceId = { apiVersion, kind, namespace, name: meta.name };
   return {
     id,
