@@ -260,6 +260,18 @@ spec: {}
     expect(problems.map((p) => [p.code, p.file, p.field])).toEqual([['NAME_INVALID', 'w.yaml', 'spec.workload.manifests[0].metadata.name']]);
   });
 
+  it('refuses a manifest whose apiVersion or kind the API server would not serve, as the loader does for a template', () => {
+    const bad = [
+      { apiVersion: 'example.com/v1/extra', kind: 'Widget', metadata: { name: 'w', namespace: 'apps' } },
+      { apiVersion: 'example.com/v1', kind: 'Conf Map', metadata: { name: 'c', namespace: 'apps' } },
+    ];
+    const problems = problemsOf(() => run({ 'c.yaml': inventory('a'), 'w.yaml': work('work.open-cluster-management.io/v1', 'ManifestWork', 'a', 'w', bad) }));
+    expect(problems.map((p) => [p.code, p.file, p.field])).toEqual([
+      ['SCHEMA_INVALID', 'w.yaml', 'spec.workload.manifests[0].apiVersion'],
+      ['SCHEMA_INVALID', 'w.yaml', 'spec.workload.manifests[1].kind'],
+    ]);
+  });
+
   it('places a namespaced manifest without a namespace in default, with a warning', () => {
     const result = run({ 'c.yaml': inventory('a'), 'w.yaml': work('work.open-cluster-management.io/v1', 'ManifestWork', 'a', 'w', [cm('settings', undefined)]) });
     expect([...result.clusters.get('a')?.keys() ?? []]).toEqual(['namespaces/default/ConfigMap/settings.yaml']);

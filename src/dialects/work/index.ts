@@ -19,7 +19,7 @@
  * - One object in two Works of one cluster must be the same object, or the
  *   two agents' applies would fight over it: different contents are an error.
  */
-import { objectNameProblem, dnsLabelProblem } from '../../model/names.ts';
+import { apiVersionProblem, dnsLabelProblem, kindProblem, objectNameProblem } from '../../model/names.ts';
 import { byteOrder } from '../../load/source.ts';
 import { formatFieldPath } from '../../load/validate.ts';
 import { kindKey, type Parsed, type Repository } from '../../load/repository.ts';
@@ -192,6 +192,11 @@ function templateOf(manifest: Manifest, index: number, work: Parsed<WorkObject>,
     if (severity === 'error') ctx.error(p);
     else ctx.warn(p);
   };
+  // Kind and group become folder names of the output: what the API server would serve, as load/repository.ts checks for templates.
+  for (const [field, fieldProblem] of [['apiVersion', apiVersionProblem(apiVersion)], ['kind', kindProblem(kind)]] as const) {
+    // No object in the message: the kind itself is what is wrong (it may hold control characters).
+    if (fieldProblem !== undefined) return void ctx.error({ code: 'SCHEMA_INVALID', file: work.source.file, line: work.lineOf([...path, field]), field: formatFieldPath([...path, field]), message: fieldProblem });
+  }
   const nameProblem = objectNameProblem(meta.name);
   if (nameProblem) return void problem(['metadata', 'name'], nameProblem);
   const scope = scopeOf(groupOf(apiVersion), kind, crdScopes);
