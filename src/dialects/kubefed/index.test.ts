@@ -224,6 +224,11 @@ spec:
     expect(object(result, 'west', 'namespaces/prod/Widget.example.com/w.yaml').kind).toBe('Widget');
   });
 
+  it('refuses a template apiVersion the API server would not serve, as the loader does for a template', () => {
+    const problems = problemsOf(() => run({ 'c.yaml': CLUSTERS, 'ns.yaml': FED_NS, 'w.yaml': foo('\n    apiVersion: Example.COM/v1/x') }));
+    expect(problems.map((p) => [p.code, p.file, p.field])).toEqual([['SCHEMA_INVALID', 'w.yaml', 'spec.template.apiVersion']]);
+  });
+
   it('fails when nothing names the target type', () => {
     const problems = problemsOf(() => run({ 'c.yaml': CLUSTERS, 'ns.yaml': FED_NS, 'w.yaml': foo() }));
     expect(problems[0]?.code).toBe('UNKNOWN_FEDERATED_TYPE');

@@ -11,7 +11,7 @@ import type { Parsed } from '../../load/repository.ts';
 import { kindKey } from '../../load/repository.ts';
 import { byteOrder } from '../../load/source.ts';
 import { formatFieldPath } from '../../load/validate.ts';
-import { dnsLabelProblem, objectNameProblem } from '../../model/names.ts';
+import { apiVersionProblem, dnsLabelProblem, objectNameProblem } from '../../model/names.ts';
 import { removedApi } from '../../model/apis.ts';
 import { isSecretType, resourceKey, type Cluster, type JsonObject, type ResourceId, type Template } from '../../model/types.ts';
 import { PatchError } from '../../render/jsonpatch.ts';
@@ -147,6 +147,9 @@ function resolve(parsed: Federated, targets: TargetTypes, ctx: DialectContext): 
   const nameProblem = objectNameProblem(name);
   if (nameProblem) return fail('NAME_INVALID', ['metadata', 'name'], nameProblem);
   const template = spec.template ?? undefined;
+  // The member object's group becomes a folder name: what the API server would serve, as load/repository.ts checks for templates.
+  const versionProblem = typeof template?.apiVersion === 'string' ? apiVersionProblem(template.apiVersion) : undefined;
+  if (versionProblem) return fail('SCHEMA_INVALID', ['spec', 'template', 'apiVersion'], versionProblem);
   const target = targets.resolve(kind, template?.apiVersion, metadata.namespace);
   if (target === undefined && targets.configured) {
     return fail(
