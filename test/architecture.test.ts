@@ -70,12 +70,12 @@ const RULES: Rule[] = [
     breaks: ({ from, to }) => CORE.has(layer(from)) && IO_PACKAGES.test(to),
   },
   {
-    name: 'the pure core does not import adapters or use cases (load, output, git, reconcile, app)',
-    breaks: ({ from, to }) => CORE.has(layer(from)) && ['output', 'git', 'reconcile', 'app'].includes(layer(to)) && !to.startsWith('node:'),
+    name: 'the pure core does not import adapters or use cases (load, output, git, github, reconcile, app)',
+    breaks: ({ from, to }) => CORE.has(layer(from)) && ['output', 'git', 'github', 'reconcile', 'app'].includes(layer(to)) && !to.startsWith('node:'),
   },
   {
-    name: 'adapters (load, output, git) do not import use cases (app): use cases call adapters, not the reverse',
-    breaks: ({ from, to }) => ['load', 'output', 'git'].includes(layer(from)) && layer(to) === 'app',
+    name: 'adapters (load, output, git, github) do not import use cases (app): use cases call adapters, not the reverse',
+    breaks: ({ from, to }) => ['load', 'output', 'git', 'github'].includes(layer(from)) && layer(to) === 'app',
   },
   {
     name: 'dialects never know each other',

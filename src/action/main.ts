@@ -17,7 +17,7 @@ import { TOKEN_ENV } from '../git/remote.ts';
 import { publishHead, review, type RenderedSide } from '../app/review.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 import { isForkPullRequest, onDefaultBranch, PULL_REQUEST_EVENTS, readContext, type ActionContext } from './event.ts';
-import { GitHubApi, GitHubApiError, upsertStickyComment } from './github.ts';
+import { GitHubApi, GitHubApiError, upsertStickyComment } from '../github/api.ts';
 import { changedClusters, COMMENT_MARKER, commentBody, DEFAULT_TITLE, headRendered, jsonSummary, summaryMarkdown, type Outcome, type Side } from './report.ts';
 import { annotation, readBooleanInput, readInput, runnerIo, type Env, type RunnerIo } from './runner.ts';
 

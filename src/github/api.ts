@@ -1,4 +1,6 @@
 /**
+ * The GitHub REST adapter (the Action, the reconciler and the CLI share it).
+ *
  * The two REST calls a sticky comment needs: list a pull request's comments
  * (`GET /repos/{owner}/{repo}/issues/{n}/comments`, paged by the `Link`
  * header) and create or update one (`POST …/issues/{n}/comments`,

@@ -1,6 +1,6 @@
 /** The REST client against a scripted fetch: paging, sticky find-or-update, retries, and where the token may go. */
 import { describe, expect, it } from 'vitest';
-import { GitHubApi, GitHubApiError, nextLink, upsertStickyComment } from './github.ts';
+import { GitHubApi, GitHubApiError, nextLink, upsertStickyComment } from './api.ts';
 
 const TOKEN = 'ghs_unitTestToken';
 const API = 'https://api.example.test';
