@@ -72,7 +72,48 @@ const ConditionSchema = z.strictObject({
   status: z.enum(['True', 'False', 'Unknown']),
   reason: z.string(),
   message: z.string(),
+  lastTransitionTime: z.string().optional().meta({ description: 'ISO 8601: when status last changed; kept across reconciles while the status stays the same' }),
 });
+
+const ResourceListSchema = z
+  .record(z.string(), z.string())
+  .meta({ description: 'Kubernetes ResourceList: resource name → quantity string (cpu: "8", memory: "32Gi", pods: "110")' });
+
+const LiveWorkloadSchema = z
+  .strictObject({
+    apiVersion: z.string(),
+    kind: z.string(),
+    namespace: z.string().optional(),
+    name: z.string(),
+    desired: z.number().int().nonnegative().meta({ description: 'replicas the rendered object asks for' }),
+    ready: z.number().int().nonnegative().meta({ description: 'ready replicas reported by the workload status' }),
+    unschedulable: z
+      .number()
+      .int()
+      .nonnegative()
+      .meta({ description: 'pods of the workload with condition PodScheduled=False, reason Unschedulable (what KubeAdmiral auto-migration counts)' }),
+  })
+  .meta({ description: 'Replica counts of one workload in the cluster' });
+
+const LiveStateSchema = z
+  .strictObject({
+    observedAt: z.string().meta({ description: 'ISO 8601: when the reconciler read this live state (like startedAt, never a reason for a commit by itself)' }),
+    conditions: z
+      .array(ConditionSchema)
+      .meta({ description: "the cluster's own conditions in Karmada's Cluster.status shape: Ready with reason ClusterReady / ClusterNotReady / ClusterNotReachable and lastTransitionTime" }),
+    kubernetesVersion: z.string().optional(),
+    nodeSummary: z.strictObject({ totalNum: z.number().int().nonnegative(), readyNum: z.number().int().nonnegative() }).optional(),
+    resourceSummary: z
+      .strictObject({ allocatable: ResourceListSchema.optional(), allocating: ResourceListSchema.optional(), allocated: ResourceListSchema.optional() })
+      .optional()
+      .meta({ description: "Karmada Cluster.status.resourceSummary: allocatable from Nodes, allocated from requests of non-terminal scheduled Pods, allocating from Pods not yet scheduled" }),
+    apiEnablements: z
+      .array(z.strictObject({ groupVersion: z.string(), resources: z.array(z.strictObject({ name: z.string(), kind: z.string() })) }))
+      .optional()
+      .meta({ description: 'Karmada Cluster.status.apiEnablements: the API resources the cluster serves' }),
+    workloads: z.array(LiveWorkloadSchema).optional(),
+  })
+  .meta({ description: 'What the schedulers read about the cluster, observed by the reconciler (absent when it was not observed)' });
 
 export const ClusterStatusSchema = z
   .strictObject({
@@ -94,6 +135,7 @@ export const ClusterStatusSchema = z
     conditions: z.array(ConditionSchema),
     objects: z.array(ObjectStatusSchema).meta({ description: 'what this reconcile did to each object; empty when the cluster could not be reached' }),
     lastApplied: LastAppliedSchema.optional(),
+    live: LiveStateSchema.optional(),
   })
   .meta({ description: 'What happened in one cluster during one reconcile (manifold reconcile, report branch clusters/<name>.json)' });
 

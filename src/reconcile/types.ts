@@ -43,6 +43,40 @@ export interface Condition {
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;
+  /** ISO 8601: when `status` last changed (kept across reconciles while it stays the same). */
+  lastTransitionTime?: string | undefined;
+}
+
+/** Kubernetes ResourceList: resource name → quantity string. */
+export type ResourceList = Record<string, string>;
+
+/** Replica counts of one workload in the cluster. */
+export interface LiveWorkload {
+  apiVersion: string;
+  kind: string;
+  namespace?: string | undefined;
+  name: string;
+  desired: number;
+  ready: number;
+  /** Pods with PodScheduled=False, reason Unschedulable (KubeAdmiral auto-migration's input). */
+  unschedulable: number;
+}
+
+/**
+ * What the schedulers read about a cluster, in Karmada's Cluster.status shape
+ * (karmada pkg/apis/cluster/v1alpha1/types.go ClusterStatus), observed by the
+ * reconciler. `observedAt` is a timestamp like startedAt: never a reason for
+ * a report commit by itself.
+ */
+export interface LiveState {
+  observedAt: string;
+  /** Ready: ClusterReady / ClusterNotReady / ClusterNotReachable, with lastTransitionTime. */
+  conditions: Condition[];
+  kubernetesVersion?: string | undefined;
+  nodeSummary?: { totalNum: number; readyNum: number } | undefined;
+  resourceSummary?: { allocatable?: ResourceList | undefined; allocating?: ResourceList | undefined; allocated?: ResourceList | undefined } | undefined;
+  apiEnablements?: Array<{ groupVersion: string; resources: Array<{ name: string; kind: string }> }> | undefined;
+  workloads?: LiveWorkload[] | undefined;
 }
 
 /** Identity of an object Manifold applied. */
@@ -87,4 +121,6 @@ export interface ClusterStatus {
   objects: ObjectStatus[];
   /** Absent only when the cluster has never been applied successfully. */
   lastApplied?: LastApplied | undefined;
+  /** The cluster's live state (issue 14); absent when it was not observed. */
+  live?: LiveState | undefined;
 }
