@@ -182,7 +182,7 @@ describe('TrafficSplit: bad input names the file and field (exit 2)', () => {
 
   it('an HTTPRoute backendRef that is the same for every cluster', () => {
     const problems = problemsOf(source({ 'traffic.yaml': SPLIT.replace('web-${MEMBER-CLUSTER-NAME}', 'web') }));
-    expect(problems[0]).toMatch(/spec\.outputs\[1\]\.httpRoute\.clusterBackendRef\.name: b and a get the same backendRef web/);
+    expect(problems[0]).toMatch(/spec\.outputs\[1\]\.httpRoute\.clusterBackendRef\.name: a and b get the same backendRef web/);
   });
 
   it('an unknown cluster variable in the backendRef', () => {

@@ -368,7 +368,7 @@ function httpRoute(
     const name = `${String(b.ref.namespace ?? '')}/${String(b.ref.name)}:${String(b.ref.port ?? '')}`;
     const first = names.get(name);
     if (first !== undefined) {
-      error(split.at([...path, 'clusterBackendRef', 'name'], 'TRAFFIC_DUPLICATE_BACKEND', `${b.what.split(':')[0]} and ${first} get the same backendRef ${String(b.ref.name)}; use \${MEMBER-CLUSTER-NAME} in the name`));
+      error(split.at([...path, 'clusterBackendRef', 'name'], 'TRAFFIC_DUPLICATE_BACKEND', `${first} and ${b.what.split(':')[0]} get the same backendRef ${String(b.ref.name)}; use \${MEMBER-CLUSTER-NAME} in the name`));
       return undefined;
     }
     names.set(name, b.what.split(':')[0] as string);

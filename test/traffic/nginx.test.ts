@@ -103,12 +103,12 @@ class Nginx {
   private process: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   readonly prefix: string;
+  readonly port: number;
+  private readonly binary: string;
 
-  constructor(
-    private readonly binary: string,
-    readonly port: number,
-    name: string,
-  ) {
+  constructor(binary: string, port: number, name: string) {
+    this.binary = binary;
+    this.port = port;
     this.prefix = path.join(work, name);
   }
 

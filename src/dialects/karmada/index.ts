@@ -328,7 +328,7 @@ function toPlacement(s: Scheduled, overrides: OverrideContext, ctx: DialectConte
     follows: s.follows === undefined ? undefined : [...s.follows].sort(byteOrder),
     explain: [
       ...s.explain,
-      { title: 'Overrides', lines: rules.length ? rules.map((r) => `${r.label}${r.rule.targetCluster ? ' (cluster-specific)' : ' (every cluster)'}`) : ['none match'] },
+      { title: 'Overrides', lines: rules.length ? rules.map((r) => `${r.label}${r.rule.targetCluster ? ' (cluster-specific)' : ' (every cluster)'}${variables && ruleUsesClusterVariables(r) ? ', values per cluster from cluster variables' : ''}`) : ['none match'] },
     ],
   };
 }
