@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { DocumentKind } from '../load/repository.ts';
 import { ObjectMeta } from './common.ts';
-import { dnsSubdomainProblem } from './names.ts';
+import { dnsLabelProblem, dnsSubdomainProblem } from './names.ts';
 
 export const TRAFFIC_API = 'manifold.dev/v1alpha1';
 export const TRAFFIC_KIND = 'TrafficSplit';
@@ -32,6 +32,16 @@ const Address = z.string().superRefine((value, ctx) => {
 });
 
 const Name = z.string().min(1, 'must not be empty');
+
+/** A generated object's name and namespace become file and folder names: what the API server accepts, nothing else. */
+const ObjectName = z.string().superRefine((value, ctx) => {
+  const problem = dnsSubdomainProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+const NamespaceName = z.string().superRefine((value, ctx) => {
+  const problem = dnsLabelProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /**
  * A Gateway API backendRef (gateway-api apis/v1/shared_types.go
@@ -63,7 +73,7 @@ const ExtraServer = z.strictObject({
 
 const NginxOutput = z.strictObject({
   /** The ConfigMap that holds the upstream block; namespace defaults to the TrafficSplit's. */
-  configMap: z.strictObject({ name: Name, namespace: z.string().optional() }),
+  configMap: z.strictObject({ name: ObjectName, namespace: NamespaceName.optional() }),
   /** Name of the upstream block; default: the TrafficSplit's name. */
   upstream: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, ".", "_" or "-"').optional(),
   /** Key of the ConfigMap; default: `<upstream>.conf`. */
@@ -71,8 +81,8 @@ const NginxOutput = z.strictObject({
 });
 
 const HttpRouteOutput = z.strictObject({
-  name: Name,
-  namespace: z.string().optional(),
+  name: ObjectName,
+  namespace: NamespaceName.optional(),
   /** Copied into spec.parentRefs (the Gateway(s) that serve the route). */
   parentRefs: z.array(z.record(z.string(), z.unknown())).min(1, 'must name at least one Gateway'),
   hostnames: z.array(z.string()).optional(),

@@ -4,6 +4,7 @@ import { InputError } from '../errors/index.ts';
 import { loadRepository } from '../load/repository.ts';
 import { render, type RenderResult } from './render.ts';
 import { scaledWeights } from './traffic.ts';
+import type { PreviousRender } from './types.ts';
 
 const CLUSTERS = ['edge', 'a', 'b', 'c']
   .map((name) => `apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\n  labels:\n    role: ${name === 'edge' ? 'edge' : 'app'}\n`)
@@ -46,9 +47,9 @@ spec:
         clusterBackendRef: {name: "web-\${MEMBER-CLUSTER-NAME}", port: 80}
 `;
 
-function renderFiles(files: Record<string, string>): RenderResult {
+function renderFiles(files: Record<string, string>, previous?: PreviousRender): RenderResult {
   const repo = loadRepository(Object.entries(files).map(([path, text]) => ({ path, text })), registry);
-  return render(repo, dialects, { manifoldVersion: 'test' });
+  return render(repo, dialects, { manifoldVersion: 'test', previous });
 }
 
 function source(overrides: Record<string, string> = {}): Record<string, string> {
@@ -100,6 +101,26 @@ describe('TrafficSplit: weights follow the placed replicas', () => {
     const result = renderFiles(source({ 'override.yaml': override }));
     expect(serverLines(result)).toContain('10.0.2.1:80 70');
     expect(routeWeights(result)).toContain('web-c 70');
+  });
+
+  it('reads the replicas of steady-state placement: Karmada scaling up from a previous render (dynamic weights)', () => {
+    // Karmada's dynamic division scales up by dividing only the new replicas and keeps the previous ones where they are.
+    const key = 'apps/Deployment/shop/web';
+    const previous: PreviousRender = {
+      replicas: new Map([['a', new Map([[key, 2]])], ['b', new Map([[key, 6]])], ['c', new Map([[key, 2]])]]),
+      clusters: new Set(['edge', 'a', 'b', 'c']),
+    };
+    const dynamic = policy([1, 1, 1]).replace(/weightPreference:\n[\s\S]*$/, 'weightPreference:\n          dynamicWeight: AvailableReplicas\n');
+    const withCapacity = CLUSTERS.replaceAll('    role: app\n', '    role: app\nstatus:\n  resourceSummary:\n    allocatable: {cpu: "100", memory: 100Gi, pods: "100"}\n');
+    const files = source({ 'clusters.yaml': withCapacity, 'app.yaml': deployment(12), 'policy.yaml': dynamic, 'traffic.yaml': SPLIT.replace('["10.0.0.1:80", "10.0.0.2:80"]', '["10.0.0.1:80"]') });
+    const fresh = renderFiles(files);
+    const steady = renderFiles(files, previous);
+    const replicas = (r: RenderResult) => ['a', 'b', 'c'].map((c) => Number(/replicas: (\d+)/.exec(r.clusters.get(c)?.get('namespaces/shop/Deployment.apps/web.yaml') ?? '')?.[1] ?? 0));
+    expect(replicas(steady)).not.toEqual(replicas(fresh));
+    expect(replicas(steady)[1]).toBeGreaterThanOrEqual(6);
+    // The weights are those of the steady placement, not of a fresh division.
+    expect(routeWeights(steady).slice(0, 3)).toEqual(replicas(steady).map((n, i) => `web-${'abc'[i]} ${n * 10}`));
+    expect(serverLines(steady).slice(0, 3)).toEqual(replicas(steady).map((n, i) => `10.0.${i}.1:80 ${n * 10}`));
   });
 
   it('gives a cluster with 0 replicas no server line and HTTPRoute weight 0 (no traffic); a cluster not placed, no backendRef', () => {
@@ -183,6 +204,11 @@ describe('TrafficSplit: bad input names the file and field (exit 2)', () => {
   it('an HTTPRoute backendRef that is the same for every cluster', () => {
     const problems = problemsOf(source({ 'traffic.yaml': SPLIT.replace('web-${MEMBER-CLUSTER-NAME}', 'web') }));
     expect(problems[0]).toMatch(/spec\.outputs\[1\]\.httpRoute\.clusterBackendRef\.name: a and b get the same backendRef web/);
+  });
+
+  it('a backendRef name that is not a DNS name once the variables are filled in, and an output name that would escape its folder', () => {
+    expect(problemsOf(source({ 'traffic.yaml': SPLIT.replace('web-${MEMBER-CLUSTER-NAME}', 'Web_${MEMBER-CLUSTER-NAME}') }))[0]).toMatch(/clusterBackendRef\.name: for cluster a: "Web_a" must be a DNS-1123 subdomain/);
+    expect(problemsOf(source({ 'traffic.yaml': SPLIT.replace('name: web-upstream', 'name: ../web') }))[0]).toMatch(/^traffic\.yaml:17: TrafficSplit shop\/web: spec\.outputs\[0\]\.nginx\.configMap\.name: "\.\.\/web" must be a DNS-1123 subdomain/);
   });
 
   it('an unknown cluster variable in the backendRef', () => {

@@ -14,7 +14,7 @@ import { InputError, type Problem } from '../errors/index.ts';
 import type { Parsed, Repository } from '../load/repository.ts';
 import { byteOrder } from '../load/source.ts';
 import { ClusterVariableError, expandClusterVariables } from '../model/cluster-variables.ts';
-import { dnsLabelProblem } from '../model/names.ts';
+import { dnsLabelProblem, dnsSubdomainProblem } from '../model/names.ts';
 import { DEFAULT_WEIGHT_PER_POD, TRAFFIC_API, TRAFFIC_KIND, addressProblem, type TrafficSplit } from '../model/traffic.ts';
 import { describeId, groupOf, resourceKey, type Cluster, type JsonObject, type ResourceId, type Template } from '../model/types.ts';
 import { kindKey } from '../load/repository.ts';
@@ -348,6 +348,11 @@ function httpRoute(
     } catch (err) {
       if (!(err instanceof ClusterVariableError)) throw err;
       error(split.at([...path, 'clusterBackendRef', 'name'], 'CLUSTER_VARIABLE_INVALID', `for cluster ${cluster}: ${err.message}`));
+      return undefined;
+    }
+    const nameProblem = dnsSubdomainProblem(String(ref.name));
+    if (nameProblem !== undefined) {
+      error(split.at([...path, 'clusterBackendRef', 'name'], 'NAME_INVALID', `for cluster ${cluster}: ${nameProblem}`));
       return undefined;
     }
     backends.push({ ref, weight: pods * split.perPod, what: `${cluster}: ${pods} × ${split.perPod}` });
