@@ -164,6 +164,33 @@ describe('TrafficSplit: weights follow the placed replicas', () => {
   });
 });
 
+describe('TrafficSplit over other dialects', () => {
+  it('KubeFed: the FederatedDeployment of examples/kubefed, its RSP division and per-cluster override', async () => {
+    const { readSourceFolder } = await import('../load/source.ts');
+    const files = await readSourceFolder(new URL('../../examples/kubefed', import.meta.url).pathname);
+    const split = [
+      'apiVersion: manifold.dev/v1alpha1',
+      'kind: TrafficSplit',
+      'metadata: {name: fed-deploy, namespace: fed-ns}',
+      'spec:',
+      '  workload: {apiVersion: apps/v1, kind: Deployment, name: fed-deploy}',
+      '  entryPoints:',
+      '    clusters:',
+      '      - {cluster: cluster-1, addresses: ["10.0.1.1:80"]}',
+      '      - {cluster: cluster-2, addresses: ["10.0.2.1:80"]}',
+      '  outputs:',
+      '    - {cluster: cluster-1, nginx: {configMap: {name: fed-deploy-upstream}}}',
+      '',
+    ].join('\n');
+    const repo = loadRepository([...files, { path: 'traffic.yaml', text: split }], registry);
+    const result = render(repo, dialects, { manifoldVersion: 'test' });
+    const replicas = (c: string) => Number(/replicas: (\d+)/.exec(result.clusters.get(c)?.get('namespaces/fed-ns/Deployment.apps/fed-deploy.yaml') ?? '')?.[1]);
+    const upstream = result.clusters.get('cluster-1')?.get('namespaces/fed-ns/ConfigMap/fed-deploy-upstream.yaml') ?? '';
+    expect([...upstream.matchAll(/server (\S+) weight=(\d+);/g)].map((m) => `${m[1]} ${m[2]}`)).toEqual([`10.0.1.1:80 ${replicas('cluster-1') * 10}`, `10.0.2.1:80 ${replicas('cluster-2') * 10}`]);
+    expect(replicas('cluster-1')).toBeGreaterThan(0);
+  });
+});
+
 describe('TrafficSplit: bad input names the file and field (exit 2)', () => {
   it('a workload that does not exist', () => {
     expect(problemsOf(source({ 'traffic.yaml': SPLIT.replace('name: web}', 'name: webb}') }))).toEqual([

@@ -76,7 +76,8 @@ export function trafficSplits(repo: Repository): Parsed<TrafficSplit>[] {
 export function computeTraffic(repo: Repository, placements: readonly Placement[], error: Report, warn: Report): TrafficResult {
   const result: TrafficResult = { placements: [], explanations: [] };
   const byKey = new Map(placements.map((p) => [p.template.key, p]));
-  const templateKeys = new Set(repo.templates.map((t) => t.key));
+  // An output must not take the identity of a template or of an object a dialect places.
+  const templateKeys = new Set([...repo.templates.map((t) => t.key), ...byKey.keys()]);
   const clusters = new Map(repo.clusters.map((c) => [c.name, c]));
   for (const parsed of trafficSplits(repo)) {
     const split = splitOf(parsed);
@@ -109,12 +110,13 @@ function placedPods(split: Split, repo: Repository, byKey: ReadonlyMap<string, P
   const ref = split.parsed.value.spec.workload;
   const wid = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace ?? split.namespace, name: ref.name };
   const key = resourceKey(wid);
-  const workload = repo.templates.find((t) => t.key === key);
+  const placement = byKey.get(key);
+  // A dialect that wraps its templates (KubeFed's Federated<Kind>) places an object that is not itself a template of the source.
+  const workload = placement?.template ?? repo.templates.find((t) => t.key === key);
   if (workload === undefined) {
     error(split.at(['spec', 'workload', 'name'], 'TRAFFIC_WORKLOAD_NOT_FOUND', `no template ${describeId(wid)} (${groupOf(wid.apiVersion) || 'core'} group) in the source`));
     return undefined;
   }
-  const placement = byKey.get(key);
   if (placement === undefined || placement.clusters.length === 0) {
     error(split.at(['spec', 'workload'], 'TRAFFIC_WORKLOAD_NOT_PLACED', `${describeId(wid)} is placed in no cluster, so no cluster can take its traffic`));
     return undefined;
