@@ -18,6 +18,7 @@ import { dnsLabelProblem, dnsSubdomainProblem } from '../model/names.ts';
 import { DEFAULT_WEIGHT_PER_POD, TRAFFIC_API, TRAFFIC_KIND, addressProblem, type TrafficSplit } from '../model/traffic.ts';
 import { describeId, groupOf, resourceKey, type Cluster, type JsonObject, type ResourceId, type Template } from '../model/types.ts';
 import { kindKey } from '../load/repository.ts';
+import { formatFieldPath } from '../load/validate.ts';
 import type { ExplainSection, Placement, PolicyRef } from './types.ts';
 
 /** Gateway API apis/v1/httproute_types.go HTTPBackendRef / shared_types.go BackendRef: `weight` Minimum=0, Maximum=1000000. */
@@ -102,7 +103,7 @@ function splitOf(parsed: Parsed<TrafficSplit>): Split {
     id,
     namespace,
     perPod: parsed.value.spec.weightPerPod ?? DEFAULT_WEIGHT_PER_POD,
-    at: (path, code, message) => ({ code, file: parsed.source.file, line: parsed.lineOf(path), object: id, field: path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '['), message }),
+    at: (path, code, message) => ({ code, file: parsed.source.file, line: parsed.lineOf(path), object: id, field: formatFieldPath(path), message }),
   };
 }
 
@@ -329,7 +330,10 @@ function nginxConfigMap(split: Split, index: number, placed: PlacedPods, servers
 interface RouteBackend {
   ref: JsonObject;
   weight: number;
-  what: string;
+  /** `member1` or `extra server 10.9.0.5:8080`, for messages. */
+  owner: string;
+  /** How the weight came about, e.g. `4 × 10`. */
+  arithmetic: string;
 }
 
 function httpRoute(
@@ -357,14 +361,14 @@ function httpRoute(
       error(split.at([...path, 'clusterBackendRef', 'name'], 'NAME_INVALID', `for cluster ${cluster}: ${nameProblem}`));
       return undefined;
     }
-    backends.push({ ref, weight: pods * split.perPod, what: `${cluster}: ${pods} × ${split.perPod}` });
+    backends.push({ ref, weight: pods * split.perPod, owner: cluster, arithmetic: `${pods} × ${split.perPod}` });
   }
   for (const [i, s] of (split.parsed.value.spec.extraServers ?? []).entries()) {
     if (s.backendRef === undefined) {
       error(split.at(['spec', 'extraServers', i, 'backendRef'], 'TRAFFIC_BACKEND_REF_MISSING', `an httpRoute output (spec.outputs[${index}]) needs a backendRef for every extra server`));
       return undefined;
     }
-    backends.push({ ref: s.backendRef as JsonObject, weight: s.weight, what: `extra server ${s.address}: given` });
+    backends.push({ ref: s.backendRef as JsonObject, weight: s.weight, owner: `extra server ${s.address}`, arithmetic: 'given' });
   }
   if (backends.length > MAX_BACKEND_REFS) {
     error(split.at(path, 'TRAFFIC_TOO_MANY_BACKENDS', `${backends.length} backendRefs, but an HTTPRoute rule holds at most ${MAX_BACKEND_REFS} (Gateway API HTTPRouteRule.backendRefs)`));
@@ -375,10 +379,10 @@ function httpRoute(
     const name = `${String(b.ref.namespace ?? '')}/${String(b.ref.name)}:${String(b.ref.port ?? '')}`;
     const first = names.get(name);
     if (first !== undefined) {
-      error(split.at([...path, 'clusterBackendRef', 'name'], 'TRAFFIC_DUPLICATE_BACKEND', `${first} and ${b.what.split(':')[0]} get the same backendRef ${String(b.ref.name)}; use \${MEMBER-CLUSTER-NAME} in the name`));
+      error(split.at([...path, 'clusterBackendRef', 'name'], 'TRAFFIC_DUPLICATE_BACKEND', `${first} and ${b.owner} get the same backendRef ${String(b.ref.name)}; use \${MEMBER-CLUSTER-NAME} in the name`));
       return undefined;
     }
-    names.set(name, b.what.split(':')[0] as string);
+    names.set(name, b.owner);
   }
   const scale = scaledWeights(backends.map((b) => b.weight));
   if (scale.factor !== undefined) {
@@ -394,7 +398,7 @@ function httpRoute(
       rules: [{ backendRefs: backends.map((b, i) => ({ ...b.ref, weight: scale.weights[i] as number })) }],
     },
   };
-  const lines = backends.map((b, i) => `backendRef ${String(b.ref.name)} weight=${scale.weights[i]} (${b.what}${scale.factor === undefined ? '' : ` = ${b.weight}, scaled`})`);
+  const lines = backends.map((b, i) => `backendRef ${String(b.ref.name)} weight=${scale.weights[i]} (${b.owner}: ${b.arithmetic}${scale.factor === undefined ? '' : ` = ${b.weight}, scaled`})`);
   if (scale.factor !== undefined) lines.push(`weights above ${MAX_ROUTE_WEIGHT} scaled down proportionally: round(w × ${MAX_ROUTE_WEIGHT} / ${Math.max(...backends.map((b) => b.weight))}), at least 1 where w > 0`);
   return { object, field: 'httpRoute', lines };
 }
