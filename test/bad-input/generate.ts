@@ -290,6 +290,7 @@ function trafficCases(): Case[] {
     edited('traffic', 'unknown cluster variable in a backendRef', { 'traffic.yaml': (t) => t.replace('${MEMBER-CLUSTER-NAME}', '${MEMBER-CLUSTER-NOM}') }),
     edited('traffic', 'VM without a backendRef next to an HTTPRoute', { 'traffic.yaml': (t) => t.replace(/ {6}backendRef:\n {8}name: web-vm\n {8}port: 8080\n/, '') }),
     edited('traffic', 'output name taken by a template', { 'app.yaml': (t) => `${t}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-upstream, namespace: edge}\n` }),
+    edited('traffic', 'two TrafficSplits generate the same ConfigMap', { 'app.yaml': (t) => `${t}---\n${readBase('traffic')['traffic.yaml']!.replace('  name: web\n  namespace: shop\nspec', '  name: web2\n  namespace: shop\nspec')}` }),
     edited('traffic', 'weightPerPod 0', { 'traffic.yaml': (t) => t.replace('weightPerPod: 10', 'weightPerPod: 0') }),
     edited('traffic', 'every replica drained: an empty upstream', {
       'traffic.yaml': (t) => t.replace(/ {2}extraServers:\n(?: {4}.*\n)+/, ''),
