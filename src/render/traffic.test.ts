@@ -238,6 +238,20 @@ describe('TrafficSplit: bad input names the file and field (exit 2)', () => {
     expect(problemsOf(source({ 'traffic.yaml': SPLIT.replace('name: web-upstream', 'name: ../web') }))[0]).toMatch(/^traffic\.yaml:17: TrafficSplit shop\/web: spec\.outputs\[0\]\.nginx\.configMap\.name: "\.\.\/web" must be a DNS-1123 subdomain/);
   });
 
+  it('a cluster listed twice under entryPoints.clusters', () => {
+    expect(problemsOf(source({ 'traffic.yaml': SPLIT.replace('{cluster: c, addresses', '{cluster: a, addresses') }))).toEqual([
+      'traffic.yaml:12: TrafficSplit shop/web: spec.entryPoints.clusters[2].cluster: cluster a is listed twice; list all its addresses in one entry',
+    ]);
+  });
+
+  it('an empty entry point annotation names no entry point', () => {
+    const clusters = CLUSTERS.replace('name: b\n', 'name: b\n  annotations:\n    lb/entry: " , "\n');
+    const split = SPLIT.replace('      - {cluster: b, addresses: ["10.0.1.1:80"]}\n', '').replace('  entryPoints:\n', '  entryPoints:\n    annotation: lb/entry\n');
+    expect(problemsOf(source({ 'clusters.yaml': clusters, 'traffic.yaml': split }))).toEqual([
+      'traffic.yaml:8: TrafficSplit shop/web: spec.entryPoints: cluster b runs 4 replicas of Deployment shop/web but has no entry points (list it under spec.entryPoints.clusters or annotate its inventory object with lb/entry)',
+    ]);
+  });
+
   it('two TrafficSplits (or two outputs) that generate the same object', () => {
     const twin = SPLIT.replace('  name: web\n  namespace: shop', '  name: web2\n  namespace: shop');
     expect(problemsOf(source({ 'traffic2.yaml': twin }))).toEqual([

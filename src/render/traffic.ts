@@ -196,15 +196,24 @@ function entryPointsOf(split: Split, clusters: ReadonlyMap<string, Cluster>, err
         ok = false;
         continue;
       }
-      out.set(c.name, addresses);
+      // An empty annotation names no entry point: the cluster has none (an error if it runs replicas).
+      if (addresses.length > 0) out.set(c.name, addresses);
     }
   }
+  const listed = new Set<string>();
   (spec?.clusters ?? []).forEach((entry, i) => {
+    const field = ['spec', 'entryPoints', 'clusters', i, 'cluster'];
     if (!clusters.has(entry.cluster)) {
-      error(split.at(['spec', 'entryPoints', 'clusters', i, 'cluster'], 'TRAFFIC_CLUSTER_UNKNOWN', `cluster ${entry.cluster} is not in the inventory`));
+      error(split.at(field, 'TRAFFIC_CLUSTER_UNKNOWN', `cluster ${entry.cluster} is not in the inventory`));
       ok = false;
       return;
     }
+    if (listed.has(entry.cluster)) {
+      error(split.at(field, 'TRAFFIC_CLUSTER_TWICE', `cluster ${entry.cluster} is listed twice; list all its addresses in one entry`));
+      ok = false;
+      return;
+    }
+    listed.add(entry.cluster);
     out.set(entry.cluster, entry.addresses);
   });
   return ok ? out : undefined;
