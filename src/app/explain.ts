@@ -2,6 +2,7 @@
 import { InputError } from '../errors/index.ts';
 import { groupOf, describeId, type Template } from '../model/types.ts';
 import type { RenderResult } from '../render/render.ts';
+import type { TrafficExplanation } from '../render/traffic.ts';
 import { notifyWarnings, type Notify } from './notices.ts';
 import { renderFolderWithRepo } from './source.ts';
 
@@ -14,7 +15,25 @@ export interface ExplainOptions {
 
 export interface Explanation {
   result: RenderResult;
-  template: Template;
+  /** The template explained; absent when `traffic` is. */
+  template?: Template | undefined;
+  /** `TrafficSplit/NAME`: the weights of one TrafficSplit. */
+  traffic?: TrafficExplanation | undefined;
+}
+
+/** `trafficsplit/NAME` or `trafficsplit.manifold.dev/NAME`: a TrafficSplit, not a template. */
+function trafficTarget(target: string): string | undefined {
+  const slash = target.indexOf('/');
+  const kind = target.slice(0, Math.max(slash, 0)).toLowerCase();
+  return kind === 'trafficsplit' || kind === 'trafficsplit.manifold.dev' ? target.slice(slash + 1) : undefined;
+}
+
+/** The TrafficSplit named NAME (in `namespace`, when given). */
+export function findTrafficSplit(splits: readonly TrafficExplanation[], name: string, namespace: string | undefined): TrafficExplanation {
+  const candidates = splits.filter((s) => s.id.name === name && (namespace === undefined || s.id.namespace === namespace));
+  if (candidates.length === 1) return candidates[0] as TrafficExplanation;
+  if (candidates.length === 0) throw InputError.single({ code: 'NOT_FOUND', message: `no TrafficSplit ${name}${namespace ? ` in namespace ${namespace}` : ''} in the source` });
+  throw InputError.single({ code: 'AMBIGUOUS', message: `TrafficSplit/${name} matches ${candidates.map((s) => `${s.id.namespace}/${s.id.name}`).join(', ')}; pass -n NAMESPACE` });
 }
 
 /** Finds the template named by KIND/NAME (kind case-insensitive, optionally KIND.group). */
@@ -49,6 +68,8 @@ export async function explain(opts: ExplainOptions, notify: Notify): Promise<Exp
   const { repo, result } = await renderFolderWithRepo({ source: opts.source, previousDir: opts.previousDir, unschedulable: 'report' });
   notifyWarnings(notify, result.warnings);
   // Generated Namespaces are not in the repository but can be explained too.
+  const split = trafficTarget(opts.target);
+  if (split !== undefined) return { result, traffic: findTrafficSplit(result.traffic, split, opts.namespace) };
   const templates = uniqueByKey([...repo.templates, ...result.placements.map((p) => p.template)]);
   return { result, template: findTemplate(templates, opts.target, opts.namespace) };
 }

@@ -1,6 +1,7 @@
 /** `manifold explain KIND/NAME`: every decision behind one template's placement (src/app/explain.ts), as text. */
 import { describeId, type Template } from '../model/types.ts';
 import type { RenderResult } from '../render/render.ts';
+import type { TrafficExplanation } from '../render/traffic.ts';
 import { explain, type ExplainOptions } from '../app/explain.ts';
 import { printNotice } from './output.ts';
 
@@ -30,8 +31,16 @@ export function formatExplanation(result: RenderResult, template: Template): str
   return `${lines.join('\n')}\n`;
 }
 
+/** `manifold explain TrafficSplit/NAME`: the weight arithmetic per server and the generated objects. */
+export function formatTrafficExplanation(traffic: TrafficExplanation): string {
+  const lines: string[] = [`TrafficSplit ${traffic.id.namespace}/${traffic.id.name}  (${traffic.source.file}:${traffic.source.line})`];
+  for (const section of traffic.sections) lines.push('', `${section.title}:`, ...section.lines.map((l) => `  ${l}`));
+  return `${lines.join('\n')}\n`;
+}
+
 export async function explainCommand(opts: ExplainOptions): Promise<number> {
-  const { result, template } = await explain(opts, (notice) => printNotice(notice));
-  process.stdout.write(formatExplanation(result, template));
+  const { result, template, traffic } = await explain(opts, (notice) => printNotice(notice));
+  if (traffic !== undefined) process.stdout.write(formatTrafficExplanation(traffic));
+  if (template !== undefined) process.stdout.write(formatExplanation(result, template));
   return 0;
 }

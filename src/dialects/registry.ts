@@ -5,8 +5,9 @@ import { karmadaGroups, karmadaKinds } from './karmada/kinds.ts';
 import { kubefedGroups, kubefedKinds } from './kubefed/kinds.ts';
 import { kubeAdmiralGroups, kubeAdmiralKinds } from './kubeadmiral/kinds.ts';
 import { workGroups, workKinds } from './work/kinds.ts';
+import { manifoldKinds } from '../model/traffic.ts';
 
 export const registry: DialectRegistry = {
-  kinds: [...karmadaKinds, ...kubefedKinds, ...kubeAdmiralKinds, ...workKinds, ...federationV1Kinds],
+  kinds: [...karmadaKinds, ...kubefedKinds, ...kubeAdmiralKinds, ...workKinds, ...federationV1Kinds, ...manifoldKinds],
   reservedGroups: new Set(['manifold.dev', ...karmadaGroups, ...kubefedGroups, ...kubeAdmiralGroups, ...workGroups, ...federationV1Groups]),
 };

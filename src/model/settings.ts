@@ -16,10 +16,27 @@ export const KarmadaSettings = z.strictObject({
       unboundedMaxGroups: z.boolean().optional(),
       initContainersAndCronJob: z.boolean().optional(),
       keepImageDigest: z.boolean().optional(),
+      /**
+       * Override values may name the target cluster with KubeFleet's
+       * variables (`${MEMBER-CLUSTER-NAME}`, `${MEMBER-CLUSTER-LABEL-KEY-<key>}`)
+       * and Manifold's provider/region/zone ones (model/cluster-variables.ts).
+       * Off: Karmada writes them literally.
+       */
+      clusterVariables: z.boolean().optional(),
     })
     .optional(),
   /** Keep the previous render's policy claim and affinity group, as Karmada does. */
   sticky: z.boolean().optional(),
+});
+
+export const KubeAdmiralSettings = z.strictObject({
+  /** Opt-in extensions beyond upstream KubeAdmiral; off by default so that the output matches KubeAdmiral's. */
+  extensions: z
+    .strictObject({
+      /** Cluster variables in override values, as `karmada.extensions.clusterVariables`. */
+      clusterVariables: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export const ProjectSettingsSpec = z.strictObject({
@@ -28,6 +45,7 @@ export const ProjectSettingsSpec = z.strictObject({
   /** Default output folder for `manifold render`, relative to the source root. */
   output: z.string().optional(),
   karmada: KarmadaSettings.optional(),
+  kubeadmiral: KubeAdmiralSettings.optional(),
   /**
    * Fail (exit 2) on the warnings that explain an empty or partial render:
    * no inventory, templates claimed by no policy, documents of an unknown

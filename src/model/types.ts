@@ -74,6 +74,8 @@ export interface Cluster {
   resourceSummary?: ResourceSummary | undefined;
   /** Kubeconfig context used by the reconciler (annotation manifold.dev/context); defaults to the cluster name. */
   context?: string | undefined;
+  /** The inventory object's annotations (a TrafficSplit may read its entry points from one). */
+  annotations?: Readonly<Record<string, string>> | undefined;
   source: SourceRef;
 }
 

@@ -33,6 +33,7 @@ import {
   type RenderedTemplate,
   type RenderOptions,
 } from './render.ts';
+import { trafficSplits } from './traffic.ts';
 import type { Dialect, Placement, PreviousRender } from './types.ts';
 
 export type IncrementalPlan =
@@ -125,6 +126,8 @@ export function planIncremental(repo: Repository, dialects: readonly Dialect[], 
   if (!usable(prior)) return { kind: 'full', reason: 'the branch holds a render without the provenance an incremental render needs' };
   if (prior.generator !== generator) return { kind: 'full', reason: `the branch was rendered by ${prior.generator}` };
   if (prior.source.globals !== repo.globals) return { kind: 'full', reason: 'policies, inventory, settings or CRDs changed' };
+  // A TrafficSplit's outputs depend on the replicas of its workload in every cluster: render them all again.
+  if (trafficSplits(repo).length > 0) return { kind: 'full', reason: 'the source has TrafficSplits, whose outputs follow every placement' };
 
   const files = changedFiles(prior.source.inputs, repo.inputs);
   const changed = new Set<string>();

@@ -11,6 +11,7 @@ import { describeId, groupOf, resourceKey, type JsonObject, type ResourceId, typ
 import { workloadValueProblems } from '../model/workload.ts';
 import { objectPath, toYaml } from './emit.ts';
 import { checkPathsUnique } from '../model/paths.ts';
+import { computeTraffic, type TrafficExplanation } from './traffic.ts';
 import type { Dialect, DialectContext, Placement, PreviousRender } from './types.ts';
 
 export interface RenderOptions {
@@ -61,6 +62,8 @@ export interface RenderResult {
   warnings: Problem[];
   /** Templates left out because no cluster can take them (`unschedulable: report`), by key. */
   unschedulable: UnschedulableTemplate[];
+  /** Each TrafficSplit's arithmetic, for `manifold explain TrafficSplit/NAME`. */
+  traffic: TrafficExplanation[];
   provenance: Provenance;
 }
 
@@ -127,7 +130,10 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
   const placements = dialects.flatMap((d) => d.place(ctx));
   checkSingleClaim(placements, sink);
   sink.throwIfErrors();
-  const all = followNamespaces(repo, placements);
+  // Traffic follows placement: its outputs are objects of their edge cluster, computed from the replicas just placed.
+  const traffic = computeTraffic(repo, placements, (p) => sink.error(p), (p) => sink.warn(p));
+  sink.throwIfErrors();
+  const all = followNamespaces(repo, [...placements, ...traffic.placements]);
   checkPathsUnique(all.map((p) => p.template), sink);
   sink.throwIfErrors();
   const rendered = renderPlacements(all, sink);
@@ -140,7 +146,7 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
   unschedulable.sort((a, b) => byteOrder(a.key, b.key));
   const provenance = provenanceOf(repo, rendered, clusterCounts(clusters), sorted, options);
   if (unschedulable.length > 0) provenance.unschedulable = unschedulable;
-  return { clusters, rendered, placements: all, warnings, unschedulable, provenance };
+  return { clusters, rendered, placements: all, warnings, unschedulable, traffic: traffic.explanations, provenance };
 }
 
 /**

@@ -42,6 +42,7 @@ function judge(c: Case, render: CliRun, validate: CliRun, wroteOnFailure: boolea
   if (render.code !== 0 && render.code !== 2) failures.push(`render exit ${render.code}`);
   if ((validate.code === 0) !== (render.code === 0)) failures.push(`validate exit ${validate.code} but render exit ${render.code}`);
   if (wroteOnFailure) failures.push('wrote --out although it failed');
+  if (c.expect !== undefined && render.code !== c.expect) failures.push(`render exit ${render.code}, expected ${c.expect}`);
   if (render.code === 2) {
     const errors = render.stderr.split('\n').filter((l) => l.startsWith('error: '));
     const files = Object.keys(c.files);

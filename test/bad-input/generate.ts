@@ -11,7 +11,10 @@
  * - size: a 20,000-key ConfigMap with a syntax error, 5,000 documents, deep nesting;
  * - name: object names, namespaces and cluster names of legal and illegal shapes;
  * - kind: kinds and apiVersions the API server would or would not serve;
- * - yaml: directives, tags, markers, encodings, empty and comment-only files.
+ * - yaml: directives, tags, markers, encodings, empty and comment-only files;
+ * - traffic: TrafficSplits that name a missing or unplaced workload, a cluster
+ *   without entry points, an address twice, an output cluster not in the
+ *   inventory (issue 18), and cluster variables a cluster cannot fill.
  *
  * `scripts/node24.sh node test/bad-input/generate.ts DIR` writes each case to
  * DIR/<category>/<n>/ (a source folder); test/bad-input/corpus.test.ts runs
@@ -28,10 +31,12 @@ export interface Case {
   what: string;
   /** Relative path → content: a whole source folder. */
   files: Record<string, string>;
+  /** The exit code the case must end with, when the case is known to be wrong (or right). */
+  expect?: 0 | 2;
 }
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const BASES = ['quickstart', 'kubeadmiral', 'kubefed', 'federation-v1', 'karmada-seed'];
+const BASES = ['quickstart', 'kubeadmiral', 'kubefed', 'federation-v1', 'karmada-seed', 'traffic', 'monitoring'];
 
 /** The example's source files (YAML only), by relative path. */
 function readBase(name: string): Record<string, string> {
@@ -252,8 +257,58 @@ function yamlCases(): Case[] {
   return texts.map(([what, text]) => single('yaml', what, text));
 }
 
+/** One edit of an example file; the edit must change it (a stale pattern would test nothing). */
+function edited(base: string, what: string, edits: Record<string, (text: string) => string>, expect: 0 | 2 = 2): Case {
+  const files = readBase(base);
+  for (const [file, edit] of Object.entries(edits)) {
+    const before = files[file] ?? '';
+    const after = edit(before);
+    if (after === before) throw new Error(`traffic case "${what}": the edit of ${base}/${file} changed nothing`);
+    files[file] = after;
+  }
+  return { id: '', category: 'traffic', what, files, expect };
+}
+
+function trafficCases(): Case[] {
+  const unplaced = (t: string) => `${t}---\n${t.replace('name: web\n', 'name: lonely\n')}`;
+  return [
+    edited('traffic', 'TrafficSplit workload that does not exist', { 'traffic.yaml': (t) => t.replace('    name: web\n', '    name: wbe\n') }),
+    edited('traffic', 'TrafficSplit workload of another kind', { 'traffic.yaml': (t) => t.replace('kind: Deployment', 'kind: StatefulSet') }),
+    edited('traffic', 'TrafficSplit workload placed nowhere', { 'app.yaml': unplaced, 'traffic.yaml': (t) => t.replace('    name: web\n', '    name: lonely\n') }),
+    edited('traffic', 'a cluster with replicas but no entry points', { 'traffic.yaml': (t) => t.replace('    clusters:\n      - cluster: member2\n        addresses: [10.2.0.11:80, 10.2.0.12:80]\n', '') }),
+    edited('traffic', 'entry point annotation missing on a cluster', { 'clusters.yaml': (t) => t.replace('    manifold.dev/entry-points: 10.3.0.11:80\n', '    other: x\n') }),
+    edited('traffic', 'duplicate address across clusters', { 'traffic.yaml': (t) => t.replace('10.2.0.12:80', '10.1.0.12:80') }),
+    edited('traffic', 'duplicate address: the VM is an Ingress node', { 'traffic.yaml': (t) => t.replace('address: 10.9.0.5:8080', 'address: 10.2.0.11:80') }),
+    edited('traffic', 'output cluster not in the inventory', { 'traffic.yaml': (t) => t.replace('    - cluster: edge\n      httpRoute', '    - cluster: egde\n      httpRoute') }),
+    edited('traffic', 'entry points for a cluster not in the inventory', { 'traffic.yaml': (t) => t.replace('cluster: member2', 'cluster: member9') }),
+    edited('traffic', 'address without a port', { 'traffic.yaml': (t) => t.replace('10.2.0.12:80', '10.2.0.12') }),
+    edited('traffic', 'address with port 0', { 'clusters.yaml': (t) => t.replace('10.3.0.11:80', '10.3.0.11:0') }),
+    edited('traffic', 'IPv4 octet above 255', { 'traffic.yaml': (t) => t.replace('10.2.0.12:80', '10.2.0.312:80') }),
+    edited('traffic', 'an output with nginx and httpRoute', { 'traffic.yaml': (t) => t.replace('        upstream: web\n', '        upstream: web\n      httpRoute: {name: x, parentRefs: [{name: p}], clusterBackendRef: {name: y}}\n') }),
+    edited('traffic', 'an output with neither', { 'traffic.yaml': (t) => t.replace(/ {6}nginx:\n(?: {8}.*\n)+/, '') }),
+    edited('traffic', 'HTTPRoute backendRef the same for every cluster', { 'traffic.yaml': (t) => t.replace('web-${MEMBER-CLUSTER-NAME}', 'web') }),
+    edited('traffic', 'unknown cluster variable in a backendRef', { 'traffic.yaml': (t) => t.replace('${MEMBER-CLUSTER-NAME}', '${MEMBER-CLUSTER-NOM}') }),
+    edited('traffic', 'VM without a backendRef next to an HTTPRoute', { 'traffic.yaml': (t) => t.replace(/ {6}backendRef:\n {8}name: web-vm\n {8}port: 8080\n/, '') }),
+    edited('traffic', 'output name taken by a template', { 'app.yaml': (t) => `${t}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-upstream, namespace: edge}\n` }),
+    edited('traffic', 'two TrafficSplits generate the same ConfigMap', { 'app.yaml': (t) => `${t}---\n${readBase('traffic')['traffic.yaml']!.replace('  name: web\n  namespace: shop\nspec', '  name: web2\n  namespace: shop\nspec')}` }),
+    edited('traffic', 'weightPerPod 0', { 'traffic.yaml': (t) => t.replace('weightPerPod: 10', 'weightPerPod: 0') }),
+    edited('traffic', 'every replica drained: an empty upstream', {
+      'traffic.yaml': (t) => t.replace(/ {2}extraServers:\n(?: {4}.*\n)+/, ''),
+      'app.yaml': (t) => t.replace('replicas: 10', 'replicas: 0'),
+    }),
+    edited('monitoring', 'cluster variable: a label no cluster has', { 'overrides.yaml': (t) => t.replace('LABEL-KEY-environment', 'LABEL-KEY-team') }),
+    edited('monitoring', 'cluster variable: unknown', { 'overrides.yaml': (t) => t.replace('${MEMBER-CLUSTER-ZONE}', '${MEMBER-CLUSTER-DATACENTER}') }),
+    edited('monitoring', 'cluster variable: no closing brace', { 'overrides.yaml': (t) => t.replace('${MEMBER-CLUSTER-ZONE}', '"${MEMBER-CLUSTER-ZONE"') }),
+    edited('monitoring', 'cluster variable: a cluster without a region', {
+      'overrides.yaml': (t) => t.replace('${MEMBER-CLUSTER-ZONE}', '${MEMBER-CLUSTER-REGION}'),
+      'clusters.yaml': (t) => t.replace('  region: shanghai\n', ''),
+    }),
+    edited('monitoring', 'cluster variables off: written literally (exit 0)', { 'manifold.yaml': (t) => t.replace('clusterVariables: true', 'clusterVariables: false') }, 0),
+  ];
+}
+
 export function generateCorpus(): Case[] {
-  const cases = [...mutationCases(), ...insertedNumericCases(), ...aliasCases(), ...sizeCases(), ...nameCases(), ...kindCases(), ...yamlCases()];
+  const cases = [...mutationCases(), ...insertedNumericCases(), ...aliasCases(), ...sizeCases(), ...nameCases(), ...kindCases(), ...yamlCases(), ...trafficCases()];
   const counters = new Map<string, number>();
   return cases.map((c) => {
     const n = counters.get(c.category) ?? 0;

@@ -47,6 +47,7 @@ export function federationCluster(value: FederationCluster, source: SourceRef): 
     name: value.metadata.name,
     declaredBy: 'FederationCluster',
     labels: value.metadata.labels ?? {},
+    annotations: value.metadata.annotations,
     region: value.status?.region ?? undefined,
     zones: value.status?.zones ?? [],
     taints: [],

@@ -9,7 +9,7 @@ import type { Dialect, DialectContext, Placement, PolicyRef } from '../../render
 import { resourceKey, type Cluster, type JsonObject, type Template } from '../../model/types.ts';
 import { splitJobCompletions } from './division.ts';
 import { pickPropagationPolicy, targetOf, type PropagationPolicyRef } from './match.ts';
-import { applyOverrideRules, matchingOverrideRules, rulesForCluster, type OverrideRuleRef } from './overrides.ts';
+import { applyOverrideRules, matchingOverrideRules, ruleUsesClusterVariables, rulesForCluster, type OverrideRuleRef } from './overrides.ts';
 import { replicaField, scheduleTemplate, templateUid } from './schedule.ts';
 import { POLICY_API, type OverridePolicy } from './schema.ts';
 import { namespaceOrDefault } from '../../model/scope.ts';
@@ -296,11 +296,14 @@ function toPlacement(s: Scheduled, overrides: OverrideContext, ctx: DialectConte
     if (cached === undefined) {
       const c = overrides.clustersByName.get(cluster);
       const list = c === undefined ? rules.filter((r) => r.rule.targetCluster === undefined) : rulesForCluster(rules, c);
-      cached = { rules: list, labels: list.map((r) => r.label).join(',') };
+      // A rule with cluster variables gives every cluster its own values, so its own variant.
+      const own = variables && list.some(ruleUsesClusterVariables) ? `@${cluster}` : '';
+      cached = { rules: list, labels: list.map((r) => r.label).join(',') + own };
       perCluster.set(cluster, cached);
     }
     return cached;
   };
+  const variables = ctx.repo.settings.karmada?.extensions?.clusterVariables === true;
   const rulesFor = (cluster: string): OverrideRuleRef[] => applying(cluster).rules;
   const completions = jobCompletions(s);
   const warned = new Set<string>();
@@ -312,7 +315,7 @@ function toPlacement(s: Scheduled, overrides: OverrideContext, ctx: DialectConte
     variantOf: (cluster) => `${s.targets.get(cluster) ?? ''}|${completions.get(cluster) ?? ''}|${applying(cluster).labels}`,
     materialize: (cluster) => {
       const revised = reviseReplicas(s.template.object, s.targets.get(cluster), completions.get(cluster));
-      const { object, warnings } = applyOverrideRules(revised, rulesFor(cluster), cluster, s.template, ctx.repo.settings.karmada);
+      const { object, warnings } = applyOverrideRules(revised, rulesFor(cluster), cluster, s.template, ctx.repo.settings.karmada, overrides.clustersByName.get(cluster));
       for (const w of warnings) {
         if (warned.has(w)) continue;
         warned.add(w);
@@ -325,7 +328,7 @@ function toPlacement(s: Scheduled, overrides: OverrideContext, ctx: DialectConte
     follows: s.follows === undefined ? undefined : [...s.follows].sort(byteOrder),
     explain: [
       ...s.explain,
-      { title: 'Overrides', lines: rules.length ? rules.map((r) => `${r.label}${r.rule.targetCluster ? ' (cluster-specific)' : ' (every cluster)'}`) : ['none match'] },
+      { title: 'Overrides', lines: rules.length ? rules.map((r) => `${r.label}${r.rule.targetCluster ? ' (cluster-specific)' : ' (every cluster)'}${variables && ruleUsesClusterVariables(r) ? ', values per cluster from cluster variables' : ''}`) : ['none match'] },
     ],
   };
 }

@@ -24,6 +24,7 @@ export function karmadaCluster(value: KarmadaCluster, source: SourceRef): Cluste
     taints: spec.taints ?? [],
     resourceSummary: value.status?.resourceSummary,
     context: contextAnnotation(value.metadata),
+    annotations: value.metadata.annotations,
     source,
   };
 }

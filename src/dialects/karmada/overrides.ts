@@ -14,6 +14,7 @@ import { applyOverriders, orderOverridePolicies } from './overriders.ts';
 import { clusterMatchesAffinity } from './placement.ts';
 import type { OverridePolicy, RuleWithCluster } from './schema.ts';
 import { namespaceOrDefault } from '../../model/scope.ts';
+import { ClusterVariableError, expandClusterVariables, usesClusterVariables } from '../../model/cluster-variables.ts';
 
 export interface OverrideRuleRef {
   policy: Parsed<OverridePolicy>;
@@ -87,12 +88,14 @@ export function applyOverrideRules(
   cluster: string,
   template: Template,
   settings: z.infer<typeof KarmadaSettings> | undefined,
+  inventory?: Cluster,
 ): { object: JsonObject; warnings: string[] } {
   let current = obj;
   const warnings: string[] = [];
   for (const r of rules) {
+    const overriders = settings?.extensions?.clusterVariables === true && inventory !== undefined ? expandRuleVariables(r, inventory, template) : r.rule.overriders;
     try {
-      const result = applyOverriders(current, r.rule.overriders, {
+      const result = applyOverriders(current, overriders, {
         extensions: {
           initContainersAndCronJob: settings?.extensions?.initContainersAndCronJob,
           keepDigest: settings?.extensions?.keepImageDigest,
@@ -115,4 +118,26 @@ export function applyOverrideRules(
     }
   }
   return { object: current, warnings };
+}
+
+/** Whether a rule's overriders mention a cluster variable (then each cluster gets its own object). */
+export function ruleUsesClusterVariables(r: OverrideRuleRef): boolean {
+  return usesClusterVariables(r.rule.overriders);
+}
+
+/** The rule's overriders with the cluster variables replaced (extension `clusterVariables`); an unknown one or a missing label names policy, rule and cluster. */
+function expandRuleVariables(r: OverrideRuleRef, cluster: Cluster, template: Template): RuleWithCluster['overriders'] {
+  try {
+    return expandClusterVariables(r.rule.overriders, cluster);
+  } catch (err) {
+    if (!(err instanceof ClusterVariableError)) throw err;
+    throw InputError.single({
+      code: 'CLUSTER_VARIABLE_INVALID',
+      file: r.policy.source.file,
+      line: r.policy.lineOf(['spec', 'overrideRules', r.ruleIndex]),
+      object: { kind: r.kind, namespace: r.policy.value.metadata.namespace, name: r.policy.value.metadata.name },
+      field: `spec.overrideRules[${r.ruleIndex}].overriders`,
+      message: `${err.message} (for ${template.id.kind} ${template.id.namespace ? `${template.id.namespace}/` : ''}${template.id.name} in cluster ${cluster.name})`,
+    });
+  }
 }

@@ -32,6 +32,7 @@ import { buildSchedulingUnit, hasReplicasSpec, SchedulingUnitError, splitApiVers
 import { KUBEADMIRAL_API, resolvePropagationSpec, type FederatedTypeConfig, type OverridePolicy, type PropagationPolicy } from './schema.ts';
 import { FederatedTypes, GLOBAL_SCHEDULER, NSAUTOPROP_CONTROLLER, OVERRIDE_CONTROLLER } from './types.ts';
 import { namespaceOrDefault } from '../../model/scope.ts';
+import { ClusterVariableError, expandClusterVariables, usesClusterVariables } from '../../model/cluster-variables.ts';
 
 export { kubeAdmiralGroups, kubeAdmiralKinds } from './kinds.ts';
 
@@ -438,8 +439,13 @@ function toPlacement(
   const template = templateForSourceObject(s.template.object);
   const base = objectForCluster(template);
   const patchCache = new Map<string, RulePatchesForCluster>();
+  const variables = ctx.repo.settings.kubeadmiral?.extensions?.clusterVariables === true;
   const rulesOf = (cluster: string): MatchedRule[] => rulesByCluster.get(cluster) ?? [];
-  const rulesKey = (cluster: string): string => rulesOf(cluster).map((r) => r.label).join(',');
+  // A rule with cluster variables gives every cluster its own values, so its own variant.
+  const rulesKey = (cluster: string): string => {
+    const rules = rulesOf(cluster);
+    return rules.map((r) => r.label).join(',') + (variables && rules.some((r) => usesClusterVariables(r.rule.overriders)) ? `@${cluster}` : '');
+  };
   return {
     template: s.template,
     dialect: 'kubeadmiral',
@@ -451,7 +457,9 @@ function toPlacement(
       const key = rulesKey(cluster);
       let rulePatches = patchCache.get(key);
       if (rulePatches === undefined) {
-        rulePatches = overridePatchesOf(template, rulesOf(cluster), s.template, cluster);
+        const inventory = clustersByName.get(cluster);
+        const rules = variables && inventory !== undefined ? expandRuleVariables(rulesOf(cluster), inventory, s.template) : rulesOf(cluster);
+        rulePatches = overridePatchesOf(template, rules, s.template, cluster);
         patchCache.set(key, rulePatches);
       }
       return memberObject(base, s, cluster, rulePatches);
@@ -469,6 +477,19 @@ interface RulePatchesForCluster {
 
 function overrideError(rule: MatchedRule, field: string, message: string): InputError {
   return InputError.single(ruleProblem(rule, field, message));
+}
+
+/** The rules with the cluster variables in their overriders replaced (extension `clusterVariables`); an unknown one or a missing label names policy, rule and cluster. */
+function expandRuleVariables(rules: readonly MatchedRule[], cluster: Cluster, source: Template): MatchedRule[] {
+  return rules.map((r) => {
+    try {
+      return { ...r, rule: { ...r.rule, overriders: expandClusterVariables(r.rule.overriders, cluster) } };
+    } catch (error) {
+      if (!(error instanceof ClusterVariableError)) throw error;
+      const problem = ruleProblem(r, `spec.overrideRules[${r.ruleIndex}].overriders`, `${error.message} (for ${describeId(source.id)} in cluster ${cluster.name})`);
+      throw InputError.single({ ...problem, code: 'CLUSTER_VARIABLE_INVALID' });
+    }
+  });
 }
 
 function ruleProblem(rule: MatchedRule, field: string, message: string): Omit<Problem, 'severity'> {

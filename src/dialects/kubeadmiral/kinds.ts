@@ -46,6 +46,7 @@ export function federatedCluster(value: FederatedCluster, source: SourceRef): Fe
     taints: value.spec?.taints ?? [],
     resourceSummary: { allocatable: status?.resources?.allocatable },
     context: contextAnnotation(value.metadata),
+    annotations: value.metadata.annotations,
     source,
     federatedStatus: {
       allocatable: status?.resources?.allocatable ?? {},

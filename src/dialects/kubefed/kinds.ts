@@ -25,6 +25,7 @@ export function kubeFedCluster(value: KubeFedCluster, source: SourceRef): Cluste
     zones: value.status?.zones ?? [],
     taints: [],
     context: contextAnnotation(value.metadata),
+    annotations: value.metadata.annotations,
     source,
   };
 }
