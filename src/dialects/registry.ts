@@ -5,8 +5,12 @@ import { karmadaGroups, karmadaKinds } from './karmada/kinds.ts';
 import { kubefedGroups, kubefedKinds } from './kubefed/kinds.ts';
 import { kubeAdmiralGroups, kubeAdmiralKinds } from './kubeadmiral/kinds.ts';
 import { workGroups, workKinds } from './work/kinds.ts';
+import { ROLLOUT_API, ROLLOUT_KIND, RolloutPolicySchema } from '../model/rollout.ts';
+
+/** Manifold's own kinds besides manifold.yaml (which is read before the source is listed). */
+const manifoldKinds = [{ apiVersion: ROLLOUT_API, kind: ROLLOUT_KIND, title: 'manifold-rolloutpolicy', schema: RolloutPolicySchema }];
 
 export const registry: DialectRegistry = {
-  kinds: [...karmadaKinds, ...kubefedKinds, ...kubeAdmiralKinds, ...workKinds, ...federationV1Kinds],
+  kinds: [...karmadaKinds, ...kubefedKinds, ...kubeAdmiralKinds, ...workKinds, ...federationV1Kinds, ...manifoldKinds],
   reservedGroups: new Set(['manifold.dev', ...karmadaGroups, ...kubefedGroups, ...kubeAdmiralGroups, ...workGroups, ...federationV1Groups]),
 };
