@@ -208,7 +208,7 @@ export function evaluateGate(input: GateInput): GateResult {
     if (haltsHere) {
       halted = `wave "${wave.name}": ${failed.map((n) => `${n} ${clusters.get(n)?.result}`).join(', ')} at ${short(target)} (maxFailures ${wave.maxFailures})`;
       waves.push({ name: wave.name, state: 'Halted', reason: halted, clusters: wave.clusters });
-      blocked = { gate: 'halted', reason: `rollout halted: ${halted}` };
+      blocked = { gate: 'halted', reason: halted };
       continue;
     }
     if (healthy.length < wave.clusters.length) {
