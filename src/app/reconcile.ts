@@ -26,7 +26,7 @@ import { ReconcileLoop, type IterationOutcome, type LoopConfig, type ReconcileOn
 import { ReconcilerMetrics } from '../reconcile/metrics.ts';
 import { readReportTip, writeReport, type ReportTarget } from '../reconcile/report.ts';
 import { ProbeState, startProbeServer, type ProbeServer } from '../reconcile/server.ts';
-import { gatedSource } from './rollout.ts';
+import { gatedSource, ungatedSource } from './rollout.ts';
 import { commitOf, folderSource, gitSource, type ClusterTrees, type RenderedSource } from '../reconcile/source.ts';
 import type { ClusterStatus } from '../reconcile/types.ts';
 
@@ -209,6 +209,8 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
     previousReport = () => readReportTip(target);
     // A RolloutPolicy recorded in the rendered tree: each cluster gets the commit its wave may run (docs/rollout.md).
     if (from.kind === 'git' && from.ref === undefined && repo !== undefined) source = gatedSource(source, { repo, prefix: from.prefix, report: target, logger });
+  } else if (from.kind === 'git' && from.ref === undefined) {
+    source = ungatedSource(source, logger);
   }
 
   const metrics = new ReconcilerMetrics();

@@ -103,9 +103,24 @@ export async function computeGate({ rollout, report, now, localNowMs }: GateSour
   const file = `${ROLLOUT_DIR}/${controlsFile(rollout.plan.policy)}`;
   const controls = parseControls(file, await report.readText(file));
   const clusters = await reportedClusters(report, rollout.target);
-  const ageSeconds = localNowMs === undefined ? 0 : Math.floor((localNowMs - Date.parse(time)) / 1000);
-  const hold = ageSeconds > rollout.plan.maxReportAgeSeconds ? `the report's newest commit is ${ageSeconds} s old (maxReportAgeSeconds ${rollout.plan.maxReportAgeSeconds})` : undefined;
-  return evaluateGate({ ...base, clusters, controls, now: time, hold });
+  return evaluateGate({ ...base, clusters, controls, now: time, hold: reportHold(time, rollout.plan, localNowMs) });
+}
+
+/** A report dated ahead of a reconciler's clock by more than this is not trusted (a writer's clock runs fast). */
+export const MAX_FUTURE_SECONDS = 30;
+
+/**
+ * The reconciler's own clock only ever holds a rollout, never releases it: a
+ * report older than maxReportAgeSeconds is old news, and one dated in the
+ * future was written by a clock that runs fast (its heartbeat would make
+ * minHealthySeconds pass early).
+ */
+export function reportHold(time: string, plan: RolloutPlan, localNowMs: number | undefined): string | undefined {
+  if (localNowMs === undefined) return undefined;
+  const ageSeconds = Math.floor((localNowMs - Date.parse(time)) / 1000);
+  if (ageSeconds > plan.maxReportAgeSeconds) return `the report's newest commit is ${ageSeconds} s old (maxReportAgeSeconds ${plan.maxReportAgeSeconds})`;
+  if (-ageSeconds > MAX_FUTURE_SECONDS) return `the report's newest commit is dated ${-ageSeconds} s ahead of this reconciler's clock (a writer's clock runs fast?)`;
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -312,6 +327,26 @@ export function gatedSource(inner: RenderedSource, options: GatedSourceOptions):
       }
       await recordState(options, gate, reportCommit);
       return gatedSnapshot(options, snapshot, gate);
+    },
+  };
+}
+
+/**
+ * Without a report branch nothing can be gated (no health, no controls): the
+ * tip goes everywhere, as with `--ref`, and the log says so once.
+ */
+export function ungatedSource(inner: RenderedSource, logger: Logger): RenderedSource {
+  let warned = false;
+  return {
+    description: inner.description,
+    async read() {
+      const snapshot = await inner.read();
+      const plan = rolloutPlanFromProvenance(snapshot.provenance);
+      if (plan !== undefined && !warned) {
+        warned = true;
+        logger.warn({ rollout: plan.policy }, `rollout ${plan.policy}: the rendered tree has a RolloutPolicy, but without --report this reconciler cannot gate it: every cluster gets the tip ${snapshot.renderedCommit.slice(0, 12)}`);
+      }
+      return snapshot;
     },
   };
 }

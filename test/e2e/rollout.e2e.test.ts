@@ -215,6 +215,7 @@ describe('a rollout in three waves on the real fleet', () => {
       expect(git('show', `${STATUS}:README.md`)).toMatch(/🛑 Rollout \[web\]\(rollouts\/web\.json\): \*\*Halted\*\*/);
       const text = await cli('rollout', 'status', '--status', STATUS);
       process.stderr.write(`manifold rollout status (halted):\n${text.out}\n`);
+      if (process.env.MANIFOLD_E2E_ECHO === '1') process.stderr.write(`README.md:\n${git('show', `${STATUS}:README.md`)}\nrollouts/web.json:\n${git('show', `${STATUS}:rollouts/web.json`)}\n${git('log', '--format=%h %an %ad %s', '--date=iso', '-12', STATUS)}\n`);
 
       // Abort: wave 1 goes back to the commit before the bad one.
       const abort = await cli('rollout', 'abort');
