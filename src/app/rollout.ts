@@ -287,12 +287,13 @@ export interface GatedSourceOptions {
 }
 
 /** The gate state as the report branch keeps it: no decision time (so it changes only when the state does), a heartbeat while only time holds it. */
-export function stateFileContent(gate: GateResult, reportCommit: string | undefined, heartbeat: string | undefined): string {
+export function stateFileContent(gate: GateResult, heartbeat: string | undefined): string {
   const { now: _now, ...rest } = gate;
   const clusters = rest.clusters.map(({ waitSeconds: _w, ...c }) => c);
   const waves = rest.waves.map((w) => ({ ...w, reason: w.reason.replace(/: \d+ s to go$/, '') }));
   const state = { ...rest, reason: rest.reason.replace(/: \d+ s to go$/, ''), waves, clusters: clusters.map((c) => ({ ...c, reason: c.reason.replace(/: \d+ s to go$/, '') })) };
-  return `${JSON.stringify({ ...state, decidedAtReport: reportCommit, ...(heartbeat === undefined ? {} : { heartbeat }) }, null, 2)}\n`;
+  // No report commit id or decision time in it: either would change the file, and make a commit, at every tick.
+  return `${JSON.stringify({ ...state, ...(heartbeat === undefined ? {} : { heartbeat }) }, null, 2)}\n`;
 }
 
 export function gatedSource(inner: RenderedSource, options: GatedSourceOptions): RenderedSource {
@@ -325,7 +326,7 @@ export function gatedSource(inner: RenderedSource, options: GatedSourceOptions):
           `rollout ${gate.policy}: ${gate.state} at ${gate.target.slice(0, 12)} — ${gate.reason}`,
         );
       }
-      await recordState(options, gate, reportCommit);
+      await recordState(options, gate);
       return gatedSnapshot(options, snapshot, gate);
     },
   };
@@ -352,9 +353,9 @@ export function ungatedSource(inner: RenderedSource, logger: Logger): RenderedSo
 }
 
 /** `rollouts/<policy>.json` on the report branch; while only time holds the rollout, a heartbeat moves the report's clock. */
-async function recordState(options: GatedSourceOptions, gate: GateResult, reportCommit: string | undefined): Promise<void> {
+async function recordState(options: GatedSourceOptions, gate: GateResult): Promise<void> {
   const needsClock = gate.waitingOnTime || gate.state === 'Held';
-  const content = stateFileContent(gate, needsClock ? undefined : reportCommit, needsClock ? new Date((options.now ?? Date.now)()).toISOString() : undefined);
+  const content = stateFileContent(gate, needsClock ? new Date((options.now ?? Date.now)()).toISOString() : undefined);
   try {
     await writeReport(options.report, [], [], new Map([[stateFile(gate.policy), content]]));
   } catch (err) {

@@ -209,6 +209,12 @@ describe('a rollout in three waves on the real fleet', () => {
         expect(after.get(c)).toMatchObject({ renderedCommit: c3, result: 'Synced' });
         expect(await liveVersion(c)).toBe('3');
       }
+      // Halted is a steady state: the report branch does not grow a commit per tick.
+      const count = (): number => Number(git('rev-list', '--count', STATUS).trim());
+      const before = count();
+      await new Promise((r) => setTimeout(r, 5_000));
+      process.stderr.write(`report commits in 5 s while halted: ${count() - before}\n`);
+      expect(count() - before).toBeLessThanOrEqual(1);
       const state = JSON.parse(git('show', `${STATUS}:rollouts/web.json`)) as { state: string; reason: string };
       expect(state.state).toBe('Halted');
       expect(state.reason).toContain(`${m1} Degraded`);
