@@ -308,6 +308,7 @@ export function gatedSource(inner: RenderedSource, options: GatedSourceOptions):
       const rendered: RenderedRollout = { plan: rollout, target: snapshot.renderedCommit, previous: (await readCommit(options.repo, snapshot.renderedCommit)).parents[0], targetTime: await committerTime(options.repo, snapshot.renderedCommit) };
       let gate: GateResult;
       let reportCommit: string | undefined;
+      let readable = true;
       try {
         const report = await reportSnapshot(options.report);
         reportCommit = report?.origin.kind === 'commit' ? report.origin.commit : undefined;
@@ -315,6 +316,7 @@ export function gatedSource(inner: RenderedSource, options: GatedSourceOptions):
       } catch (err) {
         // An unreadable report or controls file releases nothing: every cluster stays as it is.
         const message = err instanceof Error ? err.message : String(err);
+        readable = false;
         gate = await computeGate({ rollout: rendered, report: undefined });
         gate = { ...gate, state: 'Held', reason: `the report cannot be read: ${message}`, clusters: gate.clusters.map((c) => ({ ...c, allowed: undefined, gate: 'report', reason: `held: ${message}` })) };
       }
@@ -326,7 +328,8 @@ export function gatedSource(inner: RenderedSource, options: GatedSourceOptions):
           `rollout ${gate.policy}: ${gate.state} at ${gate.target.slice(0, 12)} — ${gate.reason}`,
         );
       }
-      await recordState(options, gate);
+      // An unreadable report is said in the log, not written over at every tick.
+      if (readable) await recordState(options, gate);
       return gatedSnapshot(options, snapshot, gate);
     },
   };

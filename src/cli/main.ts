@@ -184,12 +184,13 @@ function addRolloutCommands(program: Command): void {
       .option('--prefix <path>', 'folder of the rendered branch that holds the cluster folders')
       .option('--commit <ref>', 'a rendered commit other than the branch tip');
   common(rollout.command('status').description('per cluster: its wave, the commit it runs, the commit it may run and why not yet'))
+    .argument('[source]', 'a folder inside the repository holding the rendered branch (as --repo)')
     .requiredOption('--status <ref|dir>', 'the report: a revision (e.g. manifold/status) or a folder with its layout')
     .option('--now <time>', 'decision time (ISO 8601) for a folder report, which records none')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { repo: string; renderedBranch: string; prefix?: string; commit?: string; status: string; now?: string; output?: 'text' | 'json' }) => {
+    .action(async (source: string | undefined, opts: { repo: string; renderedBranch: string; prefix?: string; commit?: string; status: string; now?: string; output?: 'text' | 'json' }) => {
       const { rolloutStatusCommand } = await import('./rollout.ts');
-      process.exitCode = await rolloutStatusCommand(opts);
+      process.exitCode = await rolloutStatusCommand({ ...opts, repo: source ?? opts.repo });
     });
   type ControlOpts = { repo: string; renderedBranch: string; prefix?: string; commit?: string; report?: string; remote?: string; by?: string };
   const control = (name: string, description: string, wave: boolean): void => {

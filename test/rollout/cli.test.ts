@@ -139,7 +139,7 @@ describe('manifold rollout', () => {
     const noTime = manifold('rollout', 'status', '--status', dir);
     expect(noTime.code).toBe(2);
     expect(noTime.stderr).toContain('give --now');
-    const withNow = manifold('rollout', 'status', '--status', dir, '--now', '2026-12-06T12:10:00Z', '-o', 'json');
+    const withNow = manifold('rollout', 'status', repo, '--status', dir, '--now', '2026-12-06T12:10:00Z', '-o', 'json');
     expect(withNow.code, withNow.stderr).toBe(0);
     const missing = manifold('rollout', 'status', '--status', 'no-such-branch');
     expect(missing.code).toBe(2);
