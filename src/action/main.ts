@@ -160,6 +160,7 @@ async function runWith(env: Env, inputs: ActionInputs, io: RunnerIo): Promise<nu
     diffs,
     runUrl: ctx.runUrl,
     manifoldVersion: MANIFOLD_VERSION,
+    rollout: head.result?.provenance.rollout,
   };
 
   // Problems first, in the CLI's words, as annotations on the files they name.

@@ -115,3 +115,38 @@ describe('jsonSummary', () => {
     expect(bad).toMatchObject({ valid: false, base: null, changedClusters: [], head: { errors: ['abc:propagation.yaml:12: PropagationPolicy shop/web: spec.placement: bad value'] } });
   });
 });
+
+describe('the rollout waves of the changed clusters', () => {
+  const rollout = {
+    policy: 'web',
+    maxReportAgeSeconds: 600,
+    waves: [
+      { name: 'canary', clusters: ['eu-1'], minHealthySeconds: 300, maxFailures: 0, requireApproval: false },
+      { name: 'eu', clusters: ['eu-2', 'eu-3'], minHealthySeconds: 0, maxFailures: 0, requireApproval: true, maxUnavailableClusters: 1 },
+      { name: 'us', clusters: ['us-1'], minHealthySeconds: 0, maxFailures: 0, requireApproval: false, window: { start: '22:00', end: '06:00' } },
+    ],
+  };
+
+  it('names the wave of each changed cluster and what the wave waits for; waves without a changed cluster are left out', () => {
+    const o = outcome([cluster('eu-1', [object(1, 1)]), cluster('eu-3', [object(2, 1)])], { rollout });
+    const body = commentBody(o);
+    expect(body).toContain(
+      [
+        'Rollout `web`: the changed clusters get this change in waves.',
+        '',
+        '| wave | changed clusters | starts |',
+        '|---|---|---|',
+        '| 1. canary | eu-1 | starts first |',
+        '| 2. eu | eu-3 | after wave canary is Healthy for 300 s; `manifold rollout approve eu`; 1 cluster(s) at a time |',
+      ].join('\n'),
+    );
+    expect(body).not.toContain('us-1');
+    expect(jsonSummary(o).waves).toEqual({ 'eu-1': 'canary', 'eu-3': 'eu' });
+  });
+
+  it('says nothing about waves without a RolloutPolicy', () => {
+    const o = outcome([cluster('eu-1', [object(1, 1)])]);
+    expect(commentBody(o)).not.toContain('Rollout');
+    expect(jsonSummary(o).waves).toBeUndefined();
+  });
+});

@@ -8,6 +8,7 @@
 import { formatProblem, type Problem } from '../errors/index.ts';
 import { formatMarkdown, totals, type ClusterDiff, type DiffTotals } from '../git/diff.ts';
 import type { ReviewSide } from '../app/review.ts';
+import type { RolloutPlan } from '../model/rollout.ts';
 
 export const COMMENT_MARKER = '<!-- manifold-diff -->';
 /** GitHub refuses longer issue comment bodies (ecosystem-notes.md §3). */
@@ -29,6 +30,8 @@ export interface Outcome {
   diffs?: ClusterDiff[] | undefined;
   runUrl?: string | undefined;
   manifoldVersion: string;
+  /** The head's RolloutPolicy waves (provenance `rollout`), when it has one. */
+  rollout?: RolloutPlan | undefined;
 }
 
 export function headRendered(o: Outcome): boolean {
@@ -67,10 +70,37 @@ function preamble(o: Outcome): string {
     parts.push(`> [!WARNING]\n> The base commit does not render (${plural(base.problems.length, 'error')}), so every rendered object is shown as added.`);
     parts.push(`<details><summary>Base errors</summary>\n\n${problemBlock(base.problems, 'error')}\n</details>`);
   }
+  const waves = rolloutTable(o);
+  if (waves !== undefined) parts.push(waves);
   if (o.head.warnings.length > 0) {
     parts.push(`<details><summary>${plural(o.head.warnings.length, 'warning')}</summary>\n\n${problemBlock(o.head.warnings, 'warning')}\n</details>`);
   }
   return `${parts.join('\n\n')}\n`;
+}
+
+/**
+ * Which wave each changed cluster is in, in wave order, and what each wave
+ * waits for before it starts (docs/rollout.md): merged, this change does not
+ * reach every cluster at once.
+ */
+export function rolloutTable(o: Outcome): string | undefined {
+  const plan = o.rollout;
+  const changed = new Set(changedClusters(o));
+  if (plan === undefined || changed.size === 0) return undefined;
+  const rows: string[] = [];
+  plan.waves.forEach((wave, i) => {
+    const clusters = wave.clusters.filter((c) => changed.has(c));
+    if (clusters.length === 0) return;
+    const before = plan.waves[i - 1];
+    const gates = [
+      before === undefined ? 'starts first' : `after wave ${before.name} is Healthy${before.minHealthySeconds > 0 ? ` for ${before.minHealthySeconds} s` : ''}`,
+      ...(wave.requireApproval ? ['`manifold rollout approve ' + wave.name + '`'] : []),
+      ...(wave.window === undefined ? [] : [`between ${wave.window.start} and ${wave.window.end} UTC`]),
+      ...(wave.maxUnavailableClusters === undefined ? [] : [`${wave.maxUnavailableClusters} cluster(s) at a time`]),
+    ];
+    rows.push(`| ${i + 1}. ${wave.name} | ${clusters.join(', ')} | ${gates.join('; ')} |`);
+  });
+  return [`Rollout \`${plan.policy}\`: the changed clusters get this change in waves.`, '', '| wave | changed clusters | starts |', '|---|---|---|', ...rows].join('\n');
 }
 
 function footer(o: Outcome): string {
@@ -136,6 +166,8 @@ export interface JsonSummary {
   base: { ref: string; commit?: string | undefined; errors: string[] } | null;
   head: { ref: string; commit?: string | undefined; errors: string[]; warnings: string[] };
   changedClusters: string[];
+  /** Changed cluster → its rollout wave (absent without a RolloutPolicy). */
+  waves?: Record<string, string> | undefined;
   summary: DiffTotals;
   clusters: ClusterDiff[];
 }
@@ -150,6 +182,7 @@ export function jsonSummary(o: Outcome): JsonSummary {
     base: o.base === undefined ? null : side(o.base),
     head: { ...side(o.head), warnings: o.head.warnings.map(formatProblem) },
     changedClusters: changedClusters(o),
+    waves: o.rollout === undefined ? undefined : Object.fromEntries(o.rollout.waves.flatMap((w) => w.clusters.filter((c) => changedClusters(o).includes(c)).map((c) => [c, w.name]))),
     summary: totals(diffs),
     clusters: diffs,
   };

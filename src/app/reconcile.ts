@@ -26,7 +26,8 @@ import { ReconcileLoop, type IterationOutcome, type LoopConfig, type ReconcileOn
 import { ReconcilerMetrics } from '../reconcile/metrics.ts';
 import { readReportTip, writeReport, type ReportTarget } from '../reconcile/report.ts';
 import { ProbeState, startProbeServer, type ProbeServer } from '../reconcile/server.ts';
-import { folderSource, gitSource, type ClusterTrees, type RenderedSource } from '../reconcile/source.ts';
+import { gatedSource, ungatedSource } from './rollout.ts';
+import { commitOf, folderSource, gitSource, type ClusterTrees, type RenderedSource } from '../reconcile/source.ts';
 import type { ClusterStatus } from '../reconcile/types.ts';
 
 /** The branch the reconciler reads: the one `render --commit` writes. */
@@ -206,6 +207,10 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
     const target: ReportTarget = { repo: reportRepo, branch: options.report.branch, remote: options.report.remote, token };
     report = (statuses, removed) => writeReport(target, statuses, removed);
     previousReport = () => readReportTip(target);
+    // A RolloutPolicy recorded in the rendered tree: each cluster gets the commit its wave may run (docs/rollout.md).
+    if (from.kind === 'git' && from.ref === undefined && repo !== undefined) source = gatedSource(source, { repo, prefix: from.prefix, report: target, logger });
+  } else if (from.kind === 'git' && from.ref === undefined) {
+    source = ungatedSource(source, logger);
   }
 
   const metrics = new ReconcilerMetrics();
@@ -220,7 +225,8 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
       else if (e.level === 'warn') logger.warn(fields, e.message);
       else logger.debug(fields, e.message);
     };
-    const fleet = { ...fleetOptions(options, snapshot.renderedCommit), signal, log, onAttempt: hooks.onAttempt };
+    // One cluster per worker: under a rollout each runs the commit its wave may run.
+    const fleet = { ...fleetOptions(options, commitOf(snapshot, clusters[0] ?? '')), signal, log, onAttempt: hooks.onAttempt };
     const members = clusters.filter((c) => !hooks.orphans?.has(c));
     const orphans = clusters.filter((c) => hooks.orphans?.has(c));
     return slots.add(

@@ -170,7 +170,47 @@ function buildProgram(): Command {
       // One code path for every source and mode, so `--once --dir` and `--once --repo` log alike (JSON on stderr).
       process.exitCode = await (await import('./reconcile.ts')).reconcileCommand(opts);
     });
+  addRolloutCommands(program);
   return program;
+}
+
+/** `manifold rollout …` (src/cli/rollout.ts, src/app/rollout.ts; docs/rollout.md). */
+function addRolloutCommands(program: Command): void {
+  const rollout = program.command('rollout').description('progressive rollout in cluster waves (RolloutPolicy): status and controls');
+  const common = (cmd: Command): Command =>
+    cmd
+      .option('--repo <dir>', 'a folder inside the repository holding the rendered branch', '.')
+      .option('--rendered-branch <branch>', 'the rendered branch', DEFAULT_BRANCH)
+      .option('--prefix <path>', 'folder of the rendered branch that holds the cluster folders')
+      .option('--commit <ref>', 'a rendered commit other than the branch tip');
+  common(rollout.command('status').description('per cluster: its wave, the commit it runs, the commit it may run and why not yet'))
+    .argument('[source]', 'a folder inside the repository holding the rendered branch (as --repo)')
+    .requiredOption('--status <ref|dir>', 'the report: a revision (e.g. manifold/status) or a folder with its layout')
+    .option('--now <time>', 'decision time (ISO 8601) for a folder report, which records none')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (source: string | undefined, opts: { repo: string; renderedBranch: string; prefix?: string; commit?: string; status: string; now?: string; output?: 'text' | 'json' }) => {
+      const { rolloutStatusCommand } = await import('./rollout.ts');
+      process.exitCode = await rolloutStatusCommand({ ...opts, repo: source ?? opts.repo });
+    });
+  type ControlOpts = { repo: string; renderedBranch: string; prefix?: string; commit?: string; report?: string; remote?: string; by?: string };
+  const control = (name: string, description: string, wave: boolean): void => {
+    const cmd = common(rollout.command(name).description(description));
+    if (wave) cmd.argument('<wave>', 'the wave to approve');
+    cmd
+      .option('--report <branch>', 'the report branch the controls are written to (default manifold/status)')
+      .option('--remote <remote>', 'push the decision to this remote (token from MANIFOLD_GIT_TOKEN)')
+      .option('--by <who>', 'who decides (default: git user.name <user.email>)')
+      .action(async (...args: unknown[]) => {
+        const opts = (wave ? args[1] : args[0]) as ControlOpts;
+        const action = (wave ? { kind: 'approve', wave: String(args[0]) } : { kind: name }) as import('../app/rollout.ts').ControlAction;
+        const { rolloutControlCommand } = await import('./rollout.ts');
+        process.exitCode = await rolloutControlCommand(action, { ...opts, token: process.env[TOKEN_ENV] });
+      });
+  };
+  control('approve', 'let WAVE start for the rendered commit (a commit to the report branch: author and time recorded)', true);
+  control('pause', 'release no new cluster until resume', false);
+  control('resume', 'lift a pause', false);
+  control('abort', 'stop the rollout of the rendered commit: clusters that run it go back to the commit before it', false);
 }
 
 /** Errors quote servers, libraries and arguments: they reach the terminal through the one redaction function. */

@@ -5,7 +5,14 @@ import { karmadaGroups, karmadaKinds } from './karmada/kinds.ts';
 import { kubefedGroups, kubefedKinds } from './kubefed/kinds.ts';
 import { kubeAdmiralGroups, kubeAdmiralKinds } from './kubeadmiral/kinds.ts';
 import { workGroups, workKinds } from './work/kinds.ts';
-import { manifoldKinds } from '../model/traffic.ts';
+import { TRAFFIC_API, TRAFFIC_KIND, TrafficSplit } from '../model/traffic.ts';
+import { ROLLOUT_API, ROLLOUT_KIND, RolloutPolicySchema } from '../model/rollout.ts';
+
+/** Manifold's own kinds besides manifold.yaml (which is read before the source is listed). */
+const manifoldKinds = [
+  { apiVersion: TRAFFIC_API, kind: TRAFFIC_KIND, title: 'manifold-trafficsplit', schema: TrafficSplit },
+  { apiVersion: ROLLOUT_API, kind: ROLLOUT_KIND, title: 'manifold-rolloutpolicy', schema: RolloutPolicySchema },
+];
 
 export const registry: DialectRegistry = {
   kinds: [...karmadaKinds, ...kubefedKinds, ...kubeAdmiralKinds, ...workKinds, ...federationV1Kinds, ...manifoldKinds],

@@ -40,6 +40,14 @@ export interface StatusSnapshot {
   paths: string[];
   /** A file of the report as text; undefined when there is no such file. */
   readText(relPath: string): Promise<string | undefined>;
+  /**
+   * The committer time of the oldest report commit, in the unbroken
+   * first-parent run ending at this one, whose status of `cluster` satisfies
+   * `holds` (e.g. "Synced at C": when the report first said so). Undefined
+   * when this commit's status does not hold, or for a folder (no history).
+   * Walks at most `maxCommits` commits (the time found so far is returned).
+   */
+  since(cluster: string, holds: (status: ClusterStatus) => boolean, maxCommits?: number): Promise<string | undefined>;
 }
 
 export interface ReadStatusOptions {
@@ -63,7 +71,8 @@ export async function readStatusSnapshot(spec: string, options: ReadStatusOption
     throw err;
   }
   const time = await committerTime(repo, commit);
-  return snapshotOf({ kind: 'commit', spec, commit, time }, await commitFiles(repo, commit));
+  const snapshot = await snapshotOf({ kind: 'commit', spec, commit, time }, await commitFiles(repo, commit));
+  return { ...snapshot, since: (cluster, holds, maxCommits) => statusSince(repo, commit, cluster, holds, maxCommits) };
 }
 
 function notFound(spec: string, why: string): InputError {
@@ -90,6 +99,7 @@ async function snapshotOf(origin: StatusOrigin, files: FileReaders): Promise<Sta
     clusters: clusters.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0)),
     paths,
     readText: async (relPath) => files.get(relPath)?.(),
+    since: async () => undefined,
   };
 }
 
@@ -155,4 +165,35 @@ async function committerTime(repo: GitRepository, commit: string): Promise<strin
   const body = (await repo.objects.read(commit)).body.toString('utf8');
   const seconds = /^committer .* (\d+) [+-]\d{4}$/m.exec(body)?.[1];
   return new Date(Number(seconds ?? 0) * 1000).toISOString();
+}
+
+/** The blob id of `clusters/<cluster>.json` in a commit, if any. */
+async function statusBlobAt(repo: GitRepository, commit: string, cluster: string): Promise<string | undefined> {
+  const dir = (await readTreeEntries(repo.objects, (await readCommit(repo, commit)).tree)).get(STATUS_DIR);
+  if (dir === undefined || !isDirMode(dir.mode)) return undefined;
+  return (await readTreeEntries(repo.objects, dir.oid)).get(`${cluster}.json`)?.oid;
+}
+
+async function statusSince(repo: GitRepository, tip: string, cluster: string, holds: (s: ClusterStatus) => boolean, maxCommits = 1000): Promise<string | undefined> {
+  let found: string | undefined;
+  let accepted: string | undefined;
+  let commit: string | undefined = tip;
+  for (let i = 0; commit !== undefined && i < maxCommits; i++) {
+    const blob = await statusBlobAt(repo, commit, cluster);
+    if (blob === undefined) break;
+    if (blob !== accepted) {
+      let status: ClusterStatus;
+      try {
+        status = JSON.parse((await repo.objects.read(blob)).body.toString('utf8')) as ClusterStatus;
+      } catch {
+        break;
+      }
+      if (!holds(status)) break;
+      accepted = blob;
+    }
+    found = await committerTime(repo, commit);
+    const parent: string | undefined = (await readCommit(repo, commit)).parents[0];
+    commit = parent !== undefined && repo.objects.has(parent) ? parent : undefined;
+  }
+  return found;
 }

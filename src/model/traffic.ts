@@ -4,7 +4,6 @@
  * only; the arithmetic and the generated objects are in src/render/traffic.ts.
  */
 import { z } from 'zod';
-import type { DocumentKind } from '../load/repository.ts';
 import { ObjectMeta } from './common.ts';
 import { dnsLabelProblem, dnsSubdomainProblem } from './names.ts';
 
@@ -129,4 +128,3 @@ export const TrafficSplit = z.strictObject({
 });
 export type TrafficSplit = z.infer<typeof TrafficSplit>;
 
-export const manifoldKinds: DocumentKind[] = [{ apiVersion: TRAFFIC_API, kind: TRAFFIC_KIND, title: 'manifold-trafficsplit', schema: TrafficSplit }];

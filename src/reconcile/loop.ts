@@ -26,7 +26,7 @@ import type { ReconcilerMetrics } from './metrics.ts';
 import { parseTree } from './objects.ts';
 import type { ReportResult } from './report.ts';
 import type { ProbeState } from './server.ts';
-import type { ClusterTrees, RenderedSnapshot, RenderedSource } from './source.ts';
+import { versionOf, type ClusterTrees, type RenderedSnapshot, type RenderedSource } from './source.ts';
 import type { ClusterResult, ClusterStatus } from './types.ts';
 
 /** Every tree must parse before anything is applied anywhere (as `reconcile --once`). */
@@ -153,7 +153,7 @@ export class ReconcileLoop {
   private isDue(cluster: string, snapshot: RenderedSnapshot): boolean {
     const m = this.memory.get(cluster);
     const orphan = !snapshot.trees.has(cluster);
-    return m === undefined || m.orphan !== orphan || m.version !== snapshot.version || m.retry || this.now() - m.at >= (this.config.driftIntervalMs ?? 300_000);
+    return m === undefined || m.orphan !== orphan || m.version !== versionOf(snapshot, cluster) || m.retry || this.now() - m.at >= (this.config.driftIntervalMs ?? 300_000);
   }
 
   /**
@@ -163,7 +163,7 @@ export class ReconcileLoop {
    */
   orphanedClusters(snapshot: RenderedSnapshot): string[] {
     const candidates = new Set([...(this.known ?? []), ...this.memory.keys()]);
-    return [...candidates].filter((c) => !snapshot.trees.has(c) && (this.config.only === undefined || c === this.config.only)).sort();
+    return [...candidates].filter((c) => !snapshot.trees.has(c) && !snapshot.held?.has(c) && (this.config.only === undefined || c === this.config.only)).sort();
   }
 
   /** The clusters on the report branch, read once; a failure is retried at the next tick (thrown in once mode). */
@@ -190,7 +190,7 @@ export class ReconcileLoop {
       validateTrees(snapshot.trees);
       await this.loadKnown();
       orphans = this.orphanedClusters(snapshot);
-      if (snapshot.trees.size === 0 && orphans.length === 0) {
+      if (snapshot.trees.size === 0 && orphans.length === 0 && (snapshot.held?.size ?? 0) === 0) {
         if (this.config.only !== undefined) {
           throw InputError.single({ code: 'CLUSTER_NOT_RENDERED', message: `${this.config.source.description} has no folder for cluster "${this.config.only}" (and the report branch has no status for it)` });
         }
@@ -249,7 +249,7 @@ export class ReconcileLoop {
       }
       // Cancelled by shutdown: what it got to is unknown, so it says nothing (its Unreachable attempt, if any, stands).
       if (status === undefined || controller.signal.aborted) return undefined;
-      this.finish(status, snapshot.version, publish);
+      this.finish(status, versionOf(snapshot, cluster), publish);
       return status;
     })();
     this.workers.set(cluster, worker);

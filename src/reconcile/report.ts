@@ -28,6 +28,8 @@ import type { ClusterStatus, Condition, ObjectRef } from './types.ts';
 export const DEFAULT_REPORT_BRANCH = 'manifold/status';
 export const STATUS_DIR = 'clusters';
 export const README_FILE = 'README.md';
+/** Rollout state and controls (docs/rollout.md): `rollouts/<policy>.json`, `rollouts/<policy>.controls.json`. */
+export const ROLLOUT_DIR = 'rollouts';
 
 // ---------------------------------------------------------------------------
 // The schema: the published contract of clusters/<name>.json. Key order of
@@ -295,7 +297,7 @@ function problemLines(s: ClusterStatus): string[] {
  * then the reasons for every cluster that is not Synced (only those). Deterministic: no "generated at" line,
  * so it changes only when a status file changes.
  */
-export function fleetReadme(statuses: readonly ClusterStatus[], unreadable: readonly string[] = []): string {
+export function fleetReadme(statuses: readonly ClusterStatus[], unreadable: readonly string[] = [], rollouts: readonly string[] = []): string {
   const sorted = [...statuses].sort((a, b) => cmp(a.cluster, b.cluster));
   const counts = new Map<string, number>();
   for (const s of sorted) counts.set(s.result, (counts.get(s.result) ?? 0) + 1);
@@ -309,6 +311,7 @@ export function fleetReadme(statuses: readonly ClusterStatus[], unreadable: read
     '',
     `${sorted.length} cluster${sorted.length === 1 ? '' : 's'}${tally === '' ? '' : `: ${tally}`}.`,
     '',
+    ...rollouts.flatMap((line) => [line, '']),
     '| cluster | applied commit | last attempt | objects | drifted | unhealthy | last result | since |',
     '|---|---|---|---:|---:|---:|---|---|',
   ];
@@ -335,8 +338,9 @@ export function fleetReadme(statuses: readonly ClusterStatus[], unreadable: read
  * the subject names the one changed cluster with its result, or counts them;
  * the body has one line per cluster; then trailers.
  */
-export function reportCommitMessage(changed: readonly ClusterStatus[], removed: readonly string[] = []): string {
+export function reportCommitMessage(changed: readonly ClusterStatus[], removed: readonly string[] = [], files: readonly string[] = []): string {
   const names = [...changed.map((s) => s.cluster), ...removed];
+  if (names.length === 0 && files.length > 0) return `manifold: ${files.join(', ')}\n\nManifold-Version: ${MANIFOLD_VERSION}\n`;
   const only = changed.length === 1 && removed.length === 0 ? changed[0] : undefined;
   const subject =
     only !== undefined
@@ -368,6 +372,8 @@ export interface ReportPlan {
   changed: ClusterStatus[];
   /** Clusters whose status file was removed (decommissioned). */
   removed: string[];
+  /** Rollout files whose content changed (paths on the branch). */
+  files: string[];
 }
 
 async function readBlobText(repo: GitRepository, oid: string): Promise<string> {
@@ -380,7 +386,13 @@ async function readBlobText(repo: GitRepository, oid: string): Promise<string> {
  * files, keeps everything else on the branch, regenerates README.md from all
  * status files. Pure apart from reading objects.
  */
-export async function planReport(repo: GitRepository, parent: string | undefined, statuses: readonly ClusterStatus[], removed: readonly string[] = []): Promise<ReportPlan> {
+export async function planReport(
+  repo: GitRepository,
+  parent: string | undefined,
+  statuses: readonly ClusterStatus[],
+  removed: readonly string[] = [],
+  rolloutFiles: ReadonlyMap<string, string> = new Map(),
+): Promise<ReportPlan> {
   const parentTree = parent === undefined ? undefined : (await readCommit(repo, parent)).tree;
   const root = parentTree === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(repo.objects, parentTree);
   const dirEntry = root.get(STATUS_DIR);
@@ -416,7 +428,8 @@ export async function planReport(repo: GitRepository, parent: string | undefined
     if (parsed === undefined) unreadable.push(`${STATUS_DIR}/${name}`);
     else all.push(parsed);
   }
-  const readme = blobObject(redact(fleetReadme(all, unreadable)));
+  const rollouts = await applyRolloutFiles(repo, root, rolloutFiles, objects);
+  const readme = blobObject(redact(fleetReadme(all, unreadable, rollouts.lines)));
   objects.push(readme);
   root.set(README_FILE, { mode: MODE_FILE, name: README_FILE, oid: readme.oid });
   if (dir.size === 0) root.delete(STATUS_DIR);
@@ -427,7 +440,46 @@ export async function planReport(repo: GitRepository, parent: string | undefined
   }
   const rootTree = treeObject([...root.values()]);
   objects.push(rootTree);
-  return { tree: rootTree.oid, parentTree, objects, changed, removed: gone };
+  return { tree: rootTree.oid, parentTree, objects, changed, removed: gone, files: rollouts.changed };
+}
+
+/**
+ * Writes the given `rollouts/` files into the root tree (others kept) and
+ * reads back one README line per rollout state file on the new tree.
+ */
+async function applyRolloutFiles(repo: GitRepository, root: Map<string, TreeEntry>, files: ReadonlyMap<string, string>, objects: GitObject[]): Promise<{ changed: string[]; lines: string[] }> {
+  const entry = root.get(ROLLOUT_DIR);
+  const dir = entry !== undefined && isDirMode(entry.mode) ? await readTreeEntries(repo.objects, entry.oid) : new Map<string, TreeEntry>();
+  const changed: string[] = [];
+  for (const [name, content] of [...files].sort((a, b) => cmp(a[0], b[0]))) {
+    const blob = blobObject(content);
+    if (dir.get(name)?.oid === blob.oid) continue;
+    objects.push(blob);
+    dir.set(name, { mode: MODE_FILE, name, oid: blob.oid });
+    changed.push(`${ROLLOUT_DIR}/${name}`);
+  }
+  if (changed.length > 0) {
+    const tree = treeObject([...dir.values()]);
+    objects.push(tree);
+    root.set(ROLLOUT_DIR, { mode: MODE_DIR, name: ROLLOUT_DIR, oid: tree.oid });
+  }
+  const lines: string[] = [];
+  for (const [name, e] of [...dir].sort((a, b) => cmp(a[0], b[0]))) {
+    if (!name.endsWith('.json') || name.endsWith('.controls.json') || isDirMode(e.mode)) continue;
+    lines.push(rolloutLine(`${ROLLOUT_DIR}/${name}`, files.get(name) ?? (await readBlobText(repo, e.oid))));
+  }
+  return { changed, lines };
+}
+
+/** The README line of a rollout state file: policy, state, target and why. */
+function rolloutLine(file: string, text: string): string {
+  try {
+    const r = JSON.parse(text) as { policy?: unknown; state?: unknown; target?: unknown; reason?: unknown };
+    const mark = r.state === 'Halted' ? '🛑' : r.state === 'Complete' ? '✅' : r.state === 'Paused' || r.state === 'Held' ? '⏸️' : r.state === 'Aborted' ? '↩️' : '🚦';
+    return `${mark} Rollout [${cell(String(r.policy))}](${file}): **${cell(String(r.state))}** at \`${cell(shortCommit(String(r.target)))}\` — ${cell(String(r.reason))}`;
+  } catch {
+    return `❓ Rollout [${cell(file)}](${file}): unreadable`;
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -467,11 +519,16 @@ export function defaultAuthor(now = new Date()): Signature {
  * Writes the statuses to the report branch (and pushes when a remote is
  * given). Makes no commit when no status file changed.
  */
-export async function writeReport(target: ReportTarget, statuses: readonly ClusterStatus[], removed: readonly string[] = []): Promise<ReportResult> {
+export async function writeReport(
+  target: ReportTarget,
+  statuses: readonly ClusterStatus[],
+  removed: readonly string[] = [],
+  rolloutFiles?: ReadonlyMap<string, string>,
+): Promise<ReportResult> {
   for (const s of statuses) statusPath(s.cluster);
   for (const c of removed) statusPath(c);
   const ref = branchRef(target.branch ?? DEFAULT_REPORT_BRANCH);
-  const change: ReportChange = { statuses, removed };
+  const change: ReportChange = { statuses, removed, files: rolloutFiles };
   return target.remote === undefined ? commitLocal(target, ref, change) : commitAndPush(target, ref, change, await resolveRemote(target.repo, target.remote));
 }
 
@@ -479,13 +536,15 @@ export async function writeReport(target: ReportTarget, statuses: readonly Clust
 interface ReportChange {
   statuses: readonly ClusterStatus[];
   removed: readonly string[];
+  /** `rollouts/` files to write: name → content. */
+  files?: ReadonlyMap<string, string> | undefined;
 }
 
 async function buildReportCommit(target: ReportTarget, parent: string | undefined, change: ReportChange): Promise<{ plan: ReportPlan; commit?: GitObject }> {
-  const plan = await planReport(target.repo, parent, change.statuses, change.removed);
+  const plan = await planReport(target.repo, parent, change.statuses, change.removed, change.files);
   if (plan.tree === plan.parentTree) return { plan };
   const author = target.author ?? defaultAuthor();
-  const message = reportCommitMessage(plan.changed, plan.removed);
+  const message = reportCommitMessage(plan.changed, plan.removed, plan.files);
   return { plan, commit: commitObject({ tree: plan.tree, parents: parent === undefined ? [] : [parent], author, committer: author, message }) };
 }
 
@@ -507,7 +566,7 @@ async function commitLocal(target: ReportTarget, ref: string, change: ReportChan
       }
       throw err;
     }
-    return { ref, commit: commit.oid, created: true, pushed: false, attempts: attempt, changed: [...plan.changed.map((s) => s.cluster), ...plan.removed] };
+    return { ref, commit: commit.oid, created: true, pushed: false, attempts: attempt, changed: [...plan.changed.map((s) => s.cluster), ...plan.removed, ...plan.files] };
   }
   throw new RuntimeError('REPORT_RACE', `${ref} kept moving; gave up after ${max} attempts`);
 }
@@ -537,7 +596,7 @@ async function commitAndPush(target: ReportTarget, ref: string, change: ReportCh
       throw err;
     }
     await mirrorLocal(target, ref, commit.oid);
-    return { ref, commit: commit.oid, created: true, pushed: true, attempts: attempt, changed: [...plan.changed.map((s) => s.cluster), ...plan.removed] };
+    return { ref, commit: commit.oid, created: true, pushed: true, attempts: attempt, changed: [...plan.changed.map((s) => s.cluster), ...plan.removed, ...plan.files] };
   }
   throw new RuntimeError('REPORT_RACE', `pushing the report to ${label}: ${ref} kept moving; gave up after ${max} attempts`);
 }

@@ -127,18 +127,21 @@ export async function readTreeAtCommit(repo: GitRepository, commit: string, opti
   return trees;
 }
 
-/** The contexts recorded in the provenance of a rendered commit (under `prefix`). */
-export async function readContextsAtCommit(repo: GitRepository, commit: string, prefix = ''): Promise<ClusterContexts> {
+/** The provenance file of a rendered commit (under `prefix`), if it has one. */
+export async function readProvenanceAtCommit(repo: GitRepository, commit: string, prefix = ''): Promise<string | undefined> {
   let oid: string | undefined = (await readCommit(repo, commit)).tree;
   for (const seg of [...prefix.split('/').filter((s) => s !== '' && s !== '.'), PROVENANCE_DIR, PROVENANCE_NAME]) {
     const entry: TreeEntry | undefined = oid === undefined ? undefined : (await readTreeEntries(repo.objects, oid)).get(seg);
     oid = entry?.oid;
-    if (entry !== undefined && seg === PROVENANCE_NAME && entry.mode === MODE_FILE) {
-      return contextsFromProvenance((await repo.objects.read(entry.oid)).body.toString('utf8'));
-    }
-    if (entry === undefined || (seg !== PROVENANCE_NAME && !isDirMode(entry.mode))) return new Map();
+    if (entry !== undefined && seg === PROVENANCE_NAME && entry.mode === MODE_FILE) return (await repo.objects.read(entry.oid)).body.toString('utf8');
+    if (entry === undefined || (seg !== PROVENANCE_NAME && !isDirMode(entry.mode))) return undefined;
   }
-  return new Map();
+  return undefined;
+}
+
+/** The contexts recorded in the provenance of a rendered commit (under `prefix`). */
+export async function readContextsAtCommit(repo: GitRepository, commit: string, prefix = ''): Promise<ClusterContexts> {
+  return contextsFromProvenance(await readProvenanceAtCommit(repo, commit, prefix));
 }
 
 // ---------------------------------------------------------------------------
@@ -152,6 +155,25 @@ export interface RenderedSnapshot {
   version: string;
   /** Kubeconfig contexts the inventory names (from the tree's provenance). */
   contexts?: ClusterContexts | undefined;
+  /** The provenance file of the rendered commit (a rollout reads its waves there). */
+  provenance?: string | undefined;
+  /**
+   * A rollout (docs/rollout.md): the commit each cluster may run; its tree in
+   * `trees` is that commit's. Absent: every cluster runs `renderedCommit`.
+   */
+  commits?: ReadonlyMap<string, string> | undefined;
+  /** A rollout: clusters that may run nothing yet (neither reconciled nor orphans). */
+  held?: ReadonlySet<string> | undefined;
+}
+
+/** The commit (or folder version) a cluster's tree in the snapshot is at. */
+export function versionOf(snapshot: RenderedSnapshot, cluster: string): string {
+  return snapshot.commits?.get(cluster) ?? snapshot.version;
+}
+
+/** The rendered commit a cluster of the snapshot is reconciled at. */
+export function commitOf(snapshot: RenderedSnapshot, cluster: string): string {
+  return snapshot.commits?.get(cluster) ?? snapshot.renderedCommit;
 }
 
 export interface RenderedSource {
@@ -237,8 +259,8 @@ export function gitSource(options: GitSourceOptions): RenderedSource {
       if (cached?.version === tip) return cached;
       const commit = await resolveCommit(options.repo, tip);
       const trees = await ownFolderOrNone(readTreeAtCommit(options.repo, commit, { prefix: options.prefix, only: options.only }));
-      const contexts = await readContextsAtCommit(options.repo, commit, options.prefix);
-      cached = { trees, renderedCommit: commit, version: commit, contexts };
+      const provenance = await readProvenanceAtCommit(options.repo, commit, options.prefix);
+      cached = { trees, renderedCommit: commit, version: commit, contexts: contextsFromProvenance(provenance), provenance };
       return cached;
     },
   };

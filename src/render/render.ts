@@ -12,6 +12,7 @@ import { workloadValueProblems } from '../model/workload.ts';
 import { objectPath, toYaml } from './emit.ts';
 import { checkPathsUnique } from '../model/paths.ts';
 import { computeTraffic, type TrafficExplanation } from './traffic.ts';
+import { resolveRollout, ROLLOUT_API, ROLLOUT_KIND, type ParsedPolicy, type RolloutPlan } from '../model/rollout.ts';
 import type { Dialect, DialectContext, Placement, PreviousRender } from './types.ts';
 
 export interface RenderOptions {
@@ -103,6 +104,8 @@ export interface Provenance {
   templateWarnings?: Record<string, string[]> | undefined;
   /** Templates not rendered because no cluster can take them (`unschedulable: report`), by key. */
   unschedulable?: UnschedulableTemplate[] | undefined;
+  /** The RolloutPolicy's waves resolved against the inventory, read by the reconciler's gate (docs/rollout.md). */
+  rollout?: RolloutPlan | undefined;
 }
 
 /** Render warnings split into those about one template (by key) and the rest. */
@@ -127,6 +130,7 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
   const unschedulable: UnschedulableTemplate[] = [];
   const mode = options.unschedulable ?? repo.settings.unschedulable ?? 'fail';
   const ctx = dialectContext(repo, options.previous, sink, undefined, mode === 'report' ? unschedulable : undefined);
+  checkRollout(repo, sink);
   const placements = dialects.flatMap((d) => d.place(ctx));
   checkSingleClaim(placements, sink);
   sink.throwIfErrors();
@@ -147,6 +151,19 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
   const provenance = provenanceOf(repo, rendered, clusterCounts(clusters), sorted, options);
   if (unschedulable.length > 0) provenance.unschedulable = unschedulable;
   return { clusters, rendered, placements: all, warnings, unschedulable, traffic: traffic.explanations, provenance };
+}
+
+/** The source's RolloutPolicy resolved against its inventory (model/rollout.ts). */
+export function rolloutOf(repo: Repository): ReturnType<typeof resolveRollout> {
+  const policies = (repo.objects.get(`${ROLLOUT_API} ${ROLLOUT_KIND}`) ?? []) as ParsedPolicy[];
+  return resolveRollout(policies, repo.clusters);
+}
+
+/** Bad waves are errors of the render; clusters no wave selects are said once, as a warning. */
+function checkRollout(repo: Repository, sink: ProblemSink): void {
+  const { problems, notes } = rolloutOf(repo);
+  sink.problems.push(...problems);
+  for (const message of notes) sink.warn({ code: 'ROLLOUT_REMAINING_WAVE', message });
 }
 
 /**
@@ -454,6 +471,7 @@ export function assembleProvenance(
     objects,
     warnings: [...repo.warnings, ...globalWarnings].map(formatProblem),
     templateWarnings: templateWarnings.size === 0 ? undefined : Object.fromEntries(templateWarnings),
+    rollout: rolloutOf(repo).plan,
   };
 }
 
