@@ -15,7 +15,10 @@ class World {
   readonly leases = new Map<string, LeaseRecord>();
   readonly replicas = new Map<string, { obs: LeaseObservations; alive: boolean }>();
   now = 0;
-  constructor(readonly clusters: string[]) {}
+  readonly clusters: string[];
+  constructor(clusters: string[]) {
+    this.clusters = clusters;
+  }
 
   add(name: string): void {
     this.replicas.set(name, { obs: new LeaseObservations(), alive: true });
