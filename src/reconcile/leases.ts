@@ -249,8 +249,8 @@ export class ShardCoordinator {
     for (const c of lostNow) this.held.delete(c);
 
     const observed = new Map(this.clusters.map((c) => [c, this.observations.get(clusterLease.get(c) as string)]));
-    const plan = planShards({ self: this.identity, nowMs: started, clusters: observed, liveReplicas: [...live, this.identity], slack: this.opts.slack, claimGraceMs: this.opts.renewIntervalMs });
-    this.shouldHold = plan.fair > 0 && this.clusters.length > 0;
+    const plan = planShards({ self: this.identity, nowMs: started, clusters: observed, liveReplicas: [...live, this.identity], slack: this.opts.slack, claimGraceMs: this.opts.leaseDurationMs });
+    this.shouldHold = plan.assigned.length > 0;
 
     const released: string[] = [];
     const acquired: string[] = [];

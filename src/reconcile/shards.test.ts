@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExpired, LeaseObservations, leaseName, planShards, preferredReplica, shareOf, type LeaseRecord, type ObservedLease } from './shards.ts';
+import { assignClusters, isExpired, LeaseObservations, leaseName, planShards, preferredReplica, shareOf, type LeaseRecord, type ObservedLease } from './shards.ts';
 
 const DURATION = 15_000;
 const GRACE = 2_000;
@@ -84,6 +84,17 @@ describe('planShards: a fleet of replicas sharing clusters through Leases', () =
       expect(world.heldBy(r)).toBeLessThanOrEqual(shareOf(20, 3, 1).max);
       expect(world.heldBy(r)).toBeGreaterThanOrEqual(5);
     }
+  });
+
+  it('4 clusters, 2 replicas holding 2 each, a third replica: it still gets a cluster (balance is floor..ceil, not ceil+slack)', () => {
+    const world = new World(clusterNames(4));
+    world.add('a');
+    world.add('b');
+    for (let i = 0; i < 10; i++) world.tick();
+    expect([world.heldBy('a'), world.heldBy('b')]).toEqual([2, 2]);
+    world.add('c');
+    for (let i = 0; i < 10; i++) world.tick();
+    expect([world.heldBy('a'), world.heldBy('b'), world.heldBy('c')].sort()).toEqual([1, 1, 2]);
   });
 
   it('a new replica gets a share: the others release clusters it is preferred for', () => {
@@ -186,14 +197,26 @@ describe('preference, shares and names', () => {
     expect(shareOf(5, 0, 1)).toEqual({ fair: 5, max: 6 });
   });
 
-  it('a replica holding more than the share releases the excess (non-preferred first) and takes nothing', () => {
+  it('a replica holding every cluster gives back those assigned to the others, keeps its own, takes nothing', () => {
     const lease = (holder: string): ObservedLease => ({ record: { holder, durationMs: DURATION, transitions: 1, resourceVersion: '1' }, observedAtMs: 0 });
     const clusters = new Map(clusterNames(6).map((c) => [c, lease('a')]));
     const plan = planShards({ self: 'a', nowMs: 1_000, clusters, liveReplicas: ['a', 'b', 'c'], slack: 0, claimGraceMs: GRACE });
+    const assignment = assignClusters(clusterNames(6), ['a', 'b', 'c']);
     expect(plan.release).toHaveLength(4);
-    expect(plan.release.every((c) => preferredReplica(c, ['a', 'b', 'c']) !== 'a')).toBe(true);
+    expect(plan.release.every((c) => assignment.get(c) !== 'a')).toBe(true);
     expect(plan.acquire).toEqual([]);
+    expect(plan.renew).toEqual(plan.assigned);
     expect(plan.renew).toHaveLength(2);
+  });
+
+  it('bounded loads: every replica gets floor or ceil of clusters / replicas, 4 clusters on 3 replicas included', () => {
+    for (const [n, r] of [[4, 3], [20, 3], [1000, 7], [2, 5]] as const) {
+      const replicas = Array.from({ length: r }, (_, i) => `replica-${i}`);
+      const assignment = assignClusters(clusterNames(n), replicas);
+      expect(assignment.size).toBe(n);
+      const loads = replicas.map((x) => [...assignment.values()].filter((v) => v === x).length);
+      expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(1);
+    }
   });
 
   it('Lease names are DNS subdomains; odd identities keep a readable head and a hash', () => {

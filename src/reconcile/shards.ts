@@ -16,11 +16,11 @@
  * LeaderElectionConfig: LeaseDuration > RenewDeadline).
  *
  * Balance: consistent hashing with bounded loads, as Argo CD's
- * "consistent-hashing" shard algorithm (argo-cd controller/sharding/sharding.go):
- * each cluster prefers one live replica by rendezvous hashing (stable when
- * replicas come and go: only the clusters of a replica that left, or that a
- * new one wins, move), and no replica holds more than ceil(clusters / live
- * replicas) + slack.
+ * "consistent-hashing" shard algorithm (argo-cd controller/sharding/):
+ * each cluster ranks the live replicas by rendezvous hashing, and every
+ * replica ends with floor or ceil(clusters / live replicas) clusters; a
+ * replica covering for others (a free cluster its replica did not take)
+ * never goes above ceil(clusters / live replicas) + slack.
  */
 import { createHash } from 'node:crypto';
 
@@ -87,24 +87,61 @@ function freeSinceMs(lease: ObservedLease | undefined, nowMs: number): number {
   return lease.observedAtMs + record.durationMs;
 }
 
-/** Rendezvous (highest random weight) hashing: the live replica a cluster prefers. */
-export function preferredReplica(cluster: string, replicas: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestScore = '';
-  for (const r of replicas) {
-    const score = createHash('sha256').update(`${cluster}\u0000${r}`).digest('hex');
-    if (best === undefined || score > bestScore || (score === bestScore && r < best)) {
-      best = r;
-      bestScore = score;
-    }
-  }
-  return best;
+/** Rendezvous (highest random weight) hashing: the replicas in the order a cluster prefers them. */
+export function rankReplicas(cluster: string, replicas: readonly string[]): string[] {
+  const score = (r: string): string => createHash('sha256').update(`${cluster}\u0000${r}`).digest('hex');
+  return replicas
+    .map((r) => ({ r, s: score(r) }))
+    .sort((a, b) => (a.s < b.s ? 1 : a.s > b.s ? -1 : a.r < b.r ? -1 : 1))
+    .map((x) => x.r);
 }
 
-/** How many clusters a replica may hold: ceil(clusters / live replicas) ("fair"), plus slack for its preferred ones. */
+/** The live replica a cluster prefers most. */
+export function preferredReplica(cluster: string, replicas: readonly string[]): string | undefined {
+  return rankReplicas(cluster, replicas)[0];
+}
+
+/** How many clusters a replica may hold: ceil(clusters / live replicas) ("fair"), plus slack when covering for others. */
 export function shareOf(clusters: number, liveReplicas: number, slack: number): { fair: number; max: number } {
   const fair = Math.ceil(clusters / Math.max(1, liveReplicas));
   return { fair, max: fair + Math.max(0, slack) };
+}
+
+let lastAssignment: { key: string; result: Map<string, string> } | undefined;
+
+/**
+ * Which live replica should hold each cluster: consistent hashing with
+ * bounded loads (Argo CD's "consistent-hashing" sharding algorithm,
+ * controller/sharding/consistent_hashing.go, after Mirrokni et al.). Each
+ * cluster goes to the replica it ranks highest that still has room; the
+ * first pass fills every replica to floor(clusters / replicas), the second
+ * places the remainder at most one more each, so every replica ends with
+ * floor or ceil. Every replica computes the same answer from the same Leases,
+ * and a replica that joins or leaves moves few clusters. Memoized: the input
+ * changes only when clusters or replicas do.
+ */
+export function assignClusters(clusters: readonly string[], replicas: readonly string[]): Map<string, string> {
+  const names = [...new Set(clusters)].sort();
+  const live = [...new Set(replicas)].sort();
+  const key = `${names.join('\n')}\u0000${live.join('\n')}`;
+  if (lastAssignment?.key === key) return lastAssignment.result;
+  const result = new Map<string, string>();
+  if (live.length > 0) {
+    const load = new Map(live.map((r) => [r, 0]));
+    const ranking = new Map(names.map((c) => [c, rankReplicas(c, live)]));
+    const floor = Math.floor(names.length / live.length);
+    for (const cap of [floor, floor + 1]) {
+      for (const c of names) {
+        if (result.has(c)) continue;
+        const r = ranking.get(c)?.find((x) => (load.get(x) ?? 0) < cap);
+        if (r === undefined) continue;
+        result.set(c, r);
+        load.set(r, (load.get(r) ?? 0) + 1);
+      }
+    }
+  }
+  lastAssignment = { key, result };
+  return result;
 }
 
 export interface ShardInput {
@@ -115,7 +152,7 @@ export interface ShardInput {
   /** Replicas whose own Lease is not expired (self included). */
   liveReplicas: readonly string[];
   slack: number;
-  /** A free cluster another replica prefers is left to it this long before anyone under its fair share takes it. */
+  /** A free cluster assigned to another replica is left to it this long before a replica below max takes it. */
   claimGraceMs: number;
 }
 
@@ -123,6 +160,8 @@ export interface ShardPlan {
   renew: string[];
   acquire: string[];
   release: string[];
+  /** The clusters this replica should hold (assignClusters). */
+  assigned: string[];
   fair: number;
   max: number;
 }
@@ -130,56 +169,47 @@ export interface ShardPlan {
 /**
  * Which Leases this replica renews, takes and gives back this round.
  *
- * - Held (holder = self) clusters are renewed, except those released.
- * - Release: above max, the excess (clusters another replica prefers first);
- *   above fair, the clusters another live replica prefers (so a new replica
- *   gets its share, and nobody flaps: non-preferred clusters are taken only
- *   below fair).
- * - Take a free cluster (no Lease, no holder, or expired): a preferred one
- *   while below max; any other one while below fair, once it has been free
- *   for claimGraceMs (its preferred replica had its chance). The former
- *   holder of an expired Lease is not a candidate for preference: it is the
- *   one that stopped renewing.
+ * Live replicas are those whose own Lease is not expired, minus any replica
+ * holding an expired cluster Lease (it stopped renewing: dead or cut off).
+ * - Held clusters assigned to this replica are renewed; held clusters
+ *   assigned to another live replica are given back (a new replica gets its
+ *   share this way), and so are clusters above max.
+ * - Free clusters (no Lease, no holder, or expired) assigned to this replica
+ *   are taken at once; a free cluster assigned to another replica is taken
+ *   once it has been free for claimGraceMs (its replica did not come for it),
+ *   while this replica is below max.
  */
 export function planShards(input: ShardInput): ShardPlan {
   const { self, nowMs, clusters, slack } = input;
-  const live = [...new Set([...input.liveReplicas, self])].sort();
-  const { fair, max } = shareOf(clusters.size, live.length, slack);
   const names = [...clusters.keys()].sort();
-  const prefers = (cluster: string, lease: ObservedLease | undefined): boolean => {
-    const former = lease?.record?.holder;
-    const candidates = former !== undefined && former !== self && isExpired(lease, nowMs) ? live.filter((r) => r !== former) : live;
-    return preferredReplica(cluster, candidates) === self;
-  };
+  const stalled = new Set<string>();
+  for (const c of names) {
+    const lease = clusters.get(c);
+    const holder = lease?.record?.holder;
+    if (holder !== undefined && holder !== '' && holder !== self && isExpired(lease, nowMs)) stalled.add(holder);
+  }
+  const live = [...new Set([...input.liveReplicas, self])].filter((r) => r === self || !stalled.has(r)).sort();
+  const { fair, max } = shareOf(names.length, live.length, slack);
+  const assignment = assignClusters(names, live);
+  const assigned = names.filter((c) => assignment.get(c) === self);
 
   const held = names.filter((c) => clusters.get(c)?.record?.holder === self);
-  // Release what another replica prefers first, then the rest, each by name.
-  const byReleaseOrder = [...held.filter((c) => !prefers(c, clusters.get(c))), ...held.filter((c) => prefers(c, clusters.get(c)))];
-  const release: string[] = [];
-  let count = held.length;
-  for (const c of byReleaseOrder) {
-    if (count <= fair) break;
-    if (count > max || !prefers(c, clusters.get(c))) {
-      release.push(c);
-      count--;
-    }
-  }
-  const renew = held.filter((c) => !release.includes(c));
+  const release = held.filter((c) => assignment.get(c) !== self);
+  const kept = held.filter((c) => assignment.get(c) === self);
+  const renew = kept.slice(0, max);
+  release.push(...kept.slice(max));
+  let count = renew.length;
 
   const acquire: string[] = [];
   const free = names.filter((c) => clusters.get(c)?.record?.holder !== self && isExpired(clusters.get(c), nowMs));
-  for (const c of free.filter((c) => prefers(c, clusters.get(c)))) {
+  for (const c of free) {
     if (count >= max) break;
+    const ours = assignment.get(c) === self;
+    if (!ours && nowMs - freeSinceMs(clusters.get(c), nowMs) < input.claimGraceMs) continue;
     acquire.push(c);
     count++;
   }
-  for (const c of free.filter((c) => !prefers(c, clusters.get(c)))) {
-    if (count >= fair) break;
-    if (nowMs - freeSinceMs(clusters.get(c), nowMs) < input.claimGraceMs) continue;
-    acquire.push(c);
-    count++;
-  }
-  return { renew, acquire, release, fair, max };
+  return { renew, acquire, release, assigned, fair, max };
 }
 
 /** Lease names: DNS-1123 subdomains of at most 253 characters; a long name keeps a readable head and a hash. */
