@@ -29,6 +29,8 @@ export interface ShardedFleetOptions {
   leaseDuration: string;
   renewInterval: string;
   interval: string;
+  /** More `manifold reconcile` flags for every replica (e.g. --drift-interval). */
+  extraArgs?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -149,6 +151,7 @@ export class ShardedFleet {
       '3s',
       '--listen',
       `127.0.0.1:${port}`,
+      ...(this.opts.extraArgs ?? []),
     ];
     const home = path.join(this.tmp, `home-${identity}`);
     mkdirSync(home, { recursive: true });
