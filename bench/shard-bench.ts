@@ -69,11 +69,12 @@ try {
   const ids = Array.from({ length: replicas }, (_, i) => `replica-${i + 1}`);
   const c1 = fleet.commitRendered('1');
   for (const id of ids) await fleet.startReplica(id);
-  const firstMs = await fleet.waitConverged('1', c1, 600_000);
-  record(`first convergence (${replicas} replicas started together, ${members} clusters × ${values.objects} objects): ${(firstMs / 1000).toFixed(1)} s`);
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const first = await fleet.waitConverged('1', c1, 600_000);
+  record(`first convergence (${replicas} replicas started together, ${members} clusters × ${values.objects} objects): applied everywhere ${s(first.appliedMs)}, reported ${s(first.reportedMs)}`);
   const c2 = fleet.commitRendered('2');
-  const changeMs = await fleet.waitConverged('2', c2, 600_000);
-  record(`a new commit reaches every cluster and the report: ${(changeMs / 1000).toFixed(1)} s`);
+  const change = await fleet.waitConverged('2', c2, 600_000);
+  record(`a new commit (--interval 2s): applied on every cluster ${s(change.appliedMs)}, on the report branch ${s(change.reportedMs)}`);
   const applied = fleet.reconciles().filter((r) => r.end - r.start > 0).map((r) => r.end - r.start).sort((a, b) => a - b);
   record(`apply time per cluster (reconcile durationMs): median ${applied[Math.floor(applied.length / 2)]} ms, p90 ${applied[Math.floor(applied.length * 0.9)]} ms`);
 
@@ -93,8 +94,13 @@ try {
   const leaseAfter = (await Promise.all(ids.map((id) => fleet.metrics(id)))).reduce((a, m) => a + metric(m, 'manifold_shard_lease_requests_total'), 0);
   const membersAfter = await fleet.memberRequests();
   const leasePerClusterPerRenew = (leaseAfter - leaseBefore) / members / (idleSeconds / (renewS * 1.1));
-  const memberPerClusterPerDrift = (membersAfter - membersBefore) / members / (idleSeconds / driftS);
-  record(`idle ${idleSeconds.toFixed(0)} s: hub Lease requests ${leaseAfter - leaseBefore} = ${leasePerClusterPerRenew.toFixed(2)} per cluster per renew interval (${renewS} s, jittered to ~${(renewS * 1.1).toFixed(1)} s); member API requests ${membersAfter - membersBefore} = ${memberPerClusterPerDrift.toFixed(1)} per cluster per drift check (${driftS} s; includes the bench's own /metrics scrape)`);
+  const drifts = idleSeconds / driftS;
+  const perDrift = (n: number): string => (n / members / drifts).toFixed(1);
+  record(
+    `idle ${idleSeconds.toFixed(0)} s: hub Lease requests ${leaseAfter - leaseBefore} = ${leasePerClusterPerRenew.toFixed(2)} per cluster per renew interval (${renewS} s, jittered to ~${(renewS * 1.1).toFixed(1)} s); ` +
+      `member API requests on configmaps/namespaces/secrets ${membersAfter.reconciler - membersBefore.reconciler} = ${perDrift(membersAfter.reconciler - membersBefore.reconciler)} per cluster per drift check (${driftS} s), ` +
+      `all member API requests ${membersAfter.all - membersBefore.all} = ${perDrift(membersAfter.all - membersBefore.all)} (with the API servers' own traffic)`,
+  );
 
   // SIGKILL: the others wait out the Lease.
   const victim = ids[0] as string;
@@ -130,8 +136,8 @@ try {
   record(`handover after SIGTERM of ${leaving} (held ${leavingHeld}): ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
   const c3 = fleet.commitRendered('3');
-  const afterMs = await fleet.waitConverged('3', c3, 600_000);
-  record(`a new commit after the handovers: every cluster converged and reported in ${(afterMs / 1000).toFixed(1)} s`);
+  const after = await fleet.waitConverged('3', c3, 600_000);
+  record(`a new commit after the handovers: applied ${s(after.appliedMs)}, reported ${s(after.reportedMs)}`);
   const report = fleet.report();
   record(`report branch: ${report.size} of ${members} status files, ${[...report.values()].filter((s) => s.renderedCommit === c3 && s.result === 'Synced').length} Synced at the last commit`);
   const overlaps = fleet.overlaps();

@@ -297,7 +297,9 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
   // Liveness fails only when the loop is wedged: no finished tick for several intervals plus a whole reconcile.
   const probe = new ProbeState(3 * intervalMs + options.clusterTimeoutMs + 60_000);
   const shard = options.shard === undefined ? undefined : shardCoordinator(options.shard, metrics, logger, () => loop);
-  const loop = new ReconcileLoop({ source, reconcile, report, previousReport, only: options.cluster, shard, logger, metrics, probe, once: options.once, intervalMs, driftIntervalMs, shutdownGraceMs });
+  // Sharded, several writers race for the report branch: fewer, larger commits lose fewer races.
+  const reportDelayMs = shard === undefined ? undefined : 1_000;
+  const loop = new ReconcileLoop({ source, reconcile, report, previousReport, only: options.cluster, shard, logger, metrics, probe, once: options.once, intervalMs, driftIntervalMs, shutdownGraceMs, reportDelayMs });
   if (shard !== undefined) {
     probe.shardNotReady = () => shard.notReadyReason();
     shard.start();

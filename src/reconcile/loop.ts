@@ -98,7 +98,7 @@ export interface LoopConfig {
   /** After stop(), how long in-flight reconciles may still run before they are cancelled (default 20 s). */
   shutdownGraceMs?: number;
   /** Statuses finished within this long of each other go into one report commit (default 200 ms). */
-  reportDelayMs?: number;
+  reportDelayMs?: number | undefined;
   now?: () => number;
 }
 

@@ -56,7 +56,7 @@ describe('reconciler replicas sharing 4 clusters through Leases', () => {
   it('converge, hand over, rebalance, and survive a frozen hub, a skewed clock and a hand-edited Lease', async () => {
     const c1 = fleet.commitRendered('1');
     for (const id of ['replica-a', 'replica-b', 'replica-c']) await fleet.startReplica(id);
-    const convergedMs = await fleet.waitConverged('1', c1, 90_000);
+    const converged = await fleet.waitConverged('1', c1, 90_000);
     let holders = await allHeldBy(['replica-a', 'replica-b', 'replica-c'], 30_000);
     for (const n of counts(holders).values()) expect(n).toBeLessThanOrEqual(Math.ceil(4 / 3) + 1);
     await waitFor('every replica ready', async () => ((await Promise.all(['replica-a', 'replica-b', 'replica-c'].map((r) => fleet.readyz(r)))).every((s) => s === 200 || s === 503) ? true : undefined), 10_000);
@@ -111,7 +111,7 @@ describe('reconciler replicas sharing 4 clusters through Leases', () => {
     expect([...fleet.report().keys()].sort()).toEqual([...fleet.members].sort());
     expect(fleet.overlaps()).toEqual([]);
     process.stderr.write(
-      `shards e2e: first convergence ${convergedMs} ms; SIGKILL handover ${handoverMs} ms (lease ${LEASE_S} s, renew ${RENEW_S} s); holders ${JSON.stringify(Object.fromEntries(counts(await fleet.holders())))}\n`,
+      `shards e2e: first convergence: applied ${converged.appliedMs} ms, reported ${converged.reportedMs} ms; SIGKILL handover ${handoverMs} ms (lease ${LEASE_S} s, renew ${RENEW_S} s); holders ${JSON.stringify(Object.fromEntries(counts(await fleet.holders())))}\n`,
     );
   });
 });

@@ -238,21 +238,26 @@ export class ShardedFleet {
     return out;
   }
 
-  /** Waits until every member runs `version` and the report says Synced at `commit` for each. */
-  async waitConverged(version: string, commit: string, timeoutMs: number): Promise<number> {
+  /** Waits until every member runs `version` (appliedMs), then until the report says Synced at `commit` for each (reportedMs). */
+  async waitConverged(version: string, commit: string, timeoutMs: number): Promise<{ appliedMs: number; reportedMs: number }> {
     const t0 = Date.now();
     await waitFor(
-      `every member at ${version} and reported Synced at ${commit.slice(0, 12)}`,
+      `every member at ${version}`,
+      async () => ((await Promise.all(this.members.map((c) => this.liveVersion(c)))).every((v) => v === version) ? true : undefined),
+      timeoutMs,
+      250,
+    );
+    const appliedMs = Date.now() - t0;
+    await waitFor(
+      `every member reported Synced at ${commit.slice(0, 12)}`,
       async () => {
-        const live = await Promise.all(this.members.map((c) => this.liveVersion(c)));
-        if (live.some((v) => v !== version)) return undefined;
         const r = this.report();
         return this.members.every((c) => r.get(c)?.renderedCommit === commit && r.get(c)?.result === 'Synced') ? true : undefined;
       },
       timeoutMs,
       250,
     );
-    return Date.now() - t0;
+    return { appliedMs, reportedMs: Date.now() - t0 };
   }
 
   /** Scrapes a replica's /metrics (undefined when it does not answer). */
@@ -287,17 +292,26 @@ export class ShardedFleet {
     }
   }
 
-  /** Requests the member API servers served so far (apiserver_request_total, summed over every member). */
-  async memberRequests(): Promise<number> {
-    let total = 0;
+  /**
+   * Requests the member API servers served so far (apiserver_request_total,
+   * summed over every member): all of them, and those on the resources the
+   * reconciler touches here (configmaps, namespaces, secrets — the ApplySet
+   * parent); the rest is mostly the API server's own traffic (its identity
+   * Lease every 10 s, APF configuration, the kubernetes Service).
+   */
+  async memberRequests(): Promise<{ all: number; reconciler: number }> {
+    let all = 0;
+    let reconciler = 0;
     for (const c of this.members) {
       const r = await kubeRequest(this.fleet.cluster(c), 'GET', '/metrics', undefined, { timeoutMs: 10_000 });
       for (const line of r.body.split('\n')) {
         if (!line.startsWith('apiserver_request_total{')) continue;
-        total += Number(line.slice(line.lastIndexOf(' ') + 1));
+        const n = Number(line.slice(line.lastIndexOf(' ') + 1));
+        all += n;
+        if (/resource="(configmaps|namespaces|secrets)"/.test(line)) reconciler += n;
       }
     }
-    return total;
+    return { all, reconciler };
   }
 
   /**
