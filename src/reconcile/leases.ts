@@ -128,6 +128,8 @@ export class ShardCoordinator {
   private stopped = false;
   private readonly writes = new PQueue({ concurrency: 16 });
   private liveCount = 1;
+  /** Local ms when this replica's own Lease was first written. */
+  private announcedAtMs: number | undefined;
 
   constructor(opts: ShardOptions) {
     if (!(opts.leaseDurationMs > opts.renewDeadlineMs && opts.renewDeadlineMs > opts.renewIntervalMs * 1.2)) {
@@ -251,6 +253,9 @@ export class ShardCoordinator {
     const observed = new Map(this.clusters.map((c) => [c, this.observations.get(clusterLease.get(c) as string)]));
     const plan = planShards({ self: this.identity, nowMs: started, clusters: observed, liveReplicas: [...live, this.identity], slack: this.opts.slack, claimGraceMs: this.opts.leaseDurationMs });
     this.shouldHold = plan.assigned.length > 0;
+    // Announce first, take later: for one renew interval after its own Lease first went out a replica
+    // takes nothing, so replicas started together see each other before one takes every cluster.
+    if (this.announcedAtMs === undefined || started - this.announcedAtMs < this.opts.renewIntervalMs) plan.acquire = [];
 
     const released: string[] = [];
     const acquired: string[] = [];
@@ -317,6 +322,7 @@ export class ShardCoordinator {
     try {
       const answer = current === undefined ? await this.opts.store.create(body) : await this.opts.store.replace(body);
       this.observations.wrote(name, recordOf(answer), sent);
+      this.announcedAtMs ??= sent;
     } catch (err) {
       if (!lostRace(err)) throw err;
     }
