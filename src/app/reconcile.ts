@@ -20,7 +20,9 @@ import PQueue from 'p-queue';
 import { DEFAULT_BRANCH } from '../git/names.ts';
 import { openRepository, type GitRepository } from '../git/repo.ts';
 import { reconcileFleet, type FleetOptions, type FleetTarget } from '../reconcile/fleet.ts';
-import { kubeconfigSecrets, type ClusterCredentials } from '../reconcile/kube.ts';
+import { ClusterConfigError, kubeconfigSecrets, loadKubeConfig, type ClusterCredentials } from '../reconcile/kube.ts';
+import { hubLeaseStore, ShardCoordinator } from '../reconcile/leases.ts';
+import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger, type LoggerOptions } from '../reconcile/logger.ts';
 import { ReconcileLoop, type IterationOutcome, type LoopConfig, type ReconcileOnce, type ReportStatuses } from '../reconcile/loop.ts';
 import { ReconcilerMetrics } from '../reconcile/metrics.ts';
@@ -76,8 +78,24 @@ export interface ReconcileOptions {
   report?: { branch: string; remote?: string | undefined } | undefined;
   /** Serve /healthz, /readyz and /metrics here. */
   listen?: { host: string; port: number } | undefined;
+  /** Share the clusters with other replicas through Leases in the hub (docs/reconciler.md "Sharding"). */
+  shard?: ShardSettings | undefined;
   logLevel: NonNullable<LoggerOptions['level']>;
   logDestination: 'stdout' | 'stderr';
+}
+
+export interface ShardSettings {
+  /** Namespace of the hub that holds the Leases. */
+  namespace: string;
+  identity: string;
+  leaseDurationMs: number;
+  renewIntervalMs: number;
+  renewDeadlineMs: number;
+  slack: number;
+  /** The hub: in-cluster credentials, or a kubeconfig (default: --kubeconfig / $KUBECONFIG) and context (default: its current one). */
+  hub: { mode: 'in-cluster' } | { mode: 'kubeconfig'; kubeconfigPath?: string | undefined; context?: string | undefined };
+  /** Fault injection for tests (MANIFOLD_CLOCK_OFFSET_MS): this replica's wall clock is off by this much. */
+  clockOffsetMs?: number | undefined;
 }
 
 export interface ReconcilerRuntime {
@@ -183,6 +201,49 @@ function unknownContextWarning(options: ReconcileOptions, logger: Logger): (tree
   };
 }
 
+/** The hub's KubeConfig: in-cluster, or a kubeconfig file and context. */
+function hubKubeConfig(hub: ShardSettings['hub']): KubeConfig {
+  if (hub.mode === 'in-cluster') {
+    const kc = new KubeConfig();
+    kc.loadFromCluster();
+    return kc;
+  }
+  const kc = loadKubeConfig(hub.kubeconfigPath);
+  if (hub.context !== undefined) {
+    if (kc.getContextObject(hub.context) === null) throw new ClusterConfigError('HUB_CONTEXT_NOT_FOUND', `--hub-context "${hub.context}" is not a context of the kubeconfig`);
+    kc.setCurrentContext(hub.context);
+  }
+  return kc;
+}
+
+/** The Lease coordinator of a sharded replica, wired to the loop (built right after it) and the metrics. */
+function shardCoordinator(settings: ShardSettings, metrics: ReconcilerMetrics, logger: Logger, loop: () => ReconcileLoop): ShardCoordinator {
+  const store = hubLeaseStore(hubKubeConfig(settings.hub), settings.namespace, settings.renewIntervalMs, (verb) => metrics.shardLeaseRequests.inc({ verb }));
+  const offset = settings.clockOffsetMs ?? 0;
+  let lastFailure = '';
+  return new ShardCoordinator({
+    store,
+    identity: settings.identity,
+    leaseDurationMs: settings.leaseDurationMs,
+    renewIntervalMs: settings.renewIntervalMs,
+    renewDeadlineMs: settings.renewDeadlineMs,
+    slack: settings.slack,
+    wallClock: offset === 0 ? undefined : () => new Date(Date.now() + offset),
+    metrics: metrics.shardMetrics(),
+    onAcquired: (clusters) => {
+      logger.info({ clusters }, `shards: acquired the Lease of ${clusters.length} cluster(s): ${clusters.join(', ')}`);
+      loop().trigger();
+    },
+    onLost: (clusters) => loop().release(clusters),
+    onRenewFailure: (err) => {
+      const message = err instanceof Error ? err.message : String(err);
+      // A hub that stays away is one line, not one per round.
+      if (message !== lastFailure) logger.warn({ err: { message } }, `shards: cannot renew Leases in the hub: ${message}`);
+      lastFailure = message;
+    },
+  });
+}
+
 /** Builds the loop and starts it (no signal handlers: the front door decides when to stop). */
 export async function startReconciler(options: ReconcileOptions): Promise<ReconcilerRuntime> {
   const { source: from, gitToken: token } = options;
@@ -241,7 +302,14 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
   const { intervalMs, driftIntervalMs, shutdownGraceMs } = options;
   // Liveness fails only when the loop is wedged: no finished tick for several intervals plus a whole reconcile.
   const probe = new ProbeState(3 * intervalMs + options.clusterTimeoutMs + 60_000);
-  const loop = new ReconcileLoop({ source, reconcile, report, previousReport, only: options.cluster, logger, metrics, probe, once: options.once, intervalMs, driftIntervalMs, shutdownGraceMs });
+  const shard = options.shard === undefined ? undefined : shardCoordinator(options.shard, metrics, logger, () => loop);
+  // Sharded, several writers race for the report branch: fewer, larger commits lose fewer races.
+  const reportDelayMs = shard === undefined ? undefined : 1_000;
+  const loop = new ReconcileLoop({ source, reconcile, report, previousReport, only: options.cluster, shard, logger, metrics, probe, once: options.once, intervalMs, driftIntervalMs, shutdownGraceMs, reportDelayMs });
+  if (shard !== undefined) {
+    probe.shardNotReady = () => shard.notReadyReason();
+    shard.start();
+  }
 
   const server = options.listen === undefined ? undefined : await startProbeServer(options.listen, probe, metrics);
 
@@ -267,11 +335,14 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
       driftIntervalMs,
       report: options.report?.branch,
       listen: server?.url,
+      shard: shard === undefined ? undefined : { identity: shard.identity, namespace: options.shard?.namespace, leaseDurationMs: options.shard?.leaseDurationMs, renewIntervalMs: options.shard?.renewIntervalMs },
     },
     options.once ? 'manifold reconcile: one iteration' : 'manifold reconcile: loop started',
   );
 
   const done = loop.run().finally(async () => {
+    // After the last report: give the Leases back so the other replicas take over at once.
+    await shard?.stop();
     await watcher?.close();
     await server?.close();
   });

@@ -166,6 +166,14 @@ function buildProgram(): Command {
     .option('--listen <address>', 'serve /healthz, /readyz and /metrics here (default :8080 without --once; "off" disables)')
     .option('--shutdown-grace <duration>', 'on SIGTERM, let the running reconcile finish this long before cancelling it (default 20s)')
     .option('--log-level <level>', 'JSON log level: debug, info, warn, error (default info)')
+    // Sharding across replicas through Leases in the hub (src/reconcile/leases.ts, docs/reconciler.md "Sharding").
+    .option('--shard-leases <namespace>', 'share the clusters with other replicas through Leases in this namespace of the hub')
+    .option('--shard-identity <id>', 'this replica in the Leases (default: hostname_random, as controller-runtime)')
+    .option('--lease-duration <duration>', 'others take a cluster over after its Lease went this long without renewal (default 40s)')
+    .option('--renew-interval <duration>', 'renew, take and give back Leases this often (default 10s)')
+    .option('--shard-slack <n>', 'clusters a replica may hold above ceil(clusters / live replicas) (default 1)')
+    .option('--hub-kubeconfig <path>', 'kubeconfig of the hub that holds the Leases (default: in-cluster in a pod, else --kubeconfig)')
+    .option('--hub-context <name>', 'context of the hub in that kubeconfig (default: its current context)')
     .action(async (opts: LoopCommandOptions) => {
       // One code path for every source and mode, so `--once --dir` and `--once --repo` log alike (JSON on stderr).
       process.exitCode = await (await import('./reconcile.ts')).reconcileCommand(opts);

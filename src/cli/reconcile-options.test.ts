@@ -44,3 +44,27 @@ describe('reconcile flags → the use case options (src/app/reconcile.ts)', () =
     expect(usageOf(() => reconcileOptions({ once: true, dir: 'a', concurrency: '0' }))).toMatch(/^USAGE: --concurrency "0"/);
   });
 });
+
+describe('--shard-leases: replicas sharing the clusters through Leases in the hub', () => {
+  it('defaults: 40 s Leases renewed every 10 s, a renew deadline of 2/3 the duration, slack 1, a controller-runtime style identity', () => {
+    const saved = process.env.KUBERNETES_SERVICE_HOST;
+    delete process.env.KUBERNETES_SERVICE_HOST;
+    try {
+      const o = reconcileOptions({ remote: 'https://example.com/fleet.git', shardLeases: 'manifold-system', kubeconfig: 'kc.yaml', hubContext: 'hub' });
+      expect(o.shard).toMatchObject({ namespace: 'manifold-system', leaseDurationMs: 40_000, renewIntervalMs: 10_000, renewDeadlineMs: 26_666, slack: 1, hub: { mode: 'kubeconfig', kubeconfigPath: 'kc.yaml', context: 'hub' } });
+      expect(o.shard?.identity).toMatch(/^.+_[0-9a-f]{8}$/);
+    } finally {
+      if (saved !== undefined) process.env.KUBERNETES_SERVICE_HOST = saved;
+    }
+  });
+
+  it('usage errors: stray shard flags, --once, pull mode, timings that leave no room to renew', () => {
+    const base = { remote: 'https://example.com/fleet.git' };
+    expect(usageOf(() => reconcileOptions({ ...base, leaseDuration: '10s' }))).toBe('USAGE: --lease-duration goes with --shard-leases NAMESPACE');
+    expect(usageOf(() => reconcileOptions({ ...base, once: true, shardLeases: 'ns' }))).toMatch(/does not go with --once/);
+    expect(usageOf(() => reconcileOptions({ ...base, shardLeases: 'ns', cluster: 'east' }))).toMatch(/push mode/);
+    expect(usageOf(() => reconcileOptions({ ...base, shardLeases: 'NS!' }))).toMatch(/not a namespace name/);
+    expect(usageOf(() => reconcileOptions({ ...base, shardLeases: 'ns', leaseDuration: '15s', renewInterval: '10s' }))).toMatch(/must be well below the lease duration/);
+    expect(usageOf(() => reconcileOptions({ ...base, shardLeases: 'ns', shardSlack: '-1' }))).toMatch(/--shard-slack "-1"/);
+  });
+});

@@ -23,6 +23,7 @@ import { branchRef } from '../git/repo.ts';
 import { DECOMMISSIONED, LEFT_THE_FLEET, OBJECTS_REJECTED } from '../reconcile/cluster.ts';
 import { describeObject } from '../reconcile/objects.ts';
 import { DEFAULT_REPORT_BRANCH } from '../reconcile/report.ts';
+import { defaultIdentity } from '../reconcile/leases.ts';
 import { parseListen } from '../reconcile/server.ts';
 import type { ClusterStatus } from '../reconcile/types.ts';
 
@@ -70,6 +71,14 @@ export interface LoopCommandOptions extends ReconcileCommandOptions {
   listen?: string | undefined;
   shutdownGrace?: string | undefined;
   logLevel?: string | undefined;
+  /** Sharding through Leases in this namespace of the hub. */
+  shardLeases?: string | undefined;
+  shardIdentity?: string | undefined;
+  leaseDuration?: string | undefined;
+  renewInterval?: string | undefined;
+  shardSlack?: string | undefined;
+  hubKubeconfig?: string | undefined;
+  hubContext?: string | undefined;
 }
 
 function usage(message: string): InputError {
@@ -156,6 +165,7 @@ export function reconcileOptions(opts: LoopCommandOptions): ReconcileOptions {
     shutdownGraceMs,
     report: reportFrom(opts, source),
     listen: listenFrom(opts),
+    shard: shardFrom(opts),
     logLevel: logLevel as (typeof LOG_LEVELS)[number],
     // The loop's JSON log goes to stdout (the container's log); with --once stdout holds the summary.
     logDestination: opts.once ? 'stderr' : 'stdout',
@@ -169,6 +179,43 @@ function reportFrom(opts: LoopCommandOptions, source: ReconcileSource): Reconcil
   const branch = typeof opts.report === 'string' ? opts.report : DEFAULT_REPORT_BRANCH;
   branchRef(branch);
   return { branch, remote };
+}
+
+const SHARD_FLAGS = ['shardIdentity', 'leaseDuration', 'renewInterval', 'shardSlack', 'hubKubeconfig', 'hubContext'] as const;
+
+/** --shard-leases and its timings; the renew deadline is 2/3 of the lease duration (client-go's 10 s of 15 s). */
+function shardFrom(opts: LoopCommandOptions): ReconcileOptions['shard'] {
+  if (opts.shardLeases === undefined) {
+    const stray = SHARD_FLAGS.find((f) => opts[f] !== undefined);
+    if (stray !== undefined) throw usage(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} goes with --shard-leases NAMESPACE`);
+    return undefined;
+  }
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(opts.shardLeases)) throw usage(`--shard-leases "${opts.shardLeases}" is not a namespace name`);
+  if (opts.once) throw usage('--shard-leases shares clusters between running replicas; it does not go with --once');
+  if (opts.cluster !== undefined || opts.inCluster) throw usage('--shard-leases is for push mode (one hub, many clusters); a pull-mode agent (--cluster) has one cluster of its own');
+  const leaseDurationMs = parseDuration(opts.leaseDuration ?? '40s', '--lease-duration');
+  const renewIntervalMs = parseDuration(opts.renewInterval ?? '10s', '--renew-interval');
+  const renewDeadlineMs = Math.floor((leaseDurationMs * 2) / 3);
+  if (renewIntervalMs < 100) throw usage('--renew-interval must be at least 100ms');
+  if (renewIntervalMs * 1.2 >= renewDeadlineMs) {
+    throw usage(`--renew-interval (${opts.renewInterval ?? '10s'}) must be well below the lease duration (${opts.leaseDuration ?? '40s'}): at most half of it, e.g. --lease-duration 40s --renew-interval 10s`);
+  }
+  const slack = opts.shardSlack === undefined ? 1 : Number(opts.shardSlack);
+  if (!Number.isInteger(slack) || slack < 0) throw usage(`--shard-slack "${opts.shardSlack}" must be a whole number ≥ 0`);
+  const identity = opts.shardIdentity ?? defaultIdentity();
+  if (identity === '' || identity.length > 128) throw usage('--shard-identity must be 1 to 128 characters');
+  const inPod = process.env.KUBERNETES_SERVICE_HOST !== undefined && opts.hubKubeconfig === undefined && opts.hubContext === undefined;
+  const offset = Number(process.env.MANIFOLD_CLOCK_OFFSET_MS ?? 0);
+  return {
+    namespace: opts.shardLeases,
+    identity,
+    leaseDurationMs,
+    renewIntervalMs,
+    renewDeadlineMs,
+    slack,
+    hub: inPod ? { mode: 'in-cluster' } : { mode: 'kubeconfig', kubeconfigPath: opts.hubKubeconfig ?? opts.kubeconfig, context: opts.hubContext },
+    clockOffsetMs: Number.isFinite(offset) ? offset : 0,
+  };
 }
 
 function listenFrom(opts: LoopCommandOptions): ReconcileOptions['listen'] {

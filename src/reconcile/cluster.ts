@@ -38,6 +38,7 @@ import {
   unionState,
 } from './applyset.ts';
 import { redact } from '../errors/redact.ts';
+import { RuntimeError } from '../errors/index.ts';
 import { driftEntries, externalDrift, hasDrifted, looksInSync, secretValues } from './compare.ts';
 import { assessHealth, type HealthResult, isSettled } from './health.ts';
 import {
@@ -114,6 +115,13 @@ export interface ReconcileOptions {
    */
   orphaned?: boolean;
   signal?: AbortSignal | undefined;
+  /**
+   * Sharded reconcilers (loop.ts ShardGate): called before each write stage
+   * (ApplySet parent, each apply stage, prune); throws when this replica no
+   * longer holds the cluster's Lease, so a replica that lost it mid-apply
+   * stops writing there.
+   */
+  fence?: ((cluster: string) => void) | undefined;
   /** Progress and problems, already safe to log (no Secret values). */
   log?: (event: ReconcileEvent) => void;
   now?: () => Date;
@@ -531,6 +539,7 @@ export function classifyClusterError(err: unknown, signal?: AbortSignal): { resu
     return { result: 'Failed', reason: timedOut ? 'Timeout' : 'Cancelled', message: timedOut ? 'the reconcile of this cluster timed out' : 'the reconcile was cancelled' };
   }
   if (err instanceof ClusterUnreachableError) return { result: 'Unreachable', reason: 'Unreachable', message: err.message };
+  if (err instanceof RuntimeError && err.code === 'LEASE_LOST') return { result: 'Failed', reason: 'LeaseLost', message: err.message };
   if (err instanceof ClusterAuthError) return { result: 'Failed', reason: 'Unauthorized', message: err.message };
   if (err instanceof KubeApiError) return { result: 'Failed', reason: err.status === 403 ? 'Forbidden' : err.reason || 'APIError', message: err.message };
   return { result: 'Failed', reason: 'Error', message: (err as Error)?.message ?? String(err) };
@@ -608,11 +617,14 @@ export async function reconcileCluster(tree: ReadonlyMap<string, string>, opts: 
       namespaces: [...new Set(tracked.map((t) => t.desired.namespace).filter((ns): ns is string => ns !== undefined))].sort(),
     };
     const recorded = readParentState(parentLive);
+    const fence = (): void => opts.fence?.(run.cluster);
+    fence();
     let parent = await run.writeParent(parentLive, unionState(recorded, desiredState));
 
     for (const stage of STAGES) {
       const inStage = tracked.filter((t) => t.stage === stage);
       if (stage !== 'definitions') for (const t of inStage) resolve(t, true);
+      fence();
       await run.runStage(stage, inStage.filter((t) => t.resource !== undefined));
       if (stage === 'definitions' && inStage.length > 0) {
         await run.waitForDefinitions(inStage);
@@ -627,6 +639,7 @@ export async function reconcileCluster(tree: ReadonlyMap<string, string>, opts: 
     let pruneComplete = true;
     if (opts.prune !== false) {
       const keys = new Set(tracked.map((t) => t.key || objectKey(t.desired)));
+      fence();
       pruneComplete = await run.prune(unionState(recorded, desiredState), keys);
     } else {
       run.pruneCondition = { type: 'Pruned', status: 'True', reason: 'PruneDisabled', message: 'pruning is off' };
@@ -635,11 +648,15 @@ export async function reconcileCluster(tree: ReadonlyMap<string, string>, opts: 
     if (opts.orphaned) {
       // Nothing is left: the ApplySet parent goes too, so nothing of Manifold's stays behind.
       if (pruneComplete && parent !== undefined) {
+        fence();
         await opts.client.delete(run.parentResource(), run.parent.namespace, run.parent.name, { uid: str(metadataOf(parent).uid), signal: opts.signal });
       }
       return orphanStatus(run, started, now(), opts);
     }
-    if (pruneComplete) parent = await run.writeParent(parent, desiredState);
+    if (pruneComplete) {
+      fence();
+      parent = await run.writeParent(parent, desiredState);
+    }
 
     let waited = true;
     if (opts.wait) waited = await run.waitHealthy(tracked);

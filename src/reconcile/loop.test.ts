@@ -338,3 +338,57 @@ describe('ReconcileLoop: one frozen cluster holds only itself', () => {
     expect(h.reports.flat().find((s) => s.cluster === 'east')?.result).toBe('Synced');
   });
 });
+
+describe('a sharded loop (ShardGate)', () => {
+  it('reconciles and reports only the clusters whose Lease it holds, and tells the gate every cluster there is', async () => {
+    const owned = new Set(['east']);
+    const told: string[][] = [];
+    const h = harness({ shard: { owns: (c) => owned.has(c), setClusters: (cs) => told.push([...cs]) } });
+    await h.loop.iterate();
+    expect(h.take()).toEqual(['east']);
+    expect(told.at(-1)?.sort()).toEqual(['east', 'west']);
+    expect(h.reports.flat().map((s) => s.cluster)).toEqual(['east']);
+    owned.add('west');
+    await h.loop.iterate();
+    expect(h.take()).toEqual(['west']);
+  });
+
+  it('a Lease lost mid-reconcile: the fence stops the next write stage, the worker is cancelled, and nothing is reported for it', async () => {
+    const owned = new Set(['east', 'west']);
+    let fenceThrew: unknown;
+    let releasing: Promise<void> | undefined;
+    const h = harness({ shard: { owns: (c) => owned.has(c), setClusters: () => {} } }, async (snap, clusters, signal, hooks) => {
+      const [cluster] = clusters as [string];
+      hooks?.fence?.(cluster); // first write stage: still ours
+      if (cluster === 'west') {
+        owned.delete('west');
+        releasing = h.loop.release(['west']);
+        try {
+          hooks?.fence?.(cluster); // next write stage
+        } catch (err) {
+          fenceThrew = err;
+        }
+        expect(signal.aborted).toBe(true);
+      }
+      return [sampleStatus(cluster, { renderedCommit: snap.renderedCommit })];
+    });
+    await h.loop.iterate();
+    await releasing;
+    expect(fenceThrew).toMatchObject({ code: 'LEASE_LOST' });
+    expect(h.reports.flat().map((s) => s.cluster)).toEqual(['east']);
+  });
+
+  it('a status finished while the Lease was held but not yet written is dropped once the Lease goes', async () => {
+    const owned = new Set(['east', 'west']);
+    const h = harness({ shard: { owns: (c) => owned.has(c), setClusters: () => {} }, reportDelayMs: 50 });
+    const run = h.loop.run();
+    await new Promise((r) => setTimeout(r, 20));
+    owned.delete('west');
+    await h.loop.release(['west']);
+    await new Promise((r) => setTimeout(r, 150));
+    h.loop.stop();
+    await run;
+    expect(h.reports.flat().map((s) => s.cluster)).not.toContain('west');
+    expect(h.reports.flat().map((s) => s.cluster)).toContain('east');
+  });
+});

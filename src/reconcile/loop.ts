@@ -19,7 +19,7 @@
  * under way completes (the branch only ever moves from one whole report to
  * the next).
  */
-import { InputError, ManifoldError, type Problem } from '../errors/index.ts';
+import { InputError, ManifoldError, type Problem, RuntimeError } from '../errors/index.ts';
 import { isDecommissioned, LEFT_THE_FLEET } from './cluster.ts';
 import type { Logger } from './logger.ts';
 import type { ReconcilerMetrics } from './metrics.ts';
@@ -49,6 +49,26 @@ export function validateTrees(trees: ClusterTrees): void {
 export interface ReconcileHooks {
   orphans?: ReadonlySet<string> | undefined;
   onAttempt?: ((status: ClusterStatus) => void) | undefined;
+  /** Sharded: throws when this replica no longer holds the cluster's Lease (called before each write stage). */
+  fence?: ((cluster: string) => void) | undefined;
+}
+
+/**
+ * Sharded loop (leases.ts ShardCoordinator): which clusters this replica may
+ * reconcile now. The loop tells it the clusters there are; the coordinator
+ * calls loop.release() when clusters stop being this replica's.
+ */
+export interface ShardGate {
+  owns(cluster: string): boolean;
+  setClusters(clusters: readonly string[]): void;
+}
+
+/** A write stage was reached without the cluster's Lease: another replica may be reconciling it now. */
+export class LeaseLostError extends RuntimeError {
+  constructor(cluster: string) {
+    super('LEASE_LOST', `${cluster}: this replica no longer holds the cluster's Lease; stopped before writing`, { cluster });
+    this.name = 'LeaseLostError';
+  }
 }
 
 /** Reconciles the named clusters of a snapshot; the signal cancels the run. */
@@ -64,6 +84,8 @@ export interface LoopConfig {
   previousReport?: (() => Promise<ReadonlyMap<string, ClusterStatus>>) | undefined;
   /** Pull mode: this process only ever looks after this cluster. */
   only?: string | undefined;
+  /** Sharded push mode: only the clusters whose Lease this replica holds. */
+  shard?: ShardGate | undefined;
   logger: Logger;
   metrics?: ReconcilerMetrics | undefined;
   probe?: ProbeState | undefined;
@@ -76,7 +98,7 @@ export interface LoopConfig {
   /** After stop(), how long in-flight reconciles may still run before they are cancelled (default 20 s). */
   shutdownGraceMs?: number;
   /** Statuses finished within this long of each other go into one report commit (default 200 ms). */
-  reportDelayMs?: number;
+  reportDelayMs?: number | undefined;
   now?: () => number;
 }
 
@@ -215,8 +237,10 @@ export class ReconcileLoop {
     }
     this.lastSnapshot = snapshot;
     const started: Promise<ClusterStatus | undefined>[] = [];
+    this.config.shard?.setClusters([...snapshot.trees.keys(), ...orphans]);
     for (const cluster of [...this.dueClusters(snapshot), ...orphans.filter((c) => this.isDue(c, snapshot))]) {
       if (this.workers.has(cluster)) continue; // still busy with an earlier commit: it picks this one up when done
+      if (!this.mine(cluster)) continue;
       started.push(this.startWorker(cluster, snapshot, !snapshot.trees.has(cluster), publish));
     }
     // A report that failed earlier is tried again.
@@ -225,10 +249,37 @@ export class ReconcileLoop {
     return { snapshot, started };
   }
 
+  /** Whether this process looks after the cluster now (always, unless sharded). */
+  private mine(cluster: string): boolean {
+    return this.config.shard?.owns(cluster) ?? true;
+  }
+
+  /**
+   * The clusters stopped being this replica's (Lease lost or given back):
+   * cancel their workers, forget them, and drop statuses not yet reported —
+   * the new holder reports them from now on. Resolves when the workers ended.
+   */
+  async release(clusters: readonly string[]): Promise<void> {
+    const ending: Promise<unknown>[] = [];
+    for (const cluster of clusters) {
+      const worker = this.workers.get(cluster);
+      if (worker !== undefined) {
+        worker.controller.abort(new LeaseLostError(cluster));
+        ending.push(worker.done);
+      }
+      this.memory.delete(cluster);
+      this.unreported.delete(cluster);
+      this.toRemove.delete(cluster);
+    }
+    if (clusters.length > 0) this.config.logger.info({ clusters }, `shards: ${clusters.length} cluster(s) are no longer this replica's: ${clusters.join(', ')}`);
+    await Promise.all(ending);
+  }
+
   private startWorker(cluster: string, snapshot: RenderedSnapshot, orphan: boolean, publish: boolean): Promise<ClusterStatus | undefined> {
     const controller = new AbortController();
     const worker: Worker = { controller, done: Promise.resolve(undefined) };
     const onAttempt = (status: ClusterStatus): void => {
+      if (!this.mine(status.cluster)) return;
       worker.provisional = status;
       logStatus(this.config.logger, status, this.stopping ? '' : ' (retrying)');
       this.unreported.set(status.cluster, status);
@@ -240,7 +291,10 @@ export class ReconcileLoop {
     worker.done = (async () => {
       let status: ClusterStatus | undefined;
       try {
-        [status] = await this.config.reconcile(snapshot, [cluster], controller.signal, { orphans: orphan ? new Set([cluster]) : undefined, onAttempt });
+        const fence = this.config.shard === undefined ? undefined : (c: string) => {
+          if (!this.mine(c)) throw new LeaseLostError(c);
+        };
+        [status] = await this.config.reconcile(snapshot, [cluster], controller.signal, { orphans: orphan ? new Set([cluster]) : undefined, onAttempt, fence });
       } catch (err) {
         // A worker never takes the loop down; the cluster is simply tried again at the next tick.
         if (!controller.signal.aborted) this.config.logger.error({ cluster, err: { message: errorMessage(err) } }, `${cluster}: reconcile failed: ${errorMessage(err)}`);
@@ -249,6 +303,8 @@ export class ReconcileLoop {
       }
       // Cancelled by shutdown: what it got to is unknown, so it says nothing (its Unreachable attempt, if any, stands).
       if (status === undefined || controller.signal.aborted) return undefined;
+      // Sharded, and the Lease went meanwhile: the new holder reports this cluster.
+      if (!this.mine(cluster)) return undefined;
       this.finish(status, versionOf(snapshot, cluster), publish);
       return status;
     })();
@@ -280,7 +336,8 @@ export class ReconcileLoop {
   private markReady(): void {
     const { probe } = this.config;
     if (probe === undefined || probe.ready || this.lastSnapshot === undefined) return;
-    if ([...this.lastSnapshot.trees.keys()].every((c) => this.memory.has(c) || this.workers.get(c)?.provisional !== undefined)) probe.ready = true;
+    const clusters = [...this.lastSnapshot.trees.keys()].filter((c) => this.mine(c));
+    if (clusters.every((c) => this.memory.has(c) || this.workers.get(c)?.provisional !== undefined)) probe.ready = true;
   }
 
   /** Writes what has finished after reportDelayMs, so clusters finishing together make one commit. */
@@ -307,10 +364,12 @@ export class ReconcileLoop {
       return undefined;
     }
     if (this.unreported.size === 0 && this.toRemove.size === 0) return undefined;
-    const batch = [...this.unreported.values()];
-    const removed = [...this.toRemove];
+    // Sharded: each replica writes only the status files of the clusters it holds now.
+    const batch = [...this.unreported.values()].filter((s) => this.mine(s.cluster));
+    const removed = [...this.toRemove].filter((c) => this.mine(c));
     this.unreported.clear();
     this.toRemove.clear();
+    if (batch.length === 0 && removed.length === 0) return undefined;
     try {
       const result = await report(batch, removed);
       if (result.created) metrics?.reportCommits.inc();

@@ -9,6 +9,7 @@
  * rules want (`manifold_cluster_result{result="Synced"} == 0`).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ShardMetrics } from './leases.ts';
 import type { ClusterResult, ClusterStatus } from './types.ts';
 
 export const METRICS_PREFIX = 'manifold_';
@@ -81,6 +82,46 @@ export class ReconcilerMetrics {
     help: 'New commits (or folder contents) of the rendered branch picked up by the loop',
     registers: [this.registry],
   });
+
+  // Sharding (leases.ts): what this replica holds, and how often Leases change hands.
+  readonly shardClustersHeld = new Gauge({
+    name: `${METRICS_PREFIX}shard_clusters_held`,
+    help: 'Cluster Leases this replica holds now (sharded reconcilers, --shard-leases)',
+    registers: [this.registry],
+  });
+  readonly shardLiveReplicas = new Gauge({
+    name: `${METRICS_PREFIX}shard_live_replicas`,
+    help: 'Replicas whose own Lease was renewed within its duration, as this replica sees them',
+    registers: [this.registry],
+  });
+  readonly shardRenewFailures = new Counter({
+    name: `${METRICS_PREFIX}shard_lease_renew_failures_total`,
+    help: 'Rounds or Lease writes that failed for another reason than a lost race (hub unreachable, forbidden, timeout)',
+    registers: [this.registry],
+  });
+  readonly shardHandovers = new Counter({
+    name: `${METRICS_PREFIX}shard_handovers_total`,
+    help: 'Cluster Leases that changed hands at this replica: acquired, released (given back for balance or shutdown), lost (renew failed or taken)',
+    labelNames: ['direction'] as const,
+    registers: [this.registry],
+  });
+  readonly shardLeaseRequests = new Counter({
+    name: `${METRICS_PREFIX}shard_lease_requests_total`,
+    help: 'Requests to the hub for Leases, by verb (list, create, replace)',
+    labelNames: ['verb'] as const,
+    registers: [this.registry],
+  });
+
+  /** The hooks the shard coordinator moves (leases.ts ShardMetrics). */
+  shardMetrics(): ShardMetrics {
+    for (const direction of ['acquired', 'released', 'lost'] as const) this.shardHandovers.inc({ direction }, 0);
+    return {
+      held: (n) => this.shardClustersHeld.set(n),
+      liveReplicas: (n) => this.shardLiveReplicas.set(n),
+      renewFailure: () => this.shardRenewFailures.inc(),
+      handover: (direction, n) => this.shardHandovers.inc({ direction }, n),
+    };
+  }
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: METRICS_PREFIX });

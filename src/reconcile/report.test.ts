@@ -259,3 +259,37 @@ describe('last applied, kept apart from the attempt', () => {
     expect((JSON.parse(nextStatusContent(undefined, unreachable()).content) as ClusterStatus).lastApplied).toBeUndefined();
   });
 });
+
+describe('many writers at fleet scale', () => {
+  it('a one-cluster write parses only its own file: the other status files are read once per blob, not once per write', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { openRepository, readRef } = await import('../git/repo.ts');
+    const { planReport, writeReport, readReport } = await import('./report.ts');
+    const dir = mkdtempSync(path.join(tmpdir(), 'manifold-report-scale-'));
+    try {
+      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', dir]);
+      const repo = openRepository(dir);
+      const names = Array.from({ length: 200 }, (_, i) => `member-${String(i).padStart(3, '0')}`);
+      await writeReport({ repo }, names.map((c) => sampleStatus(c)));
+      const ref = 'refs/heads/manifold/status';
+      await planReport(repo, await readRef(repo, ref), [sampleStatus('member-007', { result: 'Degraded' })]);
+      // Count blob reads of the next one-cluster writes.
+      const read = repo.objects.read.bind(repo.objects);
+      let reads = 0;
+      repo.objects.read = async (oid: string) => {
+        const o = await read(oid);
+        if (o.type === 'blob') reads++;
+        return o;
+      };
+      for (const c of ['member-011', 'member-150', 'member-199']) await writeReport({ repo }, [sampleStatus(c, { result: 'Degraded' })]);
+      expect(reads).toBeLessThanOrEqual(3 * 2);
+      const report = await readReport(repo, (await readRef(repo, ref)) as string);
+      expect(report.size).toBe(200);
+      expect([...report.values()].filter((s) => s.result === 'Degraded').map((s) => s.cluster).sort()).toEqual(['member-011', 'member-150', 'member-199']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

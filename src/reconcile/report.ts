@@ -382,6 +382,25 @@ async function readBlobText(repo: GitRepository, oid: string): Promise<string> {
 }
 
 /**
+ * Parsed status files by blob id. A blob id is its content's hash, so an
+ * entry never goes stale; with it, a one-cluster write parses one file
+ * instead of every file on the branch (sharded replicas make N such writes
+ * per pass over N clusters: without it that pass costs N² parses).
+ * Bounded: cleared when it outgrows any plausible fleet.
+ */
+const parsedBlobs = new Map<string, ClusterStatus | undefined>();
+const PARSED_BLOBS_MAX = 50_000;
+
+/** `text`: the blob's content when it is not stored yet (written by this plan). */
+async function parsedStatusBlob(repo: GitRepository, oid: string, text?: string): Promise<ClusterStatus | undefined> {
+  if (parsedBlobs.has(oid)) return parsedBlobs.get(oid);
+  const parsed = parseStatusFile(text ?? (await readBlobText(repo, oid)));
+  if (parsedBlobs.size >= PARSED_BLOBS_MAX) parsedBlobs.clear();
+  parsedBlobs.set(oid, parsed);
+  return parsed;
+}
+
+/**
  * Applies `statuses` to the report tree of `parent`: replaces only their
  * files, keeps everything else on the branch, regenerates README.md from all
  * status files. Pure apart from reading objects.
@@ -423,8 +442,7 @@ export async function planReport(
   const unreadable: string[] = [];
   for (const [name, entry] of [...dir].sort((a, b) => cmp(a[0], b[0]))) {
     if (!name.endsWith('.json') || isDirMode(entry.mode)) continue;
-    const text = contents.get(name) ?? (await readBlobText(repo, entry.oid));
-    const parsed = parseStatusFile(text);
+    const parsed = await parsedStatusBlob(repo, entry.oid, contents.get(name));
     if (parsed === undefined) unreadable.push(`${STATUS_DIR}/${name}`);
     else all.push(parsed);
   }

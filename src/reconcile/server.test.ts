@@ -36,6 +36,28 @@ describe('probe server', () => {
     expect((await fetch(`${server.url}/healthz`, { method: 'POST' })).status).toBe(405);
   });
 
+  it('sharded: /readyz fails, with the reason, while the replica holds no Lease it should', async () => {
+    const probe = new ProbeState();
+    const metrics = new ReconcilerMetrics({ processMetrics: false });
+    let reason: string | undefined = 'holds no cluster Lease yet';
+    probe.shardNotReady = () => reason;
+    probe.ready = true;
+    server = await startProbeServer({ host: '127.0.0.1', port: 0 }, probe, metrics);
+    expect(await get(`${server.url}/readyz`)).toMatchObject({ status: 503, body: 'holds no cluster Lease yet\n' });
+    expect(probe.isReady()).toBe(false);
+    reason = undefined;
+    expect(await get(`${server.url}/readyz`)).toMatchObject({ status: 200, body: 'ok\n' });
+    const shard = metrics.shardMetrics();
+    shard.held(3);
+    shard.handover('acquired', 3);
+    shard.renewFailure();
+    const text = (await get(`${server.url}/metrics`)).body;
+    expect(text).toContain('manifold_shard_clusters_held 3');
+    expect(text).toContain('manifold_shard_handovers_total{direction="acquired"} 3');
+    expect(text).toContain('manifold_shard_handovers_total{direction="lost"} 0');
+    expect(text).toContain('manifold_shard_lease_renew_failures_total 1');
+  });
+
   it('liveness fails when the loop made no progress for too long', () => {
     const probe = new ProbeState(1000, 0);
     expect(probe.live(1000)).toBe(true);

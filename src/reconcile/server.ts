@@ -5,7 +5,9 @@
  *                 503 when the loop has not finished an iteration for too
  *                 long (a wedged process is better restarted);
  *   GET /readyz   200 only after the first reconcile finished, 503 before and
- *                 from the moment shutdown begins (readiness);
+ *                 from the moment shutdown begins (readiness); sharded, also
+ *                 503 while the replica holds no cluster Lease it should, or
+ *                 cannot renew its Leases in the hub;
  *   GET /metrics  prom-client exposition of the reconciler's own registry.
  * Nothing else is served, and no response carries configuration or secrets.
  */
@@ -23,10 +25,13 @@ export class ProbeState {
   lastProgressMs: number;
   /** A loop without progress for this long fails liveness. */
   stallAfterMs: number;
+  /** Sharded: why this replica is not ready (no Lease it should hold, hub unreachable), or undefined. */
+  shardNotReady: (() => string | undefined) | undefined;
 
   constructor(stallAfterMs = Number.POSITIVE_INFINITY, now = Date.now()) {
     this.stallAfterMs = stallAfterMs;
     this.lastProgressMs = now;
+    this.shardNotReady = undefined;
   }
 
   progress(now = Date.now()): void {
@@ -38,7 +43,7 @@ export class ProbeState {
   }
 
   isReady(): boolean {
-    return this.ready && !this.shuttingDown;
+    return this.ready && !this.shuttingDown && this.shardNotReady?.() === undefined;
   }
 }
 
@@ -72,6 +77,8 @@ export async function startProbeServer(listen: { host: string; port: number }, s
     if (path === '/healthz' || path === '/livez') return state.live() ? text(200, 'ok\n') : text(503, 'reconcile loop stalled\n');
     if (path === '/readyz') {
       if (state.shuttingDown) return text(503, 'shutting down\n');
+      const shard = state.shardNotReady?.();
+      if (shard !== undefined) return text(503, `${shard}\n`);
       return state.ready ? text(200, 'ok\n') : text(503, 'first reconcile not finished\n');
     }
     if (path === '/metrics') {

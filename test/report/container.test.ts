@@ -125,7 +125,7 @@ interface Manifest {
   rules?: { verbs: string[] }[];
 }
 
-function manifests(mode: 'push' | 'pull'): Manifest[] {
+function manifests(mode: 'push' | 'pull' | 'sharded'): Manifest[] {
   const folder = path.join(ROOT, 'examples', 'deploy', mode);
   return readdirSync(folder)
     .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
@@ -135,7 +135,7 @@ function manifests(mode: 'push' | 'pull'): Manifest[] {
 describe('examples/deploy', () => {
   const help = () => run([...execForm('ENTRYPOINT'), 'reconcile', '--help']).stdout;
 
-  for (const mode of ['push', 'pull'] as const) {
+  for (const mode of ['push', 'pull', 'sharded'] as const) {
     it(`${mode}: restricted pod security, probes on the served paths, flags the CLI knows, grace above --shutdown-grace`, () => {
       const deployment = manifests(mode).find((m) => m.kind === 'Deployment');
       const pod = deployment?.spec?.template?.spec;
@@ -155,12 +155,30 @@ describe('examples/deploy', () => {
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(grace);
       expect(container.env?.find((e) => e.name === 'MANIFOLD_GIT_TOKEN')?.valueFrom?.secretKeyRef).toBeDefined();
       if (mode === 'pull') expect(args).toEqual(expect.arrayContaining(['--in-cluster', '--cluster']));
+      if (mode === 'push' || mode === 'sharded') expect(args).toContain('--kubeconfig');
       if (mode === 'push') {
         expect(pod.automountServiceAccountToken).toBe(false);
         expect(args).toContain('--kubeconfig');
       }
     });
   }
+
+  it('sharded: 3 replicas with Lease RBAC in their namespace only, a PodDisruptionBudget of one, an identity per pod', () => {
+    const all = manifests('sharded') as (Manifest & { spec?: Record<string, unknown>; metadata: { name: string; namespace?: string } })[];
+    const deployment = all.find((m) => m.kind === 'Deployment') as Manifest & { spec: { replicas: number } };
+    expect(deployment.spec.replicas).toBe(3);
+    const args = deployment.spec?.template?.spec.containers[0]?.args ?? [];
+    expect(args[args.indexOf('--shard-leases') + 1]).toBe('manifold-system');
+    expect(args[args.indexOf('--shard-identity') + 1]).toBe('$(POD_NAME)');
+    expect(deployment.spec?.template?.spec.automountServiceAccountToken).toBe(true);
+    const role = all.find((m) => m.kind === 'Role') as Manifest & { metadata: { namespace: string }; rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
+    expect(role.metadata.namespace).toBe('manifold-system');
+    expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: expect.arrayContaining(['get', 'list', 'create', 'update']) }]);
+    expect(all.some((m) => m.kind === 'ClusterRole')).toBe(false);
+    const pdb = all.find((m) => m.kind === 'PodDisruptionBudget') as Manifest & { spec: { maxUnavailable: number; selector: { matchLabels: Record<string, string> } } };
+    expect(pdb.spec.maxUnavailable).toBe(1);
+    expect(pdb.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'manifold', 'app.kubernetes.io/component': 'reconciler' });
+  });
 
   it('pull: the ClusterRole allows apply and prune (the e2e test runs an agent under it)', () => {
     const role = manifests('pull').find((m) => m.kind === 'ClusterRole');
