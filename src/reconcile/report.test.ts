@@ -141,8 +141,8 @@ describe('fleet README', () => {
     ]);
     const rows = readme.split('\n').filter((l) => l.startsWith('| ['));
     expect(rows).toEqual([
-      '| [east](clusters/east.json) | `folder:rendered` | `folder:rendered` | 2 | 0 | 0 | ✅ Synced | 2026-01-01T00:00:01.500Z |',
-      '| [west](clusters/west.json) | `0123456789ab` | `0123456789ab` | 7 | 2 | 1 | ⚠️ Degraded | 2026-01-01T00:00:01.500Z |',
+      '| [east](clusters/east.json) | `folder:rendered` | `folder:rendered` | 2 | 0 | 0 | ✅ Synced | 2026-01-01T00:00:01.500Z |  |  |',
+      '| [west](clusters/west.json) | `0123456789ab` | `0123456789ab` | 7 | 2 | 1 | ⚠️ Degraded | 2026-01-01T00:00:01.500Z |  |  |',
     ]);
     expect(readme).toContain('| cluster | applied commit | last attempt | objects | drifted | unhealthy | last result | since |');
     expect(readme).toContain('2 clusters: 1 Synced, 1 Degraded.');
@@ -291,5 +291,55 @@ describe('many writers at fleet scale', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('live state on the report branch', () => {
+  const t = (minutes: number): string => new Date(Date.parse('2026-01-01T10:00:00Z') + minutes * 60_000).toISOString();
+  const live = (minutes: number, allocatedCpu: string, ready: 'True' | 'False' = 'True'): ClusterStatus['live'] => ({
+    observedAt: t(minutes),
+    conditions: [
+      ready === 'True'
+        ? { type: 'Ready', status: 'True', reason: 'ClusterReady', message: 'cluster is healthy and ready to accept workloads', lastTransitionTime: t(minutes) }
+        : { type: 'Ready', status: 'False', reason: 'ClusterNotReachable', message: 'cluster is not reachable', lastTransitionTime: t(minutes) },
+    ],
+    ...(ready === 'True' ? { nodeSummary: { totalNum: 3, readyNum: 3 }, resourceSummary: { allocatable: { cpu: '96', memory: '768Gi' }, allocated: { cpu: allocatedCpu, memory: '1Gi' } } } : {}),
+  });
+  const at = (minutes: number, l: ClusterStatus['live']): ClusterStatus => sampleStatus('east', { startedAt: t(minutes), finishedAt: t(minutes), live: l });
+
+  it('observedAt alone makes no commit, like startedAt', () => {
+    const stored = statusFileContent(at(0, live(0, '1')));
+    expect(nextStatusContent(stored, at(5, live(5, '1')))).toEqual({ content: stored, changed: false });
+  });
+
+  it('allocated alone waits for the refresh period; anything else is written at once', () => {
+    const stored = statusFileContent(at(0, live(0, '1')));
+    expect(nextStatusContent(stored, at(5, live(5, '1500m'))).changed).toBe(false);
+    expect(nextStatusContent(stored, at(5, live(5, '1500m')), { refreshMs: 60_000 }).changed).toBe(true);
+    expect(nextStatusContent(stored, at(30, live(30, '1500m'))).changed).toBe(true);
+    const fewerNodes = live(5, '1');
+    if (fewerNodes?.nodeSummary) fewerNodes.nodeSummary.readyNum = 2;
+    expect(nextStatusContent(stored, at(5, fewerNodes)).changed).toBe(true);
+  });
+
+  it('"unreachable since" stays across runs (and restarts: it is read back from the stored file), the last known capacity with it', () => {
+    let stored = statusFileContent(at(0, live(0, '1')));
+    const down = nextStatusContent(stored, at(10, live(10, '', 'False')));
+    expect(down.changed).toBe(true);
+    stored = down.content;
+    const later = nextStatusContent(stored, at(20, live(20, '', 'False')));
+    expect(later.changed).toBe(false);
+    const parsed = parseStatusFile(stored);
+    expect(parsed?.live?.conditions[0]).toMatchObject({ status: 'False', reason: 'ClusterNotReachable', lastTransitionTime: t(10) });
+    expect(parsed?.live?.resourceSummary?.allocatable).toEqual({ cpu: '96', memory: '768Gi' });
+    // Back: a new transition time.
+    const back = parseStatusFile(nextStatusContent(stored, at(30, live(30, '1'))).content);
+    expect(back?.live?.conditions[0]).toMatchObject({ status: 'True', lastTransitionTime: t(30) });
+  });
+
+  it('the README shows readiness with since and cpu/memory allocated / allocatable', () => {
+    const readme = fleetReadme([at(0, live(0, '1500m')), sampleStatus('west', { live: live(3, '', 'False') })]);
+    expect(readme).toContain(`| ✅ Ready since ${t(0)} | cpu 1500m / 96, memory 1Gi / 768Gi |`);
+    expect(readme).toContain(`| 🔌 ClusterNotReachable since ${t(3)} |  |`);
   });
 });
