@@ -199,6 +199,12 @@ describe('live state on the report branch', () => {
     expect(s1?.live?.apiEnablements?.map((e) => e.groupVersion)).toEqual([...(s1?.live?.apiEnablements?.map((e) => e.groupVersion) ?? [])].sort());
     const readme = git(work, 'show', `${STATUS_REF}:README.md`);
     expect(readme).toContain(`| ✅ Ready since ${readyOf(s1)?.lastTransitionTime} | cpu ${allocated.cpu} / ${BigInt(fakeNodeAllocatable(0).cpu) * BigInt(fleet.kwokNodes)}, memory ${allocated.memory} /`);
+    // MANIFOLD_E2E_REPORT_DIR=DIR keeps this report (docs/reconciler.md shows an excerpt of a real one).
+    if (process.env.MANIFOLD_E2E_REPORT_DIR) {
+      mkdirSync(process.env.MANIFOLD_E2E_REPORT_DIR, { recursive: true });
+      writeFileSync(path.join(process.env.MANIFOLD_E2E_REPORT_DIR, 'README.md'), readme);
+      writeFileSync(path.join(process.env.MANIFOLD_E2E_REPORT_DIR, `${m1}.json`), git(work, 'show', `${STATUS_REF}:clusters/${m1}.json`));
+    }
     // Cost: one health check, /version, the LISTs of nodes and pods (discovery is the reconcile's).
     expect(observed.costs.length).toBe(names.length);
     for (const cost of observed.costs) expect(cost.requests).toBeLessThanOrEqual(5);
