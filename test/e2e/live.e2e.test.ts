@@ -7,7 +7,9 @@
 //     can take), apiEnablements and per-workload desired/ready/unschedulable;
 //   - one member's API server stopped: Ready=False ClusterNotReachable with a
 //     lastTransitionTime that the next run (a new process) keeps, and the last
-//     known capacity kept beside it; started again: Ready with a new time.
+//     known capacity kept beside it; started again: Ready with a new time;
+//   - one frozen (SIGSTOP): ClusterNotReachable after the request timeout,
+//     while the others are observed in the same run.
 // Shared fleet: the objects live in namespace live-e2e under the default
 // ApplySet parent (hence --allow-mass-prune, as loop.e2e.test.ts does).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -27,7 +29,7 @@ import { fakeNodeAllocatable } from '../fleet/fleet.ts';
 
 const fleet = useFleet();
 const names = fleet.clusters.map((c) => c.name);
-const [m1, , m3] = names as [string, string, string];
+const [m1, m2, m3] = names as [string, string, string];
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const NS = 'live-e2e';
 const STATUS_REF = 'refs/heads/manifold/status';
@@ -242,5 +244,21 @@ describe('live state on the report branch', () => {
     const ready = readyOf(r.get(m3));
     expect(ready).toMatchObject({ status: 'True', reason: 'ClusterReady' });
     expect(Date.parse(ready?.lastTransitionTime as string)).toBeGreaterThan(Date.parse(readyOf(s1)?.lastTransitionTime as string));
+  });
+
+  it('a frozen API server (connections accepted, nothing answers) is ClusterNotReachable after the request timeout; the others are observed meanwhile', async () => {
+    await fleet.control.freezeApiServer(m2);
+    let run: Once;
+    try {
+      run = await once(['--request-timeout', '1s', '--cluster-timeout', '20s']);
+    } finally {
+      await fleet.control.thawApiServer(m2);
+    }
+    expect(run.code, run.out + run.err).toBe(3);
+    const r = await report();
+    expect(readyOf(r.get(m2))).toMatchObject({ status: 'False', reason: 'ClusterNotReachable' });
+    expect(r.get(m2)?.live?.nodeSummary).toEqual({ totalNum: fleet.kwokNodes, readyNum: fleet.kwokNodes });
+    // The frozen member held only its own worker: the others were observed in this run.
+    expect(run.costs.map((c) => c.cluster).sort()).toEqual(names.filter((c) => c !== m2).sort());
   });
 });
