@@ -67,7 +67,7 @@ import {
   stageOf,
   withLabels,
 } from './objects.ts';
-import { isWorkload, unreachableLive, type WorkloadObject } from './live.ts';
+import { isWorkload, kubeTime, unreachableLive, type WorkloadObject } from './live.ts';
 import { observeCluster } from './observe.ts';
 import type { ClusterResult, ClusterStatus, Condition, DriftEntry, LiveState, ObjectAction, ObjectStatus } from './types.ts';
 
@@ -671,7 +671,7 @@ export async function reconcileCluster(tree: ReadonlyMap<string, string>, opts: 
     run.log('error', c.message);
     const failed = failureStatus(run.cluster, opts.renderedCommit, started, now(), tracked.length, c.result, c.reason, c.message);
     // What Karmada's health check would say of a server that refuses us or does not answer.
-    if (opts.observe !== false && (c.result === 'Unreachable' || c.reason === 'Unauthorized')) failed.live = unreachableLive(failed.finishedAt);
+    if (opts.observe !== false && (c.result === 'Unreachable' || c.reason === 'Unauthorized')) failed.live = unreachableLive(kubeTime(now()));
     return failed;
   }
 }

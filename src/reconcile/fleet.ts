@@ -7,7 +7,7 @@
 import PQueue from 'p-queue';
 import { classifyClusterError, reconcileCluster, type ReconcileOptions } from './cluster.ts';
 import { type ClusterCredentials, KubeClient, type KubeClientOptions, loadKubeConfig } from './kube.ts';
-import { STATUS_COLLECTION_FAILED, unreachableLive } from './live.ts';
+import { kubeTime, STATUS_COLLECTION_FAILED, unreachableLive } from './live.ts';
 import type { ClusterStatus } from './types.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 
@@ -65,7 +65,7 @@ function configFailure(cluster: string, renderedCommit: string, message: string,
     conditions: [{ type: 'Ready', status: 'False', reason, message }],
     objects: [],
     // karmada syncClusterStatus: no client for the cluster → Ready=False StatusCollectionFailed.
-    ...(reason === 'ConfigurationError' ? { live: unreachableLive(at, STATUS_COLLECTION_FAILED, `failed to create a client for the cluster: ${message}`) } : {}),
+    ...(reason === 'ConfigurationError' ? { live: unreachableLive(kubeTime(new Date(at)), STATUS_COLLECTION_FAILED, `failed to create a client for the cluster: ${message}`) } : {}),
   };
 }
 

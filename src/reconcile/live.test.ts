@@ -6,6 +6,7 @@ import {
   apiEnablements,
   clusterAllocatable,
   isScalarResourceName,
+  kubeTime,
   isUnschedulablePod,
   mergeLive,
   nodeSummary,
@@ -270,5 +271,12 @@ describe('workloads: desired / ready / unschedulable', () => {
       { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'web', name: 'db', desired: 1, ready: 0, unschedulable: 1 },
       { apiVersion: 'batch/v1', kind: 'Job', namespace: 'web', name: 'once', desired: 2, ready: 2, unschedulable: 0 },
     ]);
+  });
+});
+
+describe('kubeTime', () => {
+  it('whole seconds, rounded down, as metav1.Time and git commit times are', () => {
+    expect(kubeTime(new Date('2026-12-06T14:01:27.999Z'))).toBe('2026-12-06T14:01:27Z');
+    expect(kubeTime(new Date('2026-12-06T14:01:27.000Z'))).toBe('2026-12-06T14:01:27Z');
   });
 });

@@ -21,6 +21,15 @@ export const CLUSTER_NOT_REACHABLE = 'ClusterNotReachable';
 export const STATUS_COLLECTION_FAILED = 'StatusCollectionFailed';
 
 /**
+ * A time as Kubernetes writes metav1.Time: RFC 3339 in whole seconds (UTC),
+ * rounded down, so that a time read now is never later than the report
+ * commit that carries it (git commit times are whole seconds too).
+ */
+export function kubeTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/**
  * online: the health endpoint answered at all; healthy: it answered 200.
  * A 401 or a refused connection is "not online" upstream too
  * (getClusterHealthStatus treats every request error alike).

@@ -19,7 +19,7 @@
  * plus one per 500 nodes or pods beyond the first page).
  */
 import { type ApiResource, ClusterAuthError, ClusterUnreachableError, type DiscoveryIndex, KubeApiError, type KubeClient } from './kube.ts';
-import { apiEnablements, nodeSummary, readyCondition, resourceSummary, workloadCounts, type WorkloadObject } from './live.ts';
+import { apiEnablements, kubeTime, nodeSummary, readyCondition, resourceSummary, workloadCounts, type WorkloadObject } from './live.ts';
 import type { JsonObject } from '../model/types.ts';
 import type { LiveState } from './types.ts';
 
@@ -77,7 +77,7 @@ export async function observeCluster(opts: ObserveOptions): Promise<Observation>
   const now = opts.now ?? (() => new Date());
   const started = Date.now();
   const before = client.requests;
-  const at = now().toISOString();
+  const at = kubeTime(now());
   const done = (live: LiveState): Observation => ({ live, requests: client.requests - before, durationMs: Date.now() - started });
 
   const health = await clusterHealth(client, signal);
