@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterStatus } from './types.ts';
 import { forgetSecrets, rememberSecret } from '../errors/redact.ts';
 import { COMMIT, sampleStatus } from '../../test/report/statuses.ts';
+import { ReadyThresholds } from './live.ts';
 import {
   canonicalStatus,
   ClusterStatusSchema,
@@ -335,6 +336,22 @@ describe('live state on the report branch', () => {
     // Back: a new transition time.
     const back = parseStatusFile(nextStatusContent(stored, at(30, live(30, '1'))).content);
     expect(back?.live?.conditions[0]).toMatchObject({ status: 'True', lastTransitionTime: t(30) });
+  });
+
+  it('in a running reconciler a lost cluster shows as ClusterNotReachable only once that has lasted the failure threshold (30 s)', () => {
+    const thresholds = new ReadyThresholds();
+    const seconds = (s: number): string => new Date(Date.parse(t(0)) + s * 1000).toISOString().replace('.000Z', 'Z');
+    const observe = (s: number, up: boolean): ClusterStatus => {
+      const l = live(0, '1', up ? 'True' : 'False') as NonNullable<ClusterStatus['live']>;
+      return at(0, { ...l, observedAt: seconds(s), conditions: l.conditions.map((c) => ({ ...c, lastTransitionTime: seconds(s) })) });
+    };
+    let stored = nextStatusContent(undefined, observe(0, true), { thresholds }).content;
+    for (const [s, up, expected] of [[5, false, 'True'], [20, false, 'True'], [36, false, 'False'], [50, false, 'False']] as const) {
+      stored = nextStatusContent(stored, observe(s, up), { thresholds }).content;
+      expect(parseStatusFile(stored)?.live?.conditions[0]?.status, `${s} s`).toBe(expected);
+    }
+    // Not ready since the observation that crossed the threshold (Karmada sets the time when it reports the flip).
+    expect(parseStatusFile(stored)?.live?.conditions[0]?.lastTransitionTime).toBe(seconds(36));
   });
 
   it('the README shows readiness with since and cpu/memory allocated / allocatable', () => {
