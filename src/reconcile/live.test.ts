@@ -8,6 +8,7 @@ import {
   isScalarResourceName,
   kubeTime,
   isUnschedulablePod,
+  kubeadmiralResources,
   mergeLive,
   nodeSummary,
   podOwners,
@@ -278,5 +279,35 @@ describe('kubeTime', () => {
   it('whole seconds, rounded down, as metav1.Time and git commit times are', () => {
     expect(kubeTime(new Date('2026-12-06T14:01:27.999Z'))).toBe('2026-12-06T14:01:27Z');
     expect(kubeTime(new Date('2026-12-06T14:01:27.000Z'))).toBe('2026-12-06T14:01:27Z');
+  });
+});
+
+describe('kubeadmiralResources (kubeadmiral pkg/controllers/federatedcluster/util_test.go Test_aggregateResources)', () => {
+  const nodes = [node({ cpu: '2', memory: '1Gi' }), node({ cpu: '1', memory: '2Gi' })];
+  const p = (spec: JsonObject): JsonObject => ({ kind: 'Pod', spec, status: { phase: 'Running' } });
+  const c = (requests: Record<string, string>, limits?: Record<string, string>): JsonObject => ({ name: 'c', resources: { requests, ...(limits === undefined ? {} : { limits }) } });
+  const half = { cpu: '500m', memory: '1Gi' };
+  const cases: Array<{ name: string; pods: JsonObject[]; available: Record<string, string> }> = [
+    { name: 'one container per pod', pods: [p({ containers: [c(half)] }), p({ containers: [c(half)] })], available: { cpu: '2', memory: '1Gi' } },
+    { name: 'multiple containers per pod', pods: [p({ containers: [c(half), c(half)] })], available: { cpu: '2', memory: '1Gi' } },
+    { name: 'with overhead', pods: [p({ containers: [c(half)], overhead: half })], available: { cpu: '2', memory: '1Gi' } },
+    { name: 'with init containers', pods: [p({ initContainers: [c({ cpu: '200m', memory: '500Mi' }), c(half)], containers: [c(half)] })], available: { cpu: '2500m', memory: '2Gi' } },
+  ];
+  it.each(cases)('$name', ({ pods: list, available }) => {
+    expect(kubeadmiralResources(nodes, list)).toEqual({ schedulableNodes: 2, allocatable: { cpu: '3', memory: '3Gi' }, available });
+  });
+
+  it('only schedulable nodes count (cordoned, NoSchedule/NoExecute-tainted and not-Ready ones do not); pods are not a resource; finished pods free theirs; limits stand in for requests', () => {
+    const cordoned = { ...node({ cpu: '8', memory: '8Gi', pods: '110' }), spec: { unschedulable: true } };
+    const tainted = { ...node({ cpu: '8', memory: '8Gi' }), spec: { taints: [{ key: 'k', effect: 'NoExecute' }] } };
+    const preferNo = { ...node({ cpu: '4', memory: '4Gi', pods: '110' }), spec: { taints: [{ key: 'k', effect: 'PreferNoSchedule' }] } };
+    const notReady = node({ cpu: '8', memory: '8Gi' }, 'False');
+    const pods = [
+      p({ containers: [c({ memory: '1Gi' }, { cpu: '1', memory: '2Gi' })] }),
+      { kind: 'Pod', spec: { containers: [c({ cpu: '3' })] }, status: { phase: 'Succeeded' } },
+      // Not scheduled yet: KubeAdmiral subtracts it all the same, and available may go below zero.
+      { kind: 'Pod', spec: { containers: [c({ cpu: '4' })] }, status: { phase: 'Pending' } },
+    ];
+    expect(kubeadmiralResources([cordoned, tainted, preferNo, notReady], pods)).toEqual({ schedulableNodes: 1, allocatable: { cpu: '4', memory: '4Gi' }, available: { cpu: '-1', memory: '3Gi' } });
   });
 });

@@ -507,21 +507,131 @@ export function mergeLive(cluster: string, stored: LiveState | undefined, next: 
     ready = adjusted === current ? current : keepTransitionTime(current, adjusted);
   }
   const conditions = [...next.conditions.filter((c) => c.type !== 'Ready'), ...(ready === undefined ? [] : [ready])];
-  const collected = next.nodeSummary !== undefined || next.resourceSummary !== undefined || next.apiEnablements !== undefined;
+  const collected = next.nodeSummary !== undefined || next.resourceSummary !== undefined || next.apiEnablements !== undefined || next.resources !== undefined;
   if (collected || stored === undefined) return { ...next, conditions };
   const { observedAt: _o, conditions: _c, ...lastKnown } = stored;
   return { ...lastKnown, ...next, conditions };
 }
 
-/** The live block without what churns with every pod (allocated, allocating) and without its timestamp. */
+/** The live block without what churns with every pod (allocated, allocating, KubeAdmiral's available) and without its timestamp. */
 export function steadyLive(live: LiveState | undefined): unknown {
   if (live === undefined) return undefined;
-  const { observedAt: _o, resourceSummary, ...rest } = live;
-  return { ...rest, allocatable: resourceSummary?.allocatable };
+  const { observedAt: _o, resourceSummary, resources, ...rest } = live;
+  return { ...rest, allocatable: resourceSummary?.allocatable, schedulableNodes: resources?.schedulableNodes, schedulableAllocatable: resources?.allocatable };
 }
 
 /** Whether a change of live numbers only (allocated, allocating) waits: the stored observation is younger than the refresh period. */
 export function churnWaits(stored: LiveState | undefined, next: LiveState | undefined, refreshMs = DEFAULT_LIVE_REFRESH_MS): boolean {
   if (stored === undefined || next === undefined) return false;
   return Date.parse(next.observedAt) - Date.parse(stored.observedAt) < refreshMs;
+}
+
+// ---------------------------------------------------------------------------
+// KubeAdmiral's view of the same nodes and pods: FederatedCluster.status.resources.
+
+/** A ResourceList being added up with Quantity semantics: exact amounts, each keeping the format Quantity.Add/Sub keep. */
+class QuantityList {
+  private readonly sums = new Map<string, Sum>();
+
+  /** kubeadmiral pkg/util/resource AddResources (Quantity.Add: a zero receiver takes the addend's format). */
+  add(list: JsonObject, sign: 1n | -1n = 1n): void {
+    for (const [name, value] of Object.entries(list)) {
+      const q = parseOrUndefined(value);
+      if (q === undefined) continue;
+      const sum = this.sums.get(name);
+      if (sum === undefined) this.sums.set(name, { nano: sign * q.nano, format: q.format });
+      else {
+        if (sum.nano === 0n) sum.format = q.format;
+        sum.nano += sign * q.nano;
+      }
+    }
+  }
+
+  /** kubeadmiral MaxResources: each amount becomes the list's when that is greater (with its format). */
+  max(list: JsonObject): void {
+    for (const [name, value] of Object.entries(list)) {
+      const q = parseOrUndefined(value);
+      if (q === undefined) continue;
+      const sum = this.sums.get(name);
+      if (sum === undefined || q.nano > sum.nano) this.sums.set(name, { nano: q.nano, format: q.format });
+    }
+  }
+
+  /** Quantity.Sub of the amounts this list already has (available[name] only when present). */
+  subtractKnown(other: QuantityList): void {
+    for (const [name, q] of other.sums) {
+      const sum = this.sums.get(name);
+      if (sum === undefined) continue;
+      if (sum.nano === 0n) sum.format = q.format;
+      sum.nano -= q.nano;
+    }
+  }
+
+  delete(name: string): void {
+    this.sums.delete(name);
+  }
+
+  clone(): QuantityList {
+    const copy = new QuantityList();
+    for (const [name, s] of this.sums) copy.sums.set(name, { ...s });
+    return copy;
+  }
+
+  toList(): ResourceList {
+    return sortedList([...this.sums].map(([name, s]) => [name, formatQuantity(s.nano, s.format)]));
+  }
+}
+
+/**
+ * kubeadmiral pkg/controllers/federatedcluster/util.go isNodeSchedulable:
+ * not cordoned, no NoSchedule/NoExecute taint, and not Ready≠True.
+ */
+export function isNodeSchedulable(node: JsonObject): boolean {
+  const spec = asObject(node.spec);
+  if (spec.unschedulable === true) return false;
+  for (const t of asArray(spec.taints)) {
+    const effect = asObject(t).effect;
+    if (effect === 'NoSchedule' || effect === 'NoExecute') return false;
+  }
+  for (const c of asArray(asObject(node.status).conditions)) {
+    const cond = asObject(c);
+    if (cond.type === 'Ready' && cond.status !== 'True') return false;
+  }
+  return true;
+}
+
+/** kubeadmiral pkg/util/resource GetPodResourceRequests: limits stand in for missing requests; init containers as a maximum; overhead added. */
+function podRequests(spec: JsonObject): QuantityList {
+  const reqs = new QuantityList();
+  for (const c of asArray(spec.containers)) {
+    const resources = asObject(asObject(c).resources);
+    const requests = asObject(resources.requests);
+    for (const [name, limit] of Object.entries(asObject(resources.limits))) if (!(name in requests)) reqs.add({ [name]: limit });
+    reqs.add(requests);
+  }
+  for (const c of asArray(spec.initContainers)) reqs.max(asObject(asObject(asObject(c).resources).requests));
+  if (spec.overhead !== undefined) reqs.add(asObject(spec.overhead));
+  return reqs;
+}
+
+/**
+ * kubeadmiral pkg/controllers/federatedcluster/clusterstatus.go
+ * updateClusterResources and util.go aggregateResources: allocatable of the
+ * schedulable nodes only (without `pods`), and available = that minus the
+ * requests of every pod that is not finished, scheduled or not (so it can go
+ * below zero). KubeAdmiral's node filter (--resource-aggregation-node-filter)
+ * is not reproduced: every schedulable node counts.
+ */
+export function kubeadmiralResources(nodes: readonly JsonObject[], pods: readonly JsonObject[]): NonNullable<LiveState['resources']> {
+  const schedulable = nodes.filter(isNodeSchedulable);
+  const allocatable = new QuantityList();
+  for (const node of schedulable) allocatable.add(asObject(asObject(node.status).allocatable));
+  allocatable.delete('pods');
+  const available = allocatable.clone();
+  for (const pod of pods) {
+    const phase = phaseOf(pod);
+    if (phase === 'Succeeded' || phase === 'Failed') continue;
+    available.subtractKnown(podRequests(specOf(pod)));
+  }
+  return { schedulableNodes: schedulable.length, allocatable: allocatable.toList(), available: available.toList() };
 }

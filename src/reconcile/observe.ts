@@ -19,7 +19,7 @@
  * plus one per 500 nodes or pods beyond the first page).
  */
 import { type ApiResource, ClusterAuthError, ClusterUnreachableError, type DiscoveryIndex, KubeApiError, type KubeClient } from './kube.ts';
-import { apiEnablements, kubeTime, nodeSummary, readyCondition, resourceSummary, workloadCounts, type WorkloadObject } from './live.ts';
+import { apiEnablements, kubeadmiralResources, kubeTime, nodeSummary, readyCondition, resourceSummary, workloadCounts, type WorkloadObject } from './live.ts';
 import type { JsonObject } from '../model/types.ts';
 import type { LiveState } from './types.ts';
 
@@ -116,6 +116,7 @@ export async function observeCluster(opts: ObserveOptions): Promise<Observation>
     ...(nodes === undefined || pods === undefined ? {} : { resourceSummary: resourceSummary(nodes, pods) }),
     ...(discovery === undefined ? {} : { apiEnablements: apiEnablements(discovery.all()) }),
     ...(pods === undefined || opts.workloads.length === 0 ? {} : { workloads: workloadCounts(opts.workloads, pods) }),
+    ...(nodes === undefined || pods === undefined ? {} : { resources: kubeadmiralResources(nodes, pods) }),
   };
   return done(live);
 }

@@ -115,6 +115,13 @@ const LiveStateSchema = z
       .optional()
       .meta({ description: 'Karmada Cluster.status.apiEnablements: the API resources the cluster serves' }),
     workloads: z.array(LiveWorkloadSchema).optional(),
+    resources: z
+      .strictObject({ schedulableNodes: z.number().int().nonnegative(), allocatable: ResourceListSchema, available: ResourceListSchema })
+      .optional()
+      .meta({
+        description:
+          'KubeAdmiral FederatedCluster.status.resources: schedulable nodes (not cordoned, no NoSchedule/NoExecute taint, Ready), their allocatable without pods, and available = allocatable minus the requests of every unfinished pod',
+      }),
   })
   .meta({ description: 'What the schedulers read about the cluster, observed by the reconciler (absent when it was not observed)' });
 

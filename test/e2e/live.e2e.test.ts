@@ -192,6 +192,9 @@ describe('live state on the report branch', () => {
     expect(parseQuantity(allocated.cpu ?? '0')).toBe(expected.milliCPU);
     expect(parseQuantity(allocated.memory ?? '0') / 1000n).toBe(expected.bytes);
     expect(allocated.pods).toBe(String(expected.pods));
+    // KubeAdmiral's view: the schedulable nodes' allocatable without pods; available after every unfinished pod, the one no node can take included.
+    expect(s1?.live?.resources).toMatchObject({ schedulableNodes: fleet.kwokNodes, allocatable: { cpu: String(BigInt(fakeNodeAllocatable(0).cpu) * BigInt(fleet.kwokNodes)), memory: `${BigInt(parseInt(fakeNodeAllocatable(0).memory, 10)) * BigInt(fleet.kwokNodes)}Gi` } });
+    expect(parseQuantity(s1?.live?.resources?.available.cpu ?? '0')).toBe(parseQuantity(s1?.live?.resources?.allocatable.cpu ?? '0') - expected.milliCPU - 100_000n);
     expect(s1?.live?.workloads).toEqual([
       { apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name: 'fits', desired: 2, ready: 2, unschedulable: 0 },
       { apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name: 'too-big', desired: 1, ready: 0, unschedulable: 1 },
