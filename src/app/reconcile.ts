@@ -26,6 +26,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger, type LoggerOptions } from '../reconcile/logger.ts';
 import { ReconcileLoop, type IterationOutcome, type LoopConfig, type ReconcileOnce, type ReportStatuses } from '../reconcile/loop.ts';
 import { ReconcilerMetrics } from '../reconcile/metrics.ts';
+import { ReadyThresholds } from '../reconcile/live.ts';
 import { readReportTip, writeReport, type ReportTarget } from '../reconcile/report.ts';
 import { ProbeState, startProbeServer, type ProbeServer } from '../reconcile/server.ts';
 import { gatedSource, ungatedSource } from './rollout.ts';
@@ -76,6 +77,8 @@ export interface ReconcileOptions {
    * branch of the source repository; a folder source needs a remote).
    */
   report?: { branch: string; remote?: string | undefined } | undefined;
+  /** A change of live allocated/allocating alone is written only this long after the stored observation (default 30 min). */
+  liveRefreshMs?: number | undefined;
   /** Serve /healthz, /readyz and /metrics here. */
   listen?: { host: string; port: number } | undefined;
   /** Share the clusters with other replicas through Leases in the hub (docs/reconciler.md "Sharding"). */
@@ -265,7 +268,9 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
   if (options.report !== undefined) {
     const reportRepo = repo ?? (await gitRepositoryFor(undefined, options.report.remote));
     reportRepo.warn = warnInLog;
-    const target: ReportTarget = { repo: reportRepo, branch: options.report.branch, remote: options.report.remote, token };
+    // Ready flips only once it has lasted Karmada's thresholds; kept for the life of this process, as upstream keeps them.
+    const live = { thresholds: new ReadyThresholds(), refreshMs: options.liveRefreshMs };
+    const target: ReportTarget = { repo: reportRepo, branch: options.report.branch, remote: options.report.remote, token, live };
     report = (statuses, removed) => writeReport(target, statuses, removed);
     previousReport = () => readReportTip(target);
     // A RolloutPolicy recorded in the rendered tree: each cluster gets the commit its wave may run (docs/rollout.md).

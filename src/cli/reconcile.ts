@@ -67,6 +67,8 @@ export interface LoopCommandOptions extends ReconcileCommandOptions {
   report?: string | boolean | undefined;
   /** Push the report here (default: --remote; without either, the local branch of --repo). */
   reportRemote?: string | undefined;
+  /** A change of live allocated/allocating alone is written to the report this long after the stored one (default 30m). */
+  liveRefresh?: string | undefined;
   /** Probe and metrics address (default :8080 in loop mode, none with --once; "off" disables). */
   listen?: string | undefined;
   shutdownGrace?: string | undefined;
@@ -133,6 +135,7 @@ export function reconcileOptions(opts: LoopCommandOptions): ReconcileOptions {
   const intervalMs = parseDuration(opts.interval ?? '60s', '--interval');
   const driftIntervalMs = parseDuration(opts.driftInterval ?? '5m', '--drift-interval');
   const shutdownGraceMs = parseDuration(opts.shutdownGrace ?? '20s', '--shutdown-grace');
+  const liveRefreshMs = opts.liveRefresh === undefined ? undefined : parseDuration(opts.liveRefresh, '--live-refresh');
   if (intervalMs < 100) throw usage('--interval must be at least 100ms');
   const waitTimeoutMs = opts.timeout === undefined ? 300_000 : parseDuration(opts.timeout, '--timeout');
   const clusterTimeoutMs = opts.clusterTimeout === undefined ? Math.max(600_000, waitTimeoutMs + 120_000) : parseDuration(opts.clusterTimeout, '--cluster-timeout');
@@ -163,6 +166,7 @@ export function reconcileOptions(opts: LoopCommandOptions): ReconcileOptions {
     intervalMs,
     driftIntervalMs,
     shutdownGraceMs,
+    liveRefreshMs,
     report: reportFrom(opts, source),
     listen: listenFrom(opts),
     shard: shardFrom(opts),

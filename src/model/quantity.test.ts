@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ManifoldError } from '../errors/index.ts';
 import {
+  formatQuantity,
   isQuantity,
   nanoToMilli,
   nanoToWhole,
@@ -235,6 +236,64 @@ describe('properties', () => {
     fc.assert(
       fc.property(fc.double({ min: -1e12, max: 1e12, noNaN: true }), (n) => {
         expect(parseQuantityExact(n).nano).toBe(parseQuantityExact(String(n)).nano);
+      }),
+    );
+  });
+});
+
+// k8s.io/apimachinery/pkg/api/resource/quantity_test.go TestQuantityString (the expected String() of each).
+const stringTable: Array<[bigint, number, 'DecimalSI' | 'BinarySI' | 'DecimalExponent', string]> = [
+  [1024n * 1024n * 1024n, 0, 'BinarySI', '1Gi'],
+  [300n * 1024n * 1024n, 0, 'BinarySI', '300Mi'],
+  [6n * 1024n, 0, 'BinarySI', '6Ki'],
+  [1001n * 1024n * 1024n * 1024n, 0, 'BinarySI', '1001Gi'],
+  [1024n * 1024n * 1024n * 1024n, 0, 'BinarySI', '1Ti'],
+  [5n, 0, 'BinarySI', '5'],
+  [500n, -3, 'BinarySI', '500m'],
+  [1n, 9, 'DecimalSI', '1G'],
+  [1000n, 6, 'DecimalSI', '1G'],
+  [1000000n, 3, 'DecimalSI', '1G'],
+  [1000000000n, 0, 'DecimalSI', '1G'],
+  [1n, -3, 'DecimalSI', '1m'],
+  [80n, -3, 'DecimalSI', '80m'],
+  [1080n, -3, 'DecimalSI', '1080m'],
+  [108n, -2, 'DecimalSI', '1080m'],
+  [10800n, -4, 'DecimalSI', '1080m'],
+  [300n, 6, 'DecimalSI', '300M'],
+  [1n, 12, 'DecimalSI', '1T'],
+  [1234567n, 6, 'DecimalSI', '1234567M'],
+  [1234567n, -3, 'BinarySI', '1234567m'],
+  [3n, 3, 'DecimalSI', '3k'],
+  [1025n, 0, 'BinarySI', '1025'],
+  [0n, 0, 'DecimalSI', '0'],
+  [0n, 0, 'BinarySI', '0'],
+  [1n, 9, 'DecimalExponent', '1e9'],
+  [1n, -3, 'DecimalExponent', '1e-3'],
+  [1n, -9, 'DecimalExponent', '1e-9'],
+  [80n, -3, 'DecimalExponent', '80e-3'],
+  [300n, 6, 'DecimalExponent', '300e6'],
+  [1n, 12, 'DecimalExponent', '1e12'],
+  [1n, 3, 'DecimalExponent', '1e3'],
+  [3n, 3, 'DecimalExponent', '3e3'],
+  [0n, 0, 'DecimalExponent', '0'],
+  [1n, -9, 'DecimalSI', '1n'],
+  [80n, -9, 'DecimalSI', '80n'],
+  [1080n, -9, 'DecimalSI', '1080n'],
+  [108n, -8, 'DecimalSI', '1080n'],
+  [10800n, -10, 'DecimalSI', '1080n'],
+  [1n, -6, 'DecimalSI', '1u'],
+  [80n, -6, 'DecimalSI', '80u'],
+];
+
+describe('formatQuantity (Quantity.String)', () => {
+  it.each(stringTable)('%s × 10^%s %s → %s', (i, exponent, format, expected) => {
+    expect(formatQuantity(dec(i, exponent), format)).toBe(expected);
+  });
+
+  it('reads back to the same amount', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 20n }), fc.constantFrom('DecimalSI' as const, 'BinarySI' as const), (nano, format) => {
+        expect(parseQuantityExact(formatQuantity(nano, format)).nano).toBe(nano);
       }),
     );
   });

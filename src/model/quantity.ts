@@ -173,3 +173,49 @@ function isDigit(ch: string | undefined): boolean {
 function invalid(input: string | number, why: string): ManifoldError {
   return new ManifoldError('INVALID_QUANTITY', `invalid quantity ${JSON.stringify(input)}: ${why}`, { input });
 }
+
+const DECIMAL_SUFFIX_BY_EXPONENT: Readonly<Record<number, string>> = { [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E' };
+const BINARY_SUFFIX_BY_POWER = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'] as const;
+
+/**
+ * An exact nano amount written as Kubernetes writes it (Quantity.String(),
+ * k8s.io/apimachinery/pkg/api/resource/quantity.go CanonicalizeBytes):
+ * BinarySI only for whole amounts of at least 1024 (`1Gi`, `1536Mi`),
+ * otherwise decimal with the largest SI suffix whose exponent is a multiple
+ * of three that keeps the mantissa whole (`1500m`, `2`, `100M`, `1k`).
+ */
+export function formatQuantity(nano: bigint, format: QuantityFormat): string {
+  if (nano === 0n) return '0';
+  let useFormat = format;
+  if (format === 'BinarySI' && (absolute(nano) < 1024n * NANO_PER_UNIT || nano % NANO_PER_UNIT !== 0n)) useFormat = 'DecimalSI';
+  if (useFormat === 'BinarySI') {
+    let amount = nano / NANO_PER_UNIT;
+    let power = 0;
+    while (power < BINARY_SUFFIX_BY_POWER.length - 1 && amount % 1024n === 0n) {
+      amount /= 1024n;
+      power++;
+    }
+    return `${amount}${BINARY_SUFFIX_BY_POWER[power]}`;
+  }
+  // int64Amount.AsCanonicalBytes: strip factors of ten, then bring the exponent down to a multiple of three.
+  let mantissa = nano;
+  let exponent = -9;
+  while (mantissa % 10n === 0n) {
+    mantissa /= 10n;
+    exponent++;
+  }
+  const over = ((exponent % 3) + 3) % 3;
+  mantissa *= 10n ** BigInt(over);
+  exponent -= over;
+  if (useFormat === 'DecimalExponent') return exponent === 0 ? `${mantissa}` : `${mantissa}e${exponent}`;
+  // Beyond E the suffixer has no letter: stay at E with a larger mantissa, as quantity.go does for DecimalSI.
+  while (exponent > 18) {
+    mantissa *= 1000n;
+    exponent -= 3;
+  }
+  return `${mantissa}${DECIMAL_SUFFIX_BY_EXPONENT[exponent]}`;
+}
+
+function absolute(n: bigint): bigint {
+  return n < 0n ? -n : n;
+}

@@ -67,7 +67,9 @@ import {
   stageOf,
   withLabels,
 } from './objects.ts';
-import type { ClusterResult, ClusterStatus, Condition, DriftEntry, ObjectAction, ObjectStatus } from './types.ts';
+import { isWorkload, kubeTime, unreachableLive, type WorkloadObject } from './live.ts';
+import { observeCluster } from './observe.ts';
+import type { ClusterResult, ClusterStatus, Condition, DriftEntry, LiveState, ObjectAction, ObjectStatus } from './types.ts';
 
 /** Message of each object a refused prune left in place (the reason is in the Pruned condition). */
 export const PRUNE_REFUSED_MESSAGE = 'not pruned: the prune was refused (see the Pruned condition)';
@@ -122,6 +124,8 @@ export interface ReconcileOptions {
    * stops writing there.
    */
   fence?: ((cluster: string) => void) | undefined;
+  /** Read the cluster's live state after applying (observe.ts; default true). */
+  observe?: boolean;
   /** Progress and problems, already safe to log (no Secret values). */
   log?: (event: ReconcileEvent) => void;
   now?: () => Date;
@@ -660,12 +664,26 @@ export async function reconcileCluster(tree: ReadonlyMap<string, string>, opts: 
 
     let waited = true;
     if (opts.wait) waited = await run.waitHealthy(tracked);
-    return buildStatus(run, tracked, started, now(), opts, waited);
+    const live = opts.observe === false ? undefined : await observeTree(run, tracked, now);
+    return { ...buildStatus(run, tracked, started, now(), opts, waited), ...(live === undefined ? {} : { live }) };
   } catch (err) {
     const c = classifyClusterError(err, opts.signal);
     run.log('error', c.message);
-    return failureStatus(run.cluster, opts.renderedCommit, started, now(), tracked.length, c.result, c.reason, c.message);
+    const failed = failureStatus(run.cluster, opts.renderedCommit, started, now(), tracked.length, c.result, c.reason, c.message);
+    // What Karmada's health check would say of a server that refuses us or does not answer.
+    if (opts.observe !== false && (c.result === 'Unreachable' || c.reason === 'Unauthorized')) failed.live = unreachableLive(kubeTime(now()));
+    return failed;
   }
+}
+
+/** The live state of the cluster, with the workloads of its tree (observe.ts); its cost is logged. */
+async function observeTree(run: ClusterRun, tracked: readonly Tracked[], now: () => Date): Promise<LiveState> {
+  const workloads: WorkloadObject[] = tracked
+    .filter((t) => t.resource !== undefined && t.status.action !== 'failed' && isWorkload(t.desired.apiVersion, t.desired.kind))
+    .map((t) => ({ apiVersion: t.desired.apiVersion, kind: t.desired.kind, namespace: t.desired.namespace, name: t.desired.name, live: t.live ?? t.desired.body }));
+  const o = await observeCluster({ client: run.client, discovery: run.discovery, workloads, signal: run.signal, now, warn: (m) => run.log('warn', m) });
+  run.log('info', `live state observed: ${o.requests} request(s) in ${o.durationMs} ms`);
+  return o.live;
 }
 
 /** `Kind.group` a CRD body defines. */

@@ -7,6 +7,7 @@
 import PQueue from 'p-queue';
 import { classifyClusterError, reconcileCluster, type ReconcileOptions } from './cluster.ts';
 import { type ClusterCredentials, KubeClient, type KubeClientOptions, loadKubeConfig } from './kube.ts';
+import { kubeTime, STATUS_COLLECTION_FAILED, unreachableLive } from './live.ts';
 import type { ClusterStatus } from './types.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 
@@ -63,6 +64,8 @@ function configFailure(cluster: string, renderedCommit: string, message: string,
     summary: { objects: 0, applied: 0, unchanged: 0, pruned: 0, failed: 0, drifted: 0, unhealthy: 0 },
     conditions: [{ type: 'Ready', status: 'False', reason, message }],
     objects: [],
+    // karmada syncClusterStatus: no client for the cluster → Ready=False StatusCollectionFailed.
+    ...(reason === 'ConfigurationError' ? { live: unreachableLive(kubeTime(new Date(at)), STATUS_COLLECTION_FAILED, `failed to create a client for the cluster: ${message}`) } : {}),
   };
 }
 

@@ -141,6 +141,10 @@ export interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** What the request does, for messages ("apply Deployment web/api"). */
   what?: string;
+  /** Hand back the body as text instead of parsing JSON (health endpoints answer `ok`). */
+  raw?: boolean;
+  /** Attempts for this request (default: the client's maxAttempts); a health check asks once. */
+  maxAttempts?: number;
 }
 
 export interface Response<T = JsonValue> {
@@ -473,6 +477,7 @@ export class KubeClient {
         throw err;
       }
       const status = res.statusCode;
+      if (status < 400 && opts.raw) return { status, body: text as T };
       if (status < 400) {
         let body: unknown;
         try {
@@ -500,7 +505,7 @@ export class KubeClient {
       // patch object"): retried only when the server asks for it (Retry-After, details.retryAfterSeconds).
       const hinted = retryAfterMs(res.headers['retry-after']) ?? retryAfterSecondsOf(parsed);
       const retryable = status === 429 || status === 503 || status === 504 || ((status === 500 || status === 502) && hinted !== undefined);
-      if (retryable && attempt < this.maxAttempts) {
+      if (retryable && attempt < (opts.maxAttempts ?? this.maxAttempts)) {
         const backoff = hinted ?? Math.min(250 * 2 ** (attempt - 1), 8000);
         await sleep(Math.min(backoff, this.maxRetryAfterMs), opts.signal);
         continue;
@@ -599,14 +604,14 @@ export class KubeClient {
   /** All objects of a resource (every namespace unless one is given), page by page. Items get apiVersion and kind. */
   async list(
     res: ApiResource,
-    opts: { namespace?: string; labelSelector?: string; limit?: number; signal?: AbortSignal | undefined } = {},
+    opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; limit?: number; signal?: AbortSignal | undefined } = {},
   ): Promise<JsonObject[]> {
     const items: JsonObject[] = [];
     const apiVersion = res.group === '' ? res.version : `${res.group}/${res.version}`;
     let token: string | undefined;
     do {
       const r = await this.request<JsonObject>('GET', KubeClient.path(res, opts.namespace), {
-        query: { labelSelector: opts.labelSelector, limit: String(opts.limit ?? 500), continue: token },
+        query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: String(opts.limit ?? 500), continue: token },
         signal: opts.signal,
         what: `list ${res.plural}${res.group ? `.${res.group}` : ''}`,
       });
@@ -687,9 +692,12 @@ export class KubeClient {
 export class DiscoveryIndex {
   private readonly byGvk = new Map<string, ApiResource>();
   private readonly byGk = new Map<string, ApiResource>();
+  /** Every resource in the order discovery listed it, duplicates of a kind included (apiEnablements lists them all). */
+  private readonly entries: ApiResource[] = [];
 
   add(r: ApiResource): void {
     if (r.kind === '') return;
+    this.entries.push(r);
     const gvk = `${r.group}/${r.version}/${r.kind}`;
     if (!this.byGvk.has(gvk)) this.byGvk.set(gvk, r);
     const gk = groupKind(r.group, r.kind);
@@ -734,6 +742,11 @@ export class DiscoveryIndex {
 
   get size(): number {
     return this.byGvk.size;
+  }
+
+  /** Every served resource, every version. */
+  all(): readonly ApiResource[] {
+    return this.entries;
   }
 }
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterStatus } from './types.ts';
 import { forgetSecrets, rememberSecret } from '../errors/redact.ts';
 import { COMMIT, sampleStatus } from '../../test/report/statuses.ts';
+import { ReadyThresholds } from './live.ts';
 import {
   canonicalStatus,
   ClusterStatusSchema,
@@ -141,8 +142,8 @@ describe('fleet README', () => {
     ]);
     const rows = readme.split('\n').filter((l) => l.startsWith('| ['));
     expect(rows).toEqual([
-      '| [east](clusters/east.json) | `folder:rendered` | `folder:rendered` | 2 | 0 | 0 | ✅ Synced | 2026-01-01T00:00:01.500Z |',
-      '| [west](clusters/west.json) | `0123456789ab` | `0123456789ab` | 7 | 2 | 1 | ⚠️ Degraded | 2026-01-01T00:00:01.500Z |',
+      '| [east](clusters/east.json) | `folder:rendered` | `folder:rendered` | 2 | 0 | 0 | ✅ Synced | 2026-01-01T00:00:01.500Z |  |  |',
+      '| [west](clusters/west.json) | `0123456789ab` | `0123456789ab` | 7 | 2 | 1 | ⚠️ Degraded | 2026-01-01T00:00:01.500Z |  |  |',
     ]);
     expect(readme).toContain('| cluster | applied commit | last attempt | objects | drifted | unhealthy | last result | since |');
     expect(readme).toContain('2 clusters: 1 Synced, 1 Degraded.');
@@ -291,5 +292,71 @@ describe('many writers at fleet scale', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('live state on the report branch', () => {
+  const t = (minutes: number): string => new Date(Date.parse('2026-01-01T10:00:00Z') + minutes * 60_000).toISOString();
+  const live = (minutes: number, allocatedCpu: string, ready: 'True' | 'False' = 'True'): ClusterStatus['live'] => ({
+    observedAt: t(minutes),
+    conditions: [
+      ready === 'True'
+        ? { type: 'Ready', status: 'True', reason: 'ClusterReady', message: 'cluster is healthy and ready to accept workloads', lastTransitionTime: t(minutes) }
+        : { type: 'Ready', status: 'False', reason: 'ClusterNotReachable', message: 'cluster is not reachable', lastTransitionTime: t(minutes) },
+    ],
+    ...(ready === 'True' ? { nodeSummary: { totalNum: 3, readyNum: 3 }, resourceSummary: { allocatable: { cpu: '96', memory: '768Gi' }, allocated: { cpu: allocatedCpu, memory: '1Gi' } } } : {}),
+  });
+  const at = (minutes: number, l: ClusterStatus['live']): ClusterStatus => sampleStatus('east', { startedAt: t(minutes), finishedAt: t(minutes), live: l });
+
+  it('observedAt alone makes no commit, like startedAt', () => {
+    const stored = statusFileContent(at(0, live(0, '1')));
+    expect(nextStatusContent(stored, at(5, live(5, '1')))).toEqual({ content: stored, changed: false });
+  });
+
+  it('allocated alone waits for the refresh period; anything else is written at once', () => {
+    const stored = statusFileContent(at(0, live(0, '1')));
+    expect(nextStatusContent(stored, at(5, live(5, '1500m'))).changed).toBe(false);
+    expect(nextStatusContent(stored, at(5, live(5, '1500m')), { refreshMs: 60_000 }).changed).toBe(true);
+    expect(nextStatusContent(stored, at(30, live(30, '1500m'))).changed).toBe(true);
+    const fewerNodes = live(5, '1');
+    if (fewerNodes?.nodeSummary) fewerNodes.nodeSummary.readyNum = 2;
+    expect(nextStatusContent(stored, at(5, fewerNodes)).changed).toBe(true);
+  });
+
+  it('"unreachable since" stays across runs (and restarts: it is read back from the stored file), the last known capacity with it', () => {
+    let stored = statusFileContent(at(0, live(0, '1')));
+    const down = nextStatusContent(stored, at(10, live(10, '', 'False')));
+    expect(down.changed).toBe(true);
+    stored = down.content;
+    const later = nextStatusContent(stored, at(20, live(20, '', 'False')));
+    expect(later.changed).toBe(false);
+    const parsed = parseStatusFile(stored);
+    expect(parsed?.live?.conditions[0]).toMatchObject({ status: 'False', reason: 'ClusterNotReachable', lastTransitionTime: t(10) });
+    expect(parsed?.live?.resourceSummary?.allocatable).toEqual({ cpu: '96', memory: '768Gi' });
+    // Back: a new transition time.
+    const back = parseStatusFile(nextStatusContent(stored, at(30, live(30, '1'))).content);
+    expect(back?.live?.conditions[0]).toMatchObject({ status: 'True', lastTransitionTime: t(30) });
+  });
+
+  it('in a running reconciler a lost cluster shows as ClusterNotReachable only once that has lasted the failure threshold (30 s)', () => {
+    const thresholds = new ReadyThresholds();
+    const seconds = (s: number): string => new Date(Date.parse(t(0)) + s * 1000).toISOString().replace('.000Z', 'Z');
+    const observe = (s: number, up: boolean): ClusterStatus => {
+      const l = live(0, '1', up ? 'True' : 'False') as NonNullable<ClusterStatus['live']>;
+      return at(0, { ...l, observedAt: seconds(s), conditions: l.conditions.map((c) => ({ ...c, lastTransitionTime: seconds(s) })) });
+    };
+    let stored = nextStatusContent(undefined, observe(0, true), { thresholds }).content;
+    for (const [s, up, expected] of [[5, false, 'True'], [20, false, 'True'], [36, false, 'False'], [50, false, 'False']] as const) {
+      stored = nextStatusContent(stored, observe(s, up), { thresholds }).content;
+      expect(parseStatusFile(stored)?.live?.conditions[0]?.status, `${s} s`).toBe(expected);
+    }
+    // Not ready since the observation that crossed the threshold (Karmada sets the time when it reports the flip).
+    expect(parseStatusFile(stored)?.live?.conditions[0]?.lastTransitionTime).toBe(seconds(36));
+  });
+
+  it('the README shows readiness with since and cpu/memory allocated / allocatable', () => {
+    const readme = fleetReadme([at(0, live(0, '1500m')), sampleStatus('west', { live: live(3, '', 'False') })]);
+    expect(readme).toContain(`| ✅ Ready since ${t(0)} | cpu 1500m / 96, memory 1Gi / 768Gi |`);
+    expect(readme).toContain(`| 🔌 ClusterNotReachable since ${t(3)} |  |`);
   });
 });

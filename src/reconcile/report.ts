@@ -23,7 +23,8 @@ import { fetchRemoteBranch, isLostRace, pushCommit, remoteBranchTip, resolveRemo
 import { branchRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from '../git/repo.ts';
 import { readTreeEntries } from '../git/tree.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
-import type { ClusterStatus, Condition, ObjectRef } from './types.ts';
+import { churnWaits, type LiveReportOptions, mergeLive, steadyLive } from './live.ts';
+import type { ClusterStatus, Condition, LiveState, ObjectRef } from './types.ts';
 
 export const DEFAULT_REPORT_BRANCH = 'manifold/status';
 export const STATUS_DIR = 'clusters';
@@ -114,6 +115,13 @@ const LiveStateSchema = z
       .optional()
       .meta({ description: 'Karmada Cluster.status.apiEnablements: the API resources the cluster serves' }),
     workloads: z.array(LiveWorkloadSchema).optional(),
+    resources: z
+      .strictObject({ schedulableNodes: z.number().int().nonnegative(), allocatable: ResourceListSchema, available: ResourceListSchema })
+      .optional()
+      .meta({
+        description:
+          'KubeAdmiral FederatedCluster.status.resources: schedulable nodes (not cordoned, no NoSchedule/NoExecute taint, Ready), their allocatable without pods, and available = allocatable minus the requests of every unfinished pod',
+      }),
   })
   .meta({ description: 'What the schedulers read about the cluster, observed by the reconciler (absent when it was not observed)' });
 
@@ -218,13 +226,24 @@ export function statusFileContent(status: ClusterStatus): string {
 const TIMESTAMP_FIELDS = ['startedAt', 'finishedAt', 'durationMs'] as const;
 
 function withoutTimestamps(status: ClusterStatus): Omit<ClusterStatus, (typeof TIMESTAMP_FIELDS)[number]> {
-  const { startedAt: _s, finishedAt: _f, durationMs: _d, ...rest } = canonicalStatus(status);
-  return rest;
+  const { startedAt: _s, finishedAt: _f, durationMs: _d, live, ...rest } = canonicalStatus(status);
+  if (live === undefined) return rest;
+  const { observedAt: _o, ...observed } = live;
+  return { ...rest, live: observed as LiveState };
 }
 
-/** Whether two statuses say the same thing, ignoring when and how long. */
+/** Whether two statuses say the same thing, ignoring when and how long (live.observedAt is a timestamp too). */
 export function sameExceptTimestamps(a: ClusterStatus, b: ClusterStatus): boolean {
   return JSON.stringify(withoutTimestamps(a)) === JSON.stringify(withoutTimestamps(b));
+}
+
+/** Whether two statuses differ at most in the live numbers that churn with every pod (allocated, allocating). */
+function sameExceptLiveChurn(a: ClusterStatus, b: ClusterStatus): boolean {
+  const steady = (s: ClusterStatus): string => {
+    const { live, ...rest } = withoutTimestamps(s);
+    return JSON.stringify({ ...rest, live: steadyLive(live) });
+  };
+  return steady(a) === steady(b);
 }
 
 /** Parses a stored status file; undefined when it is not a valid status (then it is simply replaced). */
@@ -243,11 +262,22 @@ export function parseStatusFile(text: string): ClusterStatus | undefined {
  * The content to store for `next` given the stored file: the stored bytes
  * when nothing but timestamps changed (so no commit happens), else the new file.
  */
-export function nextStatusContent(stored: string | undefined, attempt: ClusterStatus): { content: string; changed: boolean } {
+export function nextStatusContent(stored: string | undefined, attempt: ClusterStatus, liveOptions: LiveReportOptions = {}): { content: string; changed: boolean } {
   const previous = stored === undefined ? undefined : parseStatusFile(stored);
-  const next = withLastApplied(previous, attempt);
+  const next = withStoredLive(previous, withLastApplied(previous, attempt), liveOptions);
   if (stored !== undefined && previous !== undefined && sameExceptTimestamps(previous, next)) return { content: stored, changed: false };
+  // Pods come and go all the time: a change of allocated/allocating alone waits for the refresh period.
+  if (stored !== undefined && previous !== undefined && sameExceptLiveChurn(previous, next) && churnWaits(previous.live, next.live, liveOptions.refreshMs)) {
+    return { content: stored, changed: false };
+  }
   return { content: statusFileContent(next), changed: true };
+}
+
+/** `next` with its live block merged with the stored one (live.ts mergeLive: thresholds, lastTransitionTime, last known numbers). */
+function withStoredLive(previous: ClusterStatus | undefined, next: ClusterStatus, liveOptions: LiveReportOptions): ClusterStatus {
+  const live = mergeLive(next.cluster, previous?.live, next.live, liveOptions);
+  if (live === undefined) return next;
+  return { ...next, live };
 }
 
 /** Cluster names become file names: DNS-1123 labels or subdomains, nothing that could leave clusters/. */
@@ -312,16 +342,16 @@ export function fleetReadme(statuses: readonly ClusterStatus[], unreadable: read
     `${sorted.length} cluster${sorted.length === 1 ? '' : 's'}${tally === '' ? '' : `: ${tally}`}.`,
     '',
     ...rollouts.flatMap((line) => [line, '']),
-    '| cluster | applied commit | last attempt | objects | drifted | unhealthy | last result | since |',
-    '|---|---|---|---:|---:|---:|---|---|',
+    '| cluster | applied commit | last attempt | objects | drifted | unhealthy | last result | since | cluster ready | cpu, memory allocated / allocatable |',
+    '|---|---|---|---:|---:|---:|---|---|---|---|',
   ];
   for (const s of sorted) {
     const applied = s.lastApplied?.renderedCommit ?? (appliedInFull(s) ? s.renderedCommit : undefined);
     out.push(
-      `| [${cell(s.cluster)}](${statusPath(s.cluster)}) | ${applied === undefined ? 'none' : `\`${cell(shortCommit(applied))}\``} | \`${cell(shortCommit(s.renderedCommit))}\` | ${s.summary.objects} | ${s.summary.drifted} | ${s.summary.unhealthy} | ${RESULT_MARK[s.result]} | ${cell(s.finishedAt)} |`,
+      `| [${cell(s.cluster)}](${statusPath(s.cluster)}) | ${applied === undefined ? 'none' : `\`${cell(shortCommit(applied))}\``} | \`${cell(shortCommit(s.renderedCommit))}\` | ${s.summary.objects} | ${s.summary.drifted} | ${s.summary.unhealthy} | ${RESULT_MARK[s.result]} | ${cell(s.finishedAt)} | ${cell(readyCell(s))} | ${cell(capacityCell(s))} |`,
     );
   }
-  for (const file of [...unreadable].sort(cmp)) out.push(`| ${cell(file)} | | | | | | ❓ unreadable status file | |`);
+  for (const file of [...unreadable].sort(cmp)) out.push(`| ${cell(file)} | | | | | | ❓ unreadable status file | | | |`);
   const troubled = sorted.filter((s) => s.result !== 'Synced');
   if (troubled.length > 0) {
     out.push('', '## Problems');
@@ -331,6 +361,21 @@ export function fleetReadme(statuses: readonly ClusterStatus[], unreadable: read
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The cluster's own Ready condition (live) and since when: `✅ Ready since …`, `🔌 ClusterNotReachable since …`. */
+function readyCell(s: ClusterStatus): string {
+  const ready = s.live?.conditions.find((c) => c.type === 'Ready');
+  if (ready === undefined) return '';
+  const mark = ready.status === 'True' ? '✅ Ready' : ready.reason === 'ClusterNotReachable' ? `🔌 ${ready.reason}` : `❌ ${ready.reason}`;
+  return ready.lastTransitionTime === undefined ? mark : `${mark} since ${ready.lastTransitionTime}`;
+}
+
+/** `cpu 1500m / 96, memory 384Mi / 768Gi` from resourceSummary (allocated / allocatable). */
+function capacityCell(s: ClusterStatus): string {
+  const summary = s.live?.resourceSummary;
+  if (summary?.allocatable === undefined) return '';
+  return ['cpu', 'memory'].map((r) => `${r} ${summary.allocated?.[r] ?? '0'} / ${summary.allocatable?.[r] ?? '0'}`).join(', ');
 }
 
 /**
@@ -411,6 +456,7 @@ export async function planReport(
   statuses: readonly ClusterStatus[],
   removed: readonly string[] = [],
   rolloutFiles: ReadonlyMap<string, string> = new Map(),
+  liveOptions: LiveReportOptions = {},
 ): Promise<ReportPlan> {
   const parentTree = parent === undefined ? undefined : (await readCommit(repo, parent)).tree;
   const root = parentTree === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(repo.objects, parentTree);
@@ -424,7 +470,7 @@ export async function planReport(
     if (contents.has(file)) throw new RuntimeError('REPORT_DUPLICATE_CLUSTER', `two statuses for cluster "${status.cluster}" in one report`);
     const before = dir.get(file);
     const stored = before === undefined || isDirMode(before.mode) ? undefined : await readBlobText(repo, before.oid);
-    const next = nextStatusContent(stored, status);
+    const next = nextStatusContent(stored, status, liveOptions);
     contents.set(file, next.content);
     if (!next.changed) continue;
     changed.push(canonicalStatus(parseStatusFile(next.content) ?? status));
@@ -514,6 +560,8 @@ export interface ReportTarget {
   author?: Signature | undefined;
   /** Tries before giving up when the branch keeps moving (default 8: one per concurrent agent is typical). */
   attempts?: number | undefined;
+  /** Ready thresholds and the refresh period of live numbers (live.ts LiveReportOptions). */
+  live?: LiveReportOptions | undefined;
   /** Called after the objects are written and before the ref moves (tests line up racers with it). */
   beforePublish?: ((attempt: number) => Promise<void>) | undefined;
 }
@@ -559,7 +607,7 @@ interface ReportChange {
 }
 
 async function buildReportCommit(target: ReportTarget, parent: string | undefined, change: ReportChange): Promise<{ plan: ReportPlan; commit?: GitObject }> {
-  const plan = await planReport(target.repo, parent, change.statuses, change.removed, change.files);
+  const plan = await planReport(target.repo, parent, change.statuses, change.removed, change.files, target.live);
   if (plan.tree === plan.parentTree) return { plan };
   const author = target.author ?? defaultAuthor();
   const message = reportCommitMessage(plan.changed, plan.removed, plan.files);

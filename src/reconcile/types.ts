@@ -77,6 +77,8 @@ export interface LiveState {
   resourceSummary?: { allocatable?: ResourceList | undefined; allocating?: ResourceList | undefined; allocated?: ResourceList | undefined } | undefined;
   apiEnablements?: Array<{ groupVersion: string; resources: Array<{ name: string; kind: string }> }> | undefined;
   workloads?: LiveWorkload[] | undefined;
+  /** KubeAdmiral FederatedCluster.status.resources: schedulable nodes, their allocatable, and what the unfinished pods leave of it. */
+  resources?: { schedulableNodes: number; allocatable: ResourceList; available: ResourceList } | undefined;
 }
 
 /** Identity of an object Manifold applied. */

@@ -342,8 +342,8 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
 
     if (kwokNodes > 0) {
       await Promise.all(
-        [...clusters.values()].map(async (c) => {
-          for (let n = 0; n < kwokNodes; n++) await createFakeNode(c.info, `${c.info.name}-node-${n}`);
+        [...clusters.values()].map(async (c, index) => {
+          for (let n = 0; n < kwokNodes; n++) await createFakeNode(c.info, `${c.info.name}-node-${n}`, fakeNodeAllocatable(index));
           const kwok = c.components.get('kwok')?.proc;
           await waitFor(
             `${kwokNodes} Ready kwok nodes in ${c.info.name}`,
@@ -496,7 +496,17 @@ function apiserverArgs(a: {
   ];
 }
 
-async function createFakeNode(c: FleetCluster, name: string): Promise<void> {
+/**
+ * What each kwok node of the n-th cluster (0-based) offers, so that tests of
+ * live capacity know the numbers: member1's nodes 8 CPUs / 32Gi, member2's
+ * 4 / 16Gi, member3's 2 / 8Gi, then again from the top.
+ */
+export function fakeNodeAllocatable(clusterIndex: number): { cpu: string; memory: string; pods: string } {
+  const size = [8, 4, 2][clusterIndex % 3] as number;
+  return { cpu: String(size), memory: `${size * 4}Gi`, pods: '110' };
+}
+
+async function createFakeNode(c: FleetCluster, name: string, allocatable: { cpu: string; memory: string; pods: string }): Promise<void> {
   const node = {
     apiVersion: 'v1',
     kind: 'Node',
@@ -513,8 +523,8 @@ async function createFakeNode(c: FleetCluster, name: string): Promise<void> {
     },
     spec: {},
     status: {
-      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+      allocatable,
+      capacity: allocatable,
     },
   };
   const r = await kubeRequest(c, 'POST', '/api/v1/nodes', node);
