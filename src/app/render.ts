@@ -20,7 +20,8 @@ import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previ
 import { openRepository, type GitRepository } from '../git/repo.ts';
 import { DEFAULT_BRANCH } from '../git/names.ts';
 import { inputsOf, type Repository } from '../load/repository.ts';
-import type { RenderResult } from '../render/render.ts';
+import type { ContentSink, RenderResult } from '../render/render.ts';
+import type { PublishOptions } from '../git/publish.ts';
 import type { PreviousRender } from '../render/types.ts';
 import { worksGenerator, worksProvenance, worksTree, type WorksOptions } from '../render/works.ts';
 import { WORK_APIS, type WorkApi } from '../model/work-api.ts';
@@ -91,8 +92,33 @@ export async function render(opts: RenderOptions, notify: Notify): Promise<Rende
   }
   const repo = await load();
   const previous = await previousRender(opts, to);
+  if (to.commitOnly && opts.asWorks === undefined) return renderIntoTheBranch(repo, source, previous, opts, notify);
   const result = await renderInFull(repo, source, previous, opts, notify);
   return publish(outputOf(result, worksOptionsOf(opts)), result, opts, to, notify);
+}
+
+/**
+ * A full `render --commit`: each distinct content goes into a pack as it is
+ * rendered (git/blob-stream.ts), so memory does not grow with the number of
+ * distinct objects (issue 19). The pack becomes visible only once the render
+ * succeeded; the branch moves last.
+ */
+async function renderIntoTheBranch(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, notify: Notify): Promise<RenderOutcome> {
+  const { BlobStream } = await import('../git/blob-stream.ts');
+  const stream = withGit(opts, async (git) => {
+    const blobs = new BlobStream(git.objects);
+    let result: RenderResult;
+    try {
+      result = await renderInFull(repo, source, previous, opts, notify, blobs.put);
+    } catch (err) {
+      blobs.abort();
+      throw err;
+    }
+    return { result, written: blobs.finish(), resolve: blobs.resolve };
+  });
+  const { result, written, resolve } = await stream;
+  const commit = await commitTheBranch(outputOf(result, undefined), result, opts, notify, { resolve, written });
+  return { commit };
 }
 
 function checkWorksFlags(opts: RenderOptions): void {
@@ -185,8 +211,8 @@ async function previousRender(opts: RenderOptions, to: Destinations): Promise<Pr
 }
 
 /** 5. Renders every template; the warnings, --strict and the unschedulable ones are reported here. */
-async function renderInFull(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, notify: Notify): Promise<RenderResult> {
-  const result = await renderLoaded(repo, source.commit, { source: opts.source, previous, unschedulable: opts.unschedulable });
+async function renderInFull(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, notify: Notify, contents?: ContentSink): Promise<RenderResult> {
+  const result = await renderLoaded(repo, source.commit, { source: opts.source, previous, unschedulable: opts.unschedulable }, contents);
   reportRender(notify, result, repo, opts.strict);
   return result;
 }
@@ -220,7 +246,7 @@ async function publish(output: Output, result: RenderResult, opts: RenderOptions
   return { commit };
 }
 
-async function commitTheBranch(output: Output, result: RenderResult, opts: RenderOptions, notify: Notify): Promise<string | undefined> {
+async function commitTheBranch(output: Output, result: RenderResult, opts: RenderOptions, notify: Notify, streamed?: PublishOptions['streamed']): Promise<string | undefined> {
   const { publishRender } = await import('../git/publish.ts');
   const report = await publishRender(output.clusters, output.provenance, {
     repoDir: opts.repoDir ?? opts.source,
@@ -230,6 +256,7 @@ async function commitTheBranch(output: Output, result: RenderResult, opts: Rende
     token: opts.token,
     sourceCommit: result.provenance.source.commit,
     manifoldVersion: MANIFOLD_VERSION,
+    streamed,
   });
   for (const text of report.lines) notify({ kind: 'line', text });
   if (report.result.commit !== undefined) notify({ kind: 'commit', id: report.result.commit });

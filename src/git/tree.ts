@@ -87,7 +87,16 @@ export class TreeHasher {
   private readonly blobs = new Map<string, Blob>();
   private readonly paths = new Map<string, PathInfo>();
 
+  /** `stored`: for file values that stand for blobs already written (blob-stream.ts), the blob; undefined for plain content. */
+  private readonly stored: ((value: string) => Blob | undefined) | undefined;
+
+  constructor(stored?: (value: string) => Blob | undefined) {
+    this.stored = stored;
+  }
+
   blob(content: string): Blob {
+    const known = this.stored?.(content);
+    if (known !== undefined) return known;
     let blob = this.blobs.get(content);
     if (blob === undefined) {
       const body = Buffer.from(content, 'utf8');

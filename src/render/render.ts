@@ -22,7 +22,20 @@ export interface RenderOptions {
   manifoldVersion: string;
   /** What an unschedulable template does; default: the source's manifold.yaml, else `fail`. */
   unschedulable?: UnschedulableMode | undefined;
+  /** Where each distinct content goes as soon as it is made (see ContentSink); default: kept in the result. */
+  contents?: ContentSink | undefined;
 }
+
+/**
+ * Takes each distinct rendered content as soon as it is made (with its path
+ * and the clusters that receive it) and returns what the result keeps in its
+ * place: a blob id once the content is in a pack, nothing once it is a file.
+ * A fleet where every cluster's objects differ renders millions of distinct
+ * contents; holding them all until the end is what made memory grow with the
+ * output (issue 19). Called in template key order within a placement batch,
+ * never twice for one (template, variant).
+ */
+export type ContentSink = (content: string, path: string, clusters: readonly string[]) => string;
 
 export type UnschedulableMode = 'fail' | 'report';
 
@@ -40,6 +53,7 @@ export interface UnschedulableTemplate {
 /** One variant of a template as it lands in one or more clusters. */
 export interface RenderedVariant {
   path: string;
+  /** The YAML, or what RenderOptions.contents returned for it. */
   content: string;
   sha256: string;
   clusters: string[];
@@ -140,7 +154,7 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
   const all = followNamespaces(repo, [...placements, ...traffic.placements]);
   checkPathsUnique(all.map((p) => p.template), sink);
   sink.throwIfErrors();
-  const rendered = renderPlacements(all, sink);
+  const rendered = renderPlacements(all, sink, options.contents);
   const clusters = clusterFiles(repo, rendered);
   // A summary of the source, not of one decision: printed, not kept in provenance (an incremental render cannot recount it).
   const summary = new ProblemSink();
@@ -194,8 +208,8 @@ export function dialectContext(
 }
 
 /** Each placement's variants, those that land somewhere, in template key order. Throws the problems found. */
-export function renderPlacements(placements: readonly Placement[], sink: ProblemSink): RenderedTemplate[] {
-  const rendered = placements.map((p) => renderPlacement(p, sink)).filter((r) => r.variants.length > 0);
+export function renderPlacements(placements: readonly Placement[], sink: ProblemSink, contents?: ContentSink): RenderedTemplate[] {
+  const rendered = placements.map((p) => renderPlacement(p, sink, contents)).filter((r) => r.variants.length > 0);
   sink.throwIfErrors();
   return rendered.sort((a, b) => byteOrder(a.template.key, b.template.key));
 }
@@ -386,7 +400,7 @@ function sha256(text: string): string {
 }
 
 /** Builds and serializes each distinct variant once, however many clusters share it. */
-function renderPlacement(p: Placement, sink: ProblemSink): RenderedTemplate {
+function renderPlacement(p: Placement, sink: ProblemSink, contents: ContentSink | undefined): RenderedTemplate {
   const byVariant = new Map<string, string[]>();
   for (const cluster of p.clusters) {
     const key = p.variantOf(cluster);
@@ -410,7 +424,8 @@ function renderPlacement(p: Placement, sink: ProblemSink): RenderedTemplate {
     }
     if (reportInvalidCounts(p, object, first, sink)) continue;
     const content = toYaml(object, p.template.id.namespace);
-    variants.push({ path, content, sha256: sha256(content), clusters, overrides: p.overridesFor(first) });
+    const kept = contents === undefined ? content : contents(content, path, clusters);
+    variants.push({ path, content: kept, sha256: sha256(content), clusters, overrides: p.overridesFor(first) });
   }
   variants.sort((a, b) => byteOrder(a.clusters[0] ?? '', b.clusters[0] ?? ''));
   return { template: p.template, placement: p, variants };
