@@ -14,7 +14,7 @@
  * here prints, parses arguments or exits.
  */
 import { InputError } from '../errors/index.ts';
-import { checkOutputFolder, recoverInterruptedWrites, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
+import { checkOutputFolder, PROVENANCE_FILE, recoverInterruptedWrites, StagedFolder, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
 import { readPreviousFolder } from '../output/previous.ts';
 import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previous.ts';
 import { openRepository, type GitRepository } from '../git/repo.ts';
@@ -93,6 +93,7 @@ export async function render(opts: RenderOptions, notify: Notify): Promise<Rende
   const repo = await load();
   const previous = await previousRender(opts, to);
   if (to.commitOnly && opts.asWorks === undefined) return renderIntoTheBranch(repo, source, previous, opts, notify);
+  if (!to.publishing && opts.print !== true && opts.asWorks === undefined) return renderIntoTheFolder(repo, source, previous, opts, to, notify);
   const result = await renderInFull(repo, source, previous, opts, notify);
   return publish(outputOf(result, worksOptionsOf(opts)), result, opts, to, notify);
 }
@@ -201,6 +202,35 @@ async function renderOnTheBranch(opts: RenderOptions, source: SourceFiles, load:
     if (outcome.result.commit !== undefined) notify({ kind: 'commit', id: outcome.result.commit });
     return { commit: outcome.result.commit };
   });
+}
+
+/**
+ * `render --out DIR`: each distinct content is written into the staging
+ * folder's cluster folders as soon as it is rendered and then dropped, so
+ * memory does not grow with the output (issue 19); DIR is swapped in once
+ * the render succeeded, and is left as it was on any error.
+ */
+async function renderIntoTheFolder(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, to: Destinations, notify: Notify): Promise<RenderOutcome> {
+  const outDir = to.outDir as string;
+  const staged = await StagedFolder.open(outDir, to.guard);
+  const inventory = new Set(repo.clusters.map((c) => c.name));
+  let summary: string;
+  try {
+    const result = await renderInFull(repo, source, previous, opts, notify, (content, file, clusters) => {
+      // As clusterFiles does: only clusters of the inventory get folders.
+      staged.writeToClusters(file, content, clusters.filter((c) => inventory.has(c)));
+      return '';
+    });
+    const output = outputOf(result, undefined);
+    staged.writeFile(PROVENANCE_FILE, `${JSON.stringify(output.provenance, null, 2)}\n`);
+    summary = output.summary;
+  } catch (err) {
+    await staged.abort();
+    throw err;
+  }
+  await staged.swapIn();
+  notify({ kind: 'line', text: `${summary} into ${outDir}` });
+  return {};
 }
 
 /** 2. The previous render, for stable placements: the --previous folder, else (committing) the branch's tree. */

@@ -218,29 +218,91 @@ async function unlessGone(step: () => Promise<void>): Promise<boolean> {
 }
 
 export async function writeTreeAtomically(outDir: string, tree: Tree, guard: ProtectedFolders): Promise<void> {
-  checkOutputFolder(outDir, guard);
-  await recoverInterruptedWrites(outDir);
-  // A DIR that is a symlink keeps pointing at the tree: the swap happens where it points.
-  const target = realPathOf(outDir);
-  if (!(await isReplaceable(target))) {
-    throw InputError.single({
-      code: 'OUTPUT_NOT_MANIFOLD',
-      file: outDir,
-      message: `refusing to replace: the folder exists, is not empty and holds no ${PROVENANCE_FILE} (not a Manifold output folder)`,
-    });
-  }
-  const parent = path.dirname(target);
-  await mkdir(parent, { recursive: true });
-  const { staging, retired } = swapNames(target, `${process.pid}-${Date.now().toString(36)}`);
+  const staged = await StagedFolder.open(outDir, guard);
   try {
-    await mkdir(staging);
-    await writeAll(staging, tree);
-    if (existsSync(target)) await rename(target, retired);
-    await rename(staging, target);
+    await writeAll(staged.dir, tree);
   } catch (err) {
-    if (existsSync(staging)) await removeOwnTree(staging);
-    if (!existsSync(target) && existsSync(retired)) await rename(retired, target);
+    await staged.abort();
     throw err;
   }
-  if (existsSync(retired)) await removeOwnTree(retired);
+  await staged.swapIn();
+}
+
+/**
+ * A tree being written beside DIR, swapped in when complete: DIR is the old
+ * tree or the new one, never a mix. Files can be added while a render runs
+ * (streamWriter), so the rendered contents need not all be held at once.
+ */
+export class StagedFolder {
+  /** The staging folder, absolute. */
+  readonly dir: string;
+  private readonly target: string;
+  private readonly retired: string;
+  private readonly made = new Set<string>();
+
+  private constructor(target: string, staging: string, retired: string) {
+    this.target = target;
+    this.dir = staging;
+    this.retired = retired;
+  }
+
+  /** Checks DIR may be replaced, repairs interrupted runs and creates the staging folder. */
+  static async open(outDir: string, guard: ProtectedFolders): Promise<StagedFolder> {
+    checkOutputFolder(outDir, guard);
+    await recoverInterruptedWrites(outDir);
+    // A DIR that is a symlink keeps pointing at the tree: the swap happens where it points.
+    const target = realPathOf(outDir);
+    if (!(await isReplaceable(target))) {
+      throw InputError.single({
+        code: 'OUTPUT_NOT_MANIFOLD',
+        file: outDir,
+        message: `refusing to replace: the folder exists, is not empty and holds no ${PROVENANCE_FILE} (not a Manifold output folder)`,
+      });
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    const { staging, retired } = swapNames(target, `${process.pid}-${Date.now().toString(36)}`);
+    await mkdir(staging);
+    return new StagedFolder(target, staging, retired);
+  }
+
+  /**
+   * Writes one content into several cluster folders at `file`, synchronously
+   * (a render's content sink runs inside the synchronous render loop; see
+   * writeAll on why sync calls are the fast way to create small files).
+   */
+  writeToClusters(file: string, content: string, clusters: readonly string[]): void {
+    const dir = path.posix.dirname(file);
+    for (const cluster of clusters) {
+      const folder = `${this.dir}/${cluster}/${dir}`;
+      if (!this.made.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        this.made.add(folder);
+      }
+      writeFileSync(`${folder}/${path.posix.basename(file)}`, content);
+    }
+  }
+
+  /** Writes a file at `file` (relative), creating its folder. */
+  writeFile(file: string, content: string): void {
+    mkdirSync(path.dirname(`${this.dir}/${file}`), { recursive: true });
+    writeFileSync(`${this.dir}/${file}`, content);
+  }
+
+  /** Replaces DIR with the staging folder (two renames), then removes the old tree. */
+  async swapIn(): Promise<void> {
+    try {
+      if (existsSync(this.target)) await rename(this.target, this.retired);
+      await rename(this.dir, this.target);
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+    if (existsSync(this.retired)) await removeOwnTree(this.retired);
+  }
+
+  /** Removes the staging folder and puts DIR back if it was swapped out: DIR is as it was. */
+  async abort(): Promise<void> {
+    if (existsSync(this.dir)) await removeOwnTree(this.dir);
+    if (!existsSync(this.target) && existsSync(this.retired)) await rename(this.retired, this.target);
+  }
 }
