@@ -425,6 +425,25 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * One array per distinct list of override labels: a fleet with a rule per
+ * cluster has a million variants naming the same thousand lists (fresh
+ * strings from each dialect call otherwise, ~200 bytes per variant).
+ * Forgotten past a bound, as emit.ts's scalar cache is.
+ */
+const overrideLists = new Map<string, string[]>();
+const MAX_OVERRIDE_LISTS = 100_000;
+
+function sharedOverrides(list: string[]): string[] {
+  if (list.length === 0) return list;
+  const key = list.join('\n');
+  const known = overrideLists.get(key);
+  if (known !== undefined) return known;
+  if (overrideLists.size >= MAX_OVERRIDE_LISTS) overrideLists.clear();
+  overrideLists.set(key, list);
+  return list;
+}
+
 /** Builds and serializes each distinct variant once, however many clusters share it. */
 function renderPlacement(p: Placement, sink: ProblemSink, contents: ContentSink | undefined): RenderedTemplate {
   const byVariant = new Map<string, string[]>();
@@ -451,7 +470,7 @@ function renderPlacement(p: Placement, sink: ProblemSink, contents: ContentSink 
     if (reportInvalidCounts(p, object, first, sink)) continue;
     const content = toYaml(object, p.template.id.namespace);
     const kept = contents === undefined ? content : contents(content, path, clusters);
-    variants.push({ path, content: kept, sha256: sha256(content), clusters, overrides: p.overridesFor(first) });
+    variants.push({ path, content: kept, sha256: sha256(content), clusters, overrides: sharedOverrides(p.overridesFor(first)) });
   }
   variants.sort((a, b) => byteOrder(a.clusters[0] ?? '', b.clusters[0] ?? ''));
   return { template: p.template, placement: p, variants };
