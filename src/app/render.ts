@@ -115,10 +115,11 @@ async function renderIntoTheBranch(repo: Repository, source: SourceFiles, previo
       blobs.abort();
       throw err;
     }
-    return { result, written: blobs.finish(), resolve: blobs.resolve };
+    // Only the tree and provenance go on: the rendered templates and placements are garbage from here.
+    return { output: outputOf(result, undefined), sourceCommit: result.provenance.source.commit, written: blobs.finish(), resolve: blobs.resolve };
   });
-  const { result, written, resolve } = await stream;
-  const commit = await commitTheBranch(outputOf(result, undefined), result, opts, notify, { resolve, written });
+  const { output, sourceCommit, written, resolve } = await stream;
+  const commit = await commitTheBranch(output, sourceCommit, opts, notify, { resolve, written });
   return { commit };
 }
 
@@ -267,7 +268,7 @@ function outputOf(result: RenderResult, works: WorksOptions | undefined): Output
 async function publish(output: Output, result: RenderResult, opts: RenderOptions, to: Destinations, notify: Notify): Promise<RenderOutcome> {
   let commit: string | undefined;
   if (to.publishing) {
-    commit = await commitTheBranch(output, result, opts, notify);
+    commit = await commitTheBranch(output, result.provenance.source.commit, opts, notify);
     if (opts.outDir === undefined && opts.print !== true) return { commit };
   }
   if (opts.print === true) return { commit, printed: output.clusters };
@@ -276,7 +277,7 @@ async function publish(output: Output, result: RenderResult, opts: RenderOptions
   return { commit };
 }
 
-async function commitTheBranch(output: Output, result: RenderResult, opts: RenderOptions, notify: Notify, streamed?: PublishOptions['streamed']): Promise<string | undefined> {
+async function commitTheBranch(output: Output, sourceCommit: string | undefined, opts: RenderOptions, notify: Notify, streamed?: PublishOptions['streamed']): Promise<string | undefined> {
   const { publishRender } = await import('../git/publish.ts');
   const report = await publishRender(output.clusters, output.provenance, {
     repoDir: opts.repoDir ?? opts.source,
@@ -284,7 +285,7 @@ async function commitTheBranch(output: Output, result: RenderResult, opts: Rende
     prefix: opts.prefix,
     push: opts.push,
     token: opts.token,
-    sourceCommit: result.provenance.source.commit,
+    sourceCommit,
     manifoldVersion: MANIFOLD_VERSION,
     streamed,
   });

@@ -112,7 +112,7 @@ export class BlobStream {
     const raw = digest.toString('latin1');
     if (this.blobs.has(raw)) return raw;
     const oid = digest.toString('hex');
-    this.blobs.set(raw, { oid, raw, type: 'blob', body: EMPTY });
+    this.blobs.set(raw, { oid, raw, type: 'blob', body: EMPTY, stored: true });
     if (this.stored(oid)) return raw;
     this.fd ??= this.openPack();
     this.batch.push(body);

@@ -119,7 +119,7 @@ async function compareClusters(
   const old = oldRoot === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(repo.objects, oldRoot);
   root.fileInfos.forEach((info, i) => {
     const blob = root.fileBlobs[i];
-    if (blob !== undefined && old.get(info.name)?.oid !== blob.oid) comparer.out.set(blob.oid, blob);
+    if (blob !== undefined && blob.stored !== true && old.get(info.name)?.oid !== blob.oid) comparer.out.set(blob.oid, blob);
   });
   const changes: ClusterChange[] = [];
   for (const [name, dir] of root.dirs) {

@@ -20,6 +20,8 @@ export type ClusterFiles = ReadonlyMap<string, ReadonlyMap<string, string>>;
 /** A blob with its raw 20-byte id as a latin1 string, for tree encoding. */
 export interface Blob extends GitObject {
   raw: string;
+  /** Already written (blob-stream.ts); its body is not held, and it is never collected for writing. */
+  stored?: boolean | undefined;
 }
 
 interface PathInfo {
@@ -286,7 +288,7 @@ export class TreeComparer {
       const before = old.get(name);
       const wasFile = before !== undefined && !isDirMode(before.mode);
       if (wasFile && before.oid === blob.oid) continue;
-      if (!this.out.has(blob.oid)) this.out.set(blob.oid, blob);
+      if (blob.stored !== true && !this.out.has(blob.oid)) this.out.set(blob.oid, blob);
       if (wasFile) changes.changed++;
       else {
         changes.added++;
