@@ -86,6 +86,10 @@ function directoriesOf(tree: Tree): string[] {
   return [...dirs].sort();
 }
 
+/** Queued files (paths and shared contents) and distinct content bytes (UTF-16 units) before StagedFolder writes a batch. */
+const QUEUED_FILES = 500_000;
+const QUEUED_BYTES = 128 << 20;
+
 /** Files written between two yields to the event loop. */
 const WRITE_BATCH = 2048;
 
@@ -239,6 +243,10 @@ export class StagedFolder {
   private readonly target: string;
   private readonly retired: string;
   private readonly made = new Set<string>();
+  /** Files waiting to be written, by cluster: [path inside the cluster folder, content]. */
+  private readonly queued = new Map<string, [string, string][]>();
+  private queuedFiles = 0;
+  private queuedBytes = 0;
   /** DIR holds a previous render whose unchanged files can be linked. */
   private readonly reuse: boolean;
 
@@ -269,23 +277,47 @@ export class StagedFolder {
   }
 
   /**
-   * Writes one content into several cluster folders at `file`, synchronously
-   * (a render's content sink runs inside the synchronous render loop; see
-   * writeAll on why sync calls are the fast way to create small files).
+   * Queues one content for several cluster folders at `file`. Writes happen
+   * in batches, cluster by cluster and in path order within a cluster: a
+   * render makes each object for every cluster in turn, and writing in that
+   * order (one file per cluster folder, round-robin) cost 3-5x the system
+   * time of writing each folder's files together (ext4, 30,000 files).
+   * A batch holds up to QUEUED_FILES files or QUEUED_BYTES of distinct
+   * content, so memory stays bounded; a fleet whose clusters share their
+   * objects fits in one batch, written exactly in the old order.
    */
   writeToClusters(file: string, content: string, clusters: readonly string[]): void {
-    const dir = path.posix.dirname(file);
-    const name = path.posix.basename(file);
-    let bytes: Buffer | undefined;
     for (const cluster of clusters) {
-      const folder = `${this.dir}/${cluster}/${dir}`;
-      if (!this.made.has(folder)) {
-        mkdirSync(folder, { recursive: true });
-        this.made.add(folder);
-      }
-      bytes ??= Buffer.from(content, 'utf8');
-      if (!this.linkUnchanged(`${cluster}/${file}`, `${folder}/${name}`, bytes)) writeFileSync(`${folder}/${name}`, bytes);
+      let list = this.queued.get(cluster);
+      if (list === undefined) this.queued.set(cluster, (list = []));
+      list.push([file, content]);
     }
+    this.queuedFiles += clusters.length;
+    this.queuedBytes += content.length;
+    if (this.queuedFiles >= QUEUED_FILES || this.queuedBytes >= QUEUED_BYTES) this.flush();
+  }
+
+  /** Writes what is queued (synchronously: see writeAll on why sync calls are the fast way to create small files). */
+  flush(): void {
+    const clusters = [...this.queued.keys()].sort();
+    for (const cluster of clusters) {
+      const list = (this.queued.get(cluster) as [string, string][]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      for (const [file, content] of list) this.writeOne(cluster, file, content);
+    }
+    this.queued.clear();
+    this.queuedFiles = 0;
+    this.queuedBytes = 0;
+  }
+
+  private writeOne(cluster: string, file: string, content: string): void {
+    const slash = file.lastIndexOf('/');
+    const folder = slash < 0 ? `${this.dir}/${cluster}` : `${this.dir}/${cluster}/${file.slice(0, slash)}`;
+    if (!this.made.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      this.made.add(folder);
+    }
+    const staged = `${this.dir}/${cluster}/${file}`;
+    if (!this.linkUnchanged(`${cluster}/${file}`, staged, content)) writeFileSync(staged, content);
   }
 
   /**
@@ -297,7 +329,7 @@ export class StagedFolder {
    * 6.3 s to write them, and removing them 2.5 s against 4.1 s. A symlink in
    * DIR is never followed (O_NOFOLLOW): the file is written instead.
    */
-  private linkUnchanged(file: string, staged: string, bytes: Buffer): boolean {
+  private linkUnchanged(file: string, staged: string, content: string): boolean {
     if (!this.reuse) return false;
     const old = `${this.target}/${file}`;
     let held: Buffer;
@@ -306,7 +338,7 @@ export class StagedFolder {
     } catch {
       return false;
     }
-    if (!held.equals(bytes)) return false;
+    if (held.length !== Buffer.byteLength(content) || held.toString('utf8') !== content) return false;
     try {
       linkSync(old, staged);
       return true;
@@ -321,9 +353,10 @@ export class StagedFolder {
     writeFileSync(`${this.dir}/${file}`, content);
   }
 
-  /** Replaces DIR with the staging folder (two renames), then removes the old tree. */
+  /** Writes what is queued, replaces DIR with the staging folder (two renames), then removes the old tree. */
   async swapIn(): Promise<void> {
     try {
+      this.flush();
       if (existsSync(this.target)) await rename(this.target, this.retired);
       await rename(this.dir, this.target);
     } catch (err) {
