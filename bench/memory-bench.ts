@@ -86,7 +86,7 @@ const FLOOR = `
 const { mkdirSync, writeFileSync, readFileSync } = require('node:fs');
 const [list, out] = process.argv.slice(1);
 const entries = readFileSync(list, 'utf8').split('\\n').filter(Boolean).map((l) => l.split('\\t'));
-const big = Buffer.alloc(Math.max(1, ...entries.map((e) => Number(e[1]))), 'x');
+const big = Buffer.alloc(entries.reduce((m, e) => Math.max(m, Number(e[1])), 1), 'x');
 const t0 = performance.now();
 const made = new Set();
 for (const [file, size] of entries) {
