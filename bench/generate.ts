@@ -10,16 +10,34 @@
  * Same options → byte-identical files: no clock, no Math.random (a seeded
  * mulberry32 stream decides the cluster attributes).
  *
- *   scripts/node24.sh node bench/generate.ts --clusters 100 --templates 1000 --out DIR
+ * Two shapes (--variant):
+ *
+ *   shared       (default) the fleet above: clusters share most of their
+ *                objects (1,000 × 1,000 renders 1.87 M files from ~9,600
+ *                distinct contents).
+ *   per-cluster  the worst case for memory (issue 19): every Deployment is
+ *                Duplicated to every cluster, and one ClusterOverridePolicy
+ *                holds one rule per cluster adding a `cluster: <name>` label
+ *                to Deployments, so every cluster's copy of every Deployment
+ *                differs (N × M distinct Deployments; the ConfigMaps follow
+ *                and stay shared). The regional registry and env label
+ *                overrides apply as in `shared`.
+ *
+ *   scripts/node24.sh node bench/generate.ts --clusters 100 --templates 1000 [--variant per-cluster] --out DIR
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dump } from 'js-yaml';
 
+export type FleetVariant = 'shared' | 'per-cluster';
+export const FLEET_VARIANTS: readonly FleetVariant[] = ['shared', 'per-cluster'];
+
 export interface FleetOptions {
   clusters: number;
   templates: number;
+  /** `shared` (default) or `per-cluster` (every cluster's Deployments differ); see the header. */
+  variant?: FleetVariant | undefined;
   /** PRNG seed for cluster attributes; the default keeps every run identical. */
   seed?: number | undefined;
 }
@@ -110,10 +128,10 @@ function configMapDoc(i: number): object {
   };
 }
 
-function deploymentDoc(i: number, clusters: number): object {
+function deploymentDoc(i: number, clusters: number, duplicated: boolean): object {
   const name = appName(i);
   // Divided: enough replicas that every cluster gets at least one (weights 1..4).
-  const replicas = isDuplicated(i) ? 2 + (i % 3) : 3 * clusters + (i % 5);
+  const replicas = duplicated ? 2 + (i % 3) : 3 * clusters + (i % 5);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -140,9 +158,14 @@ function deploymentDoc(i: number, clusters: number): object {
   };
 }
 
-function propagationPolicyDoc(i: number): object {
+/** Duplicated to every cluster: the per-cluster shape's placement. */
+const EVERYWHERE = { replicaScheduling: { replicaSchedulingType: 'Duplicated' } };
+
+function propagationPolicyDoc(i: number, variant: FleetVariant): object {
   const name = appName(i);
-  const placement = isDuplicated(i)
+  const placement = variant === 'per-cluster'
+    ? EVERYWHERE
+    : isDuplicated(i)
     ? {
         clusterAffinity: { labelSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold', 'silver'] }] } },
         replicaScheduling: { replicaSchedulingType: 'Duplicated' },
@@ -186,6 +209,23 @@ function registryOverrideDoc(): object {
   };
 }
 
+/** One rule per cluster, each adding that cluster's name as a label: every cluster's Deployments differ. */
+function perClusterLabelDoc(clusters: number): object {
+  const rules = [];
+  for (let c = 0; c < clusters; c++) {
+    rules.push({
+      targetCluster: { clusterNames: [clusterName(c)] },
+      overriders: { labelsOverrider: [{ operator: 'add', value: { cluster: clusterName(c) } }] },
+    });
+  }
+  return {
+    apiVersion: POLICY_API,
+    kind: 'ClusterOverridePolicy',
+    metadata: { name: 'cluster-label' },
+    spec: { resourceSelectors: [{ apiVersion: 'apps/v1', kind: 'Deployment' }], overrideRules: rules },
+  };
+}
+
 function envLabelOverrideDoc(namespace: string): object {
   return {
     apiVersion: POLICY_API,
@@ -206,14 +246,17 @@ export function generateFleet(options: FleetOptions): Map<string, string> {
   const { clusters, templates } = options;
   if (!Number.isInteger(clusters) || clusters < 1) throw new Error(`clusters must be a positive integer, got ${clusters}`);
   if (!Number.isInteger(templates) || templates < 1) throw new Error(`templates must be a positive integer, got ${templates}`);
+  const variant = options.variant ?? 'shared';
+  if (!FLEET_VARIANTS.includes(variant)) throw new Error(`variant must be one of ${FLEET_VARIANTS.join(', ')}, got ${String(variant)}`);
   const random = mulberry32(options.seed ?? 0x5eed);
   const files = new Map<string, string>();
   for (let c = 0; c < clusters; c++) files.set(clusterFile(c), yaml(clusterDoc(c, random)));
   for (let t = 0; t < templates; t++) {
-    files.set(templateFile(t), yaml(configMapDoc(t), deploymentDoc(t, clusters)));
-    files.set(`policies/${namespaceOf(t)}/${appName(t)}.yaml`, yaml(propagationPolicyDoc(t)));
+    files.set(templateFile(t), yaml(configMapDoc(t), deploymentDoc(t, clusters, variant === 'per-cluster' || isDuplicated(t))));
+    files.set(`policies/${namespaceOf(t)}/${appName(t)}.yaml`, yaml(propagationPolicyDoc(t, variant)));
   }
   files.set('overrides/regional-registry.yaml', yaml(registryOverrideDoc()));
+  if (variant === 'per-cluster') files.set('overrides/cluster-label.yaml', yaml(perClusterLabelDoc(clusters)));
   for (let n = 0; n < Math.min(NAMESPACES, templates); n++) {
     const ns = namespaceOf(n);
     files.set(`overrides/${ns}.yaml`, yaml(envLabelOverrideDoc(ns)));
@@ -235,13 +278,15 @@ async function main(): Promise<void> {
       clusters: { type: 'string', default: '100' },
       templates: { type: 'string', default: '1000' },
       seed: { type: 'string' },
+      variant: { type: 'string', default: 'shared' },
       out: { type: 'string' },
     },
   });
-  if (values.out === undefined) throw new Error('usage: generate.ts --clusters N --templates M --out DIR [--seed S]');
+  if (values.out === undefined) throw new Error('usage: generate.ts --clusters N --templates M --out DIR [--variant shared|per-cluster] [--seed S]');
   const files = generateFleet({
     clusters: Number(values.clusters),
     templates: Number(values.templates),
+    variant: values.variant as FleetVariant,
     seed: values.seed === undefined ? undefined : Number(values.seed),
   });
   await writeFleet(values.out, files);

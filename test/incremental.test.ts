@@ -353,4 +353,9 @@ spec:
     const tally = await runEdits('fleet', generateFleet({ clusters: 12, templates: 40 }), 7, 15);
     expect(tally.incremental).toBeGreaterThanOrEqual(tally.steps / 2);
   }, 120_000);
+
+  it('a per-cluster fleet (20 clusters x 12 templates: every Deployment differs per cluster, provenance groups them)', async () => {
+    const tally = await runEdits('per-cluster', generateFleet({ clusters: 20, templates: 12, variant: 'per-cluster' }), 11, 8);
+    expect(tally.incremental).toBeGreaterThanOrEqual(tally.steps / 2);
+  }, 120_000);
 });

@@ -14,13 +14,14 @@
  * here prints, parses arguments or exits.
  */
 import { InputError } from '../errors/index.ts';
-import { checkOutputFolder, recoverInterruptedWrites, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
+import { checkOutputFolder, PROVENANCE_FILE, recoverInterruptedWrites, StagedFolder, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
 import { readPreviousFolder } from '../output/previous.ts';
 import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previous.ts';
 import { openRepository, type GitRepository } from '../git/repo.ts';
 import { DEFAULT_BRANCH } from '../git/names.ts';
 import { inputsOf, type Repository } from '../load/repository.ts';
-import type { RenderResult } from '../render/render.ts';
+import type { ContentSink, RenderResult } from '../render/render.ts';
+import type { PublishOptions } from '../git/publish.ts';
 import type { PreviousRender } from '../render/types.ts';
 import { worksGenerator, worksProvenance, worksTree, type WorksOptions } from '../render/works.ts';
 import { WORK_APIS, type WorkApi } from '../model/work-api.ts';
@@ -91,8 +92,35 @@ export async function render(opts: RenderOptions, notify: Notify): Promise<Rende
   }
   const repo = await load();
   const previous = await previousRender(opts, to);
+  if (to.commitOnly && opts.asWorks === undefined) return renderIntoTheBranch(repo, source, previous, opts, notify);
+  if (!to.publishing && opts.print !== true && opts.asWorks === undefined) return renderIntoTheFolder(repo, source, previous, opts, to, notify);
   const result = await renderInFull(repo, source, previous, opts, notify);
   return publish(outputOf(result, worksOptionsOf(opts)), result, opts, to, notify);
+}
+
+/**
+ * A full `render --commit`: each distinct content goes into a pack as it is
+ * rendered (git/blob-stream.ts), so memory does not grow with the number of
+ * distinct objects (issue 19). The pack becomes visible only once the render
+ * succeeded; the branch moves last.
+ */
+async function renderIntoTheBranch(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, notify: Notify): Promise<RenderOutcome> {
+  const { BlobStream } = await import('../git/blob-stream.ts');
+  const stream = withGit(opts, async (git) => {
+    const blobs = new BlobStream(git.objects);
+    let result: RenderResult;
+    try {
+      result = await renderInFull(repo, source, previous, opts, notify, blobs.put);
+    } catch (err) {
+      blobs.abort();
+      throw err;
+    }
+    // Only the tree and provenance go on: the rendered templates and placements are garbage from here.
+    return { output: outputOf(result, undefined), sourceCommit: result.provenance.source.commit, written: blobs.finish(), resolve: blobs.resolve };
+  });
+  const { output, sourceCommit, written, resolve } = await stream;
+  const commit = await commitTheBranch(output, sourceCommit, opts, notify, { resolve, written });
+  return { commit };
 }
 
 function checkWorksFlags(opts: RenderOptions): void {
@@ -177,6 +205,35 @@ async function renderOnTheBranch(opts: RenderOptions, source: SourceFiles, load:
   });
 }
 
+/**
+ * `render --out DIR`: each distinct content is written into the staging
+ * folder's cluster folders as soon as it is rendered and then dropped, so
+ * memory does not grow with the output (issue 19); DIR is swapped in once
+ * the render succeeded, and is left as it was on any error.
+ */
+async function renderIntoTheFolder(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, to: Destinations, notify: Notify): Promise<RenderOutcome> {
+  const outDir = to.outDir as string;
+  const staged = await StagedFolder.open(outDir, to.guard);
+  const inventory = new Set(repo.clusters.map((c) => c.name));
+  let summary: string;
+  try {
+    const result = await renderInFull(repo, source, previous, opts, notify, (content, file, clusters) => {
+      // As clusterFiles does: only clusters of the inventory get folders.
+      staged.writeToClusters(file, content, clusters.filter((c) => inventory.has(c)));
+      return '';
+    });
+    const output = outputOf(result, undefined);
+    staged.writeFile(PROVENANCE_FILE, `${JSON.stringify(output.provenance, null, 2)}\n`);
+    summary = output.summary;
+  } catch (err) {
+    await staged.abort();
+    throw err;
+  }
+  await staged.swapIn();
+  notify({ kind: 'line', text: `${summary} into ${outDir}` });
+  return {};
+}
+
 /** 2. The previous render, for stable placements: the --previous folder, else (committing) the branch's tree. */
 async function previousRender(opts: RenderOptions, to: Destinations): Promise<PreviousRender | undefined> {
   if (opts.previousDir !== undefined) return readPreviousFolder(opts.previousDir);
@@ -185,8 +242,8 @@ async function previousRender(opts: RenderOptions, to: Destinations): Promise<Pr
 }
 
 /** 5. Renders every template; the warnings, --strict and the unschedulable ones are reported here. */
-async function renderInFull(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, notify: Notify): Promise<RenderResult> {
-  const result = await renderLoaded(repo, source.commit, { source: opts.source, previous, unschedulable: opts.unschedulable });
+async function renderInFull(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, notify: Notify, contents?: ContentSink): Promise<RenderResult> {
+  const result = await renderLoaded(repo, source.commit, { source: opts.source, previous, unschedulable: opts.unschedulable }, contents);
   reportRender(notify, result, repo, opts.strict);
   return result;
 }
@@ -211,7 +268,7 @@ function outputOf(result: RenderResult, works: WorksOptions | undefined): Output
 async function publish(output: Output, result: RenderResult, opts: RenderOptions, to: Destinations, notify: Notify): Promise<RenderOutcome> {
   let commit: string | undefined;
   if (to.publishing) {
-    commit = await commitTheBranch(output, result, opts, notify);
+    commit = await commitTheBranch(output, result.provenance.source.commit, opts, notify);
     if (opts.outDir === undefined && opts.print !== true) return { commit };
   }
   if (opts.print === true) return { commit, printed: output.clusters };
@@ -220,7 +277,7 @@ async function publish(output: Output, result: RenderResult, opts: RenderOptions
   return { commit };
 }
 
-async function commitTheBranch(output: Output, result: RenderResult, opts: RenderOptions, notify: Notify): Promise<string | undefined> {
+async function commitTheBranch(output: Output, sourceCommit: string | undefined, opts: RenderOptions, notify: Notify, streamed?: PublishOptions['streamed']): Promise<string | undefined> {
   const { publishRender } = await import('../git/publish.ts');
   const report = await publishRender(output.clusters, output.provenance, {
     repoDir: opts.repoDir ?? opts.source,
@@ -228,8 +285,9 @@ async function commitTheBranch(output: Output, result: RenderResult, opts: Rende
     prefix: opts.prefix,
     push: opts.push,
     token: opts.token,
-    sourceCommit: result.provenance.source.commit,
+    sourceCommit,
     manifoldVersion: MANIFOLD_VERSION,
+    streamed,
   });
   for (const text of report.lines) notify({ kind: 'line', text });
   if (report.result.commit !== undefined) notify({ kind: 'commit', id: report.result.commit });

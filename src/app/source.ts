@@ -7,7 +7,7 @@ import { loadRepository, parseSettings, type Repository } from '../load/reposito
 import { SETTINGS_FILE, readSourceFolder, type SourceFile } from '../load/source.ts';
 import { findRepository, openRepository, resolveCommit } from '../git/repo.ts';
 import { cleanHeadCommit, readCommitSource, sourceSubdir } from '../git/source.ts';
-import type { RenderResult, UnschedulableMode } from '../render/render.ts';
+import type { ContentSink, RenderResult, UnschedulableMode } from '../render/render.ts';
 import type { PreviousRender } from '../render/types.ts';
 import { readPreviousFolder } from '../output/previous.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
@@ -130,10 +130,10 @@ export async function renderFolderWithRepo(options: SourceOptions): Promise<{ re
 }
 
 /** Renders an already loaded source; `previousDir` wins over `previous`. */
-export async function renderLoaded(repo: Repository, commit: string | undefined, options: SourceOptions): Promise<RenderResult> {
+export async function renderLoaded(repo: Repository, commit: string | undefined, options: SourceOptions, contents?: ContentSink): Promise<RenderResult> {
   let previous = options.previous;
   if (options.previousDir !== undefined) previous = await readPreviousFolder(options.previousDir);
   const { dialects } = await dialectModule();
   const { render } = await import('../render/render.ts');
-  return render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION, unschedulable: options.unschedulable });
+  return render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION, unschedulable: options.unschedulable, contents });
 }

@@ -9,7 +9,7 @@ import { InputError } from '../errors/index.ts';
 import { PROVENANCE_DIR, PROVENANCE_FILE } from '../output/folder.ts';
 import { commitObject, isDirMode, MODE_DIR, treeObject, type GitObject, type Signature, type TreeEntry } from './objects.ts';
 import { assertNotCheckedOut, branchRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from './repo.ts';
-import { buildTree, identicalClusters, readTreeEntries, TreeComparer, TreeHasher, type ClusterFiles, type DirNode, type FileChanges } from './tree.ts';
+import { buildTree, identicalClusters, type Blob, readTreeEntries, TreeComparer, TreeHasher, type ClusterFiles, type DirNode, type FileChanges } from './tree.ts';
 
 export const GITATTRIBUTES = '.gitattributes';
 /** GitHub collapses generated files in pull-request diffs (linguist `generated` attribute). */
@@ -50,8 +50,9 @@ export class HashedTree {
   readonly root: DirNode;
   readonly rootTree: GitObject;
 
-  constructor(tree: RenderedTree) {
-    const hasher = new TreeHasher();
+  /** `stored`: file values that stand for blobs already in the repository (blob-stream.ts). */
+  constructor(tree: RenderedTree, stored?: (value: string) => Blob | undefined) {
+    const hasher = new TreeHasher(stored);
     const sameAs = identicalClusters(tree.clusters);
     this.root = buildTree(hasher, tree.clusters, tree.extra, sameAs);
     const rootTree = hasher.hash(this.root);
@@ -118,7 +119,7 @@ async function compareClusters(
   const old = oldRoot === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(repo.objects, oldRoot);
   root.fileInfos.forEach((info, i) => {
     const blob = root.fileBlobs[i];
-    if (blob !== undefined && old.get(info.name)?.oid !== blob.oid) comparer.out.set(blob.oid, blob);
+    if (blob !== undefined && blob.stored !== true && old.get(info.name)?.oid !== blob.oid) comparer.out.set(blob.oid, blob);
   });
   const changes: ClusterChange[] = [];
   for (const [name, dir] of root.dirs) {

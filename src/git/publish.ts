@@ -4,10 +4,10 @@
  * in from MANIFOLD_GIT_TOKEN; nothing here prints it.
  */
 import type { Signature } from './objects.ts';
-import { commitRenderedTree, describeClusterChange, renderedTree, type CommitResult } from './commit.ts';
-import { configuredIdentity, openRepository } from './repo.ts';
+import { commitRenderedTree, describeClusterChange, HashedTree, renderedTree, type CommitOptions, type CommitResult, type RenderedTree } from './commit.ts';
+import { configuredIdentity, openRepository, type GitRepository } from './repo.ts';
 import { pushRenderedTree, type PushResult } from './remote.ts';
-import type { ClusterFiles } from './tree.ts';
+import type { Blob, ClusterFiles } from './tree.ts';
 
 import { DEFAULT_BRANCH } from './names.ts';
 export { DEFAULT_BRANCH };
@@ -24,6 +24,8 @@ export interface PublishOptions {
   manifoldVersion: string;
   /** Commit time; defaults to SOURCE_DATE_EPOCH (reproducible builds) or now. */
   now?: Date | undefined;
+  /** The files' values stand for blobs the render already streamed into the repository (blob-stream.ts); not with `push`. */
+  streamed?: { resolve: (value: string) => Blob | undefined; written: number } | undefined;
 }
 
 export interface PublishReport {
@@ -55,11 +57,18 @@ export async function publishRender(
     const result =
       options.push !== undefined
         ? await pushRenderedTree(repo, tree, { ...common, remote: options.push, token: options.token })
-        : await commitRenderedTree(repo, tree, common);
+        : await commitStreamed(repo, tree, common, options.streamed);
     return { result, lines: reportLines(result, branch, options.prefix) };
   } finally {
     repo.objects.close();
   }
+}
+
+/** Commits; blobs streamed during the render count among the objects written. */
+async function commitStreamed(repo: GitRepository, tree: RenderedTree, options: CommitOptions, streamed: PublishOptions['streamed']): Promise<CommitResult> {
+  if (streamed === undefined) return commitRenderedTree(repo, tree, options);
+  const result = await commitRenderedTree(repo, new HashedTree(tree, streamed.resolve), options);
+  return { ...result, objectsWritten: result.objectsWritten + streamed.written };
 }
 
 export function reportLines(result: CommitResult | PushResult, branch: string, prefix: string | undefined): string[] {

@@ -209,6 +209,15 @@ export class ObjectStore {
     return existsSync(this.loosePath(oid)) || this.packed(oid);
   }
 
+  /**
+   * A membership test for many ids at once: the loose objects listed once,
+   * packs looked up in memory (a stat per id costs more for a million blobs).
+   */
+  storedChecker(): (oid: string) => boolean {
+    const loose = this.looseIds();
+    return (oid) => loose.has(oid) || this.packed(oid);
+  }
+
   private packed(oid: string): boolean {
     const bin = Buffer.from(oid, 'hex');
     return this.loadPacks().some((p) => findInIndex(p, bin) >= 0);
@@ -513,7 +522,7 @@ function nextOffset(pack: PackIndex, offset: number): number {
 }
 
 /** Type in bits 4–6 of the first byte, size in 4 + 7·n bits, continuation in bit 7. */
-function packObjectHeader(type: number, size: number): Buffer {
+export function packObjectHeader(type: number, size: number): Buffer {
   const bytes: number[] = [];
   let byte = (type << 4) | (size & 0x0f);
   let rest = Math.floor(size / 16);
@@ -526,7 +535,7 @@ function packObjectHeader(type: number, size: number): Buffer {
   return Buffer.from(bytes);
 }
 
-function packIndex(entries: { oid: string; offset: number; crc: number }[], packChecksum: Buffer): Buffer {
+export function packIndex(entries: { oid: string; offset: number; crc: number }[], packChecksum: Buffer): Buffer {
   const sorted = [...entries].sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
   const n = sorted.length;
   const large = sorted.filter((e) => e.offset >= 0x80000000);

@@ -20,6 +20,8 @@ export type ClusterFiles = ReadonlyMap<string, ReadonlyMap<string, string>>;
 /** A blob with its raw 20-byte id as a latin1 string, for tree encoding. */
 export interface Blob extends GitObject {
   raw: string;
+  /** Already written (blob-stream.ts); its body is not held, and it is never collected for writing. */
+  stored?: boolean | undefined;
 }
 
 interface PathInfo {
@@ -87,7 +89,16 @@ export class TreeHasher {
   private readonly blobs = new Map<string, Blob>();
   private readonly paths = new Map<string, PathInfo>();
 
+  /** `stored`: for file values that stand for blobs already written (blob-stream.ts), the blob; undefined for plain content. */
+  private readonly stored: ((value: string) => Blob | undefined) | undefined;
+
+  constructor(stored?: (value: string) => Blob | undefined) {
+    this.stored = stored;
+  }
+
   blob(content: string): Blob {
+    const known = this.stored?.(content);
+    if (known !== undefined) return known;
     let blob = this.blobs.get(content);
     if (blob === undefined) {
       const body = Buffer.from(content, 'utf8');
@@ -277,7 +288,7 @@ export class TreeComparer {
       const before = old.get(name);
       const wasFile = before !== undefined && !isDirMode(before.mode);
       if (wasFile && before.oid === blob.oid) continue;
-      if (!this.out.has(blob.oid)) this.out.set(blob.oid, blob);
+      if (blob.stored !== true && !this.out.has(blob.oid)) this.out.set(blob.oid, blob);
       if (wasFile) changes.changed++;
       else {
         changes.added++;

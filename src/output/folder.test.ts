@@ -5,11 +5,11 @@
  * SIGKILL loop over real renders is test/cli/interrupted-render.test.ts.)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROVENANCE_FILE, recoverInterruptedWrites, writeTreeAtomically } from './folder.ts';
+import { PROVENANCE_FILE, recoverInterruptedWrites, StagedFolder, writeTreeAtomically } from './folder.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'manifold-folder-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -130,5 +130,51 @@ describe('recoverInterruptedWrites', () => {
     expect(generatorOf(out)).toBe('new');
     expect(existsSync(path.join(out, 'us-1/b.yaml'))).toBe(true);
     expect(readdirSync(parent)).toEqual(['out']);
+  });
+});
+
+describe('StagedFolder: re-rendering into a folder that holds a previous render (issue 19 item 3)', () => {
+  const guard = { sources: [] };
+  async function render(out: string, files: Record<string, string>): Promise<void> {
+    const staged = await StagedFolder.open(out, guard);
+    for (const [file, content] of Object.entries(files)) staged.writeToClusters(file, content, ['eu-1', 'us-1']);
+    staged.writeFile(PROVENANCE_FILE, '{}\n');
+    await staged.swapIn();
+  }
+  const inode = (file: string) => statSync(file).ino;
+
+  it('links unchanged files from the previous render and writes changed ones', async () => {
+    const out = path.join(work, 'reuse', 'out');
+    await render(out, { 'namespaces/a/x.yaml': 'x: 1\n', 'namespaces/a/y.yaml': 'y: 1\n' });
+    const before = { x: inode(path.join(out, 'eu-1/namespaces/a/x.yaml')), y: inode(path.join(out, 'us-1/namespaces/a/y.yaml')) };
+    await render(out, { 'namespaces/a/x.yaml': 'x: 1\n', 'namespaces/a/y.yaml': 'y: 2\n' });
+    expect(inode(path.join(out, 'eu-1/namespaces/a/x.yaml'))).toBe(before.x); // the same file, not rewritten
+    expect(inode(path.join(out, 'us-1/namespaces/a/y.yaml'))).not.toBe(before.y);
+    expect(readFileSync(path.join(out, 'us-1/namespaces/a/y.yaml'), 'utf8')).toBe('y: 2\n');
+    expect(statSync(path.join(out, 'eu-1/namespaces/a/x.yaml')).nlink).toBe(1); // the retired tree is gone
+    expect(readdirSync(path.dirname(out))).toEqual(['out']);
+  });
+
+  it('never links through a symlink the previous folder holds: the file is written', async () => {
+    const out = path.join(work, 'reuse-link', 'out');
+    await render(out, { 'namespaces/a/x.yaml': 'x: 1\n' });
+    const elsewhere = path.join(work, 'reuse-link', 'elsewhere.yaml');
+    writeFileSync(elsewhere, 'x: 1\n');
+    rmSync(path.join(out, 'eu-1/namespaces/a/x.yaml'));
+    symlinkSync(elsewhere, path.join(out, 'eu-1/namespaces/a/x.yaml'));
+    await render(out, { 'namespaces/a/x.yaml': 'x: 1\n' });
+    expect(lstatSync(path.join(out, 'eu-1/namespaces/a/x.yaml')).isFile()).toBe(true);
+    expect(readFileSync(elsewhere, 'utf8')).toBe('x: 1\n');
+  });
+
+  it('leaves the previous render untouched when the new one is aborted', async () => {
+    const out = path.join(work, 'reuse-abort', 'out');
+    await render(out, { 'namespaces/a/x.yaml': 'x: 1\n' });
+    const staged = await StagedFolder.open(out, guard);
+    staged.writeToClusters('namespaces/a/x.yaml', 'x: 1\n', ['eu-1']);
+    await staged.abort();
+    expect(readFileSync(path.join(out, 'eu-1/namespaces/a/x.yaml'), 'utf8')).toBe('x: 1\n');
+    expect(statSync(path.join(out, 'eu-1/namespaces/a/x.yaml')).nlink).toBe(1);
+    expect(readdirSync(path.dirname(out))).toEqual(['out']);
   });
 });

@@ -3,7 +3,7 @@
  * sibling temporary folder and swapped in by rename, so on any error the
  * target folder is left exactly as it was and stale files disappear.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { constants, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors/index.ts';
@@ -85,6 +85,10 @@ function directoriesOf(tree: Tree): string[] {
   // A parent sorts before its children ("a" < "a/b").
   return [...dirs].sort();
 }
+
+/** Queued files (paths and shared contents) and distinct content bytes (UTF-16 units) before StagedFolder writes a batch. */
+const QUEUED_FILES = 500_000;
+const QUEUED_BYTES = 128 << 20;
 
 /** Files written between two yields to the event loop. */
 const WRITE_BATCH = 2048;
@@ -218,29 +222,153 @@ async function unlessGone(step: () => Promise<void>): Promise<boolean> {
 }
 
 export async function writeTreeAtomically(outDir: string, tree: Tree, guard: ProtectedFolders): Promise<void> {
-  checkOutputFolder(outDir, guard);
-  await recoverInterruptedWrites(outDir);
-  // A DIR that is a symlink keeps pointing at the tree: the swap happens where it points.
-  const target = realPathOf(outDir);
-  if (!(await isReplaceable(target))) {
-    throw InputError.single({
-      code: 'OUTPUT_NOT_MANIFOLD',
-      file: outDir,
-      message: `refusing to replace: the folder exists, is not empty and holds no ${PROVENANCE_FILE} (not a Manifold output folder)`,
-    });
-  }
-  const parent = path.dirname(target);
-  await mkdir(parent, { recursive: true });
-  const { staging, retired } = swapNames(target, `${process.pid}-${Date.now().toString(36)}`);
+  const staged = await StagedFolder.open(outDir, guard);
   try {
-    await mkdir(staging);
-    await writeAll(staging, tree);
-    if (existsSync(target)) await rename(target, retired);
-    await rename(staging, target);
+    await writeAll(staged.dir, tree);
   } catch (err) {
-    if (existsSync(staging)) await removeOwnTree(staging);
-    if (!existsSync(target) && existsSync(retired)) await rename(retired, target);
+    await staged.abort();
     throw err;
   }
-  if (existsSync(retired)) await removeOwnTree(retired);
+  await staged.swapIn();
+}
+
+/**
+ * A tree being written beside DIR, swapped in when complete: DIR is the old
+ * tree or the new one, never a mix. Files can be added while a render runs
+ * (streamWriter), so the rendered contents need not all be held at once.
+ */
+export class StagedFolder {
+  /** The staging folder, absolute. */
+  readonly dir: string;
+  private readonly target: string;
+  private readonly retired: string;
+  private readonly made = new Set<string>();
+  /** Files waiting to be written, by cluster: [path inside the cluster folder, content]. */
+  private readonly queued = new Map<string, [string, string][]>();
+  private queuedFiles = 0;
+  private queuedBytes = 0;
+  /** DIR holds a previous render whose unchanged files can be linked. */
+  private readonly reuse: boolean;
+
+  private constructor(target: string, staging: string, retired: string) {
+    this.target = target;
+    this.dir = staging;
+    this.retired = retired;
+    this.reuse = existsSync(path.join(target, PROVENANCE_FILE));
+  }
+
+  /** Checks DIR may be replaced, repairs interrupted runs and creates the staging folder. */
+  static async open(outDir: string, guard: ProtectedFolders): Promise<StagedFolder> {
+    checkOutputFolder(outDir, guard);
+    await recoverInterruptedWrites(outDir);
+    // A DIR that is a symlink keeps pointing at the tree: the swap happens where it points.
+    const target = realPathOf(outDir);
+    if (!(await isReplaceable(target))) {
+      throw InputError.single({
+        code: 'OUTPUT_NOT_MANIFOLD',
+        file: outDir,
+        message: `refusing to replace: the folder exists, is not empty and holds no ${PROVENANCE_FILE} (not a Manifold output folder)`,
+      });
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    const { staging, retired } = swapNames(target, `${process.pid}-${Date.now().toString(36)}`);
+    await mkdir(staging);
+    return new StagedFolder(target, staging, retired);
+  }
+
+  /**
+   * Queues one content for several cluster folders at `file`. Writes happen
+   * in batches, cluster by cluster and in path order within a cluster: a
+   * render makes each object for every cluster in turn, and writing in that
+   * order (one file per cluster folder, round-robin) cost 3-5x the system
+   * time of writing each folder's files together (ext4, 30,000 files).
+   * A batch holds up to QUEUED_FILES files or QUEUED_BYTES of distinct
+   * content, so memory stays bounded; a fleet whose clusters share their
+   * objects fits in one batch, written exactly in the old order.
+   */
+  writeToClusters(file: string, content: string, clusters: readonly string[]): void {
+    for (const cluster of clusters) {
+      let list = this.queued.get(cluster);
+      if (list === undefined) this.queued.set(cluster, (list = []));
+      list.push([file, content]);
+    }
+    this.queuedFiles += clusters.length;
+    this.queuedBytes += content.length;
+    if (this.queuedFiles >= QUEUED_FILES || this.queuedBytes >= QUEUED_BYTES) this.flush();
+  }
+
+  /** Writes what is queued (synchronously: see writeAll on why sync calls are the fast way to create small files). */
+  flush(): void {
+    const clusters = [...this.queued.keys()].sort();
+    for (const cluster of clusters) {
+      const list = (this.queued.get(cluster) as [string, string][]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      for (const [file, content] of list) this.writeOne(cluster, file, content);
+    }
+    this.queued.clear();
+    this.queuedFiles = 0;
+    this.queuedBytes = 0;
+  }
+
+  private writeOne(cluster: string, file: string, content: string): void {
+    const slash = file.lastIndexOf('/');
+    const folder = slash < 0 ? `${this.dir}/${cluster}` : `${this.dir}/${cluster}/${file.slice(0, slash)}`;
+    if (!this.made.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      this.made.add(folder);
+    }
+    const staged = `${this.dir}/${cluster}/${file}`;
+    if (!this.linkUnchanged(`${cluster}/${file}`, staged, content)) writeFileSync(staged, content);
+  }
+
+  /**
+   * Re-rendering into DIR (issue 19 item 3): a file whose bytes DIR already
+   * holds at the same path is hard-linked from there instead of written
+   * again. DIR stays untouched until the swap (a link only adds a name), and
+   * removing the retired tree afterwards only drops link counts: on ext4
+   * under load, reading + comparing + linking 20,000 files took 4.5 s against
+   * 6.3 s to write them, and removing them 2.5 s against 4.1 s. A symlink in
+   * DIR is never followed (O_NOFOLLOW): the file is written instead.
+   */
+  private linkUnchanged(file: string, staged: string, content: string): boolean {
+    if (!this.reuse) return false;
+    const old = `${this.target}/${file}`;
+    let held: Buffer;
+    try {
+      held = readFileSync(old, { flag: constants.O_RDONLY | constants.O_NOFOLLOW });
+    } catch {
+      return false;
+    }
+    if (held.length !== Buffer.byteLength(content) || held.toString('utf8') !== content) return false;
+    try {
+      linkSync(old, staged);
+      return true;
+    } catch {
+      return false; // another file system, links not allowed: write it
+    }
+  }
+
+  /** Writes a file at `file` (relative), creating its folder. */
+  writeFile(file: string, content: string): void {
+    mkdirSync(path.dirname(`${this.dir}/${file}`), { recursive: true });
+    writeFileSync(`${this.dir}/${file}`, content);
+  }
+
+  /** Writes what is queued, replaces DIR with the staging folder (two renames), then removes the old tree. */
+  async swapIn(): Promise<void> {
+    try {
+      this.flush();
+      if (existsSync(this.target)) await rename(this.target, this.retired);
+      await rename(this.dir, this.target);
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+    if (existsSync(this.retired)) await removeOwnTree(this.retired);
+  }
+
+  /** Removes the staging folder and puts DIR back if it was swapped out: DIR is as it was. */
+  async abort(): Promise<void> {
+    if (existsSync(this.dir)) await removeOwnTree(this.dir);
+    if (!existsSync(this.target) && existsSync(this.retired)) await rename(this.retired, this.target);
+  }
 }

@@ -22,7 +22,20 @@ export interface RenderOptions {
   manifoldVersion: string;
   /** What an unschedulable template does; default: the source's manifold.yaml, else `fail`. */
   unschedulable?: UnschedulableMode | undefined;
+  /** Where each distinct content goes as soon as it is made (see ContentSink); default: kept in the result. */
+  contents?: ContentSink | undefined;
 }
+
+/**
+ * Takes each distinct rendered content as soon as it is made (with its path
+ * and the clusters that receive it) and returns what the result keeps in its
+ * place: a blob id once the content is in a pack, nothing once it is a file.
+ * A fleet where every cluster's objects differ renders millions of distinct
+ * contents; holding them all until the end is what made memory grow with the
+ * output (issue 19). Called in template key order within a placement batch,
+ * never twice for one (template, variant).
+ */
+export type ContentSink = (content: string, path: string, clusters: readonly string[]) => string;
 
 export type UnschedulableMode = 'fail' | 'report';
 
@@ -40,6 +53,7 @@ export interface UnschedulableTemplate {
 /** One variant of a template as it lands in one or more clusters. */
 export interface RenderedVariant {
   path: string;
+  /** The YAML, or what RenderOptions.contents returned for it. */
   content: string;
   sha256: string;
   clusters: string[];
@@ -84,8 +98,34 @@ export interface ProvenanceObject {
    * which variant is in the tree itself (match a file's SHA-256); listing the
    * clusters here would make provenance grow with templates × clusters.
    */
-  variants: { path: string; sha256: string; clusters: number; overrides: string[] }[];
+  variants: (ProvenanceVariant | ProvenanceVariantGroup)[];
 }
+
+export interface ProvenanceVariant {
+  path: string;
+  sha256: string;
+  clusters: number;
+  overrides: string[];
+}
+
+/**
+ * Many variants of one object at one path whose overrides come from the same
+ * policies, listed as one entry: every content's SHA-256, how many clusters
+ * received one of them in all, and the override policies (without the rule
+ * that matched each cluster: `manifold explain` names it). A fleet where
+ * every cluster's copy differs (a rule per cluster adding its name as a
+ * label) has a variant per cluster; one entry each, naming its rules, made
+ * provenance about 430 bytes per cluster and object (430 MB at 1,000 × 1,000).
+ */
+export interface ProvenanceVariantGroup {
+  path: string;
+  sha256s: string[];
+  clusters: number;
+  overrides: string[];
+}
+
+/** Variants of one path are grouped from this many on (fleets of a few clusters keep one entry per variant). */
+export const GROUP_VARIANTS_FROM = 16;
 
 export interface Provenance {
   generator: string;
@@ -140,7 +180,7 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
   const all = followNamespaces(repo, [...placements, ...traffic.placements]);
   checkPathsUnique(all.map((p) => p.template), sink);
   sink.throwIfErrors();
-  const rendered = renderPlacements(all, sink);
+  const rendered = renderPlacements(all, sink, options.contents);
   const clusters = clusterFiles(repo, rendered);
   // A summary of the source, not of one decision: printed, not kept in provenance (an incremental render cannot recount it).
   const summary = new ProblemSink();
@@ -194,8 +234,8 @@ export function dialectContext(
 }
 
 /** Each placement's variants, those that land somewhere, in template key order. Throws the problems found. */
-export function renderPlacements(placements: readonly Placement[], sink: ProblemSink): RenderedTemplate[] {
-  const rendered = placements.map((p) => renderPlacement(p, sink)).filter((r) => r.variants.length > 0);
+export function renderPlacements(placements: readonly Placement[], sink: ProblemSink, contents?: ContentSink): RenderedTemplate[] {
+  const rendered = placements.map((p) => renderPlacement(p, sink, contents)).filter((r) => r.variants.length > 0);
   sink.throwIfErrors();
   return rendered.sort((a, b) => byteOrder(a.template.key, b.template.key));
 }
@@ -385,8 +425,27 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * One array per distinct list of override labels: a fleet with a rule per
+ * cluster has a million variants naming the same thousand lists (fresh
+ * strings from each dialect call otherwise, ~200 bytes per variant).
+ * Forgotten past a bound, as emit.ts's scalar cache is.
+ */
+const overrideLists = new Map<string, string[]>();
+const MAX_OVERRIDE_LISTS = 100_000;
+
+function sharedOverrides(list: string[]): string[] {
+  if (list.length === 0) return list;
+  const key = list.join('\n');
+  const known = overrideLists.get(key);
+  if (known !== undefined) return known;
+  if (overrideLists.size >= MAX_OVERRIDE_LISTS) overrideLists.clear();
+  overrideLists.set(key, list);
+  return list;
+}
+
 /** Builds and serializes each distinct variant once, however many clusters share it. */
-function renderPlacement(p: Placement, sink: ProblemSink): RenderedTemplate {
+function renderPlacement(p: Placement, sink: ProblemSink, contents: ContentSink | undefined): RenderedTemplate {
   const byVariant = new Map<string, string[]>();
   for (const cluster of p.clusters) {
     const key = p.variantOf(cluster);
@@ -410,7 +469,8 @@ function renderPlacement(p: Placement, sink: ProblemSink): RenderedTemplate {
     }
     if (reportInvalidCounts(p, object, first, sink)) continue;
     const content = toYaml(object, p.template.id.namespace);
-    variants.push({ path, content, sha256: sha256(content), clusters, overrides: p.overridesFor(first) });
+    const kept = contents === undefined ? content : contents(content, path, clusters);
+    variants.push({ path, content: kept, sha256: sha256(content), clusters, overrides: sharedOverrides(p.overridesFor(first)) });
   }
   variants.sort((a, b) => byteOrder(a.clusters[0] ?? '', b.clusters[0] ?? ''));
   return { template: p.template, placement: p, variants };
@@ -449,8 +509,35 @@ export function provenanceObject(r: RenderedTemplate): ProvenanceObject {
       : undefined,
     affinityGroup: r.placement.affinityGroup,
     follows: r.placement.follows,
-    variants: r.variants.map((v) => ({ path: v.path, sha256: v.sha256, clusters: v.clusters.length, overrides: v.overrides })),
+    variants: provenanceVariants(r.variants),
   };
+}
+
+/** One entry per variant, or per group of GROUP_VARIANTS_FROM or more with the same path and overrides, in first-variant order. */
+function provenanceVariants(variants: readonly RenderedVariant[]): (ProvenanceVariant | ProvenanceVariantGroup)[] {
+  const single = (v: RenderedVariant): ProvenanceVariant => ({ path: v.path, sha256: v.sha256, clusters: v.clusters.length, overrides: v.overrides });
+  if (variants.length < GROUP_VARIANTS_FROM) return variants.map(single);
+  const groups = new Map<string, RenderedVariant[]>();
+  for (const v of variants) {
+    const key = `${v.path}\n${overridePolicies(v.overrides).join('\n')}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [v]);
+    else group.push(v);
+  }
+  // Unchanged (one entry per variant, in variant order) unless some group is large.
+  if (![...groups.values()].some((g) => g.length >= GROUP_VARIANTS_FROM)) return variants.map(single);
+  const out: (ProvenanceVariant | ProvenanceVariantGroup)[] = [];
+  for (const group of groups.values()) {
+    const first = group[0] as RenderedVariant;
+    if (group.length < GROUP_VARIANTS_FROM) out.push(...group.map(single));
+    else out.push({ path: first.path, sha256s: group.map((v) => v.sha256), clusters: group.reduce((n, v) => n + v.clusters.length, 0), overrides: overridePolicies(first.overrides) });
+  }
+  return out;
+}
+
+/** `ClusterOverridePolicy name rule[3]` → `ClusterOverridePolicy name` (Karmada and KubeAdmiral labels), each policy once. */
+function overridePolicies(overrides: readonly string[]): string[] {
+  return [...new Set(overrides.map((o) => o.replace(/ rule\[\d+\]$/, '')))];
 }
 
 /** Assembles provenance; `objects` and `templateWarnings` must be in template key order. */

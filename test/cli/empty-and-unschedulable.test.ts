@@ -5,7 +5,7 @@
  * Through the real CLI: a child process, exit code, stderr, files.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,22 @@ describe('a render that places nothing says why', () => {
     const strict = manifold('validate', src);
     expect(strict.code).toBe(2);
     expect(strict.stderr).toContain('error: 7 of 7 templates claimed by no policy');
+  });
+
+  it('a --strict render refused after its files were written leaves the previous render exactly as it was', () => {
+    // render --out writes each object into a staging folder as it is rendered (issue 19); a refusal must not leak it.
+    const src = source({ 'clusters.yaml': CLUSTERS, 'app.yaml': DEPLOYMENT('web'), 'policy.yaml': POLICY('web', '{}') });
+    const parent = mkdtempSync(path.join(work, 'strict-out-'));
+    const out = path.join(parent, 'rendered');
+    expect(manifold('render', src, '--out', out).code).toBe(0);
+    const snapshot = () => readdirSync(parent, { recursive: true }).map(String).sort().map((f) => [f, statSync(path.join(parent, f)).isFile() ? readFileSync(path.join(parent, f), 'utf8') : '']);
+    const before = snapshot();
+    expect(before.some(([f]) => f === 'rendered/member1/namespaces/default/Deployment.apps/web.yaml')).toBe(true);
+    writeFileSync(path.join(src, 'app.yaml'), [DEPLOYMENT('web', 5), DEPLOYMENT('unclaimed')].join('---\n'));
+    const strict = manifold('render', src, '--out', out, '--strict');
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain('claimed by no policy');
+    expect(snapshot()).toEqual(before); // no staging folder beside DIR, DIR unchanged
   });
 
   it('a document of an unknown group that looks like a federation object is named', () => {

@@ -4,7 +4,7 @@
  * git repositories and the loopback git HTTP server.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitHttpServer, type GitHttpServer } from './http-server.ts';
@@ -135,6 +135,24 @@ describe('manifold render --commit', () => {
     expect(r.stderr).toMatch(/error: main:propagation\.yaml:\d+: PropagationPolicy shop\/web: spec\.placement\.replicaScheduling\.replicaSchedulingType/);
     expect(r.stderr).not.toContain('    at ');
     expect(tipOf(src)).toBe(before);
+  });
+
+  it('a render refused after its objects were made (--strict) leaves no object in the repository', async () => {
+    // render --commit streams blobs into a pack while it renders (git/blob-stream.ts); the pack must not outlive a refusal.
+    const src = sourceRepo();
+    writeFiles(src, { 'unclaimed.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lonely\n  namespace: shop\ndata:\n  a: b\n' });
+    commitAll(src, 'an unclaimed template');
+    const objects = () => readdirSync(path.join(src, '.git', 'objects'), { recursive: true }).map(String).sort();
+    const before = objects();
+    const r = await manifold(src, ['render', '--commit', '--strict']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('claimed by no policy');
+    expect(objects()).toEqual(before);
+    expect(tipOf(src)).toBeUndefined();
+    const ok = await manifold(src, ['render', '--commit']);
+    expect(ok.code).toBe(0);
+    gitIn(src, ['fsck', '--strict']);
+    expect(gitIn(src, ['show', 'manifold/rendered:eu-1/namespaces/shop/Deployment.apps/web.yaml'])).toContain('kind: Deployment');
   });
 
   it('renders only what changed when only templates changed, giving the tree of a full render', async () => {
