@@ -1,7 +1,8 @@
 /**
  * The report branch (default `manifold/status`): one `clusters/<name>.json`
  * per cluster (a ClusterStatus, schema schemas/manifold-cluster-status.json)
- * and a `README.md` fleet table regenerated from every status file on the
+ * and a `README.md` fleet table and `index.html` status page (report-page.ts)
+ * regenerated from every status file on the
  * branch (DESIGN.md §4 step 6; gitops-practices.md §9 and checklist item 21).
  *
  * Rules that keep the branch trustworthy:
@@ -24,6 +25,8 @@ import { branchRef, readCommit, readRef, RefMovedError, updateRef, type GitRepos
 import { readTreeEntries } from '../git/tree.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 import { churnWaits, type LiveReportOptions, mergeLive, steadyLive } from './live.ts';
+import { reportPage } from './report-page.ts';
+import { PAGE_FILE } from './status-page.ts';
 import type { ClusterStatus, Condition, LiveState, ObjectRef } from './types.ts';
 
 export const DEFAULT_REPORT_BRANCH = 'manifold/status';
@@ -305,7 +308,7 @@ function shortCommit(rendered: string): string {
 }
 
 /** Whether a condition says something is wrong: Drifted only when the drift was left in place, the others when not True. */
-function isProblem(c: Condition): boolean {
+export function isProblem(c: Condition): boolean {
   return c.type === 'Drifted' ? c.reason === 'DriftNotCorrected' : c.status !== 'True';
 }
 
@@ -496,6 +499,9 @@ export async function planReport(
   const readme = blobObject(redact(fleetReadme(all, unreadable, rollouts.lines)));
   objects.push(readme);
   root.set(README_FILE, { mode: MODE_FILE, name: README_FILE, oid: readme.oid });
+  const page = blobObject(await reportPage(repo, all, unreadable));
+  objects.push(page);
+  root.set(PAGE_FILE, { mode: MODE_FILE, name: PAGE_FILE, oid: page.oid });
   if (dir.size === 0) root.delete(STATUS_DIR);
   if (dir.size > 0) {
     const clustersTree = treeObject([...dir.values()]);

@@ -1,0 +1,21 @@
+/**
+ * The status page of a report commit (index.html beside README.md): the
+ * fleet view of every status file on the new tree, with how far each
+ * cluster's applied commit is behind the newest rendered commit the report
+ * attempted (read from the repository when it holds the rendered branch's
+ * history; "unknown" otherwise). No "now": the page shows finish times,
+ * not ages, so its bytes change only when a status file does.
+ */
+import { redact } from '../errors/redact.ts';
+import { commitsBehindAll } from '../git/ancestry.ts';
+import type { GitRepository } from '../git/repo.ts';
+import { appliedCommit, fleetView, newestAttempted } from './fleet-view.ts';
+import { statusPage } from './status-page.ts';
+import type { ClusterStatus } from './types.ts';
+
+export async function reportPage(repo: GitRepository, statuses: readonly ClusterStatus[], unreadable: readonly string[]): Promise<string> {
+  const tip = newestAttempted(statuses);
+  const applied = statuses.map(appliedCommit).filter((c): c is string => c !== undefined && /^[0-9a-f]{40}$/.test(c));
+  const behind = tip === undefined ? new Map<string, number>() : await commitsBehindAll(repo, applied, tip);
+  return redact(statusPage(fleetView({ statuses, behind, unreadable })));
+}
