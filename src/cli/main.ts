@@ -134,6 +134,30 @@ function buildProgram(): Command {
     });
 
   program
+    .command('status')
+    .description('the fleet at a glance from the report branch: one row per cluster, or the objects of the clusters named; exit 0 all Synced and healthy at the rendered tip, 1 otherwise, 2 invalid input')
+    .argument('[cluster...]', 'show these clusters\' objects with health and drift (the exit code covers only them)')
+    .option('--status <ref|dir>', 'the report: a branch, revision or folder with its layout (default manifold/status)')
+    .option('--repo <dir>', 'git repository holding the report and rendered branches (default: the one containing the current folder)')
+    .option('--branch <branch>', 'rendered branch whose tip the clusters are compared with', DEFAULT_BRANCH)
+    .option('--prefix <path>', 'folder of the rendered branch that holds the cluster folders')
+    .option('--now <time>', 'ISO 8601 time the ages are counted to (default: the report commit\'s time)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
+    .action(async (clusters: string[], opts: { status?: string; repo?: string; branch?: string; prefix?: string; now?: string; output?: 'table' | 'json' | 'yaml' }) => {
+      const { statusCommand } = await import('./status.ts');
+      process.exitCode = await statusCommand({
+        clusters,
+        cwd: process.cwd(),
+        status: opts.status,
+        repoDir: opts.repo,
+        renderedBranch: opts.branch,
+        prefix: opts.prefix,
+        now: opts.now,
+        format: opts.output,
+      });
+    });
+
+  program
     .command('reconcile')
     .description('apply each cluster\'s rendered tree (server-side apply, prune, health, drift); exit 0 synced, 1 not converged, 2 invalid input, 3 runtime failure')
     .option('--once', 'reconcile once and exit')
