@@ -28,7 +28,8 @@ import { ReconcileLoop, type IterationOutcome, type LoopConfig, type ReconcileOn
 import { ReconcilerMetrics } from '../reconcile/metrics.ts';
 import { ReadyThresholds } from '../reconcile/live.ts';
 import { readReportTip, writeReport, type ReportTarget } from '../reconcile/report.ts';
-import { ProbeState, startProbeServer, type ProbeServer } from '../reconcile/server.ts';
+import { reportPageSource } from '../reconcile/report-page.ts';
+import { ProbeState, startProbeServer, type ProbeServer, type StatusPageSource } from '../reconcile/server.ts';
 import { gatedSource, ungatedSource } from './rollout.ts';
 import { commitOf, folderSource, gitSource, type ClusterTrees, type RenderedSource } from '../reconcile/source.ts';
 import type { ClusterStatus } from '../reconcile/types.ts';
@@ -265,6 +266,7 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
 
   let report: ReportStatuses | undefined;
   let previousReport: LoopConfig['previousReport'];
+  let page: StatusPageSource | undefined;
   if (options.report !== undefined) {
     const reportRepo = repo ?? (await gitRepositoryFor(undefined, options.report.remote));
     reportRepo.warn = warnInLog;
@@ -273,6 +275,7 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
     const target: ReportTarget = { repo: reportRepo, branch: options.report.branch, remote: options.report.remote, token, live };
     report = (statuses, removed) => writeReport(target, statuses, removed);
     previousReport = () => readReportTip(target);
+    page = reportPageSource(reportRepo, options.report.branch);
     // A RolloutPolicy recorded in the rendered tree: each cluster gets the commit its wave may run (docs/rollout.md).
     if (from.kind === 'git' && from.ref === undefined && repo !== undefined) source = gatedSource(source, { repo, prefix: from.prefix, report: target, logger });
   } else if (from.kind === 'git' && from.ref === undefined) {
@@ -316,7 +319,7 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
     shard.start();
   }
 
-  const server = options.listen === undefined ? undefined : await startProbeServer(options.listen, probe, metrics);
+  const server = options.listen === undefined ? undefined : await startProbeServer(options.listen, probe, metrics, page);
 
   let watcher: { close(): Promise<void> } | undefined;
   if (from.kind === 'folder' && from.watch) {

@@ -8,9 +8,10 @@
  */
 import { redact } from '../errors/redact.ts';
 import { commitsBehindAll } from '../git/ancestry.ts';
-import type { GitRepository } from '../git/repo.ts';
+import { branchRef, readCommit, readRef, type GitRepository } from '../git/repo.ts';
+import { readTreeEntries } from '../git/tree.ts';
 import { appliedCommit, fleetView, newestAttempted } from './fleet-view.ts';
-import { statusPage } from './status-page.ts';
+import { PAGE_FILE, statusPage } from './status-page.ts';
 import type { ClusterStatus } from './types.ts';
 
 export async function reportPage(repo: GitRepository, statuses: readonly ClusterStatus[], unreadable: readonly string[]): Promise<string> {
@@ -18,4 +19,23 @@ export async function reportPage(repo: GitRepository, statuses: readonly Cluster
   const applied = statuses.map(appliedCommit).filter((c): c is string => c !== undefined && /^[0-9a-f]{40}$/.test(c));
   const behind = tip === undefined ? new Map<string, number>() : await commitsBehindAll(repo, applied, tip);
   return redact(statusPage(fleetView({ statuses, behind, unreadable })));
+}
+
+/**
+ * The page at the tip of the local report branch (after a push the local
+ * branch mirrors the remote one), read again only when the tip moved: what
+ * the reconciler serves at `/`.
+ */
+export function reportPageSource(repo: GitRepository, branch: string): () => Promise<string | undefined> {
+  const ref = branchRef(branch);
+  let cached: { commit: string; html: string | undefined } | undefined;
+  return async () => {
+    const commit = await readRef(repo, ref);
+    if (commit === undefined) return undefined;
+    if (cached?.commit !== commit) {
+      const entry = (await readTreeEntries(repo.objects, (await readCommit(repo, commit)).tree)).get(PAGE_FILE);
+      cached = { commit, html: entry === undefined ? undefined : (await repo.objects.read(entry.oid)).body.toString('utf8') };
+    }
+    return cached.html;
+  };
 }

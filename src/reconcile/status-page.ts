@@ -29,6 +29,13 @@ export const PAGE_ROWS = 50;
 /** Bars per workload chart; the rest is counted under the chart. */
 export const CHART_BARS = 60;
 
+/**
+ * The page loads nothing from elsewhere; this makes the browser refuse to,
+ * should anything ever try (a meta element, so it holds on file:// and
+ * static hosts too; the reconciler also sends it as a header).
+ */
+export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
 const RESULTS = ['Synced', 'Degraded', 'Failed', 'Unreachable', 'Orphaned'] as const;
 
 export function escapeHtml(text: string): string {
@@ -93,6 +100,7 @@ export function statusPage(view: FleetView): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="manifold">
+<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}">
 <title>Fleet status${view.ok ? '' : ' (needs attention)'}</title>
 <style>${STYLE}</style>
 </head>

@@ -1,0 +1,33 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, commitAll, gitIn, initRepo, writeFiles } from '../../test/git/repos.ts';
+import { sampleStatus } from '../../test/report/statuses.ts';
+import { openRepository } from '../git/repo.ts';
+import { writeReport } from './report.ts';
+import { reportPageSource } from './report-page.ts';
+
+afterAll(cleanupTempDirs);
+
+describe('the page on the report branch', () => {
+  it('is regenerated with every report commit, knows how far behind the tip each cluster is, and is what / serves', async () => {
+    const dir = initRepo({ 'a/cm.yaml': '1\n' });
+    const first = gitIn(dir, ['rev-parse', 'HEAD']).trim();
+    writeFiles(dir, { 'a/cm.yaml': '2\n' });
+    const second = commitAll(dir, 'render 2');
+    const repo = openRepository(dir);
+    const page = reportPageSource(repo, 'manifold/status');
+    expect(await page()).toBeUndefined();
+
+    await writeReport({ repo }, [sampleStatus('a', { renderedCommit: second }), sampleStatus('b', { renderedCommit: first, finishedAt: '2026-01-01T00:00:00.000Z' })]);
+    const html = await page();
+    expect(html).toBe(gitIn(dir, ['show', 'manifold/status:index.html']));
+    const data = JSON.parse(/id="fleet-data">([^]*?)<\/script>/.exec(html ?? '')?.[1] ?? '{}') as { tip: unknown; clusters: Array<{ cluster: string; behind?: number }> };
+    expect(data.tip).toEqual({ commit: second, from: 'report' });
+    expect(data.clusters.map((c) => [c.cluster, c.behind])).toEqual([
+      ['a', 0],
+      ['b', 1],
+    ]);
+
+    await writeReport({ repo }, [sampleStatus('b', { renderedCommit: second, result: 'Degraded' })]);
+    expect(await page()).toContain('<b id="count-Degraded">1</b>');
+  });
+});
