@@ -188,7 +188,11 @@ function buildProgram(): Command {
     .option('--report [branch]', 'write one status file per cluster and a fleet table to this branch (default manifold/status)')
     .option('--report-remote <remote>', 'push the report here (default: --remote; else the local branch of --repo)')
     .option('--live-refresh <duration>', 'write a change of live allocated/allocating alone to the report only this long after the last one (default 30m)')
-    .option('--listen <address>', 'serve /healthz, /readyz and /metrics here (default :8080 without --once; "off" disables)')
+    .option('--commit-status', 'post a manifold/<cluster> commit status (synced|degraded|failed) on each cluster\'s source commit when it changes (GitHub API; token from MANIFOLD_GITHUB_TOKEN or GITHUB_TOKEN)')
+    .option('--github-repository <owner/repo>', 'with --commit-status: the source repository (default $GITHUB_REPOSITORY)')
+    .option('--github-api-url <url>', 'with --commit-status: the REST API root (default $GITHUB_API_URL, else https://api.github.com)')
+    .option('--status-url <url>', 'with --commit-status: link shown with each status, e.g. where the status page is served')
+    .option('--listen <address>', 'serve /, /healthz, /readyz and /metrics here (default :8080 without --once; "off" disables)')
     .option('--shutdown-grace <duration>', 'on SIGTERM, let the running reconcile finish this long before cancelling it (default 20s)')
     .option('--log-level <level>', 'JSON log level: debug, info, warn, error (default info)')
     // Sharding across replicas through Leases in the hub (src/reconcile/leases.ts, docs/reconciler.md "Sharding").

@@ -146,6 +146,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:3px 8px;
 td .badge{border-radius:10px;padding:0 8px;font-size:12px}tr.sel{background:#fff8c5}td.name button{font:inherit;background:none;border:0;padding:0;color:#0969da;cursor:pointer}
 .pager{color:var(--mute)}.problem{margin:0 0 10px}.problem h3{font-size:14px;margin:0}.problem li{white-space:pre-wrap;word-break:break-word}
 .paths{color:var(--mute);font:12px ui-monospace,monospace}.chart{display:block;margin:4px 0 12px}.chart .d{fill:#d0d7de}.chart .r{fill:var(--ok)}.chart .short{fill:var(--deg)}
+.workload h3{font-size:14px;margin:10px 0 2px}
 #detail{border:1px solid var(--line);border-radius:6px;padding:8px 12px;margin-top:12px}.notes{border:1px solid var(--fail);border-radius:6px;padding:4px 12px}
 `.trim();
 
