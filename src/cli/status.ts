@@ -28,10 +28,11 @@ export async function statusCommand(options: StatusCommandOptions): Promise<numb
   return result.ok ? 0 : 1;
 }
 
-/** JSON and YAML: the view (rows without the chart data), plus the objects of clusters asked for by name. */
+/** JSON and YAML: the view (rows without the chart data; only the clusters named, if any), plus their objects. */
 function machineOutput(result: StatusResult): unknown {
   const { view } = result;
-  const clusters = view.clusters.map(({ workloads: _w, ...row }) => row);
+  const named = new Set(result.details.map((d) => d.row.cluster));
+  const clusters = view.clusters.filter((r) => named.size === 0 || named.has(r.cluster)).map(({ workloads: _w, ...row }) => row);
   return {
     ok: result.ok,
     report: view.report,
@@ -69,9 +70,9 @@ export function columns(rows: readonly string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 3))).join('').trimEnd()).join('\n');
 }
 
-function fleetTable(view: FleetView): string {
+function fleetTable(view: FleetView, only?: ReadonlySet<string>): string {
   const header = ['CLUSTER', 'RESULT', 'READY', 'APPLIED', 'TIP', ...(view.rollout ? ['WAVE', 'GATE'] : []), 'OBJECTS', 'UNHEALTHY', 'DRIFTED', 'FAILED', 'AGE'];
-  const rows = view.clusters.map((r) => [
+  const rows = view.clusters.filter((r) => only === undefined || only.has(r.cluster)).map((r) => [
     r.cluster,
     resultCell(r),
     r.readiness,
@@ -102,14 +103,13 @@ function detailText(detail: ClusterDetail, view: FleetView): string {
   const conditions = row.problems.filter((p) => p.kind === 'condition');
   for (const c of conditions) lines.push(printable(`  ${c.subject}: ${c.message}`));
   lines.push('', columns([['KIND', 'NAMESPACE', 'NAME', 'ACTION', 'HEALTH', 'DRIFT', 'MESSAGE'], ...objectRows(detail.objects)].map((r) => r.map(printable))));
-  for (const o of detail.objects) {
-    for (const d of o.drift ?? []) lines.push(printable(`  drift ${o.kind} ${o.namespace === undefined ? '' : `${o.namespace}/`}${o.name} ${d.path}: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`));
-  }
+  const drift = detail.objects.flatMap((o) => (o.drift ?? []).map((d) => `  ${o.kind} ${o.namespace === undefined ? '' : `${o.namespace}/`}${o.name} ${d.path}: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`));
+  if (drift.length > 0) lines.push('', 'Drift (live → rendered; Secret values masked):', ...drift.map(printable));
   return lines.join('\n');
 }
 
 export function formatTable(result: StatusResult): string {
-  const parts = [fleetTable(result.view)];
+  const parts = [fleetTable(result.view, result.details.length === 0 ? undefined : new Set(result.details.map((d) => d.row.cluster)))];
   for (const d of result.details) parts.push(detailText(d, result.view));
   return `${parts.join('\n\n')}\n`;
 }

@@ -83,7 +83,9 @@ describe('manifold status', () => {
     expect(degraded.stdout).toContain('Cluster eu-2: Degraded, Reachable (from the reconcile result), applied');
     expect(degraded.stdout).toContain('  Healthy: False Degraded: Deployment web/nginx: 1/3 replicas ready');
     expect(degraded.stdout).toMatch(/Deployment +web +nginx +unchanged +Degraded +0 +1\/3 replicas ready/);
-    expect(degraded.stdout).toContain('  drift Secret web/db /data/password: "***" → "***"');
+    expect(degraded.stdout).toContain('Drift (live → rendered; Secret values masked):\n  Secret web/db /data/password: "***" → "***"');
+    expect(degraded.stdout.split('\n')[1]).toMatch(/^eu-2 +Degraded /);
+    expect(degraded.stdout).not.toMatch(/^eu-1 /m);
     expect(manifold(repo, 'eu-1').code).toBe(0);
   });
 
@@ -93,8 +95,10 @@ describe('manifold status', () => {
     expect(json.ok).toBe(false);
     expect(json.tip).toEqual({ commit: tip, from: 'rendered-branch' });
     expect(json.counts).toEqual({ Synced: 3, Degraded: 1, Stale: 1, OK: 1 });
-    expect(json.clusters.find((c) => c.cluster === 'us-1')?.behind).toBe(1);
+    expect(json.clusters.map((c) => c.cluster)).toEqual(['eu-2']);
     expect(json.objects['eu-2']).toHaveLength(2);
+    const all = JSON.parse(manifold(repo, '-o', 'json').stdout) as typeof json;
+    expect(all.clusters.find((c) => c.cluster === 'us-1')?.behind).toBe(1);
     const yaml = manifold(repo, '-o', 'yaml');
     expect(yaml.stdout).toContain('ok: false');
     expect(yaml.stdout).toContain('cluster: old-dc');
