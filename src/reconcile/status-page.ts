@@ -52,9 +52,14 @@ function short(commit: string | undefined): string {
   return /^[0-9a-f]{40}$/.test(commit) ? commit.slice(0, 12) : commit;
 }
 
-/** What the script needs per cluster (pre-formatted where the page should not re-implement Manifold's rules). */
-function pageRow(row: ClusterRow): ClusterRow & { age?: string } {
-  return row.ageSeconds === undefined ? row : { ...row, age: humanDuration(row.ageSeconds) };
+/**
+ * What the script needs per cluster: the age pre-formatted (the page should
+ * not re-implement Manifold's rules), and no replica counts, which the
+ * workloads already hold per cluster (a third of the data at 1,000 clusters).
+ */
+function pageRow(row: ClusterRow): Omit<ClusterRow, 'workloads'> & { age?: string } {
+  const { workloads: _perCluster, ...rest } = row;
+  return row.ageSeconds === undefined ? rest : { ...rest, age: humanDuration(row.ageSeconds) };
 }
 
 function countsHtml(view: FleetView): string {
@@ -305,7 +310,12 @@ const SCRIPT = String.raw`
     frag.appendChild(el('h2', undefined, r.cluster));
     frag.appendChild(el('p', undefined, r.result + ', ' + r.readiness + ' (' + r.readinessFrom + '), applied ' + short(r.applied) + ', last attempt ' + short(r.attempted) + ', finished ' + r.finishedAt));
     if (r.problems.length > 0 || r.stale) frag.appendChild(problemBlock(r));
-    if (r.workloads.length > 0) frag.appendChild(chart(r.workloads.map(function (w) { return { cluster: w.kind + ' ' + (w.namespace ? w.namespace + '/' : '') + w.name, desired: w.desired, ready: w.ready }; }), r.cluster + ' workloads'));
+    var bars = [];
+    view.workloads.forEach(function (w) {
+      var mine = w.clusters.find(function (c) { return c.cluster === r.cluster; });
+      if (mine) bars.push({ cluster: w.id, desired: mine.desired, ready: mine.ready });
+    });
+    if (bars.length > 0) frag.appendChild(chart(bars, r.cluster + ' workloads'));
     box.replaceChildren(frag);
   }
 

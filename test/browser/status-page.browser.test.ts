@@ -121,6 +121,7 @@ describe('status page, 3 clusters', () => {
     expect(await page.locator('#clusters tbody tr').getAttribute('data-cluster')).toBe('eu-2');
     await page.click('#clusters tbody button[data-cluster="eu-2"]');
     expect(await page.locator('#detail h2').textContent()).toBe('eu-2');
+    expect(await page.locator('#detail rect.r title').allTextContents()).toEqual(['Deployment shop/web: 1/3 ready', 'Deployment shop/worker: 1/2 ready']);
     await page.click('button.chip[data-state="all"]');
     expect(await shown(page)).toBe('showing 3 of 3 clusters');
     await page.screenshot({ path: path.join(ARTIFACTS, 'three.png'), fullPage: true });
