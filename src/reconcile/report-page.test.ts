@@ -31,3 +31,24 @@ describe('the page on the report branch', () => {
     expect(await page()).toContain('<b id="count-Degraded">1</b>');
   });
 });
+
+describe('the page with a status file that is not valid', () => {
+  it('still shows every other cluster and names the file that was left out', async () => {
+    const dir = initRepo({ 'README.md': 'x\n' });
+    const repo = openRepository(dir);
+    await writeReport({ repo }, [sampleStatus('a')]);
+    // Someone hand-edits the branch and breaks b's file.
+    const work = initRepo();
+    gitIn(work, ['fetch', '-q', dir, 'manifold/status:manifold/status']);
+    gitIn(work, ['checkout', '-q', 'manifold/status']);
+    writeFiles(work, { 'clusters/b.json': '{"cluster": "b",\n' });
+    commitAll(work, 'broken by hand');
+    gitIn(dir, ['fetch', '-q', work, '+manifold/status:manifold/status']);
+    await writeReport({ repo }, [sampleStatus('c', { result: 'Degraded' })]);
+    const html = (await reportPageSource(repo, 'manifold/status')()) ?? '';
+    expect(html).toContain('<h2>Problems with the report</h2><ul><li>clusters/b.json: not a valid status file; its cluster is left out</li></ul>');
+    const data = JSON.parse(/id="fleet-data">([^]*?)<\/script>/.exec(html)?.[1] ?? '{}') as { clusters: Array<{ cluster: string }>; ok: boolean };
+    expect(data.clusters.map((c) => c.cluster)).toEqual(['a', 'c']);
+    expect(data.ok).toBe(false);
+  });
+});
