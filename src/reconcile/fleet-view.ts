@@ -9,7 +9,7 @@
  * the optional `rollout` and `proposals` inputs: a column and a section that
  * appear only when they are given.
  */
-import { appliedInFull, isProblem } from './report.ts';
+import { appliedInFull, isProblem } from './status-rules.ts';
 import type { ClusterResult, ClusterStatus, LiveWorkload } from './types.ts';
 
 /** Whether the cluster answers and is ready: from its live Ready condition when observed, else from the reconcile result. */

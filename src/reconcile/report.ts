@@ -26,8 +26,11 @@ import { readTreeEntries } from '../git/tree.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 import { churnWaits, type LiveReportOptions, mergeLive, steadyLive } from './live.ts';
 import { reportPage } from './report-page.ts';
+import { appliedInFull, isProblem } from './status-rules.ts';
 import { PAGE_FILE } from './status-page.ts';
 import type { ClusterStatus, Condition, LiveState, ObjectRef } from './types.ts';
+
+export { appliedInFull, isProblem } from './status-rules.ts';
 
 export const DEFAULT_REPORT_BRANCH = 'manifold/status';
 export const STATUS_DIR = 'clusters';
@@ -175,11 +178,6 @@ function compareRefs(a: ObjectRef, b: ObjectRef): number {
   );
 }
 
-/** A reconcile that applied the whole tree; its objects are what runs there. */
-export function appliedInFull(s: ClusterStatus): boolean {
-  return s.result === 'Synced' || s.result === 'Degraded';
-}
-
 /** The objects a reconcile left in the cluster: everything it applied or kept, not what it pruned or failed to create. */
 export function objectsLeft(s: ClusterStatus): ObjectRef[] {
   return s.objects
@@ -305,11 +303,6 @@ function cell(text: string): string {
 
 function shortCommit(rendered: string): string {
   return /^[0-9a-f]{40}$/.test(rendered) ? rendered.slice(0, 12) : rendered;
-}
-
-/** Whether a condition says something is wrong: Drifted only when the drift was left in place, the others when not True. */
-export function isProblem(c: Condition): boolean {
-  return c.type === 'Drifted' ? c.reason === 'DriftNotCorrected' : c.status !== 'True';
 }
 
 /** Lines under a troubled cluster: its problem conditions and objects, capped like Fleet caps its Ready message (10). */
