@@ -15,7 +15,7 @@ import { InputError } from '../errors/index.ts';
 import { commitsBehindAll } from '../git/ancestry.ts';
 import { DEFAULT_BRANCH as DEFAULT_RENDERED_BRANCH } from '../git/names.ts';
 import { isDirMode } from '../git/objects.ts';
-import { branchRef, findRepository, openRepository, readCommit, readRef, type GitRepository } from '../git/repo.ts';
+import { findRepository, openRepository, readCommit, resolveCommit, type GitRepository } from '../git/repo.ts';
 import { readTreeEntries } from '../git/tree.ts';
 import { readStatusSnapshot, type StatusSnapshot } from '../load/status.ts';
 import { appliedCommit, fleetView, type ClusterRow, type FailoverProposalView, type FleetView, type RolloutCell } from '../reconcile/fleet-view.ts';
@@ -28,7 +28,7 @@ export interface StatusOptions {
   cwd: string;
   /** Repository holding the report and rendered branches (default: the one containing cwd). */
   repoDir?: string | undefined;
-  /** Rendered branch whose tip the clusters are compared with (default manifold/rendered). */
+  /** Rendered branch (any revision, e.g. origin/manifold/rendered) whose tip the clusters are compared with (default manifold/rendered). */
   renderedBranch?: string | undefined;
   /** Folder of the rendered branch holding the cluster folders (render --prefix). */
   prefix?: string | undefined;
@@ -97,8 +97,12 @@ function reportOf(snapshot: StatusSnapshot, now: string | undefined): FleetView[
 
 /** The rendered branch's tip and its cluster folders (the inventory it was rendered for); undefined when the branch is not there. */
 async function renderedTip(repo: GitRepository, branch: string, prefix: string | undefined): Promise<{ commit: string; clusters?: Set<string> | undefined } | undefined> {
-  const commit = await readRef(repo, branchRef(branch));
-  if (commit === undefined || !repo.objects.has(commit)) return undefined;
+  // Any revision: the local branch, or e.g. origin/manifold/rendered when the reconciler pushes to a remote.
+  const commit = await resolveCommit(repo, branch).catch((err: unknown) => {
+    if (err instanceof InputError) return undefined;
+    throw err;
+  });
+  if (commit === undefined) return undefined;
   let tree: string | undefined = (await readCommit(repo, commit)).tree;
   for (const seg of (prefix ?? '').split('/').filter((s) => s !== '' && s !== '.')) {
     const entry = (await readTreeEntries(repo.objects, tree)).get(seg);

@@ -139,7 +139,7 @@ function buildProgram(): Command {
     .argument('[cluster...]', 'show these clusters\' objects with health and drift (the exit code covers only them)')
     .option('--status <ref|dir>', 'the report: a branch, revision or folder with its layout (default manifold/status)')
     .option('--repo <dir>', 'git repository holding the report and rendered branches (default: the one containing the current folder)')
-    .option('--branch <branch>', 'rendered branch whose tip the clusters are compared with', DEFAULT_BRANCH)
+    .option('--branch <branch>', 'rendered branch whose tip the clusters are compared with (any revision, e.g. origin/manifold/rendered)', DEFAULT_BRANCH)
     .option('--prefix <path>', 'folder of the rendered branch that holds the cluster folders')
     .option('--now <time>', 'ISO 8601 time the ages are counted to (default: the report commit\'s time)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))

@@ -104,6 +104,17 @@ describe('manifold status', () => {
     expect(yaml.stdout).toContain('cluster: old-dc');
   });
 
+  it('compares with any revision of the rendered branch (--branch), e.g. an older one or a remote-tracking one', () => {
+    const older = manifold(repo, '--branch', 'manifold/rendered~1', '-o', 'json');
+    const view = JSON.parse(older.stdout) as { tip: { commit: string }; clusters: Array<{ cluster: string; behind?: number }> };
+    expect(view.tip.commit).toBe(oldCommit);
+    expect(view.clusters.find((c) => c.cluster === 'us-1')?.behind).toBe(0);
+    // No such branch: the newest commit the report attempted stands in, and nobody is stale.
+    const none = JSON.parse(manifold(repo, '--branch', 'no-such-branch', '-o', 'json').stdout) as { tip: unknown; counts: Record<string, number> };
+    expect(none.tip).toEqual({ commit: tip, from: 'report' });
+    expect(none.counts.Stale).toBeUndefined();
+  });
+
   it('exits 0 when every cluster is Synced and healthy at the tip', async () => {
     const dir = initRepo({ 'a/cm.yaml': 'a: 1\n', 'b/cm.yaml': 'a: 1\n' });
     const head = gitIn(dir, ['rev-parse', 'HEAD']).trim();
