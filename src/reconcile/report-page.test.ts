@@ -52,3 +52,20 @@ describe('the page with a status file that is not valid', () => {
     expect(data.ok).toBe(false);
   });
 });
+
+describe('writers with different rendered history', () => {
+  it('a writer whose statuses did not change makes no commit, even when its page would differ', async () => {
+    const dir = initRepo({ 'a/cm.yaml': '1\n' });
+    const first = gitIn(dir, ['rev-parse', 'HEAD']).trim();
+    writeFiles(dir, { 'a/cm.yaml': '2\n' });
+    const second = commitAll(dir, 'render 2');
+    const repo = openRepository(dir);
+    const statuses = [sampleStatus('a', { renderedCommit: second }), sampleStatus('b', { renderedCommit: first })];
+    const written = await writeReport({ repo }, statuses);
+    // Another writer's repository has the report but not the rendered history (a shallow agent): its page would say "unknown".
+    const other = initRepo();
+    gitIn(other, ['fetch', '-q', dir, 'manifold/status:manifold/status']);
+    const again = await writeReport({ repo: openRepository(other) }, statuses.map((s) => ({ ...s, finishedAt: '2030-01-01T00:00:00.000Z' })));
+    expect(again).toMatchObject({ created: false, commit: written.commit });
+  });
+});

@@ -607,7 +607,9 @@ interface ReportChange {
 
 async function buildReportCommit(target: ReportTarget, parent: string | undefined, change: ReportChange): Promise<{ plan: ReportPlan; commit?: GitObject }> {
   const plan = await planReport(target.repo, parent, change.statuses, change.removed, change.files, target.live);
-  if (plan.tree === plan.parentTree) return { plan };
+  // Generated files alone never make a commit: index.html's "behind" counts depend on how much
+  // rendered history this writer's repository holds, and two writers must not flip it back and forth.
+  if (plan.tree === plan.parentTree || (plan.changed.length === 0 && plan.removed.length === 0 && plan.files.length === 0)) return { plan };
   const author = target.author ?? defaultAuthor();
   const message = reportCommitMessage(plan.changed, plan.removed, plan.files);
   return { plan, commit: commitObject({ tree: plan.tree, parents: parent === undefined ? [] : [parent], author, committer: author, message }) };
