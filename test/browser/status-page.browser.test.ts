@@ -180,6 +180,22 @@ describe('status page, 1,000 clusters', () => {
   });
 });
 
+describe('status page and hostile text', () => {
+  it('a message with </script>, HTML and an event handler is shown as text and runs nothing', async () => {
+    const hostile = '</script><script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"><b>bold</b>';
+    const status = sampleStatus('eu-7', {
+      result: 'Failed',
+      conditions: [{ type: 'Ready', status: 'False', reason: 'ApplyFailed', message: hostile }],
+      objects: [{ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'x', action: 'failed', health: 'Unknown', message: hostile }],
+    });
+    const { page, errors } = await open(writePage(ARTIFACTS, 'hostile.html', pageFor([status])));
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(await page.locator('#problems img, #problems b, #detail img').count()).toBe(0);
+    expect(await page.locator('#problems [data-cluster="eu-7"]').textContent()).toContain(`ConfigMap shop/x: ${hostile}`);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('status page and secrets', () => {
   it('shows no Secret value, token or credential that a message carried', async () => {
     const planted: Planted = {
