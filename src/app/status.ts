@@ -7,9 +7,9 @@
  * longer has (stale). "Now" is `--now`, else the report commit's time: the
  * same report and branch give the same answer on any machine.
  *
- * Rollout waves (issue 15) and failover proposals (issue 14) slot in as
- * `rollout` and `proposals` (fleet-view.ts); whoever builds them passes them
- * here, and the table grows a WAVE and GATE column.
+ * Rollout waves (issue 15) come from the report's rollouts/<policy>.json
+ * state files (the table grows WAVE and GATE columns); failover proposals
+ * (issue 14) slot in as `proposals` (fleet-view.ts), from whoever builds them.
  */
 import { InputError } from '../errors/index.ts';
 import { commitsBehindAll } from '../git/ancestry.ts';
@@ -20,6 +20,7 @@ import { readTreeEntries } from '../git/tree.ts';
 import { readStatusSnapshot, type StatusSnapshot } from '../load/status.ts';
 import { appliedCommit, fleetView, type ClusterRow, type FailoverProposalView, type FleetView, type RolloutCell } from '../reconcile/fleet-view.ts';
 import { DEFAULT_REPORT_BRANCH } from '../reconcile/report.ts';
+import { isRolloutStateFile, rolloutsFromStateFiles } from '../reconcile/rollout-view.ts';
 import type { ObjectStatus } from '../reconcile/types.ts';
 
 export interface StatusOptions {
@@ -67,13 +68,18 @@ export async function fleetStatus(options: StatusOptions): Promise<StatusResult>
   const tip = rendered?.commit;
   const applied = snapshot.clusters.map(appliedCommit).filter((c): c is string => c !== undefined && /^[0-9a-f]{40}$/.test(c));
   const behind = repo === undefined || tip === undefined ? undefined : await commitsBehindAll(repo, applied, tip);
+  // Issue 15's rollouts/<policy>.json state files: each cluster's wave and gate as the reconciler last decided them.
+  const stateFiles = new Map<string, string>();
+  for (const file of snapshot.paths.filter(isRolloutStateFile)) stateFiles.set(file, (await snapshot.readText(file)) ?? '');
+  const rollouts = rolloutsFromStateFiles(stateFiles);
   const view = fleetView({
     statuses: snapshot.clusters,
     report: reportOf(snapshot, now),
     renderedTip: tip,
     behind,
     inventory: rendered?.clusters,
-    rollout: options.rollout,
+    rollout: options.rollout ?? rollouts.cells,
+    rollouts: rollouts.summaries,
     proposals: options.proposals,
   });
   const asked = new Set(options.clusters ?? []);

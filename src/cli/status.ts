@@ -39,6 +39,7 @@ function machineOutput(result: StatusResult): unknown {
     ...(view.tip === undefined ? {} : { tip: view.tip }),
     counts: view.counts,
     clusters,
+    ...(view.rollouts === undefined ? {} : { rollouts: view.rollouts }),
     ...(view.proposals === undefined ? {} : { proposals: view.proposals }),
     ...(view.notes.length === 0 ? {} : { notes: view.notes }),
     ...(result.details.length === 0 ? {} : { objects: Object.fromEntries(result.details.map((d) => [d.row.cluster, d.objects])) }),

@@ -5,9 +5,10 @@
  * the inventory in, a view out; "now" is given (the report commit's time or
  * --now), never read from the clock, so the same report gives the same view.
  *
- * Rollout waves and failover proposals (issues 15 and 14) slot in through
- * the optional `rollout` and `proposals` inputs: a column and a section that
- * appear only when they are given.
+ * Rollout waves (issue 15: the rollouts/ state files, rollout-view.ts) and
+ * failover proposals (issue 14) slot in through the optional `rollout`,
+ * `rollouts` and `proposals` inputs: columns and sections that appear only
+ * when they are given.
  */
 import { appliedInFull, isProblem } from './status-rules.ts';
 import type { ClusterResult, ClusterStatus, LiveWorkload } from './types.ts';
@@ -18,8 +19,19 @@ export type Readiness = 'Ready' | 'NotReady' | 'Unreachable' | 'Reachable';
 /** A cluster's place in a rollout (issue 15): its wave and whether its gate lets the tip through. */
 export interface RolloutCell {
   wave: string;
-  /** e.g. "open", "held: wave canary not healthy". */
+  /** "open", or what holds it back (issue 15's gates: previous-wave, min-healthy, approval, window, paused, halted…). */
   gate: string;
+  reason?: string | undefined;
+}
+
+/** One rollout policy's state (issue 15's rollouts/<policy>.json on the report branch). */
+export interface RolloutSummary {
+  policy: string;
+  file: string;
+  state: string;
+  reason: string;
+  target?: string | undefined;
+  waves: Array<{ name: string; state: string; reason: string }>;
 }
 
 /** A failover proposal (issue 14): moving workloads off a cluster that was lost. */
@@ -86,6 +98,7 @@ export interface FleetView {
   clusters: ClusterRow[];
   workloads: WorkloadView[];
   rollout: boolean;
+  rollouts?: RolloutSummary[] | undefined;
   proposals?: FailoverProposalView[] | undefined;
   /** Problems with the report itself (unreadable status files). */
   notes: string[];
@@ -103,6 +116,7 @@ export interface FleetViewInput {
   /** Clusters of the rendered tip; a report cluster outside it is stale. Absent: nobody is stale. */
   inventory?: ReadonlySet<string> | undefined;
   rollout?: ReadonlyMap<string, RolloutCell> | undefined;
+  rollouts?: readonly RolloutSummary[] | undefined;
   proposals?: readonly FailoverProposalView[] | undefined;
   unreadable?: readonly string[] | undefined;
 }
@@ -131,6 +145,7 @@ export function fleetView(input: FleetViewInput): FleetView {
     clusters,
     workloads: workloadViews(statuses),
     rollout: input.rollout !== undefined && input.rollout.size > 0,
+    ...(input.rollouts === undefined || input.rollouts.length === 0 ? {} : { rollouts: [...input.rollouts] }),
     ...(input.proposals === undefined || input.proposals.length === 0 ? {} : { proposals: [...input.proposals] }),
     notes,
     ok: notes.length === 0 && clusters.every((c) => c.ok),

@@ -11,14 +11,21 @@ import { commitsBehindAll } from '../git/ancestry.ts';
 import { branchRef, readCommit, readRef, type GitRepository } from '../git/repo.ts';
 import { readTreeEntries } from '../git/tree.ts';
 import { appliedCommit, fleetView, newestAttempted } from './fleet-view.ts';
+import { rolloutsFromStateFiles } from './rollout-view.ts';
 import { PAGE_FILE, statusPage } from './status-page.ts';
 import type { ClusterStatus } from './types.ts';
 
-export async function reportPage(repo: GitRepository, statuses: readonly ClusterStatus[], unreadable: readonly string[]): Promise<string> {
+export async function reportPage(
+  repo: GitRepository,
+  statuses: readonly ClusterStatus[],
+  unreadable: readonly string[],
+  rolloutStates: ReadonlyMap<string, string> = new Map(),
+): Promise<string> {
   const tip = newestAttempted(statuses);
   const applied = statuses.map(appliedCommit).filter((c): c is string => c !== undefined && /^[0-9a-f]{40}$/.test(c));
   const behind = tip === undefined ? new Map<string, number>() : await commitsBehindAll(repo, applied, tip);
-  return redact(statusPage(fleetView({ statuses, behind, unreadable })));
+  const rollouts = rolloutsFromStateFiles(rolloutStates);
+  return redact(statusPage(fleetView({ statuses, behind, unreadable, rollout: rollouts.cells, rollouts: rollouts.summaries })));
 }
 
 /**

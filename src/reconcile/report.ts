@@ -492,7 +492,7 @@ export async function planReport(
   const readme = blobObject(redact(fleetReadme(all, unreadable, rollouts.lines)));
   objects.push(readme);
   root.set(README_FILE, { mode: MODE_FILE, name: README_FILE, oid: readme.oid });
-  const page = blobObject(await reportPage(repo, all, unreadable));
+  const page = blobObject(await reportPage(repo, all, unreadable, rollouts.states));
   objects.push(page);
   root.set(PAGE_FILE, { mode: MODE_FILE, name: PAGE_FILE, oid: page.oid });
   if (dir.size === 0) root.delete(STATUS_DIR);
@@ -510,7 +510,12 @@ export async function planReport(
  * Writes the given `rollouts/` files into the root tree (others kept) and
  * reads back one README line per rollout state file on the new tree.
  */
-async function applyRolloutFiles(repo: GitRepository, root: Map<string, TreeEntry>, files: ReadonlyMap<string, string>, objects: GitObject[]): Promise<{ changed: string[]; lines: string[] }> {
+async function applyRolloutFiles(
+  repo: GitRepository,
+  root: Map<string, TreeEntry>,
+  files: ReadonlyMap<string, string>,
+  objects: GitObject[],
+): Promise<{ changed: string[]; lines: string[]; states: Map<string, string> }> {
   const entry = root.get(ROLLOUT_DIR);
   const dir = entry !== undefined && isDirMode(entry.mode) ? await readTreeEntries(repo.objects, entry.oid) : new Map<string, TreeEntry>();
   const changed: string[] = [];
@@ -527,11 +532,15 @@ async function applyRolloutFiles(repo: GitRepository, root: Map<string, TreeEntr
     root.set(ROLLOUT_DIR, { mode: MODE_DIR, name: ROLLOUT_DIR, oid: tree.oid });
   }
   const lines: string[] = [];
+  // The state files' texts, for the status page's wave column (rollout-view.ts).
+  const states = new Map<string, string>();
   for (const [name, e] of [...dir].sort((a, b) => cmp(a[0], b[0]))) {
     if (!name.endsWith('.json') || name.endsWith('.controls.json') || isDirMode(e.mode)) continue;
-    lines.push(rolloutLine(`${ROLLOUT_DIR}/${name}`, files.get(name) ?? (await readBlobText(repo, e.oid))));
+    const text = files.get(name) ?? (await readBlobText(repo, e.oid));
+    states.set(`${ROLLOUT_DIR}/${name}`, text);
+    lines.push(rolloutLine(`${ROLLOUT_DIR}/${name}`, text));
   }
-  return { changed, lines };
+  return { changed, lines, states };
 }
 
 /** The README line of a rollout state file: policy, state, target and why. */

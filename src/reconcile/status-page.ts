@@ -91,6 +91,17 @@ function notesHtml(view: FleetView): string {
   return `<section class="notes" id="notes"><h2>Problems with the report</h2><ul>${view.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></section>`;
 }
 
+function rolloutsHtml(view: FleetView): string {
+  if (view.rollouts === undefined) return '';
+  const items = view.rollouts.map(
+    (r) =>
+      `<div class="rollout"><h3>${escapeHtml(r.policy)}: ${escapeHtml(r.state)}${r.target === undefined ? '' : ` at <code>${escapeHtml(short(r.target))}</code>`}</h3><p>${escapeHtml(r.reason)}</p><ol>${r.waves
+        .map((w) => `<li><b>${escapeHtml(w.name)}</b> ${escapeHtml(w.state)}${w.reason === '' ? '' : `: ${escapeHtml(w.reason)}`}</li>`)
+        .join('')}</ol></div>`,
+  );
+  return `<section id="rollouts"><h2>Rollouts</h2>${items.join('')}</section>`;
+}
+
 function proposalsHtml(view: FleetView): string {
   if (view.proposals === undefined) return '';
   const items = view.proposals.map((p) => `<li><b>${escapeHtml(p.cluster)}</b>${p.ref === undefined ? '' : ` <code>${escapeHtml(p.ref)}</code>`}: ${escapeHtml(p.message)}</li>`);
@@ -123,6 +134,7 @@ ${countsHtml(view)}
 <section id="detail" hidden></section>
 <section><table id="clusters"><thead><tr><th>cluster</th><th>result</th><th>ready</th><th>applied</th><th>behind</th>${view.rollout ? '<th>wave</th><th>gate</th>' : ''}<th class="n">objects</th><th class="n">unhealthy</th><th class="n">drifted</th><th class="n">failed</th><th>${view.report.now === undefined ? 'finished' : 'age'}</th></tr></thead><tbody></tbody></table>
 <p class="pager"><button type="button" id="prev">previous</button> <span id="page"></span> <button type="button" id="next">next</button></p></section>
+${rolloutsHtml(view)}
 ${proposalsHtml(view)}
 <section><h2>Drift and failures</h2><div id="problems"></div></section>
 <section><h2>Workloads: ready / desired replicas per cluster</h2><div id="workloads"></div></section>

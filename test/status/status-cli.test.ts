@@ -115,6 +115,28 @@ describe('manifold status', () => {
     expect(none.counts.Stale).toBeUndefined();
   });
 
+  it('under a rollout (issue 15): WAVE and GATE columns from the report\'s rollouts/ state file, and the page shows the waves', async () => {
+    const dir = initRepo({ 'a/cm.yaml': 'a: 1\n', 'b/cm.yaml': 'a: 1\n' });
+    const head = gitIn(dir, ['rev-parse', 'HEAD']).trim();
+    const state = `${JSON.stringify({
+      policy: 'web',
+      target: head,
+      state: 'Progressing',
+      reason: 'wave canary healthy for 30 s of 300 s',
+      waves: [{ name: 'canary', state: 'Progressing', reason: 'healthy for 30 s of 300 s', clusters: ['a'] }, { name: 'remaining', state: 'Waiting', reason: 'waits for wave canary', clusters: ['b'] }],
+      clusters: [{ cluster: 'a', wave: 'canary', allowed: head, reason: 'runs the target' }, { cluster: 'b', wave: 'remaining', gate: 'previous-wave', reason: 'waits for wave canary' }],
+    })}\n`;
+    await writeReport({ repo: openRepository(dir) }, [sampleStatus('a', { renderedCommit: head }), sampleStatus('b', { renderedCommit: head })], [], new Map([['web.json', state]]));
+    const r = manifold(dir, '--branch', 'main');
+    expect(r.stdout.split('\n')[0]).toMatch(/^CLUSTER +RESULT +READY +APPLIED +TIP +WAVE +GATE +OBJECTS /);
+    expect(r.stdout).toMatch(/^a +Synced +Reachable +\w{12} +at tip +canary +open +2 /m);
+    expect(r.stdout).toMatch(/^b +Synced +Reachable +\w{12} +at tip +remaining +previous-wave +2 /m);
+    const page = gitIn(dir, ['show', 'manifold/status:index.html']);
+    expect(page).toContain('<h2>Rollouts</h2><div class="rollout"><h3>web: Progressing at <code>');
+    expect(page).toContain('<li><b>remaining</b> Waiting: waits for wave canary</li>');
+    expect(page).toContain('<th>wave</th><th>gate</th>');
+  });
+
   it('exits 0 when every cluster is Synced and healthy at the tip', async () => {
     const dir = initRepo({ 'a/cm.yaml': 'a: 1\n', 'b/cm.yaml': 'a: 1\n' });
     const head = gitIn(dir, ['rev-parse', 'HEAD']).trim();
