@@ -273,7 +273,7 @@ function commitStatusReporter(options: ReconcileOptions, logger: Logger): Commit
  * rendered commit the cluster ran (under a rollout an older one than the
  * tip's), read once per commit.
  */
-function sourceCommitLookup(repo: GitRepository | undefined, prefix: string | undefined): (snapshot: RenderedSnapshot, status: ClusterStatus) => Promise<string | undefined> {
+export function sourceCommitLookup(repo: GitRepository | undefined, prefix: string | undefined): (snapshot: RenderedSnapshot, status: ClusterStatus) => Promise<string | undefined> {
   const known = new Map<string, Promise<string | undefined>>();
   return async (snapshot, status) => {
     if (status.renderedCommit === snapshot.renderedCommit) return sourceCommitFromProvenance(snapshot.provenance);
