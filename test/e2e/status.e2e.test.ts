@@ -114,7 +114,8 @@ describe('status page, commit statuses and manifold status on the fleet', () => 
   it('manifold status reads the report back: exit 1, the failed cluster named with its message', async () => {
     const table = await run(['status']);
     expect(table.code, table.stderr).toBe(1);
-    expect(table.stdout).toMatch(new RegExp(`^${good} +Synced +Reachable +${renderedCommit.slice(0, 12)} +at tip `, 'm'));
+    // READY from the cluster's own Ready condition, which the reconciler now observes (live, issue 14).
+    expect(table.stdout).toMatch(new RegExp(`^${good} +Synced +Ready +${renderedCommit.slice(0, 12)} +at tip `, 'm'));
     expect(table.stdout).toMatch(new RegExp(`^${bad} +Failed `, 'm'));
     const detail = await run(['status', bad]);
     expect(detail.stdout).toMatch(/ConfigMap +no-such-namespace-e2e +orphan +failed/);
