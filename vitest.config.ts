@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects; `vitest run` (npm test) runs both.
+// Three projects; `vitest run` (npm test) runs all.
 //   unit: fast tests, no external processes.
+//   browser: the status page in a real chromium (test/browser/).
 //   e2e:  test/e2e/**/*.e2e.test.ts against a real test fleet (real kube-apiserver,
 //         etcd, kube-controller-manager, kube-scheduler, kwok) started once by
 //         test/fleet/global-setup.ts; files run one at a time. The first run on a
@@ -16,8 +17,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/e2e/**', '**/node_modules/**'],
+          exclude: ['test/e2e/**', 'test/browser/**', '**/node_modules/**'],
           testTimeout: 30_000,
+        },
+      },
+      {
+        // The status page in Debian's chromium (playwright-core; .ci/run installs chromium).
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.browser.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -19,6 +19,8 @@ import git from 'isomorphic-git';
 import PQueue from 'p-queue';
 import { DEFAULT_BRANCH } from '../git/names.ts';
 import { openRepository, type GitRepository } from '../git/repo.ts';
+import { GitHubApi, type RepoRef } from '../github/api.ts';
+import { CommitStatusReporter } from '../reconcile/commit-status.ts';
 import { reconcileFleet, type FleetOptions, type FleetTarget } from '../reconcile/fleet.ts';
 import { ClusterConfigError, kubeconfigSecrets, loadKubeConfig, type ClusterCredentials } from '../reconcile/kube.ts';
 import { hubLeaseStore, ShardCoordinator } from '../reconcile/leases.ts';
@@ -28,10 +30,12 @@ import { ReconcileLoop, type IterationOutcome, type LoopConfig, type ReconcileOn
 import { ReconcilerMetrics } from '../reconcile/metrics.ts';
 import { ReadyThresholds } from '../reconcile/live.ts';
 import { readReportTip, writeReport, type ReportTarget } from '../reconcile/report.ts';
-import { ProbeState, startProbeServer, type ProbeServer } from '../reconcile/server.ts';
+import { reportPageSource } from '../reconcile/report-page.ts';
+import { ProbeState, startProbeServer, type ProbeServer, type StatusPageSource } from '../reconcile/server.ts';
 import { gatedSource, ungatedSource } from './rollout.ts';
-import { commitOf, folderSource, gitSource, type ClusterTrees, type RenderedSource } from '../reconcile/source.ts';
+import { commitOf, folderSource, gitSource, readProvenanceAtCommit, sourceCommitFromProvenance, type ClusterTrees, type RenderedSnapshot, type RenderedSource } from '../reconcile/source.ts';
 import type { ClusterStatus } from '../reconcile/types.ts';
+import { MANIFOLD_VERSION } from '../version.ts';
 
 /** The branch the reconciler reads: the one `render --commit` writes. */
 export const DEFAULT_RENDERED_BRANCH = DEFAULT_BRANCH;
@@ -79,6 +83,8 @@ export interface ReconcileOptions {
   report?: { branch: string; remote?: string | undefined } | undefined;
   /** A change of live allocated/allocating alone is written only this long after the stored observation (default 30 min). */
   liveRefreshMs?: number | undefined;
+  /** Post a `manifold/<cluster>` commit status on each cluster's source commit (opt-in; reconcile/commit-status.ts). */
+  commitStatus?: { apiUrl: string; repository: RepoRef; token: string; targetUrl?: string | undefined } | undefined;
   /** Serve /healthz, /readyz and /metrics here. */
   listen?: { host: string; port: number } | undefined;
   /** Share the clusters with other replicas through Leases in the hub (docs/reconciler.md "Sharding"). */
@@ -176,6 +182,7 @@ async function gitRepositoryFor(repo: string | undefined, remote: string | undef
 async function knownSecrets(options: ReconcileOptions): Promise<string[]> {
   const secrets: string[] = [];
   if (options.gitToken !== undefined) secrets.push(options.gitToken);
+  if (options.commitStatus !== undefined) secrets.push(options.commitStatus.token);
   const saToken = await readFile('/var/run/secrets/kubernetes.io/serviceaccount/token', 'utf8').catch(() => undefined);
   if (saToken !== undefined) secrets.push(saToken.trim());
   const kubeconfig = options.kubeconfig ?? process.env.KUBECONFIG?.split(path.delimiter)[0];
@@ -247,6 +254,40 @@ function shardCoordinator(settings: ShardSettings, metrics: ReconcilerMetrics, l
   });
 }
 
+/** How long a stopping reconciler waits for commit statuses still being posted. */
+const COMMIT_STATUS_DRAIN_MS = 15_000;
+
+function commitStatusReporter(options: ReconcileOptions, logger: Logger): CommitStatusReporter | undefined {
+  const target = options.commitStatus;
+  if (target === undefined) return undefined;
+  const api = new GitHubApi({ apiUrl: target.apiUrl, token: target.token, userAgent: `manifold/${MANIFOLD_VERSION}`, timeoutMs: 10_000 });
+  return new CommitStatusReporter({
+    logger,
+    targetUrl: target.targetUrl,
+    post: (s) => api.createCommitStatus(target.repository, s.sha, { state: s.state, context: s.context, description: s.description, targetUrl: s.targetUrl }),
+  });
+}
+
+/**
+ * The source commit behind a status: `source.commit` in the provenance of the
+ * rendered commit the cluster ran (under a rollout an older one than the
+ * tip's), read once per commit.
+ */
+export function sourceCommitLookup(repo: GitRepository | undefined, prefix: string | undefined): (snapshot: RenderedSnapshot, status: ClusterStatus) => Promise<string | undefined> {
+  const known = new Map<string, Promise<string | undefined>>();
+  return async (snapshot, status) => {
+    if (status.renderedCommit === snapshot.renderedCommit) return sourceCommitFromProvenance(snapshot.provenance);
+    if (repo === undefined || !/^[0-9a-f]{40}$/.test(status.renderedCommit)) return undefined;
+    let lookup = known.get(status.renderedCommit);
+    if (lookup === undefined) {
+      if (known.size >= 64) known.clear();
+      lookup = readProvenanceAtCommit(repo, status.renderedCommit, prefix).then(sourceCommitFromProvenance, () => undefined);
+      known.set(status.renderedCommit, lookup);
+    }
+    return lookup;
+  };
+}
+
 /** Builds the loop and starts it (no signal handlers: the front door decides when to stop). */
 export async function startReconciler(options: ReconcileOptions): Promise<ReconcilerRuntime> {
   const { source: from, gitToken: token } = options;
@@ -265,6 +306,7 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
 
   let report: ReportStatuses | undefined;
   let previousReport: LoopConfig['previousReport'];
+  let page: StatusPageSource | undefined;
   if (options.report !== undefined) {
     const reportRepo = repo ?? (await gitRepositoryFor(undefined, options.report.remote));
     reportRepo.warn = warnInLog;
@@ -273,12 +315,17 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
     const target: ReportTarget = { repo: reportRepo, branch: options.report.branch, remote: options.report.remote, token, live };
     report = (statuses, removed) => writeReport(target, statuses, removed);
     previousReport = () => readReportTip(target);
+    page = reportPageSource(reportRepo, options.report.branch);
     // A RolloutPolicy recorded in the rendered tree: each cluster gets the commit its wave may run (docs/rollout.md).
     if (from.kind === 'git' && from.ref === undefined && repo !== undefined) source = gatedSource(source, { repo, prefix: from.prefix, report: target, logger });
   } else if (from.kind === 'git' && from.ref === undefined) {
     source = ungatedSource(source, logger);
   }
 
+  const commitStatuses = commitStatusReporter(options, logger);
+  const sourceCommitOf = sourceCommitLookup(repo, from.kind === 'git' ? from.prefix : undefined);
+  /** Source-commit lookups not yet handed to the reporter (drained before exit, like the posts). */
+  const lookups = new Set<Promise<void>>();
   const metrics = new ReconcilerMetrics();
   // Each cluster is its own worker (ReconcileLoop); this bounds how many run at once.
   const slots = new PQueue({ concurrency: options.concurrency });
@@ -295,13 +342,22 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
     const fleet = { ...fleetOptions(options, commitOf(snapshot, clusters[0] ?? '')), signal, log, onAttempt: hooks.onAttempt };
     const members = clusters.filter((c) => !hooks.orphans?.has(c));
     const orphans = clusters.filter((c) => hooks.orphans?.has(c));
-    return slots.add(
+    const statuses = await slots.add(
       async () => [
         ...(members.length === 0 ? [] : await reconcileFleet(fleetTargets(options, snapshot.trees, members, snapshot.contexts), fleet)),
         ...(orphans.length === 0 ? [] : await reconcileFleet(fleetTargets(options, snapshot.trees, orphans, snapshot.contexts), { ...fleet, orphaned: true })),
       ],
       { signal },
     );
+    // In the background: the git host never holds up a cluster. A cancelled run (shutdown) says nothing about the commit.
+    if (commitStatuses !== undefined && !signal.aborted) {
+      for (const status of statuses) {
+        const posting = sourceCommitOf(snapshot, status).then((sha) => commitStatuses.observe(status, sha));
+        lookups.add(posting);
+        void posting.finally(() => lookups.delete(posting));
+      }
+    }
+    return statuses;
   };
 
   const { intervalMs, driftIntervalMs, shutdownGraceMs } = options;
@@ -316,7 +372,7 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
     shard.start();
   }
 
-  const server = options.listen === undefined ? undefined : await startProbeServer(options.listen, probe, metrics);
+  const server = options.listen === undefined ? undefined : await startProbeServer(options.listen, probe, metrics, page);
 
   let watcher: { close(): Promise<void> } | undefined;
   if (from.kind === 'folder' && from.watch) {
@@ -332,7 +388,7 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
 
   logger.info(
     {
-      version: (await import('../version.ts')).MANIFOLD_VERSION,
+      version: MANIFOLD_VERSION,
       source: source.description,
       mode: options.inCluster ? 'pull' : 'push',
       cluster: options.cluster,
@@ -341,6 +397,7 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
       report: options.report?.branch,
       listen: server?.url,
       shard: shard === undefined ? undefined : { identity: shard.identity, namespace: options.shard?.namespace, leaseDurationMs: options.shard?.leaseDurationMs, renewIntervalMs: options.shard?.renewIntervalMs },
+      commitStatuses: options.commitStatus === undefined ? undefined : `${options.commitStatus.repository.owner}/${options.commitStatus.repository.repo}`,
     },
     options.once ? 'manifold reconcile: one iteration' : 'manifold reconcile: loop started',
   );
@@ -350,6 +407,11 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
     await shard?.stop();
     await watcher?.close();
     await server?.close();
+    // Statuses still being posted get a bounded moment (a --once run would otherwise exit before them).
+    if (commitStatuses !== undefined) {
+      const drained = Promise.all([...lookups]).then(() => commitStatuses.idle());
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, COMMIT_STATUS_DRAIN_MS).unref())]);
+    }
   });
   return { loop, logger, metrics, probe, server, done };
 }

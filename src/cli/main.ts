@@ -134,6 +134,30 @@ function buildProgram(): Command {
     });
 
   program
+    .command('status')
+    .description('the fleet at a glance from the report branch: one row per cluster, or the objects of the clusters named; exit 0 all Synced and healthy at the rendered tip, 1 otherwise, 2 invalid input')
+    .argument('[cluster...]', 'show these clusters\' objects with health and drift (the exit code covers only them)')
+    .option('--status <ref|dir>', 'the report: a branch, revision or folder with its layout (default manifold/status)')
+    .option('--repo <dir>', 'git repository holding the report and rendered branches (default: the one containing the current folder)')
+    .option('--branch <branch>', 'rendered branch whose tip the clusters are compared with (any revision, e.g. origin/manifold/rendered)', DEFAULT_BRANCH)
+    .option('--prefix <path>', 'folder of the rendered branch that holds the cluster folders')
+    .option('--now <time>', 'ISO 8601 time the ages are counted to (default: the report commit\'s time)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
+    .action(async (clusters: string[], opts: { status?: string; repo?: string; branch?: string; prefix?: string; now?: string; output?: 'table' | 'json' | 'yaml' }) => {
+      const { statusCommand } = await import('./status.ts');
+      process.exitCode = await statusCommand({
+        clusters,
+        cwd: process.cwd(),
+        status: opts.status,
+        repoDir: opts.repo,
+        renderedBranch: opts.branch,
+        prefix: opts.prefix,
+        now: opts.now,
+        format: opts.output,
+      });
+    });
+
+  program
     .command('reconcile')
     .description('apply each cluster\'s rendered tree (server-side apply, prune, health, drift); exit 0 synced, 1 not converged, 2 invalid input, 3 runtime failure')
     .option('--once', 'reconcile once and exit')
@@ -164,7 +188,11 @@ function buildProgram(): Command {
     .option('--report [branch]', 'write one status file per cluster and a fleet table to this branch (default manifold/status)')
     .option('--report-remote <remote>', 'push the report here (default: --remote; else the local branch of --repo)')
     .option('--live-refresh <duration>', 'write a change of live allocated/allocating alone to the report only this long after the last one (default 30m)')
-    .option('--listen <address>', 'serve /healthz, /readyz and /metrics here (default :8080 without --once; "off" disables)')
+    .option('--commit-status', 'post a manifold/<cluster> commit status (synced|degraded|failed) on each cluster\'s source commit when it changes (GitHub API; token from MANIFOLD_GITHUB_TOKEN or GITHUB_TOKEN)')
+    .option('--github-repository <owner/repo>', 'with --commit-status: the source repository (default $GITHUB_REPOSITORY)')
+    .option('--github-api-url <url>', 'with --commit-status: the REST API root (default $GITHUB_API_URL, else https://api.github.com)')
+    .option('--status-url <url>', 'with --commit-status: link shown with each status, e.g. where the status page is served')
+    .option('--listen <address>', 'serve /, /healthz, /readyz and /metrics here (default :8080 without --once; "off" disables)')
     .option('--shutdown-grace <duration>', 'on SIGTERM, let the running reconcile finish this long before cancelling it (default 20s)')
     .option('--log-level <level>', 'JSON log level: debug, info, warn, error (default info)')
     // Sharding across replicas through Leases in the hub (src/reconcile/leases.ts, docs/reconciler.md "Sharding").

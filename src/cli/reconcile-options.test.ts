@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InputError } from '../errors/index.ts';
 import { reconcileOptions } from './reconcile.ts';
 
@@ -66,5 +66,35 @@ describe('--shard-leases: replicas sharing the clusters through Leases in the hu
     expect(usageOf(() => reconcileOptions({ ...base, shardLeases: 'NS!' }))).toMatch(/not a namespace name/);
     expect(usageOf(() => reconcileOptions({ ...base, shardLeases: 'ns', leaseDuration: '15s', renewInterval: '10s' }))).toMatch(/must be well below the lease duration/);
     expect(usageOf(() => reconcileOptions({ ...base, shardLeases: 'ns', shardSlack: '-1' }))).toMatch(/--shard-slack "-1"/);
+  });
+});
+
+describe('--commit-status', () => {
+  afterEach(() => vi.unstubAllEnvs());
+  const base = { once: true, repo: 'fleet' } as const;
+
+  it('is off by default; on, it takes the token from the environment and the repository from a flag or $GITHUB_REPOSITORY', () => {
+    expect(reconcileOptions(base).commitStatus).toBeUndefined();
+    vi.stubEnv('MANIFOLD_GITHUB_TOKEN', 'tok-123');
+    vi.stubEnv('GITHUB_API_URL', '');
+    expect(reconcileOptions({ ...base, commitStatus: true, githubRepository: 'acme/fleet', statusUrl: 'https://status.example/' }).commitStatus).toEqual({
+      apiUrl: 'https://api.github.com',
+      repository: { owner: 'acme', repo: 'fleet' },
+      token: 'tok-123',
+      targetUrl: 'https://status.example/',
+    });
+    vi.stubEnv('GITHUB_REPOSITORY', 'octo/cat');
+    vi.stubEnv('GITHUB_API_URL', 'https://ghe.example/api/v3');
+    expect(reconcileOptions({ ...base, commitStatus: true }).commitStatus).toMatchObject({ apiUrl: 'https://ghe.example/api/v3', repository: { owner: 'octo', repo: 'cat' } });
+  });
+
+  it('refuses to start without a token or a repository, and its flags without --commit-status', () => {
+    vi.stubEnv('MANIFOLD_GITHUB_TOKEN', '');
+    vi.stubEnv('GITHUB_TOKEN', '');
+    expect(usageOf(() => reconcileOptions({ ...base, commitStatus: true, githubRepository: 'acme/fleet' }))).toBe('USAGE: --commit-status needs a token in MANIFOLD_GITHUB_TOKEN or GITHUB_TOKEN');
+    vi.stubEnv('GITHUB_TOKEN', 'tok');
+    vi.stubEnv('GITHUB_REPOSITORY', '');
+    expect(usageOf(() => reconcileOptions({ ...base, commitStatus: true, githubRepository: 'not a repo' }))).toMatch(/^USAGE: --commit-status needs --github-repository OWNER\/REPO/);
+    expect(usageOf(() => reconcileOptions({ ...base, githubRepository: 'acme/fleet' }))).toBe('USAGE: --github-repository and --status-url go with --commit-status');
   });
 });

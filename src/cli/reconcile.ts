@@ -81,6 +81,34 @@ export interface LoopCommandOptions extends ReconcileCommandOptions {
   shardSlack?: string | undefined;
   hubKubeconfig?: string | undefined;
   hubContext?: string | undefined;
+  /** Post a `manifold/<cluster>` commit status on each source commit (token from MANIFOLD_GITHUB_TOKEN or GITHUB_TOKEN). */
+  commitStatus?: boolean | undefined;
+  /** owner/repo of the source repository on GitHub (default $GITHUB_REPOSITORY). */
+  githubRepository?: string | undefined;
+  /** REST API root (default $GITHUB_API_URL, else https://api.github.com). */
+  githubApiUrl?: string | undefined;
+  /** Link on each commit status, e.g. where the status page is served. */
+  statusUrl?: string | undefined;
+}
+
+/** Where the commit-status token comes from: never a flag (flags show up in `ps` and pod specs). */
+export const GITHUB_TOKEN_ENVS = ['MANIFOLD_GITHUB_TOKEN', 'GITHUB_TOKEN'] as const;
+
+function commitStatusFrom(opts: LoopCommandOptions, env: NodeJS.ProcessEnv): ReconcileOptions['commitStatus'] {
+  if (opts.commitStatus !== true) {
+    if (opts.githubRepository !== undefined || opts.statusUrl !== undefined) throw usage('--github-repository and --status-url go with --commit-status');
+    return undefined;
+  }
+  const token = GITHUB_TOKEN_ENVS.map((name) => env[name]).find((t) => t !== undefined && t !== '');
+  if (token === undefined) throw usage(`--commit-status needs a token in ${GITHUB_TOKEN_ENVS.join(' or ')}`);
+  const repository = opts.githubRepository ?? (env.GITHUB_REPOSITORY || undefined);
+  const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repository ?? '');
+  if (m === null) throw usage(`--commit-status needs --github-repository OWNER/REPO (or $GITHUB_REPOSITORY)${repository === undefined ? '' : `, not "${repository}"`}`);
+  const apiUrl = opts.githubApiUrl ?? (env.GITHUB_API_URL || undefined) ?? 'https://api.github.com';
+  for (const [flag, url] of [['--github-api-url', apiUrl], ['--status-url', opts.statusUrl]] as const) {
+    if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url)) throw usage(`${flag} "${url}" must be an http(s) URL`);
+  }
+  return { apiUrl, repository: { owner: m[1] as string, repo: m[2] as string }, token, targetUrl: opts.statusUrl };
 }
 
 function usage(message: string): InputError {
@@ -168,6 +196,7 @@ export function reconcileOptions(opts: LoopCommandOptions): ReconcileOptions {
     shutdownGraceMs,
     liveRefreshMs,
     report: reportFrom(opts, source),
+    commitStatus: commitStatusFrom(opts, process.env),
     listen: listenFrom(opts),
     shard: shardFrom(opts),
     logLevel: logLevel as (typeof LOG_LEVELS)[number],

@@ -6,7 +6,8 @@
  * header) and create or update one (`POST …/issues/{n}/comments`,
  * `PATCH …/issues/comments/{id}`). The comment is found again by a hidden
  * marker at the start of its body (marocchino/sticky-pull-request-comment
- * does the same with GraphQL). The token only ever goes into the
+ * does the same with GraphQL). Commit statuses (`POST …/statuses/{sha}`)
+ * for the reconciler's per-cluster `manifold/<cluster>` checks. The token only ever goes into the
  * Authorization header, and only to the configured API origin.
  */
 import { RuntimeError } from '../errors/index.ts';
@@ -135,11 +136,38 @@ export class GitHubApi {
     return expectComment(json, 'POST');
   }
 
+  /** `POST /repos/{owner}/{repo}/statuses/{sha}`: one commit status (a new one per call; GitHub shows the newest per context). */
+  async createCommitStatus(repo: RepoRef, sha: string, status: CommitStatusInput): Promise<void> {
+    if (!/^[0-9a-f]{40}$/.test(sha)) throw new GitHubApiError(undefined, `a commit status needs a full commit id, not "${sha.slice(0, 50)}"`);
+    const description = status.description.length > STATUS_DESCRIPTION_MAX ? `${status.description.slice(0, STATUS_DESCRIPTION_MAX - 1)}…` : status.description;
+    await this.request('POST', this.url(`/repos/${enc(repo.owner)}/${enc(repo.repo)}/statuses/${sha}`), {
+      state: status.state,
+      context: status.context,
+      description,
+      ...(status.targetUrl === undefined ? {} : { target_url: status.targetUrl }),
+    });
+  }
+
   async updateComment(repo: RepoRef, id: number, body: string): Promise<IssueComment> {
     const { json } = await this.request('PATCH', this.url(`/repos/${enc(repo.owner)}/${enc(repo.repo)}/issues/comments/${id}`), { body });
     return expectComment(json, 'PATCH');
   }
 }
+
+/** GitHub's commit status states (REST "Create a commit status"). */
+export type CommitState = 'success' | 'failure' | 'pending' | 'error';
+
+export interface CommitStatusInput {
+  state: CommitState;
+  /** Names the check, e.g. `manifold/eu-1`; one status per context is what branch protection requires. */
+  context: string;
+  /** Shown next to the check; GitHub keeps at most 140 characters. */
+  description: string;
+  targetUrl?: string | undefined;
+}
+
+/** GitHub refuses a longer status description. */
+export const STATUS_DESCRIPTION_MAX = 140;
 
 export type StickyResult = { action: 'created' | 'updated' | 'unchanged'; comment: IssueComment };
 

@@ -1,7 +1,8 @@
 /**
  * The report branch (default `manifold/status`): one `clusters/<name>.json`
  * per cluster (a ClusterStatus, schema schemas/manifold-cluster-status.json)
- * and a `README.md` fleet table regenerated from every status file on the
+ * and a `README.md` fleet table and `index.html` status page (report-page.ts)
+ * regenerated from every status file on the
  * branch (DESIGN.md §4 step 6; gitops-practices.md §9 and checklist item 21).
  *
  * Rules that keep the branch trustworthy:
@@ -24,7 +25,12 @@ import { branchRef, readCommit, readRef, RefMovedError, updateRef, type GitRepos
 import { readTreeEntries } from '../git/tree.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 import { churnWaits, type LiveReportOptions, mergeLive, steadyLive } from './live.ts';
+import { reportPage } from './report-page.ts';
+import { appliedInFull, isProblem } from './status-rules.ts';
+import { PAGE_FILE } from './status-page.ts';
 import type { ClusterStatus, Condition, LiveState, ObjectRef } from './types.ts';
+
+export { appliedInFull, isProblem } from './status-rules.ts';
 
 export const DEFAULT_REPORT_BRANCH = 'manifold/status';
 export const STATUS_DIR = 'clusters';
@@ -172,11 +178,6 @@ function compareRefs(a: ObjectRef, b: ObjectRef): number {
   );
 }
 
-/** A reconcile that applied the whole tree; its objects are what runs there. */
-export function appliedInFull(s: ClusterStatus): boolean {
-  return s.result === 'Synced' || s.result === 'Degraded';
-}
-
 /** The objects a reconcile left in the cluster: everything it applied or kept, not what it pruned or failed to create. */
 export function objectsLeft(s: ClusterStatus): ObjectRef[] {
   return s.objects
@@ -302,11 +303,6 @@ function cell(text: string): string {
 
 function shortCommit(rendered: string): string {
   return /^[0-9a-f]{40}$/.test(rendered) ? rendered.slice(0, 12) : rendered;
-}
-
-/** Whether a condition says something is wrong: Drifted only when the drift was left in place, the others when not True. */
-function isProblem(c: Condition): boolean {
-  return c.type === 'Drifted' ? c.reason === 'DriftNotCorrected' : c.status !== 'True';
 }
 
 /** Lines under a troubled cluster: its problem conditions and objects, capped like Fleet caps its Ready message (10). */
@@ -496,6 +492,9 @@ export async function planReport(
   const readme = blobObject(redact(fleetReadme(all, unreadable, rollouts.lines)));
   objects.push(readme);
   root.set(README_FILE, { mode: MODE_FILE, name: README_FILE, oid: readme.oid });
+  const page = blobObject(await reportPage(repo, all, unreadable, rollouts.states));
+  objects.push(page);
+  root.set(PAGE_FILE, { mode: MODE_FILE, name: PAGE_FILE, oid: page.oid });
   if (dir.size === 0) root.delete(STATUS_DIR);
   if (dir.size > 0) {
     const clustersTree = treeObject([...dir.values()]);
@@ -511,7 +510,12 @@ export async function planReport(
  * Writes the given `rollouts/` files into the root tree (others kept) and
  * reads back one README line per rollout state file on the new tree.
  */
-async function applyRolloutFiles(repo: GitRepository, root: Map<string, TreeEntry>, files: ReadonlyMap<string, string>, objects: GitObject[]): Promise<{ changed: string[]; lines: string[] }> {
+async function applyRolloutFiles(
+  repo: GitRepository,
+  root: Map<string, TreeEntry>,
+  files: ReadonlyMap<string, string>,
+  objects: GitObject[],
+): Promise<{ changed: string[]; lines: string[]; states: Map<string, string> }> {
   const entry = root.get(ROLLOUT_DIR);
   const dir = entry !== undefined && isDirMode(entry.mode) ? await readTreeEntries(repo.objects, entry.oid) : new Map<string, TreeEntry>();
   const changed: string[] = [];
@@ -528,11 +532,15 @@ async function applyRolloutFiles(repo: GitRepository, root: Map<string, TreeEntr
     root.set(ROLLOUT_DIR, { mode: MODE_DIR, name: ROLLOUT_DIR, oid: tree.oid });
   }
   const lines: string[] = [];
+  // The state files' texts, for the status page's wave column (rollout-view.ts).
+  const states = new Map<string, string>();
   for (const [name, e] of [...dir].sort((a, b) => cmp(a[0], b[0]))) {
     if (!name.endsWith('.json') || name.endsWith('.controls.json') || isDirMode(e.mode)) continue;
-    lines.push(rolloutLine(`${ROLLOUT_DIR}/${name}`, files.get(name) ?? (await readBlobText(repo, e.oid))));
+    const text = files.get(name) ?? (await readBlobText(repo, e.oid));
+    states.set(`${ROLLOUT_DIR}/${name}`, text);
+    lines.push(rolloutLine(`${ROLLOUT_DIR}/${name}`, text));
   }
-  return { changed, lines };
+  return { changed, lines, states };
 }
 
 /** The README line of a rollout state file: policy, state, target and why. */
@@ -608,7 +616,9 @@ interface ReportChange {
 
 async function buildReportCommit(target: ReportTarget, parent: string | undefined, change: ReportChange): Promise<{ plan: ReportPlan; commit?: GitObject }> {
   const plan = await planReport(target.repo, parent, change.statuses, change.removed, change.files, target.live);
-  if (plan.tree === plan.parentTree) return { plan };
+  // Generated files alone never make a commit: index.html's "behind" counts depend on how much
+  // rendered history this writer's repository holds, and two writers must not flip it back and forth.
+  if (plan.tree === plan.parentTree || (plan.changed.length === 0 && plan.removed.length === 0 && plan.files.length === 0)) return { plan };
   const author = target.author ?? defaultAuthor();
   const message = reportCommitMessage(plan.changed, plan.removed, plan.files);
   return { plan, commit: commitObject({ tree: plan.tree, parents: parent === undefined ? [] : [parent], author, committer: author, message }) };

@@ -131,3 +131,22 @@ describe('logger', () => {
     expect(redact('abc abcdef', ['abc', 'abcdef'])).toBe('abc ***');
   });
 });
+
+describe('status page at /', () => {
+  it('serves the page the source gives, 503 before the first report, 404 without a report branch', async () => {
+    const metrics = new ReconcilerMetrics();
+    let html: string | undefined;
+    server = await startProbeServer({ host: '127.0.0.1', port: 0 }, new ProbeState(), metrics, async () => html);
+    expect(await get(`${server.url}/`)).toMatchObject({ status: 503, body: 'no report yet\n' });
+    html = '<!doctype html><title>Fleet status</title>';
+    const res = await fetch(`${server.url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await res.text()).toBe(html);
+    expect((await get(`${server.url}/index.html`)).body).toBe(html);
+    await server.close();
+    server = await startProbeServer({ host: '127.0.0.1', port: 0 }, new ProbeState(), metrics);
+    expect((await get(`${server.url}/`)).status).toBe(404);
+  });
+});

@@ -8,12 +8,16 @@
  *                 from the moment shutdown begins (readiness); sharded, also
  *                 503 while the replica holds no cluster Lease it should, or
  *                 cannot renew its Leases in the hub;
- *   GET /metrics  prom-client exposition of the reconciler's own registry.
+ *   GET /metrics  prom-client exposition of the reconciler's own registry;
+ *   GET /         the status page (index.html) of the report branch's tip,
+ *                 the same bytes as on the branch (status-page.ts); 404
+ *                 without --report, 503 until the first report exists.
  * Nothing else is served, and no response carries configuration or secrets.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReconcilerMetrics } from './metrics.ts';
+import { PAGE_CSP } from './status-page.ts';
 
 /** What the probes report; the loop updates it. */
 export class ProbeState {
@@ -66,7 +70,11 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host, port };
 }
 
-export async function startProbeServer(listen: { host: string; port: number }, state: ProbeState, metrics: ReconcilerMetrics): Promise<ProbeServer> {
+/** The status page to serve at `/`: the tip's index.html, undefined while there is no report yet. */
+export type StatusPageSource = () => Promise<string | undefined>;
+
+
+export async function startProbeServer(listen: { host: string; port: number }, state: ProbeState, metrics: ReconcilerMetrics, page?: StatusPageSource): Promise<ProbeServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const text = (status: number, body: string) => {
@@ -88,6 +96,18 @@ export async function startProbeServer(listen: { host: string; port: number }, s
           res.end(req.method === 'HEAD' ? undefined : body);
         },
         (err: unknown) => text(500, `metrics failed: ${err instanceof Error ? err.message : String(err)}\n`),
+      );
+      return;
+    }
+    if (path === '/' || path === '/index.html') {
+      if (page === undefined) return text(404, 'no status page: the reconciler writes no report (--report)\n');
+      page().then(
+        (html) => {
+          if (html === undefined) return text(503, 'no report yet\n');
+          res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': `${PAGE_CSP}; frame-ancestors 'none'`, 'X-Content-Type-Options': 'nosniff' });
+          res.end(req.method === 'HEAD' ? undefined : html);
+        },
+        (err: unknown) => text(500, `status page failed: ${err instanceof Error ? err.message : String(err)}\n`),
       );
       return;
     }

@@ -144,6 +144,21 @@ export async function readContextsAtCommit(repo: GitRepository, commit: string, 
   return contextsFromProvenance(await readProvenanceAtCommit(repo, commit, prefix));
 }
 
+/**
+ * The source commit a render came from (`source.commit` of the provenance,
+ * as render records it); undefined for a render of uncommitted files or a
+ * tree without provenance.
+ */
+export function sourceCommitFromProvenance(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const commit = (JSON.parse(text) as { source?: { commit?: unknown } } | null)?.source?.commit;
+    return typeof commit === 'string' && /^[0-9a-f]{40}$/.test(commit) ? commit : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Rendered sources: what the loop reads at every tick.
 
@@ -212,8 +227,9 @@ export function folderSource(dir: string, only?: string): RenderedSource {
     description: `folder ${abs}`,
     async read() {
       const trees = await ownFolderOrNone(readRenderedFolder(abs, only));
-      const contexts = await readFolderContexts(abs);
-      return { trees, renderedCommit: `folder:${abs}`, version: contentVersion(trees, contexts), contexts };
+      const provenance = await readFile(path.join(abs, PROVENANCE_DIR, PROVENANCE_NAME), 'utf8').catch(() => undefined);
+      const contexts = contextsFromProvenance(provenance);
+      return { trees, renderedCommit: `folder:${abs}`, version: contentVersion(trees, contexts), contexts, provenance };
     },
   };
 }

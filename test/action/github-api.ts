@@ -25,11 +25,23 @@ export interface ApiRequest {
   body?: unknown;
 }
 
+/** A commit status as GitHub stores it. */
+export interface StoredStatus {
+  state: string;
+  context: string;
+  description?: string | undefined;
+  target_url?: string | undefined;
+}
+
 export interface FakeGitHub {
   url: string;
   requests: ApiRequest[];
   /** Comments per issue number, oldest first. */
   comments: Map<number, StoredComment[]>;
+  /** Commit statuses per commit id, oldest first (`POST /repos/{o}/{r}/statuses/{sha}`). */
+  statuses: Map<string, StoredStatus[]>;
+  /** Answer every request with this status (e.g. 502) while set: an outage. */
+  failWith?: number | undefined;
   /** Writes answer 403, as for a fork's read-only token. */
   readOnly: boolean;
   close(): Promise<void>;
@@ -45,7 +57,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startFakeGitHub(options: { token: string; owner: string; repo: string }): Promise<FakeGitHub> {
   let nextId = 1000;
-  const api: FakeGitHub = { url: '', requests: [], comments: new Map(), readOnly: false, close: async () => undefined };
+  const api: FakeGitHub = { url: '', requests: [], comments: new Map(), statuses: new Map(), readOnly: false, close: async () => undefined };
   const prefix = `/repos/${options.owner}/${options.repo}`;
 
   function send(res: ServerResponse, record: ApiRequest, status: number, json: unknown, headers: Record<string, string> = {}): void {
@@ -65,10 +77,32 @@ export async function startFakeGitHub(options: { token: string; owner: string; r
         send(res, record, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
         return;
       }
+      if (api.failWith !== undefined) {
+        send(res, record, api.failWith, { message: 'Server Error' });
+        return;
+      }
       const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname);
       const edit = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(url.pathname);
       if (!url.pathname.startsWith(prefix)) {
         send(res, record, 404, { message: 'Not Found' });
+        return;
+      }
+      const statusOf = /^\/repos\/[^/]+\/[^/]+\/statuses\/([0-9a-f]{40})$/.exec(url.pathname);
+      if (statusOf !== null && req.method === 'POST') {
+        if (api.readOnly) {
+          send(res, record, 403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' });
+          return;
+        }
+        // GitHub's validation: a known state, a context, a description of at most 140 characters.
+        const body = (record.body ?? {}) as Partial<StoredStatus>;
+        if (!['success', 'failure', 'pending', 'error'].includes(String(body.state)) || typeof body.context !== 'string' || (body.description?.length ?? 0) > 140) {
+          send(res, record, 422, { message: 'Validation Failed' });
+          return;
+        }
+        const sha = statusOf[1] as string;
+        const stored: StoredStatus = { state: body.state as string, context: body.context, description: body.description, target_url: body.target_url };
+        api.statuses.set(sha, [...(api.statuses.get(sha) ?? []), stored]);
+        send(res, record, 201, { id: nextId++, ...stored });
         return;
       }
       if (list !== null && req.method === 'GET') {

@@ -59,7 +59,7 @@ function show(dir: string, spec: string): string {
 }
 
 describe('report branch over HTTP', () => {
-  it('pushes clusters/<name>.json and README.md; a real git clone reads them; fsck is clean', async () => {
+  it('pushes clusters/<name>.json, README.md and index.html; a real git clone reads them; fsck is clean', async () => {
     const remote = remoteRepo();
     const a = await agent(remote.url);
     const result = await writeReport(a, [sampleStatus('east'), sampleStatus('west', { result: 'Degraded' })]);
@@ -71,7 +71,9 @@ describe('report branch over HTTP', () => {
       'README.md',
       'clusters/east.json',
       'clusters/west.json',
+      'index.html',
     ]);
+    expect(show(remote.dir, 'manifold/status:index.html')).toContain('<title>Fleet status (needs attention)</title>');
     expect(JSON.parse(show(remote.dir, 'manifold/status:clusters/west.json'))).toMatchObject({ cluster: 'west', result: 'Degraded' });
     expect(show(remote.dir, 'manifold/status:README.md')).toContain('| [west](clusters/west.json) |');
     expect(gitIn(remote.dir, ['log', '-1', '--format=%s', 'manifold/status']).trim()).toBe('manifold: status of 2 clusters (east, west)');
