@@ -53,10 +53,14 @@ function buildProgram(): Command {
     .option('--work-name <name>', 'with --as-works: name of each cluster\'s Work; more get -2, -3… (default manifold)')
     .option('--strict', 'exit 2 on the warnings that explain an empty or partial render (no inventory, unclaimed templates, unknown federation kinds); manifold.yaml: strict')
     .addOption(unschedulableOption())
+    .option('--status <ref|dir>', 'overlay the live status of this report (branch, revision or folder of clusters/<name>.json) on the inventory before placement; manifold.yaml: status')
+    .option('--now <time>', 'with --status: the decision time (ISO 8601; default the report commit\'s time, required for a folder)')
     .action(
       async (
         source: string,
         opts: {
+          status?: string;
+          now?: string;
           out?: string;
           output?: 'yaml' | 'json';
           previous?: string;
@@ -92,6 +96,8 @@ function buildProgram(): Command {
           workName: opts.workName,
           strict: opts.strict,
           unschedulable: opts.unschedulable,
+          status: opts.status,
+          now: opts.now,
         });
       },
     );
@@ -128,9 +134,11 @@ function buildProgram(): Command {
     .argument('[source]', 'source folder', '.')
     .option('-n, --namespace <ns>', 'namespace of the template')
     .option('--previous <dir>', 'a previous render, to keep placements stable')
-    .action(async (target: string, source: string, opts: { namespace?: string; previous?: string }) => {
+    .option('--status <ref|dir>', 'explain the placement with this report\'s live status (see render --status); manifold.yaml: status')
+    .option('--now <time>', 'with --status: the decision time (ISO 8601)')
+    .action(async (target: string, source: string, opts: { namespace?: string; previous?: string; status?: string; now?: string }) => {
       const { explainCommand } = await import('./explain.ts');
-      process.exitCode = await explainCommand({ target, source, namespace: opts.namespace, previousDir: opts.previous });
+      process.exitCode = await explainCommand({ target, source, namespace: opts.namespace, previousDir: opts.previous, status: opts.status, now: opts.now });
     });
 
   program
