@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { InputError } from '../errors/index.ts';
 import { readStatusSnapshot } from '../load/status.ts';
-import type { FailoverClock, LiveStatus } from '../model/live.ts';
+import { isoTime, type FailoverClock, type LiveStatus } from '../model/live.ts';
 import type { ProjectSettingsSpec } from '../model/settings.ts';
 import { STATUS_DIR } from '../reconcile/report.ts';
 
@@ -37,7 +37,7 @@ export async function readLiveStatus(opts: LiveStatusOptions, settings: ProjectS
   const where = origin.kind === 'commit' ? `${origin.spec}:` : `${spec}/`;
   return {
     commit: origin.kind === 'commit' ? origin.commit : undefined,
-    now: new Date(Date.parse(now)).toISOString(),
+    now: isoTime(Date.parse(now)),
     clusters: snapshot.clusters,
     failover,
     fileOf: (cluster) => `${where}${STATUS_DIR}/${cluster}.json`,

@@ -128,6 +128,40 @@ function buildProgram(): Command {
     });
 
   program
+    .command('failover')
+    .description('when a cluster has been NotReady/unreachable for the grace period, propose the fleet re-placed as upstream would after eviction (and the failback once it is Ready again) as a commit on manifold/failover/<cluster>')
+    .argument('[source]', 'source folder', '.')
+    .option('--status <ref|dir>', 'the report to decide from (branch, revision or folder of clusters/<name>.json); manifold.yaml: status')
+    .option('--now <time>', 'the decision time (ISO 8601; default the report commit\'s time, required for a folder)')
+    .option('--source-ref <ref>', 'read SOURCE from this commit of its git repository')
+    .option('--repo <dir>', 'git repository holding the rendered branch (default: the one holding SOURCE)')
+    .option('--branch <branch>', 'the rendered branch proposals are based on; manifold.yaml: failover.branch (default manifold/rendered)')
+    .option('--prefix <path>', 'folder of the rendered branch that holds the cluster folders')
+    .option('--grace-period <seconds>', 'seconds a cluster stays not Ready (or Ready again) before workloads move (back); manifold.yaml: failover.gracePeriodSeconds (default 300)')
+    .option('--unattended', 'commit straight to the rendered branch instead of proposing on a branch of its own')
+    .option('--dry-run', 'print the commit message of the decision; write nothing')
+    .action(
+      async (
+        source: string,
+        opts: { status?: string; now?: string; sourceRef?: string; repo?: string; branch?: string; prefix?: string; gracePeriod?: string; unattended?: boolean; dryRun?: boolean },
+      ) => {
+        const { failoverCommand } = await import('./failover.ts');
+        process.exitCode = await failoverCommand({
+          source,
+          status: opts.status,
+          now: opts.now,
+          sourceRef: opts.sourceRef,
+          repoDir: opts.repo,
+          branch: opts.branch,
+          prefix: opts.prefix,
+          gracePeriodSeconds: gracePeriodOf(opts.gracePeriod),
+          unattended: opts.unattended,
+          dryRun: opts.dryRun,
+        });
+      },
+    );
+
+  program
     .command('explain')
     .description('explain where one template goes and why: KIND/NAME, e.g. deployment/nginx')
     .argument('<target>', 'KIND/NAME (kind is case-insensitive; KIND.group also accepted)')
@@ -293,4 +327,11 @@ if (invokedDirectly()) {
   // (bin/manifold.js does the same before it loads the bundle.)
   module.enableCompileCache?.();
   process.exitCode = await main(process.argv.slice(2));
+}
+
+/** `--grace-period SECONDS`: a whole number of seconds, else a usage error naming the flag. */
+function gracePeriodOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw InputError.single({ code: 'USAGE', field: '--grace-period', message: `"${value}" is not a whole number of seconds` });
+  return Number(value);
 }

@@ -98,7 +98,12 @@ export function secondsBetween(since: string, now: string): number {
 
 /** Adds seconds to an ISO 8601 time. */
 export function addSeconds(time: string, seconds: number): string {
-  return new Date(Date.parse(time) + seconds * 1000).toISOString();
+  return isoTime(Date.parse(time) + seconds * 1000);
+}
+
+/** ISO 8601 UTC, without milliseconds when there are none (as Kubernetes writes times). */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
 /**

@@ -56,6 +56,8 @@ export interface PreviousRender {
   clusters: Set<string>;
   /** template key → Karmada affinity group the previous render used (from its provenance). */
   affinityGroups?: Map<string, string> | undefined;
+  /** cluster → every file path of its folder (model/paths.ts objectPath), where the reader has them (the rendered branch). */
+  files?: Map<string, ReadonlySet<string>> | undefined;
 }
 
 export interface DialectContext {

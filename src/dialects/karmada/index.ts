@@ -14,6 +14,7 @@ import { replicaField, scheduleTemplate, templateUid } from './schedule.ts';
 import { liveDecision, overlayKarmadaCluster, type LiveDecision } from './live.ts';
 import { POLICY_API, type OverridePolicy } from './schema.ts';
 import { namespaceOrDefault } from '../../model/scope.ts';
+import { objectPath } from '../../model/paths.ts';
 
 export { karmadaGroups, karmadaKinds } from './kinds.ts';
 
@@ -228,15 +229,24 @@ interface OverrideContext {
 
 /**
  * With live status: the clusters the previous render placed the template on
- * (a workload: where it had replicas; anything else: every cluster of the
- * previous render, which does not record other objects' clusters) and the
+ * (where its file was; without the file lists, a workload where it had
+ * replicas and anything else every cluster of the previous render) and the
  * taint manager's evictions among them.
  */
 function liveDecisionOf(ctx: DialectContext, template: Template, spec: PropagationPolicyRef['spec'], previous: ReadonlyMap<string, number> | undefined): LiveDecision | undefined {
   if (ctx.live === undefined) return undefined;
-  const placedOn = replicaField(template.object) !== undefined ? new Set(previous?.keys() ?? []) : new Set(ctx.previous?.clusters ?? []);
+  const placedOn = placedBefore(ctx, template, previous);
   const keep = ctx.live.keepLastCopy?.has(template.key) ?? false;
   return liveDecision(ctx.repo.clusters, placedOn, spec.placement?.clusterTolerations ?? [], ctx.live.status.now, keep);
+}
+
+function placedBefore(ctx: DialectContext, template: Template, previous: ReadonlyMap<string, number> | undefined): Set<string> {
+  const files = ctx.previous?.files;
+  if (files !== undefined) {
+    const file = objectPath(template.id);
+    return new Set([...files].filter(([, paths]) => paths.has(file)).map(([cluster]) => cluster));
+  }
+  return replicaField(template.object) !== undefined ? new Set(previous?.keys() ?? []) : new Set(ctx.previous?.clusters ?? []);
 }
 
 function previousReplicas(ctx: DialectContext, template: Template): Map<string, number> | undefined {

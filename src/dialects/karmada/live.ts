@@ -31,6 +31,12 @@ import { formatTaint, toleratesTaint } from './placement.ts';
 /** karmada pkg/apis/cluster/v1alpha1/well_known_constants.go */
 export const TAINT_NOT_READY = 'cluster.karmada.io/not-ready';
 export const TAINT_UNREACHABLE = 'cluster.karmada.io/unreachable';
+/**
+ * > Manifold decision: failback hysteresis. `manifold failover` taints a
+ * > cluster that is Ready again, but for less than the grace period, with
+ * > this NoSchedule taint: what still runs there stays, nothing comes back.
+ */
+export const TAINT_RECOVERING = 'manifold.dev/recovering';
 
 /** Cluster.status and the controller's taints from one cluster's status file. */
 export function overlayKarmadaCluster(cluster: Cluster, observed: ObservedCluster, status: LiveStatus): { cluster: Cluster; notes: string[] } | undefined {
@@ -48,6 +54,12 @@ export function overlayKarmadaCluster(cluster: Cluster, observed: ObservedCluste
     }
     taints.push(...added);
     notes.push(`Ready=${readiness.status} (${readiness.reason}) since ${readiness.since}: tainted ${added.map((t) => `${formatTaint(t)} at ${t.timeAdded}`).join(', ')}`);
+  }
+  const grace = status.failover?.gracePeriodSeconds;
+  if (readiness?.status === 'True' && grace !== undefined && secondsBetween(readiness.since, status.now) < grace) {
+    // Failback hysteresis: a cluster Ready again takes no new workloads until it has stayed Ready for the grace period.
+    taints.push({ key: TAINT_RECOVERING, effect: 'NoSchedule', timeAdded: readiness.since });
+    notes.push(`Ready again since ${readiness.since}, less than the grace period (${grace}s): tainted ${TAINT_RECOVERING}:NoSchedule, no workloads come back yet`);
   }
   const summary = observed.live?.resourceSummary;
   if (summary !== undefined) notes.push(`resourceSummary from the report (observed ${observed.live?.observedAt})`);
