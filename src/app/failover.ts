@@ -56,7 +56,7 @@ export interface FailoverOutcome {
   branch?: string | undefined;
   commit?: string | undefined;
   message?: string | undefined;
-  /** Proposal branches deleted because this decision overtook them. */
+  /** Proposal branches deleted: merged (`name (merged)`) or overtaken by this decision. */
   closed: string[];
 }
 
@@ -83,7 +83,7 @@ export async function failover(opts: FailoverOptions, notify: Notify): Promise<F
   const source = await readSource({ source: opts.source, sourceRef: opts.sourceRef }, true);
   const repo = await parseSource(source);
   const grace = opts.gracePeriodSeconds ?? repo.settings.failover?.gracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS;
-  const live = await readLiveStatus({ status: opts.status, now: opts.now, source: opts.source }, repo.settings, { gracePeriodSeconds: grace });
+  const live = await readLiveStatus({ status: opts.status, now: opts.now, source: opts.source, repoDir: opts.repoDir }, repo.settings, { gracePeriodSeconds: grace });
   if (live === undefined) throw InputError.single({ code: 'USAGE', field: '--status', message: 'failover decides from a report: pass --status REF|DIR (or set status in manifold.yaml)' });
   const branch = opts.branch ?? repo.settings.failover?.branch ?? (await import('../git/names.ts')).DEFAULT_BRANCH;
   const git = await import('../git/repo.ts');
@@ -108,7 +108,7 @@ export async function failover(opts: FailoverOptions, notify: Notify): Promise<F
     // The decision time as the commit time: the same source and report give the same commit.
     const author = await commitAuthor(opts.repoDir ?? opts.source, new Date(live.now));
     if (opts.unattended === true) {
-      const closed = await closeProposals(handle, undefined);
+      const closed = await closeProposals(handle, undefined, tip);
       const commit = await commitOnBranch(handle, tree, { branch, base: tip, prefix: opts.prefix, message, author });
       if (commit === undefined) return { action: 'none', lost: names.lost, closed };
       notify({ kind: 'commit', id: commit });
@@ -116,8 +116,8 @@ export async function failover(opts: FailoverOptions, notify: Notify): Promise<F
     }
     const proposalBranch = `${PROPOSAL_PREFIX}${names.branch}`;
     const result = await commitProposal(handle, tree, { branch: proposalBranch, base: tip, prefix: opts.prefix, message, author });
-    if (result.empty) return { action: 'none', lost: names.lost, closed: await closeProposals(handle, undefined) };
-    const closed = await closeProposals(handle, proposalBranch);
+    if (result.empty) return { action: 'none', lost: names.lost, closed: await closeProposals(handle, undefined, tip) };
+    const closed = await closeProposals(handle, proposalBranch, tip);
     notify({ kind: 'commit', id: result.commit });
     return { action: result.created ? 'proposed' : 'unchanged', lost: names.lost, branch: proposalBranch, commit: result.commit, message, closed };
   } finally {
@@ -125,14 +125,18 @@ export async function failover(opts: FailoverOptions, notify: Notify): Promise<F
   }
 }
 
-/** Deletes every proposal branch but `keep`: the fleet's latest decision overtook them. */
-async function closeProposals(handle: import('../git/repo.ts').GitRepository, keep: string | undefined): Promise<string[]> {
-  const { listBranches, deleteBranch } = await import('../git/repo.ts');
+/**
+ * Deletes every proposal branch but `keep`: one the rendered branch points
+ * at was merged; any other was overtaken by the fleet's latest decision.
+ */
+async function closeProposals(handle: import('../git/repo.ts').GitRepository, keep: string | undefined, tip: string): Promise<string[]> {
+  const { listBranches, deleteBranch, readRef, branchRef } = await import('../git/repo.ts');
   const closed: string[] = [];
   for (const name of await listBranches(handle, PROPOSAL_PREFIX)) {
     if (name === keep) continue;
+    const merged = (await readRef(handle, branchRef(name))) === tip;
     await deleteBranch(handle, name);
-    closed.push(name);
+    closed.push(merged ? `${name} (merged)` : name);
   }
   return closed;
 }
@@ -217,7 +221,7 @@ export function proposalMessage(decision: FailoverDecision, live: LiveStatus, gr
   const kind = subjectClusters.length > 0 ? `failover from ${subjectClusters.join(', ')}` : `failback to ${proposalNames(decision).branch.split('+').join(', ')}`;
   const lines: string[] = [`manifold: ${kind} (${moves.length} workload${moves.length === 1 ? '' : 's'} moved)`, ''];
   for (const l of lost) lines.push(`${l.name} has been Ready=${l.status} (${l.reason}) since ${l.since}; the ${grace}s grace period ran out at ${l.due}.`);
-  if (lost.length === 0) lines.push(`Every cluster has been Ready for at least the ${grace}s grace period: workloads come back as the policies place them.`);
+  if (lost.length === 0) lines.push(`No cluster is lost; clusters Ready again for the ${grace}s grace period take workloads back as the policies place them.`);
   lines.push('', 'Workloads (replicas per cluster, before → after):');
   if (moves.length === 0) lines.push('  none (only objects without replicas move)');
   for (const m of moves) lines.push(`  ${m.name} [${m.criticality}]: ${describeMove(m)}`);

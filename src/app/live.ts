@@ -6,7 +6,8 @@
  */
 import path from 'node:path';
 import { InputError } from '../errors/index.ts';
-import { readStatusSnapshot } from '../load/status.ts';
+import { openRepository } from '../git/repo.ts';
+import { readStatusSnapshot, type StatusSnapshot } from '../load/status.ts';
 import { isoTime, type FailoverClock, type LiveStatus } from '../model/live.ts';
 import type { ProjectSettingsSpec } from '../model/settings.ts';
 import { STATUS_DIR } from '../reconcile/report.ts';
@@ -16,8 +17,20 @@ export interface LiveStatusOptions {
   status?: string | undefined;
   /** `--now`: ISO 8601 decision time; default the report commit's time. */
   now?: string | undefined;
-  /** The source folder: a relative folder and the repository of a REF are looked up from here. */
+  /** The source folder: a relative folder and (without repoDir) the repository of a REF are looked up from here. */
   source: string;
+  /** Resolve a REF in this repository (e.g. the one holding the rendered and report branches). */
+  repoDir?: string | undefined;
+}
+
+async function readSnapshot(spec: string, opts: LiveStatusOptions): Promise<StatusSnapshot> {
+  if (opts.repoDir === undefined) return readStatusSnapshot(spec, { cwd: path.resolve(opts.source) });
+  const repo = openRepository(opts.repoDir);
+  try {
+    return await readStatusSnapshot(spec, { cwd: path.resolve(opts.source), repo });
+  } finally {
+    repo.objects.close();
+  }
 }
 
 /** The live status to render with, or undefined when neither --status nor manifold.yaml names a report. */
@@ -27,7 +40,7 @@ export async function readLiveStatus(opts: LiveStatusOptions, settings: ProjectS
     if (opts.now !== undefined) throw InputError.single({ code: 'USAGE', field: '--now', message: 'only means something with --status (or manifold.yaml status)' });
     return undefined;
   }
-  const snapshot = await readStatusSnapshot(spec, { cwd: path.resolve(opts.source) });
+  const snapshot = await readSnapshot(spec, opts);
   const now = opts.now ?? (snapshot.origin.kind === 'commit' ? snapshot.origin.time : undefined);
   if (now === undefined) {
     throw InputError.single({ code: 'USAGE', field: '--now', message: `the report ${spec} is a folder, which has no commit time to decide by: pass --now TIME (ISO 8601)` });

@@ -79,6 +79,13 @@ export interface ReconcileOptions {
   report?: { branch: string; remote?: string | undefined } | undefined;
   /** A change of live allocated/allocating alone is written only this long after the stored observation (default 30 min). */
   liveRefreshMs?: number | undefined;
+  /**
+   * After each report commit, decide failover from it (app/failover.ts) with
+   * the policies of this source folder: a proposal branch beside the
+   * rendered branch, or with `unattended` a commit on it. Needs a local
+   * rendered branch (--repo) and report.
+   */
+  failover?: { source: string; unattended: boolean } | undefined;
   /** Serve /healthz, /readyz and /metrics here. */
   listen?: { host: string; port: number } | undefined;
   /** Share the clusters with other replicas through Leases in the hub (docs/reconciler.md "Sharding"). */
@@ -248,6 +255,34 @@ function shardCoordinator(settings: ShardSettings, metrics: ReconcilerMetrics, l
 }
 
 /** Builds the loop and starts it (no signal handlers: the front door decides when to stop). */
+/**
+ * The report writer followed by a failover decision from the report just
+ * written. A failure to decide is logged and never fails the reconcile:
+ * the report is already written, and the next tick decides again.
+ */
+function withFailover(
+  report: ReportStatuses,
+  settings: NonNullable<ReconcileOptions['failover']>,
+  reportBranch: string,
+  from: Extract<ReconcileSource, { kind: 'git' }>,
+  logger: () => Logger,
+): ReportStatuses {
+  return async (statuses, removed) => {
+    const written = await report(statuses, removed);
+    try {
+      const { failover } = await import('./failover.ts');
+      const outcome = await failover(
+        { source: settings.source, status: reportBranch, repoDir: from.repo, branch: from.branch, prefix: from.prefix, unattended: settings.unattended },
+        (notice) => (notice.kind === 'line' ? logger().info({}, notice.text) : undefined),
+      );
+      if (outcome.action !== 'none') logger().info({ failover: outcome.action, branch: outcome.branch, commit: outcome.commit, lost: outcome.lost, closed: outcome.closed }, 'failover decision');
+    } catch (err) {
+      logger().warn({ err: err instanceof Error ? err.message : String(err) }, 'failover decision failed; the report is written, the next tick decides again');
+    }
+    return written;
+  };
+}
+
 export async function startReconciler(options: ReconcileOptions): Promise<ReconcilerRuntime> {
   const { source: from, gitToken: token } = options;
   const logger = createLogger({ destination: options.logDestination, level: options.logLevel, secrets: await knownSecrets(options) });
@@ -273,6 +308,7 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
     const target: ReportTarget = { repo: reportRepo, branch: options.report.branch, remote: options.report.remote, token, live };
     report = (statuses, removed) => writeReport(target, statuses, removed);
     previousReport = () => readReportTip(target);
+    if (options.failover !== undefined && from.kind === 'git') report = withFailover(report, options.failover, options.report.branch, from, () => logger);
     // A RolloutPolicy recorded in the rendered tree: each cluster gets the commit its wave may run (docs/rollout.md).
     if (from.kind === 'git' && from.ref === undefined && repo !== undefined) source = gatedSource(source, { repo, prefix: from.prefix, report: target, logger });
   } else if (from.kind === 'git' && from.ref === undefined) {

@@ -4,7 +4,9 @@ import { printNotice, say } from './output.ts';
 
 export async function failoverCommand(opts: FailoverOptions): Promise<number> {
   const outcome = await failover(opts, (notice) => printNotice(notice, true));
-  for (const branch of outcome.closed) say(`closed proposal ${branch}: overtaken by the fleet's latest state`);
+  for (const branch of outcome.closed) {
+    say(branch.endsWith(' (merged)') ? `deleted proposal ${branch.slice(0, -' (merged)'.length)}: merged into the rendered branch` : `closed proposal ${branch}: overtaken by the fleet's latest state`);
+  }
   switch (outcome.action) {
     case 'none':
       say('nothing to move: the rendered branch already matches the fleet');

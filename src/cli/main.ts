@@ -206,6 +206,8 @@ function buildProgram(): Command {
     .option('--report [branch]', 'write one status file per cluster and a fleet table to this branch (default manifold/status)')
     .option('--report-remote <remote>', 'push the report here (default: --remote; else the local branch of --repo)')
     .option('--live-refresh <duration>', 'write a change of live allocated/allocating alone to the report only this long after the last one (default 30m)')
+    .option('--failover <source>', 'after each report, decide failover from it with the policies of this source folder (manifold failover): a proposal on manifold/failover/<cluster>; needs --repo and --report')
+    .option('--failover-unattended', 'with --failover: commit the decision straight to the rendered branch')
     .option('--listen <address>', 'serve /healthz, /readyz and /metrics here (default :8080 without --once; "off" disables)')
     .option('--shutdown-grace <duration>', 'on SIGTERM, let the running reconcile finish this long before cancelling it (default 20s)')
     .option('--log-level <level>', 'JSON log level: debug, info, warn, error (default info)')
