@@ -262,3 +262,33 @@ describe('manifold failover on the Karmada docs example (userguide/failover: sta
     expect(dry.outcome.message).toContain('Kept where they run (no other cluster can take them; the last copy is never removed):\n  Deployment default/nginx');
   });
 });
+
+describe('manifold failover with pull requests (the local REST stand-in, a bare remote)', () => {
+  it('pushes the proposal branch and opens one pull request, leaves it alone on a repeat, closes it when the fleet overtakes it', async () => {
+    const { startFakeGitHub } = await import('../../test/action/github-api.ts');
+    const { GitHubApi, pullRequestApi } = await import('../github/api.ts');
+    const github = await startFakeGitHub({ token: 't0ken', owner: 'acme', repo: 'fleet' });
+    try {
+      const repo = await renderedFleet('pulls');
+      const remote = path.join(work, 'pulls-remote.git');
+      execFileSync('git', ['init', '-q', '--bare', remote]);
+      const api = pullRequestApi(new GitHubApi({ apiUrl: github.url, token: 't0ken', userAgent: 'manifold-test', retryDelayMs: 1 }));
+      const pullRequests = { api, repo: { owner: 'acme', repo: 'fleet' }, remote };
+      const lost = writeReport(path.join(work, 'pulls-lost'), { 'eu-1': lostSince(T0), 'eu-2': healthy });
+      const first = (await run({ source: repo, status: lost, now: at(300), pullRequests })).outcome;
+      expect(first.pull).toEqual({ action: 'created', number: 1, url: 'https://github.test/acme/fleet/pull/1' });
+      expect(git(remote, 'rev-parse', 'manifold/failover/eu-1')).toBe(first.commit);
+      expect(github.pulls.get(1)).toMatchObject({ state: 'open', title: 'manifold: failover from eu-1 (1 workload moved)', head: { ref: 'manifold/failover/eu-1' }, base: { ref: 'manifold/rendered' } });
+      expect(github.pulls.get(1)?.body).toContain('Deployment shop/web [critical]: from eu-1 2 → 0 to eu-2 2 → 3, us-1 1 → 2');
+      const repeat = (await run({ source: repo, status: lost, now: at(360), pullRequests })).outcome;
+      expect(repeat.pull?.action).toBe('unchanged');
+      expect(github.requests.filter((r) => r.method !== 'GET')).toHaveLength(1);
+      const back = writeReport(path.join(work, 'pulls-back'), { 'eu-1': { ...healthy, since: at(370) }, 'eu-2': healthy });
+      const overtaken = (await run({ source: repo, status: back, now: at(380), pullRequests })).outcome;
+      expect(overtaken).toMatchObject({ action: 'none', closed: ['manifold/failover/eu-1'], closedPulls: [1] });
+      expect(github.pulls.get(1)?.state).toBe('closed');
+    } finally {
+      await github.close();
+    }
+  });
+});

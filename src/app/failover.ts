@@ -23,6 +23,7 @@ import type { JsonObject, Template } from '../model/types.ts';
 import type { RenderResult } from '../render/render.ts';
 import { checkCapacity, degradedReplicas, formatFree, gained, workloadMoves, type CapacityCheck, type Criticality, type WorkloadMove } from '../render/failover.ts';
 import type { PreviousRender } from '../render/types.ts';
+import type { PullRequestApi, RepoRef } from '../github/api.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 import { readLiveStatus } from './live.ts';
 import type { Notify } from './notices.ts';
@@ -47,6 +48,16 @@ export interface FailoverOptions {
   unattended?: boolean | undefined;
   /** Decide and describe, write nothing. */
   dryRun?: boolean | undefined;
+  /** Push the proposal branch to `remote` and open (or update) its pull request; close those of overtaken proposals. */
+  pullRequests?: ProposalPullRequests | undefined;
+}
+
+export interface ProposalPullRequests {
+  api: PullRequestApi;
+  repo: RepoRef;
+  /** Remote name, URL or path the proposal branch is pushed to (where the pull request's head lives). */
+  remote: string;
+  token?: string | undefined;
 }
 
 export interface FailoverOutcome {
@@ -58,6 +69,9 @@ export interface FailoverOutcome {
   message?: string | undefined;
   /** Proposal branches deleted: merged (`name (merged)`) or overtaken by this decision. */
   closed: string[];
+  /** With pullRequests: the proposal's pull request and what was done to it, and the pull requests closed. */
+  pull?: { action: 'created' | 'updated' | 'unchanged'; number: number; url: string } | undefined;
+  closedPulls?: number[] | undefined;
 }
 
 /** The decision, before anything is written. */
@@ -116,13 +130,50 @@ export async function failover(opts: FailoverOptions, notify: Notify): Promise<F
     }
     const proposalBranch = `${PROPOSAL_PREFIX}${names.branch}`;
     const result = await commitProposal(handle, tree, { branch: proposalBranch, base: tip, prefix: opts.prefix, message, author });
-    if (result.empty) return { action: 'none', lost: names.lost, closed: await closeProposals(handle, undefined, tip) };
+    if (result.empty) {
+      const closed = await closeProposals(handle, undefined, tip);
+      return { action: 'none', lost: names.lost, closed, closedPulls: await closePulls(opts.pullRequests, closed) };
+    }
     const closed = await closeProposals(handle, proposalBranch, tip);
     notify({ kind: 'commit', id: result.commit });
-    return { action: result.created ? 'proposed' : 'unchanged', lost: names.lost, branch: proposalBranch, commit: result.commit, message, closed };
+    // An unchanged proposal keeps its message (decided at the time it was first made): nothing to notify anyone about.
+    const shown = result.created ? message : (await git.readCommit(handle, result.commit)).message;
+    const outcome: FailoverOutcome = { action: result.created ? 'proposed' : 'unchanged', lost: names.lost, branch: proposalBranch, commit: result.commit, message: shown, closed };
+    if (opts.pullRequests !== undefined) {
+      outcome.pull = await publishProposal(handle, opts.pullRequests, { branch: proposalBranch, base: branch, commit: result.commit, message: shown, author });
+      outcome.closedPulls = await closePulls(opts.pullRequests, closed);
+    }
+    return outcome;
   } finally {
     handle.objects.close();
   }
+}
+
+/** Pushes the proposal branch (compare-and-swap on the remote's tip) and opens or updates its pull request. */
+async function publishProposal(
+  handle: import('../git/repo.ts').GitRepository,
+  target: ProposalPullRequests,
+  proposal: { branch: string; base: string; commit: string; message: string; author: import('../git/objects.ts').Signature },
+): Promise<NonNullable<FailoverOutcome['pull']>> {
+  const { pushCommit, remoteBranchTip, resolveRemote } = await import('../git/remote.ts');
+  const { branchRef } = await import('../git/repo.ts');
+  const remote = await resolveRemote(handle, target.remote);
+  const ref = branchRef(proposal.branch);
+  const there = await remoteBranchTip(remote, ref, target.token, { forPush: true });
+  if (there !== proposal.commit) await pushCommit(handle, remote, proposal.commit, ref, there, { token: target.token, who: proposal.author, action: 'pushing the proposal to' });
+  const [title = '', ...rest] = proposal.message.trimEnd().split('\n');
+  const { upsertPullRequest } = await import('../github/api.ts');
+  const result = await upsertPullRequest(target.api, target.repo, { title, body: rest.join('\n').trim(), head: proposal.branch, base: proposal.base });
+  return { action: result.action, number: result.pull.number, url: result.pull.url };
+}
+
+/** Closes the pull requests of the proposal branches deleted here. */
+async function closePulls(target: ProposalPullRequests | undefined, closed: readonly string[]): Promise<number[] | undefined> {
+  if (target === undefined) return undefined;
+  const { closePullRequests } = await import('../github/api.ts');
+  const numbers: number[] = [];
+  for (const name of closed) numbers.push(...(await closePullRequests(target.api, target.repo, name.replace(/ \(merged\)$/, ''))));
+  return numbers;
 }
 
 /**

@@ -271,8 +271,11 @@ function withFailover(
     const written = await report(statuses, removed);
     try {
       const { failover } = await import('./failover.ts');
+      // The loop decides at its own clock: a report is committed only when something changed, so its commit
+      // time stops at the Ready flip and a grace period counted from it would never run out.
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
       const outcome = await failover(
-        { source: settings.source, status: reportBranch, repoDir: from.repo, branch: from.branch, prefix: from.prefix, unattended: settings.unattended },
+        { source: settings.source, status: reportBranch, now, repoDir: from.repo, branch: from.branch, prefix: from.prefix, unattended: settings.unattended },
         (notice) => (notice.kind === 'line' ? logger().info({}, notice.text) : undefined),
       );
       if (outcome.action !== 'none') logger().info({ failover: outcome.action, branch: outcome.branch, commit: outcome.commit, lost: outcome.lost, closed: outcome.closed }, 'failover decision');

@@ -140,10 +140,12 @@ function buildProgram(): Command {
     .option('--grace-period <seconds>', 'seconds a cluster stays not Ready (or Ready again) before workloads move (back); manifold.yaml: failover.gracePeriodSeconds (default 300)')
     .option('--unattended', 'commit straight to the rendered branch instead of proposing on a branch of its own')
     .option('--dry-run', 'print the commit message of the decision; write nothing')
+    .option('--push <remote>', 'push the proposal branch to this remote (token from MANIFOLD_GIT_TOKEN) and, with --github-repo, open its pull request')
+    .option('--github-repo <owner/repo>', 'open (or update) the proposal\'s pull request there, token from GITHUB_TOKEN, API from GITHUB_API_URL; pull requests of overtaken proposals are closed')
     .action(
       async (
         source: string,
-        opts: { status?: string; now?: string; sourceRef?: string; repo?: string; branch?: string; prefix?: string; gracePeriod?: string; unattended?: boolean; dryRun?: boolean },
+        opts: { status?: string; now?: string; sourceRef?: string; repo?: string; branch?: string; prefix?: string; gracePeriod?: string; unattended?: boolean; dryRun?: boolean; push?: string; githubRepo?: string },
       ) => {
         const { failoverCommand } = await import('./failover.ts');
         process.exitCode = await failoverCommand({
@@ -157,6 +159,8 @@ function buildProgram(): Command {
           gracePeriodSeconds: gracePeriodOf(opts.gracePeriod),
           unattended: opts.unattended,
           dryRun: opts.dryRun,
+          push: opts.push,
+          githubRepo: opts.githubRepo,
         });
       },
     );
