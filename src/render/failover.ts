@@ -12,8 +12,9 @@
  * > `non-critical` (keeps half, rounded up) by its annotation
  * > manifold.dev/criticality, else manifold.yaml failover.defaultCriticality,
  * > else critical: nothing is degraded that nobody declared degradable.
- * > Receivers are filled in template key order; what still does not fit is
- * > reported per workload and cluster, never dropped silently.
+ * > Receivers are filled in template key order, after crediting what the
+ * > replicas leaving them in the same change requested; what still does not
+ * > fit is reported per workload and cluster, never dropped silently.
  */
 import type { ResourceList } from '../model/common.ts';
 import { nanoToMilli, nanoToWhole, parseQuantityExact } from '../model/quantity.ts';
@@ -145,7 +146,9 @@ export function checkCapacity(moves: readonly WorkloadMove[], clusters: readonly
     }
     const allocating: Record<string, bigint> = {};
     for (const [name, q] of Object.entries(summary.allocating ?? {})) allocating[name] = parseQuantityExact(q).nano;
-    const current = () => ({ ...summary, allocating: toList(allocating) });
+    // Replicas that leave this cluster in the same change free what they requested (the tree is applied as a whole).
+    const allocated = withoutLeaving(summary.allocated, moves, cluster.name);
+    const current = () => ({ ...summary, allocated, allocating: toList(allocating) });
     const before = freeOf(summary);
     for (const move of incoming) {
       const want = gained(move, cluster.name);
@@ -158,9 +161,21 @@ export function checkCapacity(moves: readonly WorkloadMove[], clusters: readonly
   return { receivers, shortfalls };
 }
 
+/** The allocated list minus the requests of the replicas that leave `cluster` (never below zero). */
+function withoutLeaving(allocated: ResourceList | undefined, moves: readonly WorkloadMove[], cluster: string): ResourceList {
+  const nano: Record<string, bigint> = {};
+  for (const [name, q] of Object.entries(allocated ?? {})) nano[name] = parseQuantityExact(q).nano;
+  for (const move of moves) {
+    const leaving = Math.max(0, (move.before.get(cluster) ?? 0) - (move.after.get(cluster) ?? 0));
+    if (leaving > 0) consume(nano, move.requests, -leaving);
+  }
+  for (const name of Object.keys(nano)) if ((nano[name] as bigint) < 0n) nano[name] = 0n;
+  return toList(nano);
+}
+
 /** Adds `replicas` pods of `requests` to the allocating list (as the scheduler's pending pods would). */
 function consume(allocating: Record<string, bigint>, requests: ResourceList, replicas: number): void {
-  if (replicas <= 0) return;
+  if (replicas === 0) return;
   const n = BigInt(replicas);
   allocating.pods = (allocating.pods ?? 0n) + n * 1_000_000_000n;
   for (const [name, q] of Object.entries(requests)) allocating[name] = (allocating[name] ?? 0n) + n * parseQuantityExact(q).nano;
