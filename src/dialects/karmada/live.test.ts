@@ -99,7 +99,7 @@ describe('overlay of a report on a Karmada Cluster', () => {
     ]);
     expect(overlayKarmadaCluster(inventory, observed('False', at(-300)), status(300))?.cluster.taints.slice(1)).toEqual([
       { key: 'cluster.karmada.io/not-ready', effect: 'NoSchedule', timeAdded: at(-300) },
-      { key: 'cluster.karmada.io/not-ready', effect: 'NoExecute', timeAdded: fixed },
+      { key: 'cluster.karmada.io/not-ready', effect: 'NoExecute', timeAdded: '2025-09-23T12:00:00Z' },
     ]);
   });
 
