@@ -6,7 +6,6 @@
  * input (the report commit's time or `--now`), never the machine's clock.
  */
 import type { Problem } from '../errors/index.ts';
-import type { ResourceList } from './common.ts';
 import type { ClusterReadiness, ResourceSummary } from './types.ts';
 
 /** A status condition as the report stores it. */
@@ -125,6 +124,3 @@ export function futureClockProblems(observed: ObservedCluster, now: string, file
   observed.live?.conditions.forEach((c, i) => check(c.lastTransitionTime, `live.conditions[${i}].lastTransitionTime`));
   return problems;
 }
-
-/** The pod requests of a workload, summed over its containers (for capacity checks). */
-export type PodRequests = ResourceList;
