@@ -85,7 +85,7 @@ describe('render --status', () => {
     const repo = await renderedFleet('status-explain');
     const dir = writeReport(path.join(work, 'explain-report'), { 'eu-1': lostSince(at(-60)), 'eu-2': healthy });
     const { result, template } = await explain({ target: 'deployment/web', source: repo, status: dir, now: T0 }, () => {});
-    const placement = result.placements.find((p) => p.template.key === template.key);
+    const placement = result.placements.find((p) => p.template.key === template?.key);
     expect(placement?.explain).toContainEqual({ title: 'Live status', lines: [`eu-1: Ready=Unknown (ClusterNotReachable) since ${at(-60)}`] });
     expect(placement?.explain.find((s) => s.title === 'Clusters')?.lines).toContain('✗ eu-1: untolerated taint {cluster.karmada.io/unreachable:NoSchedule}');
   });
