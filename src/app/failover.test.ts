@@ -23,7 +23,7 @@ const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOS
 const healthy: ClusterReport = { ready: 'True', since: '2026-02-01T00:00:00Z', allocatable: { cpu: '4', memory: '8Gi', pods: '110' } };
 const lostSince = (since: string): ClusterReport => ({ ready: 'Unknown', since, observedAt: since });
 
-const git = (repo: string, ...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
+const git = (repo: string, ...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 /** A git repository holding `files` (default: the quickstart), committed on main and rendered to manifold/rendered. */
 async function renderedFleet(name: string, files: string = QUICKSTART): Promise<string> {

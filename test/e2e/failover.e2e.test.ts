@@ -38,7 +38,7 @@ let work: string;
 let source: string;
 let loopLog = '';
 
-const git = (dir: string, ...args: string[]): string => execFileSync('git', ['-C', dir, ...args], { env: GIT_ENV, encoding: 'utf8' }).trim();
+const git = (dir: string, ...args: string[]): string => execFileSync('git', ['-C', dir, ...args], { env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const tryGit = (dir: string, ...args: string[]): string | undefined => {
   try {
     return git(dir, ...args);
