@@ -4,8 +4,7 @@ import { groupOf, describeId, type Template } from '../model/types.ts';
 import type { RenderResult } from '../render/render.ts';
 import type { TrafficExplanation } from '../render/traffic.ts';
 import { notifyWarnings, type Notify } from './notices.ts';
-import { readLiveStatus } from './live.ts';
-import { loadSourceFolderWithCommit, renderLoaded } from './source.ts';
+import { liveStatusOf, loadSourceFolderWithCommit, renderLoaded } from './source.ts';
 
 export interface ExplainOptions {
   target: string;
@@ -70,7 +69,7 @@ export function findTemplate(templates: readonly Template[], target: string, nam
 export async function explain(opts: ExplainOptions, notify: Notify): Promise<Explanation> {
   // An unschedulable template is explained, not a failed render; so are the others around it.
   const { repo: loaded, commit } = await loadSourceFolderWithCommit({ source: opts.source, previousDir: opts.previousDir }, true);
-  const live = await readLiveStatus({ status: opts.status, now: opts.now, source: opts.source }, loaded.settings);
+  const live = await liveStatusOf({ status: opts.status, now: opts.now, source: opts.source }, loaded.settings);
   const result = await renderLoaded(loaded, commit, { source: opts.source, previousDir: opts.previousDir, unschedulable: 'report', live });
   const repo = loaded;
   notifyWarnings(notify, result.warnings);

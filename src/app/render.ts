@@ -22,7 +22,6 @@ import { DEFAULT_BRANCH } from '../git/names.ts';
 import { inputsOf, parseSettings, type Repository } from '../load/repository.ts';
 import { SETTINGS_FILE } from '../load/source.ts';
 import type { ProjectSettingsSpec } from '../model/settings.ts';
-import { readLiveStatus } from './live.ts';
 import type { ContentSink, RenderResult } from '../render/render.ts';
 import type { PublishOptions } from '../git/publish.ts';
 import type { PreviousRender } from '../render/types.ts';
@@ -30,7 +29,7 @@ import { worksGenerator, worksProvenance, worksTree, type WorksOptions } from '.
 import { WORK_APIS, type WorkApi } from '../model/work-api.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 import { notifyWarnings, reportRender, type Notify } from './notices.ts';
-import { parseSource, readSource, renderLoaded, type SourceFiles, type SourceOptions } from './source.ts';
+import { liveStatusOf, parseSource, readSource, renderLoaded, type SourceFiles, type SourceOptions } from './source.ts';
 
 export const DEFAULT_HUB = 'hub';
 export const DEFAULT_WORK_NAME = 'manifold';
@@ -256,7 +255,7 @@ async function previousRender(opts: RenderOptions, to: Destinations): Promise<Pr
 
 /** 5. Renders every template; the warnings, --strict and the unschedulable ones are reported here. */
 async function renderInFull(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, notify: Notify, contents?: ContentSink): Promise<RenderResult> {
-  const live = await readLiveStatus({ status: opts.status, now: opts.now, source: opts.source }, repo.settings);
+  const live = await liveStatusOf({ status: opts.status, now: opts.now, source: opts.source }, repo.settings);
   const result = await renderLoaded(repo, source.commit, { source: opts.source, previous, unschedulable: opts.unschedulable, live }, contents);
   reportRender(notify, result, repo, opts.strict);
   return result;

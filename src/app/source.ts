@@ -10,6 +10,8 @@ import { cleanHeadCommit, readCommitSource, sourceSubdir } from '../git/source.t
 import type { ContentSink, RenderResult, UnschedulableMode } from '../render/render.ts';
 import type { PreviousRender } from '../render/types.ts';
 import type { LiveStatus } from '../model/live.ts';
+import type { ProjectSettingsSpec } from '../model/settings.ts';
+import type { LiveStatusOptions } from './live.ts';
 import { readPreviousFolder } from '../output/previous.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 
@@ -140,4 +142,11 @@ export async function renderLoaded(repo: Repository, commit: string | undefined,
   const { dialects } = await dialectModule();
   const { render } = await import('../render/render.ts');
   return render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION, unschedulable: options.unschedulable, live: options.live, keepLastCopy: options.keepLastCopy, contents });
+}
+
+/** The report's live status, when one is named; its reader (and the report schema) loaded only then. */
+export async function liveStatusOf(opts: LiveStatusOptions, settings: ProjectSettingsSpec): Promise<LiveStatus | undefined> {
+  if (opts.status === undefined && settings.status === undefined && opts.now === undefined) return undefined;
+  const { readLiveStatus } = await import('./live.ts');
+  return readLiveStatus(opts, settings);
 }
