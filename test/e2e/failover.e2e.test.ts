@@ -15,8 +15,8 @@
 // member1 restarted: after the success threshold and the grace period, the
 // failback proposal puts everything back, nothing degraded.
 // The time from the stop to the proposal commit, grace excluded, is printed.
-// Needs the live state the reconciler collects (issue 14 item 1, branch
-// i14-live: the report's `live` block with Ready and resourceSummary).
+// Relies on the live state the reconciler collects (issue 14 item 1: the
+// report's `live` block with Ready and resourceSummary).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
