@@ -4,13 +4,16 @@ import { groupOf, describeId, type Template } from '../model/types.ts';
 import type { RenderResult } from '../render/render.ts';
 import type { TrafficExplanation } from '../render/traffic.ts';
 import { notifyWarnings, type Notify } from './notices.ts';
-import { renderFolderWithRepo } from './source.ts';
+import { liveStatusOf, loadSourceFolderWithCommit, renderLoaded } from './source.ts';
 
 export interface ExplainOptions {
   target: string;
   source: string;
   namespace?: string | undefined;
   previousDir?: string | undefined;
+  /** Render with this report's live status (default manifold.yaml `status`). */
+  status?: string | undefined;
+  now?: string | undefined;
 }
 
 export interface Explanation {
@@ -65,7 +68,10 @@ export function findTemplate(templates: readonly Template[], target: string, nam
 
 export async function explain(opts: ExplainOptions, notify: Notify): Promise<Explanation> {
   // An unschedulable template is explained, not a failed render; so are the others around it.
-  const { repo, result } = await renderFolderWithRepo({ source: opts.source, previousDir: opts.previousDir, unschedulable: 'report' });
+  const { repo: loaded, commit } = await loadSourceFolderWithCommit({ source: opts.source, previousDir: opts.previousDir }, true);
+  const live = await liveStatusOf({ status: opts.status, now: opts.now, source: opts.source }, loaded.settings);
+  const result = await renderLoaded(loaded, commit, { source: opts.source, previousDir: opts.previousDir, unschedulable: 'report', live });
+  const repo = loaded;
   notifyWarnings(notify, result.warnings);
   // Generated Namespaces are not in the repository but can be explained too.
   const split = trafficTarget(opts.target);

@@ -85,6 +85,13 @@ export interface ReconcileOptions {
   liveRefreshMs?: number | undefined;
   /** Post a `manifold/<cluster>` commit status on each cluster's source commit (opt-in; reconcile/commit-status.ts). */
   commitStatus?: { apiUrl: string; repository: RepoRef; token: string; targetUrl?: string | undefined } | undefined;
+  /**
+   * After each report commit, decide failover from it (app/failover.ts) with
+   * the policies of this source folder: a proposal branch beside the
+   * rendered branch, or with `unattended` a commit on it. Needs a local
+   * rendered branch (--repo) and report.
+   */
+  failover?: { source: string; unattended: boolean } | undefined;
   /** Serve /healthz, /readyz and /metrics here. */
   listen?: { host: string; port: number } | undefined;
   /** Share the clusters with other replicas through Leases in the hub (docs/reconciler.md "Sharding"). */
@@ -288,6 +295,37 @@ export function sourceCommitLookup(repo: GitRepository | undefined, prefix: stri
   };
 }
 
+/**
+ * The report writer followed by a failover decision from the report just
+ * written. A failure to decide is logged and never fails the reconcile:
+ * the report is already written, and the next tick decides again.
+ */
+function withFailover(
+  report: ReportStatuses,
+  settings: NonNullable<ReconcileOptions['failover']>,
+  reportBranch: string,
+  from: Extract<ReconcileSource, { kind: 'git' }>,
+  logger: () => Logger,
+): ReportStatuses {
+  return async (statuses, removed) => {
+    const written = await report(statuses, removed);
+    try {
+      const { failover } = await import('./failover.ts');
+      // The loop decides at its own clock: a report is committed only when something changed, so its commit
+      // time stops at the Ready flip and a grace period counted from it would never run out.
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+      const outcome = await failover(
+        { source: settings.source, status: reportBranch, now, repoDir: from.repo, branch: from.branch, prefix: from.prefix, unattended: settings.unattended },
+        (notice) => (notice.kind === 'line' ? logger().info({}, notice.text) : undefined),
+      );
+      if (outcome.action !== 'none') logger().info({ failover: outcome.action, branch: outcome.branch, commit: outcome.commit, lost: outcome.lost, closed: outcome.closed }, 'failover decision');
+    } catch (err) {
+      logger().warn({ err: err instanceof Error ? err.message : String(err) }, 'failover decision failed; the report is written, the next tick decides again');
+    }
+    return written;
+  };
+}
+
 /** Builds the loop and starts it (no signal handlers: the front door decides when to stop). */
 export async function startReconciler(options: ReconcileOptions): Promise<ReconcilerRuntime> {
   const { source: from, gitToken: token } = options;
@@ -316,6 +354,7 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
     report = (statuses, removed) => writeReport(target, statuses, removed);
     previousReport = () => readReportTip(target);
     page = reportPageSource(reportRepo, options.report.branch);
+    if (options.failover !== undefined && from.kind === 'git') report = withFailover(report, options.failover, options.report.branch, from, () => logger);
     // A RolloutPolicy recorded in the rendered tree: each cluster gets the commit its wave may run (docs/rollout.md).
     if (from.kind === 'git' && from.ref === undefined && repo !== undefined) source = gatedSource(source, { repo, prefix: from.prefix, report: target, logger });
   } else if (from.kind === 'git' && from.ref === undefined) {

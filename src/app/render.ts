@@ -19,7 +19,9 @@ import { readPreviousFolder } from '../output/previous.ts';
 import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previous.ts';
 import { openRepository, type GitRepository } from '../git/repo.ts';
 import { DEFAULT_BRANCH } from '../git/names.ts';
-import { inputsOf, type Repository } from '../load/repository.ts';
+import { inputsOf, parseSettings, type Repository } from '../load/repository.ts';
+import { SETTINGS_FILE } from '../load/source.ts';
+import type { ProjectSettingsSpec } from '../model/settings.ts';
 import type { ContentSink, RenderResult } from '../render/render.ts';
 import type { PublishOptions } from '../git/publish.ts';
 import type { PreviousRender } from '../render/types.ts';
@@ -27,7 +29,7 @@ import { worksGenerator, worksProvenance, worksTree, type WorksOptions } from '.
 import { WORK_APIS, type WorkApi } from '../model/work-api.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 import { notifyWarnings, reportRender, type Notify } from './notices.ts';
-import { parseSource, readSource, renderLoaded, type SourceFiles, type SourceOptions } from './source.ts';
+import { liveStatusOf, parseSource, readSource, renderLoaded, type SourceFiles, type SourceOptions } from './source.ts';
 
 export const DEFAULT_HUB = 'hub';
 export const DEFAULT_WORK_NAME = 'manifold';
@@ -59,6 +61,10 @@ export interface RenderOptions {
   strict?: boolean | undefined;
   /** `report`: render what can be placed and list the unschedulable templates (default: manifold.yaml, else fail). */
   unschedulable?: 'fail' | 'report' | undefined;
+  /** Overlay this report's live status on the inventory (`--status REF|DIR`; default manifold.yaml `status`). */
+  status?: string | undefined;
+  /** Decision time for the live status (default: the report commit's time). */
+  now?: string | undefined;
 }
 
 export interface RenderOutcome {
@@ -86,7 +92,9 @@ export async function render(opts: RenderOptions, notify: Notify): Promise<Rende
   const source = await readSource(sourceOptionsOf(opts, to), true);
   let parsed: Repository | undefined;
   const load = async (): Promise<Repository> => (parsed ??= await parseSource(source));
-  if (to.commitOnly) {
+  // A render with live status depends on the report too: no no-op or incremental shortcut from the source alone.
+  const withStatus = opts.status !== undefined || settingsOf(source).status !== undefined;
+  if (to.commitOnly && !withStatus) {
     const done = await renderOnTheBranch(opts, source, load, notify);
     if (done !== undefined) return done;
   }
@@ -121,6 +129,10 @@ async function renderIntoTheBranch(repo: Repository, source: SourceFiles, previo
   const { output, sourceCommit, written, resolve } = await stream;
   const commit = await commitTheBranch(output, sourceCommit, opts, notify, { resolve, written });
   return { commit };
+}
+
+function settingsOf(source: SourceFiles): ProjectSettingsSpec {
+  return parseSettings(source.files.find((f) => f.path === SETTINGS_FILE));
 }
 
 function checkWorksFlags(opts: RenderOptions): void {
@@ -243,7 +255,8 @@ async function previousRender(opts: RenderOptions, to: Destinations): Promise<Pr
 
 /** 5. Renders every template; the warnings, --strict and the unschedulable ones are reported here. */
 async function renderInFull(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, notify: Notify, contents?: ContentSink): Promise<RenderResult> {
-  const result = await renderLoaded(repo, source.commit, { source: opts.source, previous, unschedulable: opts.unschedulable }, contents);
+  const live = await liveStatusOf({ status: opts.status, now: opts.now, source: opts.source }, repo.settings);
+  const result = await renderLoaded(repo, source.commit, { source: opts.source, previous, unschedulable: opts.unschedulable, live }, contents);
   reportRender(notify, result, repo, opts.strict);
   return result;
 }

@@ -9,6 +9,9 @@ import { findRepository, openRepository, resolveCommit } from '../git/repo.ts';
 import { cleanHeadCommit, readCommitSource, sourceSubdir } from '../git/source.ts';
 import type { ContentSink, RenderResult, UnschedulableMode } from '../render/render.ts';
 import type { PreviousRender } from '../render/types.ts';
+import type { LiveStatus } from '../model/live.ts';
+import type { ProjectSettingsSpec } from '../model/settings.ts';
+import type { LiveStatusOptions } from './live.ts';
 import { readPreviousFolder } from '../output/previous.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
 
@@ -23,6 +26,9 @@ export interface SourceOptions {
   sourceRef?: string | undefined;
   /** `--unschedulable`; default: manifold.yaml, else fail. */
   unschedulable?: UnschedulableMode | undefined;
+  /** Live status to overlay on the inventory (app/live.ts readLiveStatus). */
+  live?: LiveStatus | undefined;
+  keepLastCopy?: ReadonlySet<string> | undefined;
 }
 
 /** Folders to leave out of the source, relative to its root: the output folders inside it. */
@@ -135,5 +141,12 @@ export async function renderLoaded(repo: Repository, commit: string | undefined,
   if (options.previousDir !== undefined) previous = await readPreviousFolder(options.previousDir);
   const { dialects } = await dialectModule();
   const { render } = await import('../render/render.ts');
-  return render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION, unschedulable: options.unschedulable, contents });
+  return render(repo, dialects, { previous, sourceCommit: commit, manifoldVersion: MANIFOLD_VERSION, unschedulable: options.unschedulable, live: options.live, keepLastCopy: options.keepLastCopy, contents });
+}
+
+/** The report's live status, when one is named; its reader (and the report schema) loaded only then. */
+export async function liveStatusOf(opts: LiveStatusOptions, settings: ProjectSettingsSpec): Promise<LiveStatus | undefined> {
+  if (opts.status === undefined && settings.status === undefined && opts.now === undefined) return undefined;
+  const { readLiveStatus } = await import('./live.ts');
+  return readLiveStatus(opts, settings);
 }

@@ -18,6 +18,7 @@ export function formatExplanation(result: RenderResult, template: Template): str
     return `${lines.join('\n')}\n`;
   }
   lines.push(`dialect: ${placement.dialect}`);
+  lines.push(...liveStatusLines(result));
   for (const section of placement.explain) {
     lines.push('', `${section.title}:`, ...section.lines.map((l) => `  ${l}`));
   }
@@ -36,6 +37,19 @@ export function formatTrafficExplanation(traffic: TrafficExplanation): string {
   const lines: string[] = [`TrafficSplit ${traffic.id.namespace}/${traffic.id.name}  (${traffic.source.file}:${traffic.source.line})`];
   for (const section of traffic.sections) lines.push('', `${section.title}:`, ...section.lines.map((l) => `  ${l}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** Which report and clock the render used, and what it changed per cluster (taints, capacity) since when. */
+function liveStatusLines(result: RenderResult): string[] {
+  const status = result.provenance.status;
+  if (status === undefined) return [];
+  const from = status.commit === undefined ? 'a report folder' : `report ${status.commit.slice(0, 12)}`;
+  const grace = status.failover === undefined ? '' : `, failover grace ${status.failover.gracePeriodSeconds}s`;
+  const lines = ['', `Fleet live status (${from}, decided at ${status.now}${grace}):`];
+  const clusters = Object.entries(status.clusters);
+  if (clusters.length === 0) lines.push('  no cluster changed by the live status');
+  for (const [cluster, notes] of clusters) for (const note of notes) lines.push(`  ${cluster}: ${note}`);
+  return lines;
 }
 
 export async function explainCommand(opts: ExplainOptions): Promise<number> {

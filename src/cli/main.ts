@@ -53,10 +53,14 @@ function buildProgram(): Command {
     .option('--work-name <name>', 'with --as-works: name of each cluster\'s Work; more get -2, -3… (default manifold)')
     .option('--strict', 'exit 2 on the warnings that explain an empty or partial render (no inventory, unclaimed templates, unknown federation kinds); manifold.yaml: strict')
     .addOption(unschedulableOption())
+    .option('--status <ref|dir>', 'overlay the live status of this report (branch, revision or folder of clusters/<name>.json) on the inventory before placement; manifold.yaml: status')
+    .option('--now <time>', 'with --status: the decision time (ISO 8601; default the report commit\'s time, required for a folder)')
     .action(
       async (
         source: string,
         opts: {
+          status?: string;
+          now?: string;
           out?: string;
           output?: 'yaml' | 'json';
           previous?: string;
@@ -92,6 +96,8 @@ function buildProgram(): Command {
           workName: opts.workName,
           strict: opts.strict,
           unschedulable: opts.unschedulable,
+          status: opts.status,
+          now: opts.now,
         });
       },
     );
@@ -122,15 +128,55 @@ function buildProgram(): Command {
     });
 
   program
+    .command('failover')
+    .description('when a cluster has been NotReady/unreachable for the grace period, propose the fleet re-placed as upstream would after eviction (and the failback once it is Ready again) as a commit on manifold/failover/<cluster>')
+    .argument('[source]', 'source folder', '.')
+    .option('--status <ref|dir>', 'the report to decide from (branch, revision or folder of clusters/<name>.json); manifold.yaml: status')
+    .option('--now <time>', 'the decision time (ISO 8601; default the report commit\'s time, required for a folder)')
+    .option('--source-ref <ref>', 'read SOURCE from this commit of its git repository')
+    .option('--repo <dir>', 'git repository holding the rendered branch (default: the one holding SOURCE)')
+    .option('--branch <branch>', 'the rendered branch proposals are based on; manifold.yaml: failover.branch (default manifold/rendered)')
+    .option('--prefix <path>', 'folder of the rendered branch that holds the cluster folders')
+    .option('--grace-period <seconds>', 'seconds a cluster stays not Ready (or Ready again) before workloads move (back); manifold.yaml: failover.gracePeriodSeconds (default 300)')
+    .option('--unattended', 'commit straight to the rendered branch instead of proposing on a branch of its own')
+    .option('--dry-run', 'print the commit message of the decision; write nothing')
+    .option('--push <remote>', 'push the proposal branch to this remote (token from MANIFOLD_GIT_TOKEN) and, with --github-repo, open its pull request')
+    .option('--github-repo <owner/repo>', 'open (or update) the proposal\'s pull request there, token from GITHUB_TOKEN, API from GITHUB_API_URL; pull requests of overtaken proposals are closed')
+    .action(
+      async (
+        source: string,
+        opts: { status?: string; now?: string; sourceRef?: string; repo?: string; branch?: string; prefix?: string; gracePeriod?: string; unattended?: boolean; dryRun?: boolean; push?: string; githubRepo?: string },
+      ) => {
+        const { failoverCommand } = await import('./failover.ts');
+        process.exitCode = await failoverCommand({
+          source,
+          status: opts.status,
+          now: opts.now,
+          sourceRef: opts.sourceRef,
+          repoDir: opts.repo,
+          branch: opts.branch,
+          prefix: opts.prefix,
+          gracePeriodSeconds: gracePeriodOf(opts.gracePeriod),
+          unattended: opts.unattended,
+          dryRun: opts.dryRun,
+          push: opts.push,
+          githubRepo: opts.githubRepo,
+        });
+      },
+    );
+
+  program
     .command('explain')
     .description('explain where one template goes and why: KIND/NAME, e.g. deployment/nginx')
     .argument('<target>', 'KIND/NAME (kind is case-insensitive; KIND.group also accepted)')
     .argument('[source]', 'source folder', '.')
     .option('-n, --namespace <ns>', 'namespace of the template')
     .option('--previous <dir>', 'a previous render, to keep placements stable')
-    .action(async (target: string, source: string, opts: { namespace?: string; previous?: string }) => {
+    .option('--status <ref|dir>', 'explain the placement with this report\'s live status (see render --status); manifold.yaml: status')
+    .option('--now <time>', 'with --status: the decision time (ISO 8601)')
+    .action(async (target: string, source: string, opts: { namespace?: string; previous?: string; status?: string; now?: string }) => {
       const { explainCommand } = await import('./explain.ts');
-      process.exitCode = await explainCommand({ target, source, namespace: opts.namespace, previousDir: opts.previous });
+      process.exitCode = await explainCommand({ target, source, namespace: opts.namespace, previousDir: opts.previous, status: opts.status, now: opts.now });
     });
 
   program
@@ -192,6 +238,8 @@ function buildProgram(): Command {
     .option('--github-repository <owner/repo>', 'with --commit-status: the source repository (default $GITHUB_REPOSITORY)')
     .option('--github-api-url <url>', 'with --commit-status: the REST API root (default $GITHUB_API_URL, else https://api.github.com)')
     .option('--status-url <url>', 'with --commit-status: link shown with each status, e.g. where the status page is served')
+    .option('--failover <source>', 'after each report, decide failover from it with the policies of this source folder (manifold failover): a proposal on manifold/failover/<cluster>; needs --repo and --report')
+    .option('--failover-unattended', 'with --failover: commit the decision straight to the rendered branch')
     .option('--listen <address>', 'serve /, /healthz, /readyz and /metrics here (default :8080 without --once; "off" disables)')
     .option('--shutdown-grace <duration>', 'on SIGTERM, let the running reconcile finish this long before cancelling it (default 20s)')
     .option('--log-level <level>', 'JSON log level: debug, info, warn, error (default info)')
@@ -313,4 +361,11 @@ if (invokedDirectly()) {
   // (bin/manifold.js does the same before it loads the bundle.)
   module.enableCompileCache?.();
   process.exitCode = await main(process.argv.slice(2));
+}
+
+/** `--grace-period SECONDS`: a whole number of seconds, else a usage error naming the flag. */
+function gracePeriodOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw InputError.single({ code: 'USAGE', field: '--grace-period', message: `"${value}" is not a whole number of seconds` });
+  return Number(value);
 }

@@ -69,6 +69,9 @@ export interface LoopCommandOptions extends ReconcileCommandOptions {
   reportRemote?: string | undefined;
   /** A change of live allocated/allocating alone is written to the report this long after the stored one (default 30m). */
   liveRefresh?: string | undefined;
+  /** Decide failover after each report from the policies of this source folder. */
+  failover?: string | undefined;
+  failoverUnattended?: boolean | undefined;
   /** Probe and metrics address (default :8080 in loop mode, none with --once; "off" disables). */
   listen?: string | undefined;
   shutdownGrace?: string | undefined;
@@ -197,6 +200,7 @@ export function reconcileOptions(opts: LoopCommandOptions): ReconcileOptions {
     liveRefreshMs,
     report: reportFrom(opts, source),
     commitStatus: commitStatusFrom(opts, process.env),
+    failover: failoverFrom(opts, source),
     listen: listenFrom(opts),
     shard: shardFrom(opts),
     logLevel: logLevel as (typeof LOG_LEVELS)[number],
@@ -249,6 +253,17 @@ function shardFrom(opts: LoopCommandOptions): ReconcileOptions['shard'] {
     hub: inPod ? { mode: 'in-cluster' } : { mode: 'kubeconfig', kubeconfigPath: opts.hubKubeconfig ?? opts.kubeconfig, context: opts.hubContext },
     clockOffsetMs: Number.isFinite(offset) ? offset : 0,
   };
+}
+
+function failoverFrom(opts: LoopCommandOptions, source: ReconcileSource): ReconcileOptions['failover'] {
+  if (opts.failover === undefined) {
+    if (opts.failoverUnattended === true) throw usage('--failover-unattended needs --failover SOURCE');
+    return undefined;
+  }
+  if (opts.report === undefined || opts.report === false || source.kind !== 'git' || source.repo === undefined) {
+    throw usage('--failover decides from the report on the rendered branch of a local repository: give --repo DIR and --report');
+  }
+  return { source: opts.failover, unattended: opts.failoverUnattended ?? false };
 }
 
 function listenFrom(opts: LoopCommandOptions): ReconcileOptions['listen'] {

@@ -79,15 +79,17 @@ export async function previousFromBranch(repo: GitRepository, branch: string, pr
   const root = await subtree(repo, (await readCommit(repo, tip)).tree, prefix.split('/').filter((s) => s !== '' && s !== '.'));
   if (root === undefined) return undefined;
   const byTree = new Map<string, Replicas>();
+  const filesByTree = new Map<string, Set<string>>();
   const byBlob = new Map<string, ReturnType<typeof replicasOfFile>>();
   const where = (cluster: string, file: string) => `${branch}:${[...prefix.split('/').filter((x) => x !== '' && x !== '.'), cluster, file].join('/')}`;
-  const walk = async (treeOid: string, rel: string, out: Replicas, cluster: string): Promise<void> => {
+  const walk = async (treeOid: string, rel: string, out: Replicas, cluster: string, paths: Set<string>): Promise<void> => {
     for (const entry of (await readTreeEntries(repo.objects, treeOid)).values()) {
       const file = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (isDirMode(entry.mode)) {
-        await walk(entry.oid, file, out, cluster);
+        await walk(entry.oid, file, out, cluster, paths);
         continue;
       }
+      paths.add(file);
       if (!mayHoldReplicas(file)) continue;
       if (!byBlob.has(entry.oid)) byBlob.set(entry.oid, replicasOfFile(await blobText(repo, entry.oid), where(cluster, file)));
       const found = byBlob.get(entry.oid);
@@ -95,6 +97,7 @@ export async function previousFromBranch(repo: GitRepository, branch: string, pr
     }
   };
   const replicas = new Map<string, Replicas>();
+  const files = new Map<string, ReadonlySet<string>>();
   let provenance: string | undefined;
   for (const entry of (await readTreeEntries(repo.objects, root)).values()) {
     if (entry.name === PROVENANCE_DIR && isDirMode(entry.mode)) {
@@ -106,10 +109,13 @@ export async function previousFromBranch(repo: GitRepository, branch: string, pr
     let perCluster = byTree.get(entry.oid);
     if (perCluster === undefined) {
       perCluster = new Map();
-      await walk(entry.oid, '', perCluster, entry.name);
+      const paths = new Set<string>();
+      await walk(entry.oid, '', perCluster, entry.name, paths);
       byTree.set(entry.oid, perCluster);
+      filesByTree.set(entry.oid, paths);
     }
     replicas.set(entry.name, perCluster);
+    files.set(entry.name, filesByTree.get(entry.oid) as Set<string>);
   }
   const affinityGroups = affinityGroupsFromProvenance(provenance);
   const hub = worksHubOf(provenance);
@@ -120,7 +126,7 @@ export async function previousFromBranch(repo: GitRepository, branch: string, pr
     await readFilesBelow(repo, hubEntry.oid, '', files);
     return { ...previousFromTree(clustersOfWorks(files, where(hub, '').replace(/\/$/, ''))), affinityGroups };
   }
-  return { replicas, clusters: new Set(replicas.keys()), affinityGroups };
+  return { replicas, clusters: new Set(replicas.keys()), affinityGroups, files };
 }
 
 async function readFilesBelow(repo: GitRepository, treeOid: string, rel: string, out: Map<string, string>): Promise<void> {

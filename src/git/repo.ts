@@ -506,3 +506,16 @@ export async function readTextIfExists(file: string): Promise<string | undefined
     return undefined;
   }
 }
+
+/** Local branch names (short, e.g. `manifold/failover/eu-1`) that start with `prefix`, sorted. */
+export async function listBranches(repo: GitRepository, prefix: string): Promise<string[]> {
+  const names = await (await isomorphicGit()).listBranches({ fs, gitdir: repo.gitdir });
+  return names.filter((n) => n.startsWith(prefix)).sort();
+}
+
+/** Deletes a local branch (loose or packed ref); nothing when it does not exist. */
+export async function deleteBranch(repo: GitRepository, branch: string): Promise<void> {
+  const ref = branchRef(branch);
+  if ((await readRef(repo, ref)) === undefined) return;
+  await (await isomorphicGit()).deleteRef({ fs, gitdir: repo.gitdir, ref });
+}

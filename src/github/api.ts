@@ -169,6 +169,71 @@ export interface CommitStatusInput {
 /** GitHub refuses a longer status description. */
 export const STATUS_DESCRIPTION_MAX = 140;
 
+/** A pull request as the failover proposals use it (`GET/POST/PATCH /repos/{owner}/{repo}/pulls`). */
+export interface PullRequest {
+  number: number;
+  state: string;
+  title: string;
+  body: string;
+  /** Branch name of the head (`head.ref`). */
+  head: string;
+  base: string;
+  url: string;
+}
+
+export interface PullRequestApi {
+  /** Open pull requests whose head is `branch` of the repository itself. */
+  listOpenPulls(repo: RepoRef, branch: string): Promise<PullRequest[]>;
+  createPull(repo: RepoRef, pull: { title: string; body: string; head: string; base: string }): Promise<PullRequest>;
+  updatePull(repo: RepoRef, number: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<PullRequest>;
+}
+
+/** The pulls endpoints, on GitHubApi's prototype (kept apart from the comment calls the Action uses). */
+export function pullRequestApi(api: GitHubApi): PullRequestApi {
+  const base = (repo: RepoRef) => api.url(`/repos/${enc(repo.owner)}/${enc(repo.repo)}/pulls`);
+  return {
+    async listOpenPulls(repo, branch) {
+      const { json } = await api.request('GET', `${base(repo)}?state=open&head=${enc(`${repo.owner}:${branch}`)}&per_page=${PAGE_SIZE}`);
+      if (!Array.isArray(json)) throw new GitHubApiError(200, 'GET pulls: expected a list of pull requests');
+      return json.map((p) => expectPull(p, 'GET'));
+    },
+    async createPull(repo, pull) {
+      return expectPull((await api.request('POST', base(repo), pull)).json, 'POST');
+    },
+    async updatePull(repo, number, change) {
+      return expectPull((await api.request('PATCH', `${base(repo)}/${number}`, change)).json, 'PATCH');
+    },
+  };
+}
+
+function expectPull(json: unknown, method: string): PullRequest {
+  const p = json as { number?: unknown; state?: unknown; title?: unknown; body?: unknown; head?: { ref?: unknown }; base?: { ref?: unknown }; html_url?: unknown } | null;
+  if (p === null || typeof p !== 'object' || typeof p.number !== 'number') throw new GitHubApiError(undefined, `${method} pull request: the API answered without a pull request`);
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { number: p.number, state: text(p.state), title: text(p.title), body: text(p.body), head: text(p.head?.ref), base: text(p.base?.ref), url: text(p.html_url) };
+}
+
+/**
+ * The pull request of a proposal branch: created, or updated when its title
+ * or body changed, or left alone (re-runs notify nobody).
+ */
+export async function upsertPullRequest(api: PullRequestApi, repo: RepoRef, pull: { title: string; body: string; head: string; base: string }): Promise<{ action: 'created' | 'updated' | 'unchanged'; pull: PullRequest }> {
+  const open = (await api.listOpenPulls(repo, pull.head))[0];
+  if (open === undefined) return { action: 'created', pull: await api.createPull(repo, pull) };
+  if (open.title === pull.title && open.body === pull.body) return { action: 'unchanged', pull: open };
+  return { action: 'updated', pull: await api.updatePull(repo, open.number, { title: pull.title, body: pull.body }) };
+}
+
+/** Closes the open pull requests of a branch (a proposal the fleet overtook); their numbers. */
+export async function closePullRequests(api: PullRequestApi, repo: RepoRef, head: string): Promise<number[]> {
+  const closed: number[] = [];
+  for (const p of await api.listOpenPulls(repo, head)) {
+    await api.updatePull(repo, p.number, { state: 'closed' });
+    closed.push(p.number);
+  }
+  return closed;
+}
+
 export type StickyResult = { action: 'created' | 'updated' | 'unchanged'; comment: IssueComment };
 
 /**

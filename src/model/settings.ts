@@ -58,6 +58,29 @@ export const ProjectSettingsSpec = z.strictObject({
    * rest (`render --unschedulable`).
    */
   unschedulable: z.enum(['fail', 'report']).optional(),
+  /**
+   * The report to overlay on the inventory when `render` or `failover` gets
+   * no `--status`: a branch or revision of the source's repository (e.g.
+   * manifold/status) or a folder relative to the source root.
+   */
+  status: z.string().min(1).optional(),
+  failover: z
+    .strictObject({
+      /**
+       * Seconds a cluster must stay not Ready before its workloads move, and
+       * Ready again before they come back (default 300).
+       */
+      gracePeriodSeconds: z.number().int().nonnegative().optional(),
+      /**
+       * What a workload without the manifold.dev/criticality annotation is
+       * when the receiving clusters lack capacity: `critical` keeps all its
+       * replicas (default), `non-critical` keeps half.
+       */
+      defaultCriticality: z.enum(['critical', 'non-critical']).optional(),
+      /** The branch proposals are based on and (unattended) committed to (default manifold/rendered). */
+      branch: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 export type ProjectSettingsSpec = z.infer<typeof ProjectSettingsSpec>;
 

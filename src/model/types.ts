@@ -77,6 +77,17 @@ export interface Cluster {
   /** The inventory object's annotations (a TrafficSplit may read its entry points from one). */
   annotations?: Readonly<Record<string, string>> | undefined;
   source: SourceRef;
+  /** The cluster's live readiness, when the render reads a report (`--status`; model/live.ts). */
+  live?: ClusterReadiness | undefined;
+}
+
+/** A cluster's Ready condition as the reconciler observed it (model/live.ts). */
+export interface ClusterReadiness {
+  status: 'True' | 'False' | 'Unknown';
+  /** ClusterReady / ClusterNotReady / ClusterNotReachable. */
+  reason: string;
+  /** ISO 8601: when `status` last changed. */
+  since: string;
 }
 
 /**

@@ -14,6 +14,8 @@ import { checkPathsUnique } from '../model/paths.ts';
 import { computeTraffic, type TrafficExplanation } from './traffic.ts';
 import { resolveRollout, ROLLOUT_API, ROLLOUT_KIND, type ParsedPolicy, type RolloutPlan } from '../model/rollout.ts';
 import type { Dialect, DialectContext, Placement, PreviousRender } from './types.ts';
+import type { LiveStatus } from '../model/live.ts';
+import { overlayLiveStatus } from './live.ts';
 
 export interface RenderOptions {
   previous?: PreviousRender | undefined;
@@ -24,6 +26,10 @@ export interface RenderOptions {
   unschedulable?: UnschedulableMode | undefined;
   /** Where each distinct content goes as soon as it is made (see ContentSink); default: kept in the result. */
   contents?: ContentSink | undefined;
+  /** Live status to overlay on the inventory before placement (`--status`). */
+  live?: LiveStatus | undefined;
+  /** With `live`: templates (by key) that keep their last copy instead of being evicted. */
+  keepLastCopy?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -146,6 +152,8 @@ export interface Provenance {
   unschedulable?: UnschedulableTemplate[] | undefined;
   /** The RolloutPolicy's waves resolved against the inventory, read by the reconciler's gate (docs/rollout.md). */
   rollout?: RolloutPlan | undefined;
+  /** The live status the render read: the report commit (none for a folder), the decision time, per cluster what it changed. */
+  status?: { commit?: string | undefined; now: string; failover?: { gracePeriodSeconds: number } | undefined; clusters: Record<string, string[]> } | undefined;
 }
 
 /** Render warnings split into those about one template (by key) and the rest. */
@@ -165,12 +173,15 @@ export function isSystemNamespace(name: string): boolean {
   );
 }
 
-export function render(repo: Repository, dialects: readonly Dialect[], options: RenderOptions): RenderResult {
+export function render(source: Repository, dialects: readonly Dialect[], options: RenderOptions): RenderResult {
+  const overlaid = options.live === undefined ? undefined : overlayLiveStatus(source, dialects, options.live);
+  const repo = overlaid?.repo ?? source;
   const sink = new ProblemSink();
   const unschedulable: UnschedulableTemplate[] = [];
   const mode = options.unschedulable ?? repo.settings.unschedulable ?? 'fail';
   const ctx = dialectContext(repo, options.previous, sink, undefined, mode === 'report' ? unschedulable : undefined);
   checkRollout(repo, sink);
+  if (options.live !== undefined) ctx.live = { status: options.live, keepLastCopy: options.keepLastCopy };
   const placements = dialects.flatMap((d) => d.place(ctx));
   checkSingleClaim(placements, sink);
   sink.throwIfErrors();
@@ -190,6 +201,7 @@ export function render(repo: Repository, dialects: readonly Dialect[], options: 
   unschedulable.sort((a, b) => byteOrder(a.key, b.key));
   const provenance = provenanceOf(repo, rendered, clusterCounts(clusters), sorted, options);
   if (unschedulable.length > 0) provenance.unschedulable = unschedulable;
+  if (options.live !== undefined) provenance.status = statusProvenance(options.live, overlaid?.notes ?? new Map());
   return { clusters, rendered, placements: all, warnings, unschedulable, traffic: traffic.explanations, provenance };
 }
 
@@ -204,6 +216,13 @@ function checkRollout(repo: Repository, sink: ProblemSink): void {
   const { problems, notes } = rolloutOf(repo);
   sink.problems.push(...problems);
   for (const message of notes) sink.warn({ code: 'ROLLOUT_REMAINING_WAVE', message });
+}
+
+/** What provenance records of the live status: enough to tell which report and clock a render used. */
+function statusProvenance(live: LiveStatus, notes: ReadonlyMap<string, string[]>): NonNullable<Provenance['status']> {
+  const clusters: Record<string, string[]> = {};
+  for (const name of [...notes.keys()].sort(byteOrder)) clusters[name] = notes.get(name) as string[];
+  return { ...(live.commit !== undefined ? { commit: live.commit } : {}), now: live.now, ...(live.failover !== undefined ? { failover: live.failover } : {}), clusters };
 }
 
 /**

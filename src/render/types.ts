@@ -1,7 +1,8 @@
 /** The contract between dialects and the render core. */
 import type { Problem } from '../errors/index.ts';
 import type { Repository } from '../load/repository.ts';
-import type { JsonObject, SourceRef, Template } from '../model/types.ts';
+import type { LiveStatus, ObservedCluster } from '../model/live.ts';
+import type { Cluster, JsonObject, SourceRef, Template } from '../model/types.ts';
 
 export type DialectName = 'karmada' | 'kubefed' | 'federation-v1' | 'kubeadmiral' | 'work' | 'manifold';
 
@@ -55,6 +56,8 @@ export interface PreviousRender {
   clusters: Set<string>;
   /** template key → Karmada affinity group the previous render used (from its provenance). */
   affinityGroups?: Map<string, string> | undefined;
+  /** cluster → every file path of its folder (model/paths.ts objectPath), where the reader has them (the rendered branch). */
+  files?: Map<string, ReadonlySet<string>> | undefined;
 }
 
 export interface DialectContext {
@@ -74,6 +77,18 @@ export interface DialectContext {
    * templates and places the rest; absent, the dialect calls `error`.
    */
   unschedulable?(template: Template, problem: Omit<Problem, 'severity'>): void;
+  /**
+   * The render reads live status (render/live.ts has already overlaid it on
+   * `repo.clusters`): clusters the previous render placed a template on keep
+   * it until evicted, and with `live.failover` NoExecute taints evict.
+   */
+  live?: LiveContext | undefined;
+}
+
+export interface LiveContext {
+  status: LiveStatus;
+  /** Templates (by key) that must not be evicted: they would be left without any cluster (the last copy). */
+  keepLastCopy?: ReadonlySet<string> | undefined;
 }
 
 export interface Dialect {
@@ -86,4 +101,10 @@ export interface Dialect {
    * removed) changed and nothing else did, `changed` included.
    */
   cover(repo: Repository, changed: ReadonlySet<string>): Set<string>;
+  /**
+   * Maps one cluster's live status onto an inventory cluster this dialect
+   * declared (Karmada: Cluster.status and the cluster controller's taints),
+   * with one line per change for `explain`; undefined for other clusters.
+   */
+  overlayLive?(cluster: Cluster, observed: ObservedCluster, status: LiveStatus): { cluster: Cluster; notes: string[] } | undefined;
 }

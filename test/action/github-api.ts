@@ -33,9 +33,21 @@ export interface StoredStatus {
   target_url?: string | undefined;
 }
 
+export interface StoredPull {
+  number: number;
+  state: 'open' | 'closed';
+  title: string;
+  body: string;
+  head: { ref: string };
+  base: { ref: string };
+  html_url: string;
+}
+
 export interface FakeGitHub {
   url: string;
   requests: ApiRequest[];
+  /** Pull requests by number (pulls endpoints: list by state and head, create, update). */
+  pulls: Map<number, StoredPull>;
   /** Comments per issue number, oldest first. */
   comments: Map<number, StoredComment[]>;
   /** Commit statuses per commit id, oldest first (`POST /repos/{o}/{r}/statuses/{sha}`). */
@@ -57,7 +69,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startFakeGitHub(options: { token: string; owner: string; repo: string }): Promise<FakeGitHub> {
   let nextId = 1000;
-  const api: FakeGitHub = { url: '', requests: [], comments: new Map(), statuses: new Map(), readOnly: false, close: async () => undefined };
+  const api: FakeGitHub = { url: '', requests: [], pulls: new Map(), comments: new Map(), statuses: new Map(), readOnly: false, close: async () => undefined };
   const prefix = `/repos/${options.owner}/${options.repo}`;
 
   function send(res: ServerResponse, record: ApiRequest, status: number, json: unknown, headers: Record<string, string> = {}): void {
@@ -65,6 +77,47 @@ export async function startFakeGitHub(options: { token: string; owner: string; r
     api.requests.push(record);
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
     res.end(JSON.stringify(json));
+  }
+
+  /** GitHub's pulls endpoints as the proposals use them; a head is `owner:branch`, 422 for a second open pull of one head. */
+  function pullsEndpoint(url: URL, method: string, record: ApiRequest, res: ServerResponse): void {
+    const one = /\/pulls\/(\d+)$/.exec(url.pathname);
+    if (method === 'GET' && one === null) {
+      const state = url.searchParams.get('state') ?? 'open';
+      const head = url.searchParams.get('head');
+      const found = [...api.pulls.values()].filter((p) => (state === 'all' || p.state === state) && (head === null || `${options.owner}:${p.head.ref}` === head));
+      send(res, record, 200, found);
+      return;
+    }
+    if (api.readOnly) {
+      send(res, record, 403, { message: 'Resource not accessible by integration' });
+      return;
+    }
+    const body = (record.body ?? {}) as { title?: string; body?: string; head?: string; base?: string; state?: 'open' | 'closed' };
+    if (method === 'POST' && one === null) {
+      if (typeof body.title !== 'string' || typeof body.head !== 'string' || typeof body.base !== 'string') {
+        send(res, record, 422, { message: 'Validation Failed' });
+        return;
+      }
+      if ([...api.pulls.values()].some((p) => p.state === 'open' && p.head.ref === body.head)) {
+        send(res, record, 422, { message: `Validation Failed: A pull request already exists for ${options.owner}:${body.head}.` });
+        return;
+      }
+      const number = api.pulls.size + 1;
+      const pull: StoredPull = { number, state: 'open', title: body.title, body: body.body ?? '', head: { ref: body.head }, base: { ref: body.base }, html_url: `https://github.test/${options.owner}/${options.repo}/pull/${number}` };
+      api.pulls.set(number, pull);
+      send(res, record, 201, pull);
+      return;
+    }
+    const pull = one === null ? undefined : api.pulls.get(Number(one[1]));
+    if (method === 'PATCH' && pull !== undefined) {
+      if (body.title !== undefined) pull.title = body.title;
+      if (body.body !== undefined) pull.body = body.body;
+      if (body.state !== undefined) pull.state = body.state;
+      send(res, record, 200, pull);
+      return;
+    }
+    send(res, record, 404, { message: 'Not Found' });
   }
 
   const server = createServer((req, res) => {
@@ -103,6 +156,10 @@ export async function startFakeGitHub(options: { token: string; owner: string; r
         const stored: StoredStatus = { state: body.state as string, context: body.context, description: body.description, target_url: body.target_url };
         api.statuses.set(sha, [...(api.statuses.get(sha) ?? []), stored]);
         send(res, record, 201, { id: nextId++, ...stored });
+        return;
+      }
+      if (url.pathname === `${prefix}/pulls` || url.pathname.startsWith(`${prefix}/pulls/`)) {
+        pullsEndpoint(url, req.method ?? 'GET', record, res);
         return;
       }
       if (list !== null && req.method === 'GET') {

@@ -26,11 +26,11 @@ export function estimateAvailableReplicas(summary: ResourceSummary | undefined, 
   if (pods <= 0n) return 0;
   let maximum = pods;
   for (const [name, quantity] of Object.entries(requests ?? {})) {
-    const requestNano = parseQuantityExact(quantity).nano;
+    const requestNano = nanoOf(quantity);
     if (nanoToWhole(requestNano) <= 0n) continue;
     const allocatable = summary.allocatable?.[name];
     if (allocatable === undefined) return 0;
-    const availableNano = parseQuantityExact(allocatable).nano - amount(summary.allocated, name) - amount(summary.allocating, name);
+    const availableNano = nanoOf(allocatable) - amount(summary.allocated, name) - amount(summary.allocating, name);
     if (nanoToWhole(availableNano) <= 0n) return 0;
     const fits = name === 'cpu' ? nanoToMilli(availableNano) / nanoToMilli(requestNano) : nanoToWhole(availableNano) / nanoToWhole(requestNano);
     if (fits < maximum) maximum = fits;
@@ -53,5 +53,23 @@ export function clusterAvailableReplicas(cluster: Cluster, requests: ResourceLis
 
 function amount(list: ResourceList | undefined, name: string): bigint {
   const quantity = list?.[name];
-  return quantity === undefined ? 0n : parseQuantityExact(quantity).nano;
+  return quantity === undefined ? 0n : nanoOf(quantity);
+}
+
+/**
+ * Quantities by their text, parsed once: the scheduler estimates every
+ * candidate for every template (templates × clusters calls), and a fleet's
+ * live resourceSummary lists few distinct quantities.
+ */
+const parsedQuantities = new Map<string | number, bigint>();
+const MAX_PARSED = 100_000;
+
+function nanoOf(quantity: string | number): bigint {
+  let nano = parsedQuantities.get(quantity);
+  if (nano === undefined) {
+    nano = parseQuantityExact(quantity).nano;
+    if (parsedQuantities.size >= MAX_PARSED) parsedQuantities.clear();
+    parsedQuantities.set(quantity, nano);
+  }
+  return nano;
 }

@@ -11,8 +11,10 @@ import { splitJobCompletions } from './division.ts';
 import { pickPropagationPolicy, targetOf, type PropagationPolicyRef } from './match.ts';
 import { applyOverrideRules, matchingOverrideRules, ruleUsesClusterVariables, rulesForCluster, type OverrideRuleRef } from './overrides.ts';
 import { replicaField, scheduleTemplate, templateUid } from './schedule.ts';
+import { liveDecision, overlayKarmadaCluster, type LiveDecision } from './live.ts';
 import { POLICY_API, type OverridePolicy } from './schema.ts';
 import { namespaceOrDefault } from '../../model/scope.ts';
+import { objectPath } from '../../model/paths.ts';
 
 export { karmadaGroups, karmadaKinds } from './kinds.ts';
 
@@ -89,12 +91,14 @@ export const karmadaDialect: Dialect = {
         checkDefaultScheduler(choice.winner.spec);
         const previous = previousReplicas(ctx, template);
         const previousGroup = ctx.previous?.affinityGroups?.get(template.key);
-        const result = scheduleTemplate(template, choice.winner.spec, repo.clusters, repo.settings.karmada, previous, previousGroup);
+        const live = liveDecisionOf(ctx, template, choice.winner.spec, previous);
+        const clusters = live === undefined || live.evicted.size === 0 ? repo.clusters : repo.clusters.filter((c) => !live.evicted.has(c.name));
+        const result = scheduleTemplate(template, choice.winner.spec, clusters, repo.settings.karmada, previous, previousGroup, live?.targeted);
         scheduled.set(template.key, {
           template,
           policy,
           targets: result.targets,
-          explain: [{ title: 'Policy', lines: policyLines }, ...result.explain],
+          explain: [{ title: 'Policy', lines: policyLines }, ...(live?.lines.length ? [{ title: 'Live status', lines: live.lines }] : []), ...result.explain],
           propagateDeps: choice.winner.spec.propagateDeps === true,
           affinityGroup: result.affinityName,
         });
@@ -126,6 +130,8 @@ export const karmadaDialect: Dialect = {
   cover(repo, changed) {
     return connectedTemplates(repo.templates, (t) => karmadaDependencies(t.object).map(resourceKey), changed);
   },
+
+  overlayLive: overlayKarmadaCluster,
 };
 
 /**
@@ -219,6 +225,28 @@ interface OverrideContext {
    * once per template and cluster.
    */
   ruleSets: Map<string, RuleSet>;
+}
+
+/**
+ * With live status: the clusters the previous render placed the template on
+ * (where its file was; without the file lists, a workload where it had
+ * replicas and anything else every cluster of the previous render) and the
+ * taint manager's evictions among them.
+ */
+function liveDecisionOf(ctx: DialectContext, template: Template, spec: PropagationPolicyRef['spec'], previous: ReadonlyMap<string, number> | undefined): LiveDecision | undefined {
+  if (ctx.live === undefined) return undefined;
+  const placedOn = placedBefore(ctx, template, previous);
+  const keep = ctx.live.keepLastCopy?.has(template.key) ?? false;
+  return liveDecision(ctx.repo.clusters, placedOn, spec.placement?.clusterTolerations ?? [], ctx.live.status.now, keep);
+}
+
+function placedBefore(ctx: DialectContext, template: Template, previous: ReadonlyMap<string, number> | undefined): Set<string> {
+  const files = ctx.previous?.files;
+  if (files !== undefined) {
+    const file = objectPath(template.id);
+    return new Set([...files].filter(([, paths]) => paths.has(file)).map(([cluster]) => cluster));
+  }
+  return replicaField(template.object) !== undefined ? new Set(previous?.keys() ?? []) : new Set(ctx.previous?.clusters ?? []);
 }
 
 function previousReplicas(ctx: DialectContext, template: Template): Map<string, number> | undefined {

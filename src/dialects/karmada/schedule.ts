@@ -162,11 +162,12 @@ export function scheduleTemplate(
   settings: z.infer<typeof KarmadaSettings> | undefined,
   previous: ReadonlyMap<string, number> | undefined,
   previousAffinity?: string,
+  targeted?: readonly string[],
 ): ScheduleResult {
   const placement = spec.placement;
   const input: ScheduleInput = { template, placement, settings, previous };
   const filterInput = { clusterTolerations: placement?.clusterTolerations, spreadConstraints: placement?.spreadConstraints };
-  const filterOptions = { spreadByLabel: settings?.extensions?.spreadByLabel };
+  const filterOptions = { spreadByLabel: settings?.extensions?.spreadByLabel, targeted };
   if (placement?.clusterAffinities === undefined) {
     const filtered = filterClusters(clusters, { ...filterInput, clusterAffinity: placement?.clusterAffinity }, filterOptions);
     if (filtered.candidates.length === 0) throw noClusterFitsError(clusters.length, filtered);

@@ -6,6 +6,7 @@
  * the sync controller builds them. Namespaces go to every cluster
  * (nsautoprop) once the repository uses this dialect.
  */
+import { overlayFederatedCluster } from './live.ts';
 import { InputError, ManifoldError, type Problem } from '../../errors/index.ts';
 import type { Parsed, Repository } from '../../load/repository.ts';
 import { kindKey } from '../../load/repository.ts';
@@ -115,6 +116,8 @@ export const kubeAdmiralDialect: Dialect = {
   cover(repo, changed) {
     return connectedTemplates(repo.templates, followerKeys, changed);
   },
+
+  overlayLive: overlayFederatedCluster,
 };
 
 /** Keys a template names as followers; an invalid followers annotation fails the render elsewhere. */

@@ -5,6 +5,7 @@
  * ReplicaSchedulingPreferences for FederatedDeployments and
  * FederatedReplicaSets, and the member object built as KubeFed builds it.
  */
+import { overlayKubeFedCluster } from './live.ts';
 import { InputError } from '../../errors/index.ts';
 import { MASK } from '../../errors/redact.ts';
 import type { Parsed } from '../../load/repository.ts';
@@ -112,6 +113,8 @@ export const kubefedDialect: Dialect = {
   cover(_repo, changed) {
     return new Set(changed);
   },
+
+  overlayLive: overlayKubeFedCluster,
 };
 
 function controlPlane(configs: readonly Parsed<KubeFedConfig>[]): ControlPlane {
