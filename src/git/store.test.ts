@@ -69,6 +69,19 @@ describe('ObjectStore', () => {
     store.close();
   });
 
+  it('finds an object in a pack another writer added after it first listed the packs', async () => {
+    const dir = initRepo();
+    const reader = new ObjectStore(path.join(dir, '.git'));
+    await expect(reader.read('0'.repeat(40))).rejects.toBeInstanceOf(ObjectNotFoundError); // pack list read now
+    const writer = new ObjectStore(path.join(dir, '.git'));
+    const many = Array.from({ length: LOOSE_LIMIT + 5 }, (_, i) => blobObject(`later ${i}\n`));
+    await writer.write(many);
+    expect(gitIn(dir, ['count-objects', '-v'])).toMatch(/^packs: 1$/m);
+    expect((await reader.read(many[3]!.oid)).body.toString()).toBe('later 3\n');
+    writer.close();
+    reader.close();
+  });
+
   it('compresses large batches in workers to exactly the bytes deflateSync gives, in order', async () => {
     const bodies = Array.from({ length: 2600 }, (_, i) => Buffer.from(`object ${i}\n${'z'.repeat(i % 700)}\n`));
     bodies.push(Buffer.alloc(0), Buffer.alloc(300_000, 'big'));

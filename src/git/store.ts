@@ -263,7 +263,7 @@ export class ObjectStore {
     }
   }
 
-  private readDecoded(oid: string): StoredObject {
+  private readDecoded(oid: string, rescanned = false): StoredObject {
     const bin = Buffer.from(oid, 'hex');
     for (const pack of this.loadPacks()) {
       const i = findInIndex(pack, bin);
@@ -273,6 +273,12 @@ export class ObjectStore {
     try {
       raw = readFileSync(this.loosePath(oid));
     } catch {
+      // Another process (a render, a fetch) may have added a pack since the list was read: look once
+      // more, as git does (packfile.c reprepare_packed_git on a miss), before calling the object missing.
+      if (!rescanned) {
+        this.refresh();
+        return this.readDecoded(oid, true);
+      }
       throw new ObjectNotFoundError(oid);
     }
     const data = inflateSync(raw);
