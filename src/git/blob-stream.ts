@@ -20,7 +20,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import { RuntimeError } from '../errors/index.ts';
-import { packIndex, packObjectHeader, type ObjectStore } from './store.ts';
+import { DEFLATE_BATCH, packIndex, packObjectHeader, type ObjectStore } from './store.ts';
 import type { Blob } from './tree.ts';
 
 /** Raw bytes per batch handed to the worker. */
@@ -35,24 +35,11 @@ const EMPTY = Buffer.alloc(0);
 /** Deflates each batch (zlib level 1, as ObjectStore.write packs) and counts batches done in shared memory. */
 const WORKER = `
 const { workerData } = require('node:worker_threads');
-const { deflateSync } = require('node:zlib');
+${DEFLATE_BATCH}
 const { port, counter, level } = workerData;
 port.on('message', ({ data, ends }) => {
-  const input = Buffer.from(data);
-  const parts = [];
-  const outEnds = new Float64Array(ends.length);
-  let start = 0;
-  let total = 0;
-  for (let i = 0; i < ends.length; i++) {
-    const part = deflateSync(input.subarray(start, ends[i]), { level });
-    parts.push(part);
-    total += part.length;
-    outEnds[i] = total;
-    start = ends[i];
-  }
-  const out = Buffer.concat(parts, total);
-  const buffer = out.buffer.slice(out.byteOffset, out.byteOffset + out.length);
-  port.postMessage({ data: buffer, ends: outEnds }, [buffer]);
+  const out = deflateBatch(data, ends, level);
+  port.postMessage(out, [out.data]);
   Atomics.add(counter, 0, 1);
   Atomics.notify(counter, 0);
 });`;

@@ -425,15 +425,14 @@ export class ObjectStore {
 const WORKER_MIN_OBJECTS = 2000;
 
 /**
- * Compresses in a worker: zlib's cost per object is mostly its set-up, and on
- * the main thread, next to a render's large heap, the short-lived streams and
- * their native buffers also trigger full collections. Each worker gets one
- * transferred buffer and returns one. Same bytes as deflateSync here.
+ * Worker source shared by every deflating worker (here and blob-stream.ts):
+ * deflates the parts of one transferred buffer (part i ends at ends[i]) and
+ * returns one buffer of the compressed parts with their ends. Same bytes as
+ * deflateSync on the calling thread.
  */
-const DEFLATE_WORKER = `
-const { parentPort } = require('node:worker_threads');
+export const DEFLATE_BATCH = `
 const { deflateSync } = require('node:zlib');
-parentPort.on('message', ({ data, ends, level }) => {
+function deflateBatch(data, ends, level) {
   const input = Buffer.from(data);
   const parts = [];
   const outEnds = new Float64Array(ends.length);
@@ -447,8 +446,21 @@ parentPort.on('message', ({ data, ends, level }) => {
     start = ends[i];
   }
   const out = Buffer.concat(parts, total);
-  const buffer = out.buffer.slice(out.byteOffset, out.byteOffset + out.length);
-  parentPort.postMessage({ data: buffer, ends: outEnds }, [buffer]);
+  return { data: out.buffer.slice(out.byteOffset, out.byteOffset + out.length), ends: outEnds };
+}`;
+
+/**
+ * Compresses in a worker: zlib's cost per object is mostly its set-up, and on
+ * the main thread, next to a render's large heap, the short-lived streams and
+ * their native buffers also trigger full collections. Each worker gets one
+ * transferred buffer and returns one. Same bytes as deflateSync here.
+ */
+const DEFLATE_WORKER = `
+const { parentPort } = require('node:worker_threads');
+${DEFLATE_BATCH}
+parentPort.on('message', ({ data, ends, level }) => {
+  const out = deflateBatch(data, ends, level);
+  parentPort.postMessage(out, [out.data]);
 });`;
 
 /** Each body deflated (zlib format, as packs store objects), in order. */
