@@ -82,6 +82,8 @@ export interface FailoverDecision {
   capacity: CapacityCheck;
   degraded: { name: string; from: number; to: number }[];
   keptLastCopy: string[];
+  /** Replicas the live status moved off a cluster that stays (KubeAdmiral auto-migration), per workload and cluster. */
+  migrated: Array<{ name: string; cluster: string; why: string }>;
 }
 
 interface LostCluster {
@@ -219,7 +221,18 @@ export async function decide(repo: Repository, sourceCommit: string | undefined,
       capacity = checkCapacity(moves, clusters);
     }
   }
-  return { lost, result, moves, capacity, degraded, keptLastCopy: keptLastCopy.map((k) => describeKey(repo, k)) };
+  return { lost, result, moves, capacity, degraded, keptLastCopy: keptLastCopy.map((k) => describeKey(repo, k)), migrated: migratedOf(result, moves) };
+}
+
+/** The clusters auto-migration took replicas from, for the workloads that do move. */
+function migratedOf(result: RenderResult, moves: readonly WorkloadMove[]): FailoverDecision['migrated'] {
+  const out: FailoverDecision['migrated'] = [];
+  for (const move of moves) {
+    const placement = result.placements.find((p) => p.template.key === move.key);
+    // With keepUnschedulableReplicas the capped cluster keeps its replicas and the others gain: every capped cluster is named.
+    for (const m of placement?.migrated ?? []) out.push({ name: move.name, cluster: m.cluster, why: m.why });
+  }
+  return out;
 }
 
 async function overlaidClusters(repo: Repository, live: LiveStatus): Promise<Repository['clusters']> {
@@ -257,10 +270,12 @@ function describeKey(repo: Repository, key: string): string {
   return t === undefined ? key : `${t.id.kind} ${t.id.namespace ? `${t.id.namespace}/` : ''}${t.id.name}`;
 }
 
-/** The branch name: the lost clusters (failover), else the clusters workloads come back to (failback). */
+/** The branch name: the lost clusters (failover), else those auto-migration moves replicas from, else the clusters workloads come back to (failback). */
 function proposalNames(decision: FailoverDecision): { branch: string; lost: string[] } {
   const lost = decision.lost.map((l) => l.name);
   if (lost.length > 0) return { branch: lost.join('+'), lost };
+  const migratedFrom = migratedClusters(decision);
+  if (migratedFrom.length > 0) return { branch: migratedFrom.join('+'), lost };
   const back = [...new Set(decision.moves.flatMap((m) => [...m.after.keys()].filter((c) => gained(m, c) > 0 && (m.before.get(c) ?? 0) === 0)))].sort();
   return { branch: back.length > 0 ? back.join('+') : 'fleet', lost };
 }
@@ -269,10 +284,17 @@ function proposalNames(decision: FailoverDecision): { branch: string; lost: stri
 export function proposalMessage(decision: FailoverDecision, live: LiveStatus, grace: number, sourceCommit: string | undefined): string {
   const { lost, moves, capacity, degraded, keptLastCopy } = decision;
   const subjectClusters = lost.map((l) => l.name);
-  const kind = subjectClusters.length > 0 ? `failover from ${subjectClusters.join(', ')}` : `failback to ${proposalNames(decision).branch.split('+').join(', ')}`;
+  const migratedFrom = migratedClusters(decision);
+  const kind =
+    subjectClusters.length > 0
+      ? `failover from ${subjectClusters.join(', ')}`
+      : migratedFrom.length > 0
+        ? `auto-migration from ${migratedFrom.join(', ')}`
+        : `failback to ${proposalNames(decision).branch.split('+').join(', ')}`;
   const lines: string[] = [`manifold: ${kind} (${moves.length} workload${moves.length === 1 ? '' : 's'} moved)`, ''];
   for (const l of lost) lines.push(`${l.name} has been Ready=${l.status} (${l.reason}) since ${l.since}; the ${grace}s grace period ran out at ${l.due}.`);
-  if (lost.length === 0) lines.push(`No cluster is lost; clusters Ready again for the ${grace}s grace period take workloads back as the policies place them.`);
+  for (const m of decision.migrated) lines.push(`${m.cluster}: ${m.name} has ${m.why} (KubeAdmiral autoMigration).`);
+  if (lost.length === 0 && migratedFrom.length === 0) lines.push(`No cluster is lost; clusters Ready again for the ${grace}s grace period take workloads back as the policies place them.`);
   lines.push('', 'Workloads (replicas per cluster, before → after):');
   if (moves.length === 0) lines.push('  none (only objects without replicas move)');
   for (const m of moves) lines.push(`  ${m.name} [${m.criticality}]: ${describeMove(m)}`);
@@ -298,11 +320,16 @@ export function proposalMessage(decision: FailoverDecision, live: LiveStatus, gr
   }
   lines.push('');
   for (const l of lost) lines.push(`Manifold-Failover: ${l.name}`);
+  for (const c of migratedFrom) lines.push(`Manifold-Auto-Migration: ${c}`);
   if (live.commit !== undefined) lines.push(`Manifold-Status-Commit: ${live.commit}`);
   lines.push(`Manifold-Decided-At: ${live.now}`);
   if (sourceCommit !== undefined) lines.push(`Manifold-Source-Commit: ${sourceCommit}`);
   lines.push(`Manifold-Version: ${MANIFOLD_VERSION}`);
   return `${lines.join('\n')}\n`;
+}
+
+function migratedClusters(decision: FailoverDecision): string[] {
+  return [...new Set(decision.migrated.map((m) => m.cluster))].sort();
 }
 
 /** `from eu-1 (2 → 0) to eu-2 (2 → 4)`: the clusters that lose, then those that gain. */

@@ -26,6 +26,8 @@ export interface ObservedWorkload {
   desired: number;
   ready: number;
   unschedulable: number;
+  pods?: number | undefined;
+  unschedulableSince?: string[] | undefined;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   isScalarResourceName,
   kubeTime,
   isUnschedulablePod,
+  unschedulableSince,
   kubeadmiralResources,
   mergeLive,
   nodeSummary,
@@ -248,6 +249,12 @@ describe('workloads: desired / ready / unschedulable', () => {
     expect(isUnschedulablePod({ kind: 'Pod', status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulerError' }] } })).toBe(false);
   });
 
+  it('an unschedulable pod carries the time it became so; without lastTransitionTime it is Go’s zero time (past any threshold, as upstream)', () => {
+    expect(unschedulableSince(schedPod(false))).toBe(at(-120));
+    expect(unschedulableSince(schedPod(true))).toBeUndefined();
+    expect(unschedulableSince({ kind: 'Pod', status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] } })).toBe('0001-01-01T00:00:00Z');
+  });
+
   it('a Deployment’s pods are found through their ReplicaSet name and pod-template-hash', () => {
     expect(podOwners(schedPod(false, false, { kind: 'ReplicaSet', name: 'api-5d8f7c' }, '5d8f7c'))).toEqual(['ReplicaSet/api-5d8f7c', 'Deployment/api']);
     expect(podOwners(schedPod(false, false, { kind: 'ReplicaSet', name: 'plain' }))).toEqual(['ReplicaSet/plain']);
@@ -268,8 +275,8 @@ describe('workloads: desired / ready / unschedulable', () => {
       { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'cfg', live: {} },
     ];
     expect(workloadCounts(workloads, pods)).toEqual([
-      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'api', desired: 5, ready: 1, unschedulable: 2 },
-      { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'web', name: 'db', desired: 1, ready: 0, unschedulable: 1 },
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'api', desired: 5, ready: 1, unschedulable: 2, pods: 3, unschedulableSince: [at(-120), at(-120)] },
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'web', name: 'db', desired: 1, ready: 0, unschedulable: 1, pods: 1, unschedulableSince: [at(-120)] },
       { apiVersion: 'batch/v1', kind: 'Job', namespace: 'web', name: 'once', desired: 2, ready: 2, unschedulable: 0 },
     ]);
   });

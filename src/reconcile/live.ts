@@ -385,15 +385,26 @@ export function isWorkload(apiVersion: string, kind: string): boolean {
  * and countScheduledAndUnschedulablePods: PodScheduled=False with reason
  * Unschedulable, terminating pods left out. KubeAdmiral also waits until the
  * pod has been so for `podUnschedulableFor`; that threshold belongs to the
- * decision (failover), so every such pod is counted here.
+ * decision (the KubeAdmiral dialect, dialects/kubeadmiral/automigration.ts),
+ * so every such pod is counted here with the time it became unschedulable.
  */
 export function isUnschedulablePod(pod: JsonObject): boolean {
-  if (asObject(pod.metadata).deletionTimestamp != null) return false;
+  return unschedulableSince(pod) !== undefined;
+}
+
+/** Go's zero time: a PodScheduled condition without lastTransitionTime is past any threshold upstream. */
+const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** When an unschedulable pod became so (its PodScheduled lastTransitionTime); undefined for any other pod. */
+export function unschedulableSince(pod: JsonObject): string | undefined {
+  if (asObject(pod.metadata).deletionTimestamp != null) return undefined;
   for (const c of asArray(asObject(pod.status).conditions)) {
     const cond = asObject(c);
-    if (cond.type === 'PodScheduled') return cond.status === 'False' && cond.reason === 'Unschedulable';
+    if (cond.type !== 'PodScheduled') continue;
+    if (cond.status !== 'False' || cond.reason !== 'Unschedulable') return undefined;
+    return typeof cond.lastTransitionTime === 'string' && cond.lastTransitionTime !== '' ? cond.lastTransitionTime : GO_ZERO_TIME;
   }
-  return false;
+  return undefined;
 }
 
 /** The controller owner reference of an object: `Kind/name`. */
@@ -437,19 +448,26 @@ export interface WorkloadObject {
 
 /** Replica counts of each workload, with the unschedulable pods found for it in `pods`. */
 export function workloadCounts(workloads: readonly WorkloadObject[], pods: readonly JsonObject[]): LiveWorkload[] {
-  const unschedulable = new Map<string, number>();
+  const podCount = new Map<string, number>();
+  const since = new Map<string, string[]>();
   for (const pod of pods) {
-    if (!isUnschedulablePod(pod)) continue;
     const ns = asObject(pod.metadata).namespace;
+    const became = unschedulableSince(pod);
     for (const owner of podOwners(pod)) {
       const key = `${typeof ns === 'string' ? ns : ''}/${owner}`;
-      unschedulable.set(key, (unschedulable.get(key) ?? 0) + 1);
+      podCount.set(key, (podCount.get(key) ?? 0) + 1);
+      if (became === undefined) continue;
+      const list = since.get(key);
+      if (list === undefined) since.set(key, [became]);
+      else list.push(became);
     }
   }
   const out: LiveWorkload[] = [];
   for (const w of workloads) {
     const rule = WORKLOAD_KINDS[`${groupOf(w.apiVersion)}/${w.kind}`];
     if (rule === undefined) continue;
+    const key = `${w.namespace ?? ''}/${w.kind}/${w.name}`;
+    const unschedulable = (since.get(key) ?? []).sort(compareText);
     out.push({
       apiVersion: w.apiVersion,
       kind: w.kind,
@@ -457,7 +475,9 @@ export function workloadCounts(workloads: readonly WorkloadObject[], pods: reado
       name: w.name,
       desired: rule.desired(asObject(w.live.spec)),
       ready: rule.ready(asObject(w.live.status)),
-      unschedulable: unschedulable.get(`${w.namespace ?? ''}/${w.kind}/${w.name}`) ?? 0,
+      unschedulable: unschedulable.length,
+      // Only with unschedulable pods: what auto-migration needs, and no churn in the report otherwise.
+      ...(unschedulable.length === 0 ? {} : { pods: podCount.get(key) ?? 0, unschedulableSince: unschedulable }),
     });
   }
   return out.sort((a, b) => compareText(`${groupOf(a.apiVersion)}/${a.kind}/${a.namespace ?? ''}/${a.name}`, `${groupOf(b.apiVersion)}/${b.kind}/${b.namespace ?? ''}/${b.name}`));

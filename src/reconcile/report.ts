@@ -101,6 +101,19 @@ const LiveWorkloadSchema = z
       .int()
       .nonnegative()
       .meta({ description: 'pods of the workload with condition PodScheduled=False, reason Unschedulable (what KubeAdmiral auto-migration counts)' }),
+    pods: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .meta({ description: 'with unschedulable pods: every unfinished pod of the workload (KubeAdmiral auto-migration compares it with desired)' }),
+    unschedulableSince: z
+      .array(z.string())
+      .optional()
+      .meta({
+        description:
+          "with unschedulable pods: each one's PodScheduled condition lastTransitionTime, ascending; auto-migration counts a pod once it is older than the policy's podUnschedulableFor",
+      }),
   })
   .meta({ description: 'Replica counts of one workload in the cluster' });
 

@@ -60,6 +60,10 @@ export interface LiveWorkload {
   ready: number;
   /** Pods with PodScheduled=False, reason Unschedulable (KubeAdmiral auto-migration's input). */
   unschedulable: number;
+  /** With unschedulable pods: every unfinished pod of the workload (upstream's `len(pods)`). */
+  pods?: number | undefined;
+  /** With unschedulable pods: each one's PodScheduled lastTransitionTime, ascending (the threshold is the decision's). */
+  unschedulableSince?: string[] | undefined;
 }
 
 /**

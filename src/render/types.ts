@@ -38,6 +38,12 @@ export interface Placement {
   /** Policies and rules that changed the object for this cluster, for provenance. */
   overridesFor(cluster: string): string[];
   explain: ExplainSection[];
+  /**
+   * Clusters the live status made the scheduler take replicas from, with
+   * why (KubeAdmiral auto-migration: "3 pods unschedulable for more than
+   * 1m"), for `manifold failover`'s message.
+   */
+  migrated?: Array<{ cluster: string; why: string }> | undefined;
   /** Karmada clusterAffinities group that scheduled the template, kept for the next render. */
   affinityGroup?: string | undefined;
   /**

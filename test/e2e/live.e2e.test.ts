@@ -197,7 +197,7 @@ describe('live state on the report branch', () => {
     expect(parseQuantity(s1?.live?.resources?.available.cpu ?? '0')).toBe(parseQuantity(s1?.live?.resources?.allocatable.cpu ?? '0') - expected.milliCPU - 100_000n);
     expect(s1?.live?.workloads).toEqual([
       { apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name: 'fits', desired: 2, ready: 2, unschedulable: 0 },
-      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name: 'too-big', desired: 1, ready: 0, unschedulable: 1 },
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name: 'too-big', desired: 1, ready: 0, unschedulable: 1, pods: 1, unschedulableSince: [expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)] },
     ]);
     const apps = s1?.live?.apiEnablements?.find((e) => e.groupVersion === 'apps/v1');
     expect(apps?.resources).toContainEqual({ name: 'deployments', kind: 'Deployment' });

@@ -5,7 +5,8 @@
  * them (priority descending), each taking everything that is left up to its
  * maximum. With avoidDisruption the current distribution is moved towards the
  * desired one by the difference only, like the Spread planner. Auto-migration
- * capacities are not modelled here: Manifold has no live pod data.
+ * capacities are not modelled here yet (upstream preference_bin_pack.go passes
+ * estimatedCapacity and scheduledReplicas; only the Spread planner takes them).
  */
 
 export interface BinpackPreference {

@@ -6,6 +6,7 @@
  * the sync controller builds them. Namespaces go to every cluster
  * (nsautoprop) once the repository uses this dialect.
  */
+import { estimateClusterCapacity, parseGoDuration } from './automigration.ts';
 import { overlayFederatedCluster } from './live.ts';
 import { InputError, ManifoldError, type Problem } from '../../errors/index.ts';
 import type { Parsed, Repository } from '../../load/repository.ts';
@@ -67,6 +68,8 @@ interface Scheduled {
   replicasPath?: string | undefined;
   /** False when the type's FederatedTypeConfig runs no overridepolicy-controller. */
   overridden?: boolean | undefined;
+  /** Clusters auto-migration capped, with why. */
+  migrated?: Array<{ cluster: string; why: string }> | undefined;
 }
 
 interface Policies {
@@ -229,6 +232,56 @@ function scheduleTemplate(ctx: DialectContext, template: Template, policies: Pol
   return scheduled;
 }
 
+/**
+ * Auto-migration for one object (kubeadmiral pkg/controllers/automigration/
+ * controller.go estimateCapacity, read back by the scheduler's
+ * schedulingunit.go getAutoMigrationInfo): with a policy that enables it and
+ * a report, each cluster's estimated capacity from the pods unschedulable
+ * past the threshold at the decision time.
+ */
+function autoMigrationOf(
+  ctx: DialectContext,
+  template: Template,
+  policy: BoundPolicy,
+  spec: ReturnType<typeof resolvePropagationSpec>,
+): { estimatedCapacity: Record<string, number>; lines: string[]; migrated: Array<{ cluster: string; why: string }> } | undefined {
+  const threshold = spec.autoMigration?.when?.podUnschedulableFor;
+  if (threshold === undefined || ctx.live === undefined) return undefined;
+  const thresholdMs = parseGoDuration(threshold);
+  if (thresholdMs === undefined) {
+    ctx.error({
+      code: 'INVALID_FIELD',
+      file: policy.parsed.source.file,
+      line: policy.parsed.source.line,
+      field: 'spec.autoMigration.when.podUnschedulableFor',
+      object: { kind: policy.kind, namespace: policy.ref.namespace, name: policy.ref.name },
+      message: `"${threshold}" is not a duration (Go time.ParseDuration: 30s, 1m, 1h30m)`,
+    });
+    return undefined;
+  }
+  const { group } = splitApiVersion(template.id.apiVersion);
+  const estimatedCapacity: Record<string, number> = {};
+  const lines: string[] = [];
+  const migrated: Array<{ cluster: string; why: string }> = [];
+  for (const observed of [...ctx.live.status.clusters].sort((a, b) => byteOrder(a.cluster, b.cluster))) {
+    const workload = observed.live?.workloads?.find(
+      (w) => splitApiVersion(w.apiVersion).group === group && w.kind === template.id.kind && (w.namespace ?? '') === (template.id.namespace ?? '') && w.name === template.id.name,
+    );
+    if (workload === undefined || workload.unschedulable === 0) continue;
+    const result = estimateClusterCapacity(workload, ctx.live.status.now, thresholdMs);
+    const keep = spec.autoMigration?.keepUnschedulableReplicas === true ? ', kept there (keepUnschedulableReplicas)' : '';
+    const why = `${result.unschedulable} pod${result.unschedulable === 1 ? '' : 's'} unschedulable for more than ${threshold}${keep}`;
+    if (result.estimatedCapacity === undefined) {
+      lines.push(`auto-migration: ${observed.cluster}: ${workload.unschedulable} unschedulable, ${result.unschedulable} past ${threshold}: no estimated capacity`);
+      continue;
+    }
+    estimatedCapacity[observed.cluster] = result.estimatedCapacity;
+    lines.push(`auto-migration: ${observed.cluster}: ${why} (of ${workload.desired} desired): estimatedCapacity ${result.estimatedCapacity}`);
+    migrated.push({ cluster: observed.cluster, why });
+  }
+  return { estimatedCapacity, lines, migrated };
+}
+
 /** The current placement from the previous render: clusters of the inventory that hold this template. */
 function currentPlacement(ctx: DialectContext, template: Template): Map<string, number | null> {
   const current = new Map<string, number | null>();
@@ -291,6 +344,8 @@ function scheduleWithPolicy(ctx: DialectContext, template: Template, policy: Bou
   try {
     const { unit, overrides, ignored, notes } = buildSchedulingUnit(template, spec, currentPlacement(ctx, template), replicasPath);
     reportAnnotations(ctx, template, policy, overrides, ignored);
+    const migration = unit.mode === 'Divide' ? autoMigrationOf(ctx, template, policy, spec) : undefined;
+    if (migration !== undefined && Object.keys(migration.estimatedCapacity).length > 0) unit.estimatedCapacity = migration.estimatedCapacity;
     const result = schedule(unit, ctx.repo.clusters, template.id);
     const unitLines = [
       `mode ${unit.mode}${unit.mode === 'Divide' ? `, ${unit.desiredReplicas} replicas, ${unit.replicasStrategy}` : ''}`,
@@ -299,6 +354,7 @@ function scheduleWithPolicy(ctx: DialectContext, template: Template, policy: Bou
       ...notes,
       ...overrides.map((o) => `annotation ${o.annotation}=${o.value} overrides ${o.fields.join(', ')} of ${policy.label}`),
       ...ignored.map((i) => `annotation ignored: ${i}`),
+      ...(migration?.lines ?? []),
     ];
     return {
       template,
@@ -308,6 +364,7 @@ function scheduleWithPolicy(ctx: DialectContext, template: Template, policy: Bou
       leads: !spec.disableFollowerScheduling,
       replicasPath,
       overridden,
+      migrated: migration?.migrated,
     };
   } catch (error) {
     if (!(error instanceof SchedulingUnitError || error instanceof SchedulerError || error instanceof ManifoldError)) throw error;
@@ -469,6 +526,7 @@ function toPlacement(
     },
     overridesFor: (cluster) => rulesOf(cluster).map((r) => r.label),
     explain: [...s.explain, overridesExplain(boundOverrides, clusters, rulesOf)],
+    ...(s.migrated === undefined || s.migrated.length === 0 ? {} : { migrated: s.migrated }),
   };
 }
 

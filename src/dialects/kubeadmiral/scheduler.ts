@@ -365,6 +365,7 @@ function divide(su: SchedulingUnit, selected: readonly string[], clusters: reado
     maxReplicas: su.maxReplicas,
     current,
     keepUnschedulableReplicas: su.keepUnschedulableReplicas,
+    estimatedCapacity: su.estimatedCapacity,
     avoidDisruption: su.avoidDisruption,
     key: su.key,
   });

@@ -70,6 +70,8 @@ export interface SchedulingUnit {
   /** The GPU request of one pod in whole units (scores count it as requested). */
   gpuRequest: bigint;
   keepUnschedulableReplicas: boolean;
+  /** Auto-migration's estimatedCapacity per cluster (kubeadmiral.io/auto-migration-info), from live status. */
+  estimatedCapacity?: Record<string, number> | undefined;
 }
 
 /** One policy field that a per-object annotation replaced. */
