@@ -26,6 +26,8 @@ export interface PublishOptions {
   now?: Date | undefined;
   /** The files' values stand for blobs the render already streamed into the repository (blob-stream.ts); not with `push`. */
   streamed?: { resolve: (value: string) => Blob | undefined; written: number } | undefined;
+  /** Called when the commit is made and the push starts (each attempt): progress for the user. */
+  onPush?: (() => void) | undefined;
 }
 
 export interface PublishReport {
@@ -56,7 +58,7 @@ export async function publishRender(
     const tree = renderedTree(clusters, provenance);
     const result =
       options.push !== undefined
-        ? await pushRenderedTree(repo, tree, { ...common, remote: options.push, token: options.token })
+        ? await pushRenderedTree(repo, tree, { ...common, remote: options.push, token: options.token, beforePush: async () => options.onPush?.() })
         : await commitStreamed(repo, tree, common, options.streamed);
     return { result, lines: reportLines(result, branch, options.prefix) };
   } finally {
