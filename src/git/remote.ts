@@ -19,7 +19,7 @@ import { buildCommit, HashedTree, prefixSegments, type CommitOptions, type Commi
 import { copyReachable, openLocalRemote } from './local-remote.ts';
 import { PushRefusedError, sendPack } from './send-pack.ts';
 import { assertNotCheckedOut, branchRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from './repo.ts';
-import type { Signature } from './objects.ts';
+import type { GitObject, Signature } from './objects.ts';
 
 import { TOKEN_ENV } from './names.ts';
 export { TOKEN_ENV };
@@ -300,7 +300,7 @@ export async function pushCommit(
   oid: string,
   fullRef: string,
   expected: string | undefined,
-  options: { token: string | undefined; who: Signature; action: string },
+  options: { token: string | undefined; who: Signature; action: string; inMemory?: ReadonlyMap<string, GitObject> | undefined },
 ): Promise<PushStats> {
   if (target.local !== undefined) {
     await assertNotCheckedOut(target.local, fullRef);
@@ -312,7 +312,7 @@ export async function pushCommit(
   const state: AuthState = { token: options.token, offered: false };
   let sent: PushStats;
   try {
-    sent = await sendPack(repo, http, target.url, { head: oid, fullRef, expected }, authCallbacks(state));
+    sent = await sendPack(repo, http, target.url, { head: oid, fullRef, expected, inMemory: options.inMemory }, authCallbacks(state));
   } catch (err) {
     if (isLostRace(err)) throw err;
     throw remoteError(err, target, state, options.action);
@@ -378,7 +378,9 @@ export async function pushRenderedTree(repo: GitRepository, tree: RenderedTree |
     await options.beforePush?.(attempt);
     let sent: PushStats;
     try {
-      sent = await pushCommit(repo, target, head, ref, tip, { token: options.token, who: options.author, action: 'pushing to' });
+      // The new objects are still in memory: packed from there, not read back from disk.
+      const inMemory = commit === undefined ? undefined : new Map([...prepared.objects, [commit.oid, commit]]);
+      sent = await pushCommit(repo, target, head, ref, tip, { token: options.token, who: options.author, action: 'pushing to', inMemory });
     } catch (err) {
       if (isLostRace(err) && attempt < maxAttempts) continue;
       if (isLostRace(err)) throw new RuntimeError('GIT_PUSH_RACE', `pushing to ${remoteLabel}: ${ref} kept moving; gave up after ${attempt} attempts`);

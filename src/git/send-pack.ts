@@ -26,7 +26,7 @@
 import { createHash } from 'node:crypto';
 import git, { type GitHttpRequest, type GitHttpResponse, type HttpClient } from 'isomorphic-git';
 import { RuntimeError } from '../errors/index.ts';
-import { decodeCommit, decodeTree, isDirMode, type ObjectType } from './objects.ts';
+import { decodeCommit, decodeTree, isDirMode, type GitObject, type ObjectType } from './objects.ts';
 import { deflateAll } from './store.ts';
 import { ZERO_OID, type GitRepository } from './repo.ts';
 
@@ -120,8 +120,12 @@ function packObjectHeader(type: number, size: number): Buffer {
   return Buffer.from(bytes);
 }
 
-/** A version 2 pack of these objects, undeltified, as the chunks of one buffer (header, objects, SHA-1 trailer). */
-export async function packOf(repo: GitRepository, oids: readonly string[]): Promise<Buffer[]> {
+/**
+ * A version 2 pack of these objects, undeltified, as the chunks of one
+ * buffer (header, objects, SHA-1 trailer). Objects in `inMemory` (the commit
+ * just built) are taken from there instead of being read back from disk.
+ */
+export async function packOf(repo: GitRepository, oids: readonly string[], inMemory?: ReadonlyMap<string, GitObject>): Promise<Buffer[]> {
   const sha = createHash('sha1');
   const chunks: Buffer[] = [];
   const add = (b: Buffer) => {
@@ -134,7 +138,7 @@ export async function packOf(repo: GitRepository, oids: readonly string[]): Prom
   header.writeUInt32BE(oids.length, 8);
   add(header);
   for (let start = 0; start < oids.length; start += PACK_BATCH) {
-    const batch = await Promise.all(oids.slice(start, start + PACK_BATCH).map((oid) => repo.objects.read(oid)));
+    const batch = await Promise.all(oids.slice(start, start + PACK_BATCH).map((oid) => inMemory?.get(oid) ?? repo.objects.read(oid)));
     const compressed = await deflateAll(batch.map((o) => o.body), WIRE_LEVEL);
     for (const [i, o] of batch.entries()) {
       add(packObjectHeader(TYPE_CODES[o.type], o.body.length));
@@ -257,7 +261,7 @@ export async function sendPack(
   repo: GitRepository,
   http: HttpClient,
   url: string,
-  push: { head: string; fullRef: string; expected: string | undefined },
+  push: { head: string; fullRef: string; expected: string | undefined; inMemory?: ReadonlyMap<string, GitObject> | undefined },
   auth: Pick<Parameters<typeof git.getRemoteInfo2>[0], 'onAuth' | 'onAuthFailure'>,
 ): Promise<SendPackResult> {
   const advertised = await advertisement(http, url, auth);
@@ -267,7 +271,7 @@ export async function sendPack(
   // Only what the server advertised may be asked for (some servers abort on an unknown capability).
   const capabilities = ['report-status', 'side-band-64k'].filter((c) => advertised.capabilities.has(c));
   const command = pktLine(`${push.expected ?? ZERO_OID} ${push.head} ${push.fullRef}\0${capabilities.join(' ')}\n`);
-  const body = Buffer.concat([command, FLUSH, ...(await packOf(repo, oids))]);
+  const body = Buffer.concat([command, FLUSH, ...(await packOf(repo, oids, push.inMemory))]);
   const headers: Record<string, string> = { 'content-type': 'application/x-git-receive-pack-request', accept: 'application/x-git-receive-pack-result' };
   if (advertised.authorization !== undefined) headers.authorization = advertised.authorization;
   const res = await http.request({ method: 'POST', url: `${withoutCredentials(url)}/git-receive-pack`, headers, body: (async function* () {
