@@ -30,6 +30,8 @@ export interface ProgressOptions {
   delayMs?: number | undefined;
   /** Clock, for tests; performance.now by default. */
   now?: (() => number) | undefined;
+  /** $TERM; `dumb` (Emacs shells, some CI consoles) cannot erase a line, so nothing is drawn. */
+  term?: string | undefined;
 }
 
 export interface ProgressLine {
@@ -70,7 +72,8 @@ export function progressLine(options: ProgressOptions): ProgressLine {
   const now = options.now ?? (() => performance.now());
   const start = now();
   const delayMs = options.delayMs ?? PROGRESS_DELAY_MS;
-  const enabled = stream.isTTY === true && options.quiet !== true && process.env.TERM !== 'dumb';
+  const term = 'term' in options ? options.term : process.env.TERM;
+  const enabled = stream.isTTY === true && options.quiet !== true && term !== 'dumb';
   let current: Progress | undefined;
   let shown = false;
   let stopped = false;
