@@ -16,7 +16,9 @@
  *   git 2.27, `pack.useSparse`): like it, an object that moved to another path
  *   is sent again, which costs bytes, never correctness.
  *
- * The pack is undeltified (deltas are optional in the protocol). The ref
+ * A changed file or folder of at least 1 KiB goes as a delta against the
+ * version the remote has at its path (delta.ts) when that halves it; the
+ * rest goes whole. The ref
  * update names the tip the branch was built on as its old value, so
  * receive-pack moves the ref only if the branch is still there (a
  * compare-and-swap on the server; a lost race is reported, not forced).
@@ -27,6 +29,7 @@ import { createHash } from 'node:crypto';
 import git, { type GitHttpRequest, type GitHttpResponse, type HttpClient } from 'isomorphic-git';
 import { RuntimeError } from '../errors/index.ts';
 import { decodeCommit, decodeTree, isDirMode, type GitObject, type ObjectType } from './objects.ts';
+import { encodeDelta } from './delta.ts';
 import { deflateAll } from './store.ts';
 import { ZERO_OID, type GitRepository } from './repo.ts';
 
@@ -75,35 +78,61 @@ export async function commitsToSend(repo: GitRepository, head: string, remoteTip
 }
 
 /**
- * The ids of the trees and blobs under `tree` that are not in `base` at the
- * same path (the sparse walk described above), added to `out` in the order
- * found. `base` undefined: the whole subtree.
+ * What a push sends: the objects, and for each changed file or folder the
+ * version the remote holds at the same path (the base of a delta), with the
+ * bodies of the base folders the walk read anyway.
  */
-export async function newTreeObjects(repo: GitRepository, tree: string, base: string | undefined, out: Set<string>): Promise<void> {
-  if (tree === base || out.has(tree)) return;
-  out.add(tree);
+export interface PushPlan {
+  oids: string[];
+  bases: Map<string, string>;
+  baseBodies: Map<string, Buffer>;
+}
+
+/**
+ * The ids of the trees and blobs under `tree` that are not in `base` at the
+ * same path (the sparse walk described above), added to `plan.oids` in the
+ * order found. `base` undefined: the whole subtree.
+ */
+async function newTreeObjects(repo: GitRepository, tree: string, base: string | undefined, seen: Set<string>, plan: PushPlan): Promise<void> {
+  if (tree === base || seen.has(tree)) return;
+  seen.add(tree);
+  plan.oids.push(tree);
   const entries = decodeTree((await repo.objects.read(tree)).body);
-  const before = base === undefined ? new Map<string, { mode: string; oid: string }>() : new Map(decodeTree((await repo.objects.read(base)).body).map((e) => [e.name, e]));
+  let before = new Map<string, { mode: string; oid: string }>();
+  if (base !== undefined) {
+    const body = (await repo.objects.read(base)).body;
+    plan.baseBodies.set(base, body);
+    plan.bases.set(tree, base);
+    before = new Map(decodeTree(body).map((e) => [e.name, e]));
+  }
   for (const entry of entries) {
     if (entry.mode === MODE_GITLINK) continue;
     const old = before.get(entry.name);
     if (old?.oid === entry.oid) continue;
-    if (isDirMode(entry.mode)) await newTreeObjects(repo, entry.oid, old !== undefined && isDirMode(old.mode) ? old.oid : undefined, out);
-    else out.add(entry.oid);
+    const oldDir = old !== undefined && isDirMode(old.mode);
+    if (isDirMode(entry.mode)) {
+      await newTreeObjects(repo, entry.oid, oldDir ? old.oid : undefined, seen, plan);
+    } else if (!seen.has(entry.oid)) {
+      seen.add(entry.oid);
+      plan.oids.push(entry.oid);
+      if (old !== undefined && !oldDir && old.mode !== MODE_GITLINK) plan.bases.set(entry.oid, old.oid);
+    }
   }
 }
 
 /** Every object `head` has that the remote at `remoteTip` lacks: commits first, then their trees and blobs. */
-export async function objectsToSend(repo: GitRepository, head: string, remoteTip: string | undefined): Promise<string[]> {
+export async function objectsToSend(repo: GitRepository, head: string, remoteTip: string | undefined): Promise<PushPlan> {
   const commits = await commitsToSend(repo, head, remoteTip);
   const sending = new Set(commits.map((c) => c.oid));
-  const trees = new Set<string>();
-  for (const commit of commits) {
+  const plan: PushPlan = { oids: [...sending], bases: new Map(), baseBodies: new Map() };
+  const seen = new Set<string>();
+  // Oldest first: a later commit's base folders may be the earlier one's new folders, sent in this same pack.
+  for (const commit of [...commits].reverse()) {
     // The parent's tree is at the remote, or sent in this same pack (its commit is in `commits`).
     const parentTree = commit.parent !== undefined && (commit.parent === remoteTip || sending.has(commit.parent)) ? decodeCommit((await repo.objects.read(commit.parent)).body).tree : undefined;
-    await newTreeObjects(repo, commit.tree, parentTree, trees);
+    await newTreeObjects(repo, commit.tree, parentTree, seen, plan);
   }
-  return [...sending, ...trees];
+  return plan;
 }
 
 /** Type in bits 4–6 of the first byte, size in 4 + 7·n bits, continuation in bit 7 (gitformat-pack.txt). */
@@ -120,12 +149,32 @@ function packObjectHeader(type: number, size: number): Buffer {
   return Buffer.from(bytes);
 }
 
+/** Below this size an object is sent whole: a delta would save too little to be worth computing. */
+const DELTA_MIN_BYTES = 1024;
+
 /**
- * A version 2 pack of these objects, undeltified, as the chunks of one
- * buffer (header, objects, SHA-1 trailer). Objects in `inMemory` (the commit
- * just built) are taken from there instead of being read back from disk.
+ * A changed file or folder as a delta against the version the remote has at
+ * its path (REF_DELTA: the base named by id, gitformat-pack.txt), when that
+ * is under half the size; undefined to send it whole. The base may be in the
+ * remote only (a thin pack, which receive-pack completes: index-pack --fix-thin).
  */
-export async function packOf(repo: GitRepository, oids: readonly string[], inMemory?: ReadonlyMap<string, GitObject>): Promise<Buffer[]> {
+async function asDelta(repo: GitRepository, object: GitObject, plan: Pick<PushPlan, 'bases' | 'baseBodies'>): Promise<{ base: string; delta: Buffer } | undefined> {
+  const base = plan.bases.get(object.oid);
+  if (base === undefined || object.body.length < DELTA_MIN_BYTES) return undefined;
+  const baseBody = plan.baseBodies.get(base) ?? (await repo.objects.read(base)).body;
+  const delta = encodeDelta(baseBody, object.body);
+  return delta.length < object.body.length / 2 ? { base, delta } : undefined;
+}
+
+const REF_DELTA = 7;
+
+/**
+ * A version 2 pack of these objects, as the chunks of one buffer (header,
+ * objects, SHA-1 trailer); changed files and folders as deltas when `plan`
+ * names their bases. Objects in `inMemory` (the commit just built) are taken
+ * from there instead of being read back from disk.
+ */
+export async function packOf(repo: GitRepository, oids: readonly string[], inMemory?: ReadonlyMap<string, GitObject>, plan?: Pick<PushPlan, 'bases' | 'baseBodies'>): Promise<Buffer[]> {
   const sha = createHash('sha1');
   const chunks: Buffer[] = [];
   const add = (b: Buffer) => {
@@ -138,10 +187,13 @@ export async function packOf(repo: GitRepository, oids: readonly string[], inMem
   header.writeUInt32BE(oids.length, 8);
   add(header);
   for (let start = 0; start < oids.length; start += PACK_BATCH) {
-    const batch = await Promise.all(oids.slice(start, start + PACK_BATCH).map((oid) => inMemory?.get(oid) ?? repo.objects.read(oid)));
-    const compressed = await deflateAll(batch.map((o) => o.body), WIRE_LEVEL);
+    const batch = await Promise.all(oids.slice(start, start + PACK_BATCH).map((oid) => inMemory?.get(oid) ?? repo.objects.read(oid).then((o) => ({ oid, ...o }))));
+    const deltas = await Promise.all(batch.map((o) => (plan === undefined ? undefined : asDelta(repo, o, plan))));
+    const compressed = await deflateAll(batch.map((o, i) => deltas[i]?.delta ?? o.body), WIRE_LEVEL);
     for (const [i, o] of batch.entries()) {
-      add(packObjectHeader(TYPE_CODES[o.type], o.body.length));
+      const delta = deltas[i];
+      if (delta === undefined) add(packObjectHeader(TYPE_CODES[o.type], o.body.length));
+      else add(Buffer.concat([packObjectHeader(REF_DELTA, delta.delta.length), Buffer.from(delta.base, 'hex')]));
       add(compressed[i] as Buffer);
     }
   }
@@ -267,11 +319,13 @@ export async function sendPack(
   const advertised = await advertisement(http, url, auth);
   const current = advertised.refs.get(push.fullRef);
   if (current !== push.expected) throw new PushRefusedError(push.fullRef, `stale info: it is at ${current ?? 'no branch'}, not ${push.expected ?? 'no branch'}`);
-  const oids = await objectsToSend(repo, push.head, push.expected);
+  const plan = await objectsToSend(repo, push.head, push.expected);
+  // A server that cannot complete a thin pack says so (no-thin): then every object goes whole.
+  const deltaBases = advertised.capabilities.has('no-thin') ? undefined : plan;
   // Only what the server advertised may be asked for (some servers abort on an unknown capability).
   const capabilities = ['report-status', 'side-band-64k'].filter((c) => advertised.capabilities.has(c));
   const command = pktLine(`${push.expected ?? ZERO_OID} ${push.head} ${push.fullRef}\0${capabilities.join(' ')}\n`);
-  const body = Buffer.concat([command, FLUSH, ...(await packOf(repo, oids, push.inMemory))]);
+  const body = Buffer.concat([command, FLUSH, ...(await packOf(repo, plan.oids, push.inMemory, deltaBases))]);
   const headers: Record<string, string> = { 'content-type': 'application/x-git-receive-pack-request', accept: 'application/x-git-receive-pack-result' };
   if (advertised.authorization !== undefined) headers.authorization = advertised.authorization;
   const res = await http.request({ method: 'POST', url: `${withoutCredentials(url)}/git-receive-pack`, headers, body: (async function* () {
@@ -284,7 +338,7 @@ export async function sendPack(
   const refused = report.refs.get(push.fullRef);
   if (!report.refs.has(push.fullRef) && capabilities.includes('report-status')) throw new Error(`the remote did not report on ${push.fullRef}`);
   if (refused !== undefined) throw new PushRefusedError(push.fullRef, refused);
-  return { objects: oids.length, bytes: body.length };
+  return { objects: plan.oids.length, bytes: body.length };
 }
 
 /** The URL without `user:password@`: the credentials travel in the Authorization header discovery settled on. */
