@@ -71,13 +71,53 @@ function copyInstruction(offset: number, size: number): number[] {
   return out;
 }
 
+/**
+ * Offsets of the base's blocks by hash: an open-addressing table in typed
+ * arrays (a Map of millions of entries for a 70 MB provenance file cost
+ * seconds and 150 MB). The first block with a hash wins, as in a Map.
+ */
+class BlockIndex {
+  private readonly hashes: Uint32Array;
+  private readonly offsets: Int32Array;
+  private readonly mask: number;
+
+  constructor(base: Buffer) {
+    const blocks = Math.floor(base.length / BLOCK);
+    let size = 16;
+    // At most two thirds full: short probes, 8 bytes a slot (67 MB for a 70 MB file).
+    while (size < blocks * 1.5) size *= 2;
+    this.mask = size - 1;
+    this.hashes = new Uint32Array(size);
+    this.offsets = new Int32Array(size).fill(-1);
+    for (let at = 0; at + BLOCK <= base.length; at += BLOCK) this.add(hashAt(base, at), at);
+  }
+
+  private add(h: number, offset: number): void {
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      if (this.offsets[slot] === -1) {
+        this.hashes[slot] = h;
+        this.offsets[slot] = offset;
+        return;
+      }
+      if (this.hashes[slot] === h) return;
+    }
+  }
+
+  get(h: number): number | undefined {
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const offset = this.offsets[slot] as number;
+      if (offset === -1) return undefined;
+      if (this.hashes[slot] === h) return offset;
+    }
+  }
+}
+
+/** Bytes compared at a time while a match is extended (Buffer.compare runs natively). */
+const STRIDE = 256;
+
 /** The delta that turns `base` into `target`. */
 export function encodeDelta(base: Buffer, target: Buffer): Buffer {
-  const index = new Map<number, number>();
-  for (let at = 0; at + BLOCK <= base.length; at += BLOCK) {
-    const h = hashAt(base, at);
-    if (!index.has(h)) index.set(h, at);
-  }
+  const index = new BlockIndex(base);
   const out: number[] = [...sizeVarint(base.length), ...sizeVarint(target.length)];
   const chunks: Buffer[] = [];
   const flushOut = () => {
@@ -106,6 +146,10 @@ export function encodeDelta(base: Buffer, target: Buffer): Buffer {
       }
       let end = i + BLOCK;
       let baseEnd = candidate + BLOCK;
+      while (end + STRIDE <= target.length && baseEnd + STRIDE <= base.length && base.compare(target, end, end + STRIDE, baseEnd, baseEnd + STRIDE) === 0) {
+        end += STRIDE;
+        baseEnd += STRIDE;
+      }
       while (end < target.length && baseEnd < base.length && base[baseEnd] === target[end]) {
         end++;
         baseEnd++;
