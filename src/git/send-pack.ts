@@ -333,12 +333,17 @@ export async function sendPack(
   })() });
   const response = await collect(res.body);
   if (res.statusCode !== 200) throw httpError(res.statusCode);
-  const report = parseReceivePackResponse(response, capabilities.includes('side-band-64k'));
-  if (report.unpack !== 'ok') throw new Error(`the remote could not unpack what was sent: ${report.unpack || 'no report'}`);
-  const refused = report.refs.get(push.fullRef);
-  if (!report.refs.has(push.fullRef) && capabilities.includes('report-status')) throw new Error(`the remote did not report on ${push.fullRef}`);
-  if (refused !== undefined) throw new PushRefusedError(push.fullRef, refused);
+  // Without report-status (no git server of the last fifteen years) the 200 is all there is to go by.
+  if (capabilities.includes('report-status')) checkReport(parseReceivePackResponse(response, capabilities.includes('side-band-64k')), push.fullRef);
   return { objects: plan.oids.length, bytes: body.length };
+}
+
+/** Throws what the server's report-status says went wrong: the unpack, or the ref (PushRefusedError). */
+function checkReport(report: ReceivePackReport, fullRef: string): void {
+  if (report.unpack !== 'ok') throw new Error(`the remote could not unpack what was sent: ${report.unpack || 'no report'}`);
+  if (!report.refs.has(fullRef)) throw new Error(`the remote did not report on ${fullRef}`);
+  const refused = report.refs.get(fullRef);
+  if (refused !== undefined) throw new PushRefusedError(fullRef, refused);
 }
 
 /** The URL without `user:password@`: the credentials travel in the Authorization header discovery settled on. */
