@@ -29,11 +29,6 @@ export async function withProgress<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Whether a progress line may be drawn now: a command runs with stderr on a terminal and no --quiet. */
-export function progressShown(): boolean {
-  return activeLine !== undefined && process.stderr.isTTY === true && !progressSettings.quiet;
-}
-
 /** Text for stderr, written around the progress line when one is up. */
 export function writeStderr(text: string): void {
   if (activeLine !== undefined) activeLine.write(text);

@@ -18,8 +18,8 @@
  *
  * A changed file or folder of at least 1 KiB goes as a delta against the
  * version the remote has at its path (delta.ts) when that halves it; the
- * rest goes whole. The ref
- * update names the tip the branch was built on as its old value, so
+ * rest goes whole. The ref update names the tip the branch was built on as
+ * its old value, so
  * receive-pack moves the ref only if the branch is still there (a
  * compare-and-swap on the server; a lost race is reported, not forced).
  * Protocol: gitprotocol-pack.txt ("Pushing Data To a Server", report-status),
