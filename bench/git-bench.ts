@@ -142,7 +142,7 @@ async function main(): Promise<void> {
       '',
       `Repository after the cold commit: ${(size.bytes / 1e6).toFixed(1)} MB in ${size.files} files (objects/). Peak RSS ${(peakRss / 1e6).toFixed(0)} MB.` +
         (fsckMs !== undefined ? ` \`git fsck --strict\`: ${fsckMs} ms, clean.` : '') +
-        (pushMs !== undefined ? ` Push of the whole branch to a loopback git http-backend (isomorphic-git): ${pushMs} ms.` : ''),
+        (pushMs !== undefined ? ` Push of the whole branch to a loopback git http-backend (src/git/send-pack.ts): ${pushMs} ms.` : ''),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -15,7 +15,24 @@ export type Notice =
   /** A line for the user: progress, a summary, a report of what was published. */
   | { kind: 'line'; text: string }
   /** The commit the rendered branch points at now (committed, or found unchanged). */
-  | { kind: 'commit'; id: string };
+  | { kind: 'commit'; id: string }
+  /**
+   * Where a long run is: the step it entered, with what it knows of its size.
+   * A front door may show it on a terminal (the CLI: one line on stderr,
+   * cli/progress.ts) or ignore it; it never carries anything else.
+   */
+  | ({ kind: 'progress' } & Progress);
+
+/** A step of a run and its size, as far as known when the step starts. */
+export interface Progress {
+  step: 'render' | 'write' | 'commit' | 'push' | 'reconcile';
+  templates?: number | undefined;
+  /** Rendered objects (files) in all clusters. */
+  objects?: number | undefined;
+  clusters?: number | undefined;
+  /** reconcile: clusters finished so far, of `clusters`. */
+  clustersDone?: number | undefined;
+}
 
 export type Notify = (notice: Notice) => void;
 

@@ -36,6 +36,7 @@ import { gatedSource, ungatedSource } from './rollout.ts';
 import { commitOf, folderSource, gitSource, readProvenanceAtCommit, sourceCommitFromProvenance, type ClusterTrees, type RenderedSnapshot, type RenderedSource } from '../reconcile/source.ts';
 import type { ClusterStatus } from '../reconcile/types.ts';
 import { MANIFOLD_VERSION } from '../version.ts';
+import type { Notify } from './notices.ts';
 
 /** The branch the reconciler reads: the one `render --commit` writes. */
 export const DEFAULT_RENDERED_BRANCH = DEFAULT_BRANCH;
@@ -98,6 +99,10 @@ export interface ReconcileOptions {
   shard?: ShardSettings | undefined;
   logLevel: NonNullable<LoggerOptions['level']>;
   logDestination: 'stdout' | 'stderr';
+  /** Receives each JSON log line instead of the destination's file descriptor (the CLI keeps them clear of its progress line). */
+  logWrite?: ((line: string) => void) | undefined;
+  /** Progress notices (clusters done of all) for a front door that shows them. */
+  notify?: Notify | undefined;
 }
 
 export interface ShardSettings {
@@ -134,6 +139,26 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
   const runtime = await startReconciler({ ...options, once: true });
   const outcome = await runtime.done;
   return { statuses: outcome?.statuses ?? [] };
+}
+
+/** Counts clusters started and finished and hands each change to `options.notify` as a progress notice. */
+function clusterProgress(options: Pick<ReconcileOptions, 'notify'>): { started(inTree: number, count: number): void; finished(): void } {
+  let total = 0;
+  let started = 0;
+  let done = 0;
+  // Orphans (clusters gone from the tree) are started on top of the tree's clusters.
+  const tell = () => options.notify?.({ kind: 'progress', step: 'reconcile', clusters: Math.max(total, started), clustersDone: done });
+  return {
+    started(inTree, count) {
+      total = inTree;
+      started += count;
+      tell();
+    },
+    finished() {
+      done++;
+      tell();
+    },
+  };
 }
 
 /**
@@ -329,7 +354,7 @@ function withFailover(
 /** Builds the loop and starts it (no signal handlers: the front door decides when to stop). */
 export async function startReconciler(options: ReconcileOptions): Promise<ReconcilerRuntime> {
   const { source: from, gitToken: token } = options;
-  const logger = createLogger({ destination: options.logDestination, level: options.logLevel, secrets: await knownSecrets(options) });
+  const logger = createLogger({ destination: options.logDestination, level: options.logLevel, secrets: await knownSecrets(options), write: options.logWrite });
   // A stale ref lock taken over is said in the JSON log, not as a bare stderr line.
   const warnInLog = (message: string): void => logger.warn({}, message);
   let repo: GitRepository | undefined;
@@ -369,8 +394,10 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
   // Each cluster is its own worker (ReconcileLoop); this bounds how many run at once.
   const slots = new PQueue({ concurrency: options.concurrency });
   const warnUnknownContexts = unknownContextWarning(options, logger);
+  const progress = clusterProgress(options);
   const reconcile: ReconcileOnce = async (snapshot, clusters, signal, hooks = {}) => {
     warnUnknownContexts(snapshot.trees);
+    progress.started(options.cluster !== undefined ? 1 : snapshot.trees.size, clusters.length);
     const log: FleetOptions['log'] = (e) => {
       const fields = { cluster: e.cluster, object: e.object };
       if (e.level === 'error') logger.error(fields, e.message);
@@ -378,7 +405,7 @@ export async function startReconciler(options: ReconcileOptions): Promise<Reconc
       else logger.debug(fields, e.message);
     };
     // One cluster per worker: under a rollout each runs the commit its wave may run.
-    const fleet = { ...fleetOptions(options, commitOf(snapshot, clusters[0] ?? '')), signal, log, onAttempt: hooks.onAttempt };
+    const fleet = { ...fleetOptions(options, commitOf(snapshot, clusters[0] ?? '')), signal, log, onAttempt: hooks.onAttempt, onResult: progress.finished };
     const members = clusters.filter((c) => !hooks.orphans?.has(c));
     const orphans = clusters.filter((c) => hooks.orphans?.has(c));
     const statuses = await slots.add(

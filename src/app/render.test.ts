@@ -37,7 +37,11 @@ describe('the render use case', () => {
     cpSync(QUICKSTART, source, { recursive: true });
     const { outcome, notices } = await run({ source, print: true });
     expect([...(outcome.printed?.keys() ?? [])].length).toBeGreaterThan(1);
-    expect(notices).toEqual([]);
+    // Nothing for the user but where the run is: the steps, with what is known of their size.
+    expect(notices).toEqual([
+      { kind: 'progress', step: 'render' },
+      { kind: 'progress', step: 'render', templates: 4, clusters: 4 },
+    ]);
     expect(existsSync(path.join(source, 'rendered'))).toBe(false);
   });
 
@@ -48,6 +52,8 @@ describe('the render use case', () => {
     const { outcome, notices } = await run({ source, outDir });
     expect(outcome).toEqual({ commit: undefined });
     expect(lines(notices)).toEqual([expect.stringMatching(new RegExp(`^rendered \\d+ objects for \\d+ clusters into ${outDir}$`))]);
+    expect(notices.filter((n) => n.kind === 'progress').map((n) => (n.kind === 'progress' ? n.step : ''))).toEqual(['render', 'render', 'write']);
+    expect(notices.at(-2)).toEqual({ kind: 'progress', step: 'write', objects: 16, clusters: 4 });
     expect(existsSync(path.join(outDir, '.manifold', 'provenance.json'))).toBe(true);
   });
 
@@ -67,6 +73,17 @@ describe('the render use case', () => {
     expect(third.outcome.commit).toBe(tip(repo));
     expect(third.outcome.commit).not.toBe(first.outcome.commit);
     expect(lines(third.notices).join('\n')).toMatch(/\(incremental: \d+ of \d+ template\(s\) rendered again\)/);
+  });
+
+  it('push: the progress steps are render, commit, then push, each with the size of the tree', async () => {
+    const repo = gitRepoOfQuickstart('push');
+    const remote = path.join(work, 'push-remote.git');
+    execFileSync('git', ['init', '-q', '--bare', remote]);
+    const { notices } = await run({ source: repo, push: remote });
+    const steps = notices.flatMap((n) => (n.kind === 'progress' ? [n] : []));
+    expect(steps.map((n) => n.step)).toEqual(['render', 'render', 'commit', 'push']);
+    expect(steps.at(-1)).toEqual({ kind: 'progress', step: 'push', objects: 16, clusters: 4 });
+    expect(execFileSync('git', ['rev-parse', 'manifold/rendered'], { cwd: remote, encoding: 'utf8' }).trim()).toBe(tip(repo));
   });
 
   it('strict: the warnings reach the notices before the render fails', async () => {

@@ -87,11 +87,17 @@ interface Destinations {
 
 export async function render(opts: RenderOptions, notify: Notify): Promise<RenderOutcome> {
   checkWorksFlags(opts);
+  notify({ kind: 'progress', step: 'render' });
   const to = destinationsOf(opts);
   await prepareOutputFolder(to, notify);
   const source = await readSource(sourceOptionsOf(opts, to), true);
   let parsed: Repository | undefined;
-  const load = async (): Promise<Repository> => (parsed ??= await parseSource(source));
+  const load = async (): Promise<Repository> => {
+    if (parsed !== undefined) return parsed;
+    parsed = await parseSource(source);
+    notify({ kind: 'progress', step: 'render', templates: parsed.templates.length, clusters: parsed.clusters.length });
+    return parsed;
+  };
   // A render with live status depends on the report too: no no-op or incremental shortcut from the source alone.
   const withStatus = opts.status !== undefined || settingsOf(source).status !== undefined;
   if (to.commitOnly && !withStatus) {
@@ -127,6 +133,7 @@ async function renderIntoTheBranch(repo: Repository, source: SourceFiles, previo
     return { output: outputOf(result, undefined), sourceCommit: result.provenance.source.commit, written: blobs.finish(), resolve: blobs.resolve };
   });
   const { output, sourceCommit, written, resolve } = await stream;
+  notify({ kind: 'progress', step: 'commit', ...sizeOf(output) });
   const commit = await commitTheBranch(output, sourceCommit, opts, notify, { resolve, written });
   return { commit };
 }
@@ -235,6 +242,7 @@ async function renderIntoTheFolder(repo: Repository, source: SourceFiles, previo
       return '';
     });
     const output = outputOf(result, undefined);
+    notify({ kind: 'progress', step: 'write', ...sizeOf(output) });
     staged.writeFile(PROVENANCE_FILE, `${JSON.stringify(output.provenance, null, 2)}\n`);
     summary = output.summary;
   } catch (err) {
@@ -277,20 +285,35 @@ function outputOf(result: RenderResult, works: WorksOptions | undefined): Output
   return { clusters: tree.clusters, provenance, summary: `rendered ${objects} objects for ${result.clusters.size} clusters as ${tree.works.length} ${kind}s in ${works.hub}/` };
 }
 
+/** The size of a rendered tree, for progress notices. */
+function sizeOf(output: Output): { objects: number; clusters: number } {
+  return { objects: [...output.clusters.values()].reduce((n, files) => n + files.size, 0), clusters: output.clusters.size };
+}
+
 /** 6. Commit (and push) the branch, then print or write the folder. */
 async function publish(output: Output, result: RenderResult, opts: RenderOptions, to: Destinations, notify: Notify): Promise<RenderOutcome> {
   let commit: string | undefined;
+  const size = sizeOf(output);
   if (to.publishing) {
-    commit = await commitTheBranch(output, result.provenance.source.commit, opts, notify);
+    notify({ kind: 'progress', step: 'commit', ...size });
+    commit = await commitTheBranch(output, result.provenance.source.commit, opts, notify, undefined, () => notify({ kind: 'progress', step: 'push', ...size }));
     if (opts.outDir === undefined && opts.print !== true) return { commit };
   }
   if (opts.print === true) return { commit, printed: output.clusters };
+  notify({ kind: 'progress', step: 'write', ...size });
   await writeTreeAtomically(to.outDir as string, treeOf(output.clusters, output.provenance), to.guard);
   notify({ kind: 'line', text: `${output.summary} into ${to.outDir}` });
   return { commit };
 }
 
-async function commitTheBranch(output: Output, sourceCommit: string | undefined, opts: RenderOptions, notify: Notify, streamed?: PublishOptions['streamed']): Promise<string | undefined> {
+async function commitTheBranch(
+  output: Output,
+  sourceCommit: string | undefined,
+  opts: RenderOptions,
+  notify: Notify,
+  streamed?: PublishOptions['streamed'],
+  onPush?: () => void,
+): Promise<string | undefined> {
   const { publishRender } = await import('../git/publish.ts');
   const report = await publishRender(output.clusters, output.provenance, {
     repoDir: opts.repoDir ?? opts.source,
@@ -301,6 +324,7 @@ async function commitTheBranch(output: Output, sourceCommit: string | undefined,
     sourceCommit,
     manifoldVersion: MANIFOLD_VERSION,
     streamed,
+    onPush,
   });
   for (const text of report.lines) notify({ kind: 'line', text });
   if (report.result.commit !== undefined) notify({ kind: 'commit', id: report.result.commit });

@@ -32,7 +32,12 @@ function buildProgram(): Command {
     .description('Render multi-cluster federation policies (Karmada, KubeFed, KubeAdmiral) into per-cluster manifest trees.')
     .version(MANIFOLD_VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => printError(printableLines(s)) });
+    .configureOutput({ writeErr: (s) => printError(printableLines(s)) })
+    .option('-q, --quiet', 'no progress line on a terminal (it never appears on a pipe or file, nor on stdout)')
+    .hook('preAction', async (command) => {
+      const { configureProgress } = await import('./output.ts');
+      configureProgress({ quiet: command.opts<{ quiet?: boolean }>().quiet, delayMs: progressDelay() });
+    });
 
   program
     .command('render')
@@ -296,6 +301,12 @@ function addRolloutCommands(program: Command): void {
   control('pause', 'release no new cluster until resume', false);
   control('resume', 'lift a pause', false);
   control('abort', 'stop the rollout of the rendered commit: clusters that run it go back to the commit before it', false);
+}
+
+/** MANIFOLD_PROGRESS_DELAY_MS: how long a run lasts before its progress line appears (default 2 s; tests set it low). */
+function progressDelay(): number | undefined {
+  const value = process.env.MANIFOLD_PROGRESS_DELAY_MS;
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 /** Errors quote servers, libraries and arguments: they reach the terminal through the one redaction function. */

@@ -26,6 +26,7 @@ import { DEFAULT_REPORT_BRANCH } from '../reconcile/report.ts';
 import { defaultIdentity } from '../reconcile/leases.ts';
 import { parseListen } from '../reconcile/server.ts';
 import type { ClusterStatus } from '../reconcile/types.ts';
+import { printNotice, withProgress, writeStderr } from './output.ts';
 
 export interface ReconcileCommandOptions {
   once?: boolean;
@@ -284,7 +285,8 @@ function listenFrom(opts: LoopCommandOptions): ReconcileOptions['listen'] {
 export async function reconcileCommand(opts: LoopCommandOptions): Promise<number> {
   const options = reconcileOptions(opts);
   if (options.once) {
-    const { statuses } = await reconcileOnce(options);
+    // On a terminal: the progress line (clusters done), the JSON log lines written around it.
+    const { statuses } = await withProgress(() => reconcileOnce({ ...options, notify: printNotice, logWrite: writeStderr }));
     process.stdout.write(formatStatuses(statuses, opts.output));
     return exitCodeFor(statuses);
   }

@@ -1,7 +1,7 @@
 /** `manifold render`: the render use case (src/app/render.ts), its notices printed, its tree printed with -o. */
 import { TOKEN_ENV } from '../git/names.ts';
 import { render, type RenderOptions } from '../app/render.ts';
-import { printNotice } from './output.ts';
+import { printNotice, withProgress } from './output.ts';
 
 export interface RenderCommandOptions extends Omit<RenderOptions, 'print' | 'token'> {
   /** Print the render on stdout in this format instead of writing a folder. */
@@ -10,7 +10,7 @@ export interface RenderCommandOptions extends Omit<RenderOptions, 'print' | 'tok
 
 export async function renderCommand(opts: RenderCommandOptions): Promise<number> {
   const { format, ...rest } = opts;
-  const outcome = await render({ ...rest, print: format !== undefined, token: process.env[TOKEN_ENV] }, (notice) => printNotice(notice, format !== undefined));
+  const outcome = await withProgress(() => render({ ...rest, print: format !== undefined, token: process.env[TOKEN_ENV] }, (notice) => printNotice(notice, format !== undefined)));
   if (outcome.printed !== undefined) await printTree(outcome.printed, format ?? 'yaml');
   return 0;
 }

@@ -160,3 +160,33 @@ describe('the git HTTP client', () => {
     }
   });
 });
+
+describe('a kept-alive socket the server closed while this process was busy', () => {
+  it('is replaced by a fresh one: the request is sent again instead of failing with ECONNRESET', async () => {
+    // Plays the race deterministically: a second request on a kept-alive socket finds it closed
+    // (as when the server's keep-alive timeout fired while a long render blocked this process).
+    const served = new WeakMap<object, number>();
+    const quick = createServer((req, res) => {
+      const n = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, n);
+      if (n > 1) return void req.socket.destroy();
+      void bodyOf(req).then((body) => res.writeHead(200).end(`got ${req.method} ${body}`));
+    });
+    await new Promise<void>((resolve) => quick.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(quick.address() as AddressInfo).port}/x`;
+    const text = async (res: { body?: AsyncIterableIterator<Uint8Array> | undefined }) => {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of res.body ?? []) chunks.push(chunk);
+      return Buffer.concat(chunks).toString();
+    };
+    try {
+      expect(await text(await http.request({ url, method: 'GET' }))).toBe('got GET ');
+      const again = await http.request({ url, method: 'POST', body: (async function* () { yield Buffer.from('pack'); })() });
+      expect(again.statusCode).toBe(200);
+      expect(await text(again)).toBe('got POST pack');
+    } finally {
+      quick.closeAllConnections();
+      await new Promise<void>((resolve) => quick.close(() => resolve()));
+    }
+  });
+});

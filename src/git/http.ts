@@ -34,6 +34,8 @@ interface Attempt {
   body: Buffer | undefined;
   signal: AbortSignal | undefined;
   idleTimeoutMs: number;
+  /** Already sent once more after a reset kept-alive socket. */
+  retried?: boolean | undefined;
 }
 
 function send(attempt: Attempt): Promise<IncomingMessage> {
@@ -52,7 +54,13 @@ function send(attempt: Attempt): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(options, resolve);
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed while this process was busy (a long synchronous
+      // render or hash between two requests): nothing reached the server, so send once more on
+      // a fresh socket, as Node's documentation advises (http.ClientRequest reusedSocket).
+      if (req.reusedSocket && err.code === 'ECONNRESET' && attempt.retried !== true) send({ ...attempt, retried: true }).then(resolve, reject);
+      else reject(err);
+    });
     // A socket timeout counts silence, not total time: a slow but moving pack transfer goes on.
     req.setTimeout(attempt.idleTimeoutMs, () => {
       // ETIMEDOUT: the code the remote layer reports as an unreachable remote (exit 3).

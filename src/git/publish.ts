@@ -6,7 +6,7 @@
 import type { Signature } from './objects.ts';
 import { commitRenderedTree, describeClusterChange, HashedTree, renderedTree, type CommitOptions, type CommitResult, type RenderedTree } from './commit.ts';
 import { configuredIdentity, openRepository, type GitRepository } from './repo.ts';
-import { pushRenderedTree, type PushResult } from './remote.ts';
+import { pushRenderedTree, type PushResult, type PushStats } from './remote.ts';
 import type { Blob, ClusterFiles } from './tree.ts';
 
 import { DEFAULT_BRANCH } from './names.ts';
@@ -26,6 +26,8 @@ export interface PublishOptions {
   now?: Date | undefined;
   /** The files' values stand for blobs the render already streamed into the repository (blob-stream.ts); not with `push`. */
   streamed?: { resolve: (value: string) => Blob | undefined; written: number } | undefined;
+  /** Called when the commit is made and the push starts (each attempt): progress for the user. */
+  onPush?: (() => void) | undefined;
 }
 
 export interface PublishReport {
@@ -56,7 +58,7 @@ export async function publishRender(
     const tree = renderedTree(clusters, provenance);
     const result =
       options.push !== undefined
-        ? await pushRenderedTree(repo, tree, { ...common, remote: options.push, token: options.token })
+        ? await pushRenderedTree(repo, tree, { ...common, remote: options.push, token: options.token, beforePush: async () => options.onPush?.() })
         : await commitStreamed(repo, tree, common, options.streamed);
     return { result, lines: reportLines(result, branch, options.prefix) };
   } finally {
@@ -71,6 +73,19 @@ async function commitStreamed(repo: GitRepository, tree: RenderedTree, options: 
   return { ...result, objectsWritten: result.objectsWritten + streamed.written };
 }
 
+/** ` (12 objects, 3.4 kB)`: what the push cost, so that a user sees it follow the change. */
+function sentSummary(sent: PushStats | undefined): string {
+  if (sent === undefined) return '';
+  const objects = `${sent.objects} object${sent.objects === 1 ? '' : 's'}`;
+  return sent.bytes === undefined ? ` (${objects})` : ` (${objects}, ${formatBytes(sent.bytes)})`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
 export function reportLines(result: CommitResult | PushResult, branch: string, prefix: string | undefined): string[] {
   const where = `${branch}${prefix ? ` (under ${prefix})` : ''}`;
   const short = result.commit?.slice(0, 12) ?? '';
@@ -79,7 +94,7 @@ export function reportLines(result: CommitResult | PushResult, branch: string, p
   else lines.push(`committed ${short} to ${where}: ${result.clusters.length} cluster(s) changed, ${result.objectsWritten} object(s) written`);
   for (const c of result.clusters) lines.push(`  ${describeClusterChange(c)}`);
   if ('pushed' in result) {
-    if (result.pushed) lines.push(`pushed ${short} to ${result.remote}${result.attempts > 1 ? ` after ${result.attempts} attempts (the remote branch moved; rebuilt on its new tip)` : ''}`);
+    if (result.pushed) lines.push(`pushed ${short} to ${result.remote}${sentSummary(result.sent)}${result.attempts > 1 ? ` after ${result.attempts} attempts (the remote branch moved; rebuilt on its new tip)` : ''}`);
     else lines.push(`${result.remote} already has ${short}: nothing to push`);
   }
   return lines;

@@ -17,8 +17,9 @@ import { InputError, RuntimeError } from '../errors/index.ts';
 import { redact, rememberSecret } from '../errors/redact.ts';
 import { buildCommit, HashedTree, prefixSegments, type CommitOptions, type CommitResult, type RenderedTree } from './commit.ts';
 import { copyReachable, openLocalRemote } from './local-remote.ts';
-import { assertNotCheckedOut, branchRef, deleteLooseRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from './repo.ts';
-import type { Signature } from './objects.ts';
+import { PushRefusedError, sendPack } from './send-pack.ts';
+import { assertNotCheckedOut, branchRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from './repo.ts';
+import type { GitObject, Signature } from './objects.ts';
 
 import { TOKEN_ENV } from './names.ts';
 export { TOKEN_ENV };
@@ -147,12 +148,8 @@ export function remoteError(err: unknown, target: RemoteTarget, state: AuthState
 /** Whether a push failed because the remote branch moved (fetch, rebuild, retry). */
 export function isLostRace(err: unknown): boolean {
   if (err instanceof RefMovedError || (err instanceof RuntimeError && err.code === 'GIT_REF_LOCKED')) return true;
-  const code = errorCode(err);
-  if (code === 'PushRejectedError') return true;
-  if (code === 'GitPushError') {
-    const message = err instanceof Error ? err.message : '';
-    return /fetch first|non-fast-forward|failed to (update|lock)|cannot lock|stale info|is at [0-9a-f]+ but expected/i.test(message);
-  }
+  // receive-pack's reasons for a ref that is no longer where the push expected it (git builtin/receive-pack.c update()).
+  if (err instanceof PushRefusedError) return /fetch first|non-fast-forward|failed to (update|lock)|cannot lock|stale info|is at [0-9a-f]+ but expected/i.test(err.reason);
   return false;
 }
 
@@ -286,6 +283,12 @@ export function withHeadAdvertised(body: Buffer, fullRef: string): Buffer {
   return Buffer.concat([body.subarray(0, after), pkt, body.subarray(after)]);
 }
 
+/** What a push sent: objects, and for HTTP the bytes of the request (undefined for a repository on this machine, copied directly). */
+export interface PushStats {
+  objects: number;
+  bytes: number | undefined;
+}
+
 /**
  * Publishes `oid` as `fullRef` of the remote if the remote branch is still at
  * `expected` (undefined: absent). A lost race throws an error isLostRace
@@ -297,27 +300,30 @@ export async function pushCommit(
   oid: string,
   fullRef: string,
   expected: string | undefined,
-  options: { token: string | undefined; who: Signature; action: string },
-): Promise<void> {
+  options: { token: string | undefined; who: Signature; action: string; inMemory?: ReadonlyMap<string, GitObject> | undefined },
+): Promise<PushStats> {
   if (target.local !== undefined) {
     await assertNotCheckedOut(target.local, fullRef);
-    await copyReachable(repo, target.local, oid);
+    const objects = await copyReachable(repo, target.local, oid);
     await updateRef(target.local, fullRef, oid, expected, { who: options.who, message: `push from ${repo.workdir ?? repo.gitdir}` });
-    // The remote-tracking ref, as git push leaves it.
-    await git.writeRef({ fs, gitdir: repo.gitdir, ref: `refs/remotes/${target.name}/${fullRef.slice('refs/heads/'.length)}`, value: oid, force: true });
-    return;
+    await writeTrackingRef(repo, target, fullRef, oid);
+    return { objects, bytes: undefined };
   }
   const state: AuthState = { token: options.token, offered: false };
-  const tempRef = `refs/manifold/push/${process.pid}/${Math.random().toString(36).slice(2)}`;
-  await updateRef(repo, tempRef, oid, undefined, { who: options.who, message: 'manifold: push' });
+  let sent: PushStats;
   try {
-    await git.push({ fs, http, gitdir: repo.gitdir, url: target.url, remote: target.name, ref: tempRef, remoteRef: fullRef, cache: repo.cache, ...authCallbacks(state) });
+    sent = await sendPack(repo, http, target.url, { head: oid, fullRef, expected, inMemory: options.inMemory }, authCallbacks(state));
   } catch (err) {
     if (isLostRace(err)) throw err;
     throw remoteError(err, target, state, options.action);
-  } finally {
-    await deleteLooseRef(repo, tempRef);
   }
+  await writeTrackingRef(repo, target, fullRef, oid);
+  return sent;
+}
+
+/** The remote-tracking ref, as git push and fetch leave it (a plain overwrite: it mirrors the remote). */
+async function writeTrackingRef(repo: GitRepository, target: RemoteTarget, fullRef: string, oid: string): Promise<void> {
+  await git.writeRef({ fs, gitdir: repo.gitdir, ref: `refs/remotes/${target.name}/${fullRef.slice('refs/heads/'.length)}`, value: oid, force: true });
 }
 
 export interface PushOptions extends CommitOptions {
@@ -334,6 +340,8 @@ export interface PushResult extends CommitResult {
   /** Push attempts made (more than one after a lost race). */
   attempts: number;
   remote: string;
+  /** What the successful push sent (undefined when nothing was pushed). */
+  sent?: PushStats | undefined;
 }
 
 /**
@@ -368,15 +376,18 @@ export async function pushRenderedTree(repo: GitRepository, tree: RenderedTree |
     }
     const written = await repo.objects.write(commit === undefined ? [] : [...prepared.objects.values(), commit]);
     await options.beforePush?.(attempt);
+    let sent: PushStats;
     try {
-      await pushCommit(repo, target, head, ref, tip, { token: options.token, who: options.author, action: 'pushing to' });
+      // The new objects are still in memory: packed from there, not read back from disk.
+      const inMemory = commit === undefined ? undefined : new Map([...prepared.objects, [commit.oid, commit]]);
+      sent = await pushCommit(repo, target, head, ref, tip, { token: options.token, who: options.author, action: 'pushing to', inMemory });
     } catch (err) {
       if (isLostRace(err) && attempt < maxAttempts) continue;
       if (isLostRace(err)) throw new RuntimeError('GIT_PUSH_RACE', `pushing to ${remoteLabel}: ${ref} kept moving; gave up after ${attempt} attempts`);
       throw err;
     }
     await moveLocal(repo, ref, head, options);
-    return { ...base, commit: head, created: commit !== undefined, objectsWritten: written, pushed: true };
+    return { ...base, commit: head, created: commit !== undefined, objectsWritten: written, pushed: true, sent };
   }
   throw new RuntimeError('GIT_PUSH_RACE', `pushing to ${remoteLabel}: ${ref} kept moving; gave up after ${maxAttempts} attempts`);
 }

@@ -298,7 +298,8 @@ describe('manifold render --push', () => {
     expect(diverged.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(tipOf(src)).toBe(mine);
     expect(gitIn(target.dir, ['rev-parse', 'manifold/rendered']).trim()).toBe(remoteTip);
-  });
+    // Seven CLI runs: about 30 s on the shared 2-core machine under load, before and after send-pack.ts.
+  }, 90_000);
 });
 
 describe('manifold diff', () => {

@@ -14,6 +14,8 @@ export interface RecordedRequest {
   path: string;
   user?: string | undefined;
   status: number;
+  /** Bytes of the request body (a push's commands and pack), known once the request is served. */
+  bytesIn: number;
 }
 
 export interface GitHttpServer {
@@ -62,7 +64,13 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     const url = new URL(req.url ?? '/', 'http://localhost');
     await server.onRequest?.(req);
     const creds = credentials(req);
-    const record = (status: number) => server.requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, user: creds?.user, status });
+    let bytesIn = 0;
+    req.on('data', (chunk: Buffer) => (bytesIn += chunk.length));
+    let recorded: RecordedRequest | undefined;
+    const record = (status: number) => {
+      recorded = { method: req.method ?? 'GET', path: url.pathname + url.search, user: creds?.user, status, bytesIn };
+      server.requests.push(recorded);
+    };
     if (options.token !== undefined && creds?.password !== options.token) {
       record(401);
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"', 'Content-Type': 'text/plain' });
@@ -129,6 +137,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
           record(500);
           res.writeHead(500);
         }
+        if (recorded !== undefined) recorded.bytesIn = bytesIn;
         res.end();
         resolve();
       });
