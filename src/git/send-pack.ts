@@ -30,7 +30,7 @@ import git, { type GitHttpRequest, type GitHttpResponse, type HttpClient } from 
 import { RuntimeError } from '../errors/index.ts';
 import { decodeCommit, decodeTree, isDirMode, type GitObject, type ObjectType } from './objects.ts';
 import { encodeDelta } from './delta.ts';
-import { deflateAll } from './store.ts';
+import { deflateAll, packObjectHeader } from './store.ts';
 import { ZERO_OID, type GitRepository } from './repo.ts';
 
 /** Gitlinks (submodule commits) live in another repository: never sent, as git does not. */
@@ -133,20 +133,6 @@ export async function objectsToSend(repo: GitRepository, head: string, remoteTip
     await newTreeObjects(repo, commit.tree, parentTree, seen, plan);
   }
   return plan;
-}
-
-/** Type in bits 4–6 of the first byte, size in 4 + 7·n bits, continuation in bit 7 (gitformat-pack.txt). */
-function packObjectHeader(type: number, size: number): Buffer {
-  const bytes: number[] = [];
-  let byte = (type << 4) | (size & 0x0f);
-  let rest = Math.floor(size / 16);
-  while (rest > 0) {
-    bytes.push(byte | 0x80);
-    byte = rest & 0x7f;
-    rest = Math.floor(rest / 128);
-  }
-  bytes.push(byte);
-  return Buffer.from(bytes);
 }
 
 /** Below this size an object is sent whole: a delta would save too little to be worth computing. */
