@@ -22,7 +22,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useFleet } from '../fleet/e2e.ts';
+import { clearWorkloads, useFleet } from '../fleet/e2e.ts';
 
 const fleet = useFleet();
 const names = fleet.clusters.map((c) => c.name);
@@ -62,7 +62,9 @@ function writeSource(): void {
   writeFileSync(path.join(source, 'manifold.yaml'), `apiVersion: manifold.dev/v1alpha1\nkind: Project\nspec:\n  failover:\n    gracePeriodSeconds: ${GRACE_SECONDS}\n`);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
+  // The assertions are capacity arithmetic: workloads earlier e2e files left on the shared fleet would count.
+  await clearWorkloads(fleet, names);
   work = path.join(tmp, 'work');
   mkdirSync(work);
   git(work, 'init', '-q', '-b', 'main');
@@ -71,7 +73,7 @@ beforeAll(() => {
   git(work, 'commit', '-q', '-m', 'init');
   writeSource();
   execFileSync(process.execPath, [CLI, 'render', source, '--commit', '--repo', work], { env: GIT_ENV, encoding: 'utf8' });
-});
+}, 240_000);
 
 afterAll(async () => {
   for (const p of children) if (p.exitCode === null) p.kill('SIGKILL');
