@@ -322,8 +322,11 @@ export function sourceCommitLookup(repo: GitRepository | undefined, prefix: stri
 
 /**
  * The report writer followed by a failover decision from the report just
- * written. A failure to decide is logged and never fails the reconcile:
- * the report is already written, and the next tick decides again.
+ * written. The decision renders the whole source, so it runs beside the
+ * loop, one at a time (a report written meanwhile asks for one more run),
+ * and never delays the next report. A failure to decide is logged and never
+ * fails the reconcile: the report is already written, and the next one
+ * decides again.
  */
 function withFailover(
   report: ReportStatuses,
@@ -332,8 +335,7 @@ function withFailover(
   from: Extract<ReconcileSource, { kind: 'git' }>,
   logger: () => Logger,
 ): ReportStatuses {
-  return async (statuses, removed) => {
-    const written = await report(statuses, removed);
+  const decide = async (): Promise<void> => {
     try {
       const { failover } = await import('./failover.ts');
       // The loop decides at its own clock: a report is committed only when something changed, so its commit
@@ -345,8 +347,29 @@ function withFailover(
       );
       if (outcome.action !== 'none') logger().info({ failover: outcome.action, branch: outcome.branch, commit: outcome.commit, lost: outcome.lost, closed: outcome.closed }, 'failover decision');
     } catch (err) {
-      logger().warn({ err: err instanceof Error ? err.message : String(err) }, 'failover decision failed; the report is written, the next tick decides again');
+      logger().warn({ err: err instanceof Error ? err.message : String(err) }, 'failover decision failed; the report is written, the next one decides again');
     }
+  };
+  let running = false;
+  let again = false;
+  const kick = async (): Promise<void> => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        await decide();
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
+  return async (statuses, removed) => {
+    const written = await report(statuses, removed);
+    void kick();
     return written;
   };
 }
