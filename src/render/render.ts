@@ -116,18 +116,36 @@ export interface ProvenanceVariant {
 
 /**
  * Many variants of one object at one path whose overrides come from the same
- * policies, listed as one entry: every content's SHA-256, how many clusters
- * received one of them in all, and the override policies (without the rule
- * that matched each cluster: `manifold explain` names it). A fleet where
- * every cluster's copy differs (a rule per cluster adding its name as a
- * label) has a variant per cluster; one entry each, naming its rules, made
- * provenance about 430 bytes per cluster and object (430 MB at 1,000 × 1,000).
+ * policies, listed as one entry: how many distinct contents, one digest over
+ * them (GROUP_DIGEST), how many clusters received one of them in all, and
+ * the override policies (without the rule that matched each cluster:
+ * `manifold explain` names it). A fleet where every cluster's copy differs
+ * (a rule per cluster adding its name as a label) has a variant per cluster:
+ * one entry each made provenance about 430 bytes per cluster and object
+ * (430 MB at 1,000 × 1,000), and a SHA-256 each still ~70 MB, which every
+ * render, no-op check and one-template change then read or rewrote (issue 19).
+ * Which cluster holds which content is in the tree itself.
  */
 export interface ProvenanceVariantGroup {
   path: string;
-  sha256s: string[];
+  /** Distinct contents at this path in the group. */
+  variants: number;
+  /** GROUP_DIGEST of their contents. */
+  digest: string;
   clusters: number;
   overrides: string[];
+}
+
+/**
+ * How a group's digest is made: the SHA-256 of each content, in hex, sorted,
+ * each followed by a newline, and the SHA-256 of that text. Anyone holding
+ * the files can check it: hash the distinct files at the group's path across
+ * the cluster folders and do the same.
+ */
+export function groupDigest(sha256s: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const s of [...sha256s].sort()) hash.update(`${s}\n`);
+  return hash.digest('hex');
 }
 
 /** Variants of one path are grouped from this many on (fleets of a few clusters keep one entry per variant). */
@@ -549,7 +567,7 @@ function provenanceVariants(variants: readonly RenderedVariant[]): (ProvenanceVa
   for (const group of groups.values()) {
     const first = group[0] as RenderedVariant;
     if (group.length < GROUP_VARIANTS_FROM) out.push(...group.map(single));
-    else out.push({ path: first.path, sha256s: group.map((v) => v.sha256), clusters: group.reduce((n, v) => n + v.clusters.length, 0), overrides: overridePolicies(first.overrides) });
+    else out.push({ path: first.path, variants: group.length, digest: groupDigest(group.map((v) => v.sha256)), clusters: group.reduce((n, v) => n + v.clusters.length, 0), overrides: overridePolicies(first.overrides) });
   }
   return out;
 }
