@@ -109,11 +109,10 @@ export class BlobStream {
     framed.write(header, 0, 'latin1');
     framed.write(content, header.length, 'utf8');
     const body = framed.subarray(header.length);
-    const digest = hash('sha1', framed, 'buffer');
-    const raw = digest.toString('latin1');
+    const raw = hash('sha1', framed, 'binary'); // 'binary' is latin1: one char per byte
     if (this.known.has(raw)) return raw;
     this.known.add(raw);
-    if (this.stored(digest.toString('hex'))) return raw;
+    if (this.stored(Buffer.from(raw, 'latin1').toString('hex'))) return raw;
     this.queue(raw, TYPE_CODES.blob, body);
     return raw;
   };
