@@ -115,27 +115,33 @@ export async function render(opts: RenderOptions, notify: Notify): Promise<Rende
 /**
  * A full `render --commit`: each distinct content goes into a pack as it is
  * rendered (git/blob-stream.ts), so memory does not grow with the number of
- * distinct objects (issue 19). The pack becomes visible only once the render
- * succeeded; the branch moves last.
+ * distinct objects (issue 19). The commit's trees and the commit itself go
+ * into the same pack, which becomes visible only once the render and the
+ * commit were made; the branch moves last.
  */
 async function renderIntoTheBranch(repo: Repository, source: SourceFiles, previous: PreviousRender | undefined, opts: RenderOptions, notify: Notify): Promise<RenderOutcome> {
   const { BlobStream } = await import('../git/blob-stream.ts');
-  const stream = withGit(opts, async (git) => {
+  // The store stays open until the pack is finished (after the commit's trees went into it).
+  return withGit(opts, async (git) => {
     const blobs = new BlobStream(git.objects);
-    let result: RenderResult;
+    let output: Output;
+    let sourceCommit: string | undefined;
     try {
-      result = await renderInFull(repo, source, previous, opts, notify, blobs.put);
+      const result = await renderInFull(repo, source, previous, opts, notify, blobs.put);
+      // Only the tree and provenance go on: the rendered templates and placements are garbage from here.
+      output = outputOf(result, undefined);
+      sourceCommit = result.provenance.source.commit;
     } catch (err) {
       blobs.abort();
       throw err;
     }
-    // Only the tree and provenance go on: the rendered templates and placements are garbage from here.
-    return { output: outputOf(result, undefined), sourceCommit: result.provenance.source.commit, written: blobs.finish(), resolve: blobs.resolve };
+    notify({ kind: 'progress', step: 'commit', ...sizeOf(output) });
+    try {
+      return { commit: await commitTheBranch(output, sourceCommit, opts, notify, { isStored: blobs.isStored, pack: blobs }) };
+    } finally {
+      blobs.abort(); // after finish() a no-op; otherwise (a failure before the pack was finished) its temporary files go
+    }
   });
-  const { output, sourceCommit, written, resolve } = await stream;
-  notify({ kind: 'progress', step: 'commit', ...sizeOf(output) });
-  const commit = await commitTheBranch(output, sourceCommit, opts, notify, { resolve, written });
-  return { commit };
 }
 
 function settingsOf(source: SourceFiles): ProjectSettingsSpec {

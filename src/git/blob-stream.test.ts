@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { cleanupTempDirs, gitIn, initRepo } from '../../test/git/repos.ts';
 import { BlobStream } from './blob-stream.ts';
-import { blobObject } from './objects.ts';
+import { blobObject, commitObject, treeObject, MODE_FILE } from './objects.ts';
 import { ObjectStore } from './store.ts';
 
 afterAll(cleanupTempDirs);
@@ -31,12 +31,15 @@ describe('BlobStream', () => {
     expect(packs.some((f) => f.startsWith('tmp_'))).toBe(false);
     gitIn(dir, ['verify-pack', path.join(dir, '.git', 'objects', 'pack', packs.find((f) => f.endsWith('.idx')) as string)]);
     for (const i of [0, 1, 2999, 5999]) {
-      const blob = stream.resolve(refs[i] as string);
-      expect(blob?.oid).toBe(blobObject(texts[i] as string).oid);
-      expect(gitIn(dir, ['cat-file', 'blob', blob?.oid as string])).toBe(texts[i]);
-      expect(store.has(blob?.oid as string)).toBe(true);
+      const ref = refs[i] as string;
+      expect(stream.isStored(ref)).toBe(true);
+      const oid = Buffer.from(ref, 'latin1').toString('hex');
+      expect(oid).toBe(blobObject(texts[i] as string).oid);
+      expect(gitIn(dir, ['cat-file', 'blob', oid])).toBe(texts[i]);
+      expect(store.has(oid)).toBe(true);
     }
-    expect(stream.resolve('not a blob id')).toBeUndefined();
+    expect(stream.isStored('not a blob id')).toBe(false);
+    expect(stream.isStored('x'.repeat(20))).toBe(false);
     store.close();
   });
 
@@ -60,6 +63,23 @@ describe('BlobStream', () => {
     for (const t of [...old, ...contents(10, '-new')]) stream.put(t);
     expect(stream.finish()).toBe(10);
     gitIn(dir, ['fsck', '--strict']);
+    store.close();
+  });
+
+  it('puts trees and the commit into the same pack, skipping what it already holds', () => {
+    const dir = initRepo();
+    const store = new ObjectStore(path.join(dir, '.git'));
+    const stream = new BlobStream(store);
+    const texts = contents(3);
+    const raws = texts.map((t) => stream.put(t));
+    const tree = treeObject(raws.map((raw, i) => ({ mode: MODE_FILE, name: `f${i}.yaml`, oid: Buffer.from(raw, 'latin1').toString('hex') })));
+    const who = { name: 'T', email: 't@example.com', timestamp: 0, timezoneOffset: 0 };
+    const commit = commitObject({ tree: tree.oid, parents: [], author: who, committer: who, message: 'm\n' });
+    stream.putObjects([tree, commit, tree, blobObject(texts[0] as string)]);
+    expect(stream.finish()).toBe(5);
+    expect(gitIn(dir, ['cat-file', '-t', commit.oid]).trim()).toBe('commit');
+    expect(gitIn(dir, ['ls-tree', '--name-only', commit.oid]).trim().split('\n')).toEqual(['f0.yaml', 'f1.yaml', 'f2.yaml']);
+    gitIn(dir, ['fsck', '--strict', '--no-dangling']);
     store.close();
   });
 });

@@ -16,12 +16,12 @@
  */
 import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import { RuntimeError } from '../errors/index.ts';
-import { DEFLATE_BATCH, packIndex, packObjectHeader, type ObjectStore } from './store.ts';
-import type { Blob } from './tree.ts';
+import { DEFLATE_BATCH, packIndexOf, packObjectHeader, TYPE_CODES, type ObjectStore } from './store.ts';
+import type { GitObject } from './objects.ts';
 
 /** Raw bytes per batch handed to the worker. */
 const BATCH_BYTES = 4 << 20;
@@ -29,8 +29,6 @@ const BATCH_BYTES = 4 << 20;
 const IN_FLIGHT = 3;
 /** How long the render waits for the worker before calling it stuck. */
 const STUCK_MS = 120_000;
-const BLOB_CODE = 3;
-const EMPTY = Buffer.alloc(0);
 
 /** Deflates each batch (zlib level 1, as ObjectStore.write packs) and counts batches done in shared memory. */
 const WORKER = `
@@ -45,23 +43,33 @@ port.on('message', ({ data, ends }) => {
 });`;
 
 interface Pending {
-  oids: string[];
+  /** Raw ids (latin1). */
+  raws: string[];
   sizes: number[];
+  types: number[];
 }
 
+/**
+ * What is kept per blob is its raw id (the string the render keeps too) and
+ * its place in the pack, in flat arrays: a million streamed blobs kept as
+ * objects (hex id, raw id, pack entry) held ~250 MB (issue 19).
+ */
 export class BlobStream {
-  /** Raw id (latin1, what the render keeps) → the blob; its body is in the pack, not here. */
-  private readonly blobs = new Map<string, Blob>();
+  /** Raw ids (latin1, what the render keeps) of every blob put, stored before or written here. */
+  private readonly known = new Set<string>();
   private readonly stored: (oid: string) => boolean;
   private readonly dir: string;
   private readonly tmpPack: string;
   private readonly tmpIdx: string;
   private fd: number | undefined;
   private offset = 12;
-  private readonly entries: { oid: string; offset: number; crc: number }[] = [];
+  /** Blobs in the pack, in pack order: raw id, offset, CRC-32 of the packed bytes. */
+  private readonly packedRaws: string[] = [];
+  private readonly packedOffsets: number[] = [];
+  private readonly packedCrcs: number[] = [];
   private batch: Buffer[] = [];
   private batchBytes = 0;
-  private batchMeta: Pending = { oids: [], sizes: [] };
+  private batchMeta: Pending = { raws: [], sizes: [], types: [] };
   /** Batches posted to the worker, oldest first, awaiting their compressed bytes. */
   private readonly inFlight: Pending[] = [];
   private readonly worker: Worker;
@@ -89,29 +97,52 @@ export class BlobStream {
 
   /** Blobs added to the pack (not counting those the repository already had). */
   get written(): number {
-    return this.entries.length + this.inFlight.reduce((n, p) => n + p.oids.length, 0) + this.batchMeta.oids.length;
+    return this.packedRaws.length + this.inFlight.reduce((n, p) => n + p.raws.length, 0) + this.batchMeta.raws.length;
   }
 
   /** The render's content sink: queues the blob unless stored, returns its raw id. */
   readonly put = (content: string): string => {
-    const body = Buffer.from(content, 'utf8');
-    const digest = createHash('sha1').update(`blob ${body.length}\0`).update(body).digest();
-    const raw = digest.toString('latin1');
-    if (this.blobs.has(raw)) return raw;
-    const oid = digest.toString('hex');
-    this.blobs.set(raw, { oid, raw, type: 'blob', body: EMPTY, stored: true });
-    if (this.stored(oid)) return raw;
-    this.fd ??= this.openPack();
-    this.batch.push(body);
-    this.batchBytes += body.length;
-    this.batchMeta.oids.push(oid);
-    this.batchMeta.sizes.push(body.length);
-    if (this.batchBytes >= BATCH_BYTES) this.post();
+    // One buffer holds the object header and the body, hashed in one call: a Hash object per blob was a second of a large render.
+    const size = Buffer.byteLength(content, 'utf8');
+    const header = `blob ${size}\0`;
+    const framed = Buffer.allocUnsafe(header.length + size);
+    framed.write(header, 0, 'latin1');
+    framed.write(content, header.length, 'utf8');
+    const body = framed.subarray(header.length);
+    const raw = hash('sha1', framed, 'binary'); // 'binary' is latin1: one char per byte
+    if (this.known.has(raw)) return raw;
+    this.known.add(raw);
+    if (this.stored(Buffer.from(raw, 'latin1').toString('hex'))) return raw;
+    this.queue(raw, TYPE_CODES.blob, body);
     return raw;
   };
 
-  /** For TreeHasher: the blob a kept raw id stands for (undefined for anything else, e.g. provenance text). */
-  readonly resolve = (value: string): Blob | undefined => (value.length === 20 ? this.blobs.get(value) : undefined);
+  /**
+   * Adds hashed objects (the commit's trees and the commit itself) to the
+   * same pack, so that a render writes one pack with one compression worker
+   * instead of a second pack and more workers for its trees.
+   */
+  putObjects(objects: Iterable<GitObject>): void {
+    for (const o of objects) {
+      const raw = Buffer.from(o.oid, 'hex').toString('latin1');
+      if (this.known.has(raw) || this.stored(o.oid)) continue;
+      this.known.add(raw);
+      this.queue(raw, TYPE_CODES[o.type], o.body);
+    }
+  }
+
+  private queue(raw: string, type: number, body: Buffer): void {
+    this.fd ??= this.openPack();
+    this.batch.push(body);
+    this.batchBytes += body.length;
+    this.batchMeta.raws.push(raw);
+    this.batchMeta.sizes.push(body.length);
+    this.batchMeta.types.push(type);
+    if (this.batchBytes >= BATCH_BYTES) this.post();
+  }
+
+  /** For TreeHasher: true when a file value is the raw id of a blob put here (false for anything else, e.g. provenance text). */
+  readonly isStored = (value: string): boolean => value.length === 20 && this.known.has(value);
 
   private post(): void {
     if (this.batch.length === 0) return;
@@ -124,7 +155,7 @@ export class BlobStream {
     this.inFlight.push(this.batchMeta);
     this.batch = [];
     this.batchBytes = 0;
-    this.batchMeta = { oids: [], sizes: [] };
+    this.batchMeta = { raws: [], sizes: [], types: [] };
     this.drain(IN_FLIGHT - 1);
   }
 
@@ -156,12 +187,14 @@ export class BlobStream {
     const out = Buffer.from(result.data);
     const chunks: Buffer[] = [];
     let start = 0;
-    meta.oids.forEach((oid, i) => {
+    meta.raws.forEach((raw, i) => {
       const stop = result.ends[i] as number;
       const data = out.subarray(start, stop);
       start = stop;
-      const head = packObjectHeader(BLOB_CODE, meta.sizes[i] as number);
-      this.entries.push({ oid, offset: this.offset, crc: crc32(data, crc32(head)) });
+      const head = packObjectHeader(meta.types[i] as number, meta.sizes[i] as number);
+      this.packedRaws.push(raw);
+      this.packedOffsets.push(this.offset);
+      this.packedCrcs.push(crc32(data, crc32(head)));
       chunks.push(head, data);
       this.offset += head.length + data.length;
     });
@@ -177,18 +210,18 @@ export class BlobStream {
       const header = Buffer.alloc(12);
       header.write('PACK', 0, 'latin1');
       header.writeUInt32BE(2, 4);
-      header.writeUInt32BE(this.entries.length, 8);
+      header.writeUInt32BE(this.packedRaws.length, 8);
       writeSync(this.fd, header, 0, 12, 0);
       const checksum = this.checksum(this.fd);
       writeSync(this.fd, checksum, 0, checksum.length, this.offset);
       closeSync(this.fd);
       this.fd = undefined;
-      writeFileSync(this.tmpIdx, packIndex(this.entries, checksum), { mode: 0o444 });
+      writeFileSync(this.tmpIdx, packIndexOf(this.packedRaws, this.packedOffsets, this.packedCrcs, checksum), { mode: 0o444 });
       const name = checksum.toString('hex');
       renameSync(this.tmpPack, path.join(this.dir, `pack-${name}.pack`));
       renameSync(this.tmpIdx, path.join(this.dir, `pack-${name}.idx`));
       this.store.refresh();
-      return this.entries.length;
+      return this.packedRaws.length;
     } catch (err) {
       this.abort();
       throw err;

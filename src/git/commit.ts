@@ -9,7 +9,7 @@ import { InputError } from '../errors/index.ts';
 import { PROVENANCE_DIR, PROVENANCE_FILE } from '../output/folder.ts';
 import { commitObject, isDirMode, MODE_DIR, treeObject, type GitObject, type Signature, type TreeEntry } from './objects.ts';
 import { assertNotCheckedOut, branchRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from './repo.ts';
-import { buildTree, identicalClusters, type Blob, readTreeEntries, TreeComparer, TreeHasher, type ClusterFiles, type DirNode, type FileChanges } from './tree.ts';
+import { buildTree, hexOf, identicalClusters, readTreeEntries, TreeComparer, TreeHasher, type ClusterFiles, type DirNode, type FileChanges } from './tree.ts';
 
 export const GITATTRIBUTES = '.gitattributes';
 /** GitHub collapses generated files in pull-request diffs (linguist `generated` attribute). */
@@ -49,10 +49,12 @@ export function prefixSegments(prefix: string | undefined): string[] {
 export class HashedTree {
   readonly root: DirNode;
   readonly rootTree: GitObject;
+  readonly hasher: TreeHasher;
 
-  /** `stored`: file values that stand for blobs already in the repository (blob-stream.ts). */
-  constructor(tree: RenderedTree, stored?: (value: string) => Blob | undefined) {
+  /** `stored`: true for file values that are raw ids of blobs already in the repository (blob-stream.ts). */
+  constructor(tree: RenderedTree, stored?: (value: string) => boolean) {
     const hasher = new TreeHasher(stored);
+    this.hasher = hasher;
     const sameAs = identicalClusters(tree.clusters);
     this.root = buildTree(hasher, tree.clusters, tree.extra, sameAs);
     const rootTree = hasher.hash(this.root);
@@ -114,12 +116,12 @@ async function compareClusters(
 ): Promise<ClusterChange[]> {
   const root = hashed.root;
   if (hashed.rootTree.oid === oldRoot) return [];
-  const comparer = new TreeComparer(repo.objects);
+  const comparer = new TreeComparer(repo.objects, hashed.hasher);
   comparer.out.set(hashed.rootTree.oid, hashed.rootTree);
   const old = oldRoot === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(repo.objects, oldRoot);
   root.fileInfos.forEach((info, i) => {
-    const blob = root.fileBlobs[i];
-    if (blob !== undefined && blob.stored !== true && old.get(info.name)?.oid !== blob.oid) comparer.out.set(blob.oid, blob);
+    const raw = root.fileRaws[i] as string;
+    if (old.get(info.name)?.oid !== hexOf(raw)) comparer.collectBlob(raw);
   });
   const changes: ClusterChange[] = [];
   for (const [name, dir] of root.dirs) {
@@ -183,6 +185,8 @@ export interface CommitOptions {
   beforeRefUpdate?: (() => Promise<void>) | undefined;
   /** How many times to rebuild on a branch that moved underneath before giving up. */
   attempts?: number | undefined;
+  /** Writes the new objects (default: the repository's store); returns how many were written. */
+  write?: ((objects: GitObject[]) => Promise<number>) | undefined;
 }
 
 export interface CommitResult {
@@ -240,7 +244,8 @@ export async function commitRenderedTree(repo: GitRepository, tree: RenderedTree
     if (commit === undefined) {
       return { ref, commit: parent, parent, tree: prepared.tree, created: false, objectsWritten: 0, clusters: [] };
     }
-    const written = await repo.objects.write([...prepared.objects.values(), commit]);
+    const objects = [...prepared.objects.values(), commit];
+    const written = await (options.write === undefined ? repo.objects.write(objects) : options.write(objects));
     await options.beforeRefUpdate?.();
     try {
       await updateRef(repo, ref, commit.oid, parent, { who: options.author, message: `manifold: render${options.sourceCommit ? ` ${options.sourceCommit}` : ''}` });

@@ -3,11 +3,11 @@
  * (and pushed), with a one-line report for stderr. The CLI passes the token
  * in from MANIFOLD_GIT_TOKEN; nothing here prints it.
  */
-import type { Signature } from './objects.ts';
+import type { GitObject, Signature } from './objects.ts';
 import { commitRenderedTree, describeClusterChange, HashedTree, renderedTree, type CommitOptions, type CommitResult, type RenderedTree } from './commit.ts';
 import { configuredIdentity, openRepository, type GitRepository } from './repo.ts';
 import { pushRenderedTree, type PushResult, type PushStats } from './remote.ts';
-import type { Blob, ClusterFiles } from './tree.ts';
+import type { ClusterFiles } from './tree.ts';
 
 import { DEFAULT_BRANCH } from './names.ts';
 export { DEFAULT_BRANCH };
@@ -24,8 +24,13 @@ export interface PublishOptions {
   manifoldVersion: string;
   /** Commit time; defaults to SOURCE_DATE_EPOCH (reproducible builds) or now. */
   now?: Date | undefined;
-  /** The files' values stand for blobs the render already streamed into the repository (blob-stream.ts); not with `push`. */
-  streamed?: { resolve: (value: string) => Blob | undefined; written: number } | undefined;
+  /**
+   * The render streamed its blobs into a pack still open (blob-stream.ts);
+   * file values that are stored blob ids stand for them. The trees and the
+   * commit go into the same pack, which is finished before the branch moves.
+   * Not with `push`.
+   */
+  streamed?: { isStored: (value: string) => boolean; pack: StreamedPack } | undefined;
   /** Called when the commit is made and the push starts (each attempt): progress for the user. */
   onPush?: (() => void) | undefined;
 }
@@ -66,11 +71,39 @@ export async function publishRender(
   }
 }
 
-/** Commits; blobs streamed during the render count among the objects written. */
+/** The open pack of a streamed render (BlobStream). */
+export interface StreamedPack {
+  putObjects(objects: Iterable<GitObject>): void;
+  /** Completes the pack and makes it visible; returns the objects in it. */
+  finish(): number;
+  abort(): void;
+}
+
+/** Commits; the blobs streamed during the render, the trees and the commit are one pack. */
 async function commitStreamed(repo: GitRepository, tree: RenderedTree, options: CommitOptions, streamed: PublishOptions['streamed']): Promise<CommitResult> {
   if (streamed === undefined) return commitRenderedTree(repo, tree, options);
-  const result = await commitRenderedTree(repo, new HashedTree(tree, streamed.resolve), options);
-  return { ...result, objectsWritten: result.objectsWritten + streamed.written };
+  const { pack } = streamed;
+  let finished = false;
+  const finish = (): number => {
+    finished = true;
+    return pack.finish();
+  };
+  try {
+    const hashed = new HashedTree(tree, streamed.isStored);
+    // A retry on a branch that moved (commit.ts) writes its few new objects the usual way.
+    const write = async (objects: GitObject[]) => {
+      if (finished) return repo.objects.write(objects);
+      pack.putObjects(objects);
+      return finish();
+    };
+    const result = await commitRenderedTree(repo, hashed, { ...options, write });
+    // Unchanged tree: whatever blobs the render added still belong in the repository.
+    const written = finished ? 0 : finish();
+    return { ...result, objectsWritten: result.objectsWritten + written };
+  } catch (err) {
+    if (!finished) pack.abort();
+    throw err;
+  }
 }
 
 /** ` (12 objects, 3.4 kB)`: what the push cost, so that a user sees it follow the change. */

@@ -30,12 +30,11 @@ import git, { type GitHttpRequest, type GitHttpResponse, type HttpClient } from 
 import { RuntimeError } from '../errors/index.ts';
 import { decodeCommit, decodeTree, isDirMode, type GitObject, type ObjectType } from './objects.ts';
 import { encodeDelta } from './delta.ts';
-import { deflateAll, packObjectHeader } from './store.ts';
+import { deflateAll, packObjectHeader, TYPE_CODES } from './store.ts';
 import { ZERO_OID, type GitRepository } from './repo.ts';
 
 /** Gitlinks (submodule commits) live in another repository: never sent, as git does not. */
 const MODE_GITLINK = '160000';
-const TYPE_CODES: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 /** Objects read and compressed at a time while packing (bounds memory on a cold push of a large tree). */
 const PACK_BATCH = 4096;
 /** zlib's default level, git's `core.compression` default: a push is sent once and read by the server, so bytes count. */

@@ -35,7 +35,8 @@ export function looseTempPath(target: string): string {
 /** Above this many objects to write, the loose ones already stored are listed rather than looked up one by one. */
 const LOOSE_LISTING_MIN = 1000;
 
-const TYPE_CODES: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
+/** Object type codes of the pack format (gitformat-pack). */
+export const TYPE_CODES: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 const CODE_TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
@@ -554,30 +555,41 @@ export function packObjectHeader(type: number, size: number): Buffer {
 }
 
 export function packIndex(entries: { oid: string; offset: number; crc: number }[], packChecksum: Buffer): Buffer {
-  const sorted = [...entries].sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
-  const n = sorted.length;
-  const large = sorted.filter((e) => e.offset >= 0x80000000);
+  return packIndexOf(
+    entries.map((e) => Buffer.from(e.oid, 'hex').toString('latin1')),
+    entries.map((e) => e.offset),
+    entries.map((e) => e.crc),
+    packChecksum,
+  );
+}
+
+/**
+ * The pack index (version 2) from parallel arrays: raw ids (latin1, whose
+ * string order is the ids' byte order), offsets and CRC-32s, in pack order.
+ */
+export function packIndexOf(raws: readonly string[], offsets: readonly number[], crcs: readonly number[], packChecksum: Buffer): Buffer {
+  const n = raws.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => ((raws[a] as string) < (raws[b] as string) ? -1 : (raws[a] as string) > (raws[b] as string) ? 1 : 0));
+  const large = [...order].filter((i) => (offsets[i] as number) >= 0x80000000);
   const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + large.length * 8 + 40);
   buf.writeUInt32BE(0xff744f63, 0);
   buf.writeUInt32BE(2, 4);
   const counts = new Uint32Array(256);
-  for (const e of sorted) {
-    const k = parseInt(e.oid.slice(0, 2), 16);
-    counts[k] = (counts[k] ?? 0) + 1;
-  }
+  for (const raw of raws) counts[raw.charCodeAt(0)] = (counts[raw.charCodeAt(0)] ?? 0) + 1;
   let running = 0;
   for (let i = 0; i < 256; i++) {
     running += counts[i] as number;
     buf.writeUInt32BE(running, 8 + i * 4);
   }
   let pos = 8 + 256 * 4;
-  for (const e of sorted) pos += buf.write(e.oid, pos, 'hex');
-  for (const e of sorted) pos = buf.writeUInt32BE(e.crc >>> 0, pos);
+  for (const i of order) pos += buf.write(raws[i] as string, pos, 'latin1');
+  for (const i of order) pos = buf.writeUInt32BE((crcs[i] as number) >>> 0, pos);
   let bigIndex = 0;
-  for (const e of sorted) {
-    pos = buf.writeUInt32BE(e.offset >= 0x80000000 ? (0x80000000 | bigIndex++) >>> 0 : e.offset, pos);
+  for (const i of order) {
+    const offset = offsets[i] as number;
+    pos = buf.writeUInt32BE(offset >= 0x80000000 ? (0x80000000 | bigIndex++) >>> 0 : offset, pos);
   }
-  for (const e of large) pos = buf.writeBigUInt64BE(BigInt(e.offset), pos);
+  for (const i of large) pos = buf.writeBigUInt64BE(BigInt(offsets[i] as number), pos);
   pos += packChecksum.copy(buf, pos);
   createHash('sha1').update(buf.subarray(0, pos)).digest().copy(buf, pos);
   return buf;

@@ -20,8 +20,6 @@ export type ClusterFiles = ReadonlyMap<string, ReadonlyMap<string, string>>;
 /** A blob with its raw 20-byte id as a latin1 string, for tree encoding. */
 export interface Blob extends GitObject {
   raw: string;
-  /** Already written (blob-stream.ts); its body is not held, and it is never collected for writing. */
-  stored?: boolean | undefined;
 }
 
 interface PathInfo {
@@ -35,9 +33,13 @@ interface PathInfo {
 }
 
 export interface DirNode {
-  /** Files of this directory: path info and blob at the same index (parallel arrays: no object per file). */
+  /**
+   * Files of this directory: path info and the blob's raw id at the same
+   * index (parallel arrays: no object per file, and no object per blob for
+   * the million blobs a render streamed into a pack).
+   */
   fileInfos: PathInfo[];
-  fileBlobs: Blob[];
+  fileRaws: string[];
   dirs: Map<string, DirNode>;
   /** Set by hashing; undefined for an empty directory (git stores none). */
   tree?: GitObject | undefined;
@@ -49,7 +51,7 @@ export interface DirNode {
 }
 
 function emptyDir(): DirNode {
-  return { fileInfos: [], fileBlobs: [], dirs: new Map(), fileCount: 0 };
+  return { fileInfos: [], fileRaws: [], dirs: new Map(), fileCount: 0 };
 }
 
 /**
@@ -86,27 +88,37 @@ function latin1Bytes(s: string): string {
  * per-entry Buffer copies dominate otherwise.
  */
 export class TreeHasher {
+  /** Blobs made here from contents: content → blob, and raw id → blob (what the comparer collects for writing). */
   private readonly blobs = new Map<string, Blob>();
+  private readonly byRaw = new Map<string, Blob>();
   private readonly paths = new Map<string, PathInfo>();
+  /** Trees hashed so far, by raw id. */
+  private readonly trees = new Map<string, GitObject>();
 
-  /** `stored`: for file values that stand for blobs already written (blob-stream.ts), the blob; undefined for plain content. */
-  private readonly stored: ((value: string) => Blob | undefined) | undefined;
+  /** `stored`: true for file values that are the raw ids of blobs already written (blob-stream.ts); others are contents. */
+  private readonly stored: ((value: string) => boolean) | undefined;
 
-  constructor(stored?: (value: string) => Blob | undefined) {
+  constructor(stored?: (value: string) => boolean) {
     this.stored = stored;
   }
 
-  blob(content: string): Blob {
-    const known = this.stored?.(content);
-    if (known !== undefined) return known;
+  /** The raw id of a file value: the value itself when it stands for a stored blob, else the id of its content. */
+  private rawOf(content: string): string {
+    if (this.stored?.(content) === true) return content;
     let blob = this.blobs.get(content);
     if (blob === undefined) {
       const body = Buffer.from(content, 'utf8');
       const digest = createHash('sha1').update(`blob ${body.length}\0`).update(body).digest();
       blob = { oid: digest.toString('hex'), raw: digest.toString('latin1'), type: 'blob', body };
       this.blobs.set(content, blob);
+      this.byRaw.set(blob.raw, blob);
     }
-    return blob;
+    return blob.raw;
+  }
+
+  /** The blob to write for a raw id made here; undefined for one already stored. */
+  blobToWrite(raw: string): Blob | undefined {
+    return this.byRaw.get(raw);
   }
 
   private pathInfo(p: string): PathInfo {
@@ -143,7 +155,7 @@ export class TreeHasher {
         byDir.set(info.dirKey, dir);
       }
       dir.fileInfos.push(info);
-      dir.fileBlobs.push(this.blob(content));
+      dir.fileRaws.push(this.rawOf(content));
     }
   }
 
@@ -152,7 +164,7 @@ export class TreeHasher {
     if (node.hashed === true) return node.tree;
     node.hashed = true;
     const infos = node.fileInfos;
-    const blobs = node.fileBlobs;
+    const raws = node.fileRaws;
     let count = infos.length;
     const subdirs: { key: string; part: string; ascii: boolean }[] = [];
     for (const [name, dir] of node.dirs) {
@@ -173,20 +185,23 @@ export class TreeHasher {
     }
     let text = '';
     if (fast) {
-      for (let i = 0; i < infos.length; i++) text += (infos[i] as PathInfo).header + (blobs[i] as Blob).raw;
+      for (let i = 0; i < infos.length; i++) text += (infos[i] as PathInfo).header + (raws[i] as string);
     } else {
       text = this.sortedBody(node, subdirs);
     }
     const body = Buffer.from(text, 'latin1');
     const digest = createHash('sha1').update(`tree ${body.length}\0`).update(body).digest();
     node.raw = digest.toString('latin1');
-    node.tree = { oid: digest.toString('hex'), type: 'tree', body };
-    return node.tree;
+    // Equal folders in many clusters (a ConfigMap folder every cluster shares) keep one body, not one each.
+    let tree = this.trees.get(node.raw);
+    if (tree === undefined) this.trees.set(node.raw, (tree = { oid: digest.toString('hex'), type: 'tree', body }));
+    node.tree = tree;
+    return tree;
   }
 
   /** Git order: names compared bytewise, a directory as if its name ended in '/' (tree.c base_name_compare). */
   private sortedBody(node: DirNode, subdirs: readonly { key: string; part: string; ascii: boolean }[]): string {
-    const items = node.fileInfos.map((info, i) => ({ key: info.name, part: info.header + (node.fileBlobs[i] as Blob).raw, ascii: info.ascii }));
+    const items = node.fileInfos.map((info, i) => ({ key: info.name, part: info.header + (node.fileRaws[i] as string), ascii: info.ascii }));
     items.push(...subdirs);
     const ascii = items.every((it) => it.ascii);
     items.sort(ascii ? (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : (a, b) => Buffer.compare(Buffer.from(a.key, 'utf8'), Buffer.from(b.key, 'utf8')));
@@ -229,6 +244,11 @@ export function buildTree(
   return root;
 }
 
+/** A raw 20-byte id (latin1) as the hex git prints. */
+export function hexOf(raw: string): string {
+  return Buffer.from(raw, 'latin1').toString('hex');
+}
+
 export async function readTreeEntries(store: ObjectStore, oid: string): Promise<Map<string, TreeEntry>> {
   const obj = await store.read(oid);
   if (obj.type !== 'tree') throw new Error(`${oid} is a ${obj.type}, not a tree`);
@@ -248,12 +268,21 @@ export interface FileChanges {
  */
 export class TreeComparer {
   private readonly store: ObjectStore;
+  private readonly hasher: TreeHasher;
   readonly out = new Map<string, GitObject>();
   private readonly memo = new Map<string, FileChanges>();
   private readonly storedCounts = new Map<string, number>();
 
-  constructor(store: ObjectStore) {
+  /** `hasher`: the one that hashed the new tree (it holds the bodies of the blobs it made). */
+  constructor(store: ObjectStore, hasher: TreeHasher) {
     this.store = store;
+    this.hasher = hasher;
+  }
+
+  /** Collects a file's blob for writing unless the old tree or an earlier file has it, or it is stored already. */
+  collectBlob(raw: string): void {
+    const blob = this.hasher.blobToWrite(raw);
+    if (blob !== undefined && !this.out.has(blob.oid)) this.out.set(blob.oid, blob);
   }
 
   /** Files below a stored tree. */
@@ -284,11 +313,11 @@ export class TreeComparer {
     const old = oldOid === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(this.store, oldOid);
     for (let i = 0; i < node.fileInfos.length; i++) {
       const name = (node.fileInfos[i] as PathInfo).name;
-      const blob = node.fileBlobs[i] as Blob;
+      const raw = node.fileRaws[i] as string;
       const before = old.get(name);
       const wasFile = before !== undefined && !isDirMode(before.mode);
-      if (wasFile && before.oid === blob.oid) continue;
-      if (blob.stored !== true && !this.out.has(blob.oid)) this.out.set(blob.oid, blob);
+      if (wasFile && before.oid === hexOf(raw)) continue;
+      this.collectBlob(raw);
       if (wasFile) changes.changed++;
       else {
         changes.added++;

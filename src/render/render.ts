@@ -2,7 +2,7 @@
  * The pure render core: dialect placements → namespaces follow their objects
  * → one object per distinct variant → per-cluster files and provenance.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { InputError, ProblemSink, formatProblem, type Problem } from '../errors/index.ts';
 import type { Repository } from '../load/repository.ts';
 import { byteOrder } from '../load/source.ts';
@@ -16,6 +16,7 @@ import { resolveRollout, ROLLOUT_API, ROLLOUT_KIND, type ParsedPolicy, type Roll
 import type { Dialect, DialectContext, Placement, PreviousRender } from './types.ts';
 import type { LiveStatus } from '../model/live.ts';
 import { overlayLiveStatus } from './live.ts';
+import { FileTable } from './file-table.ts';
 
 export interface RenderOptions {
   previous?: PreviousRender | undefined;
@@ -39,7 +40,10 @@ export interface RenderOptions {
  * A fleet where every cluster's objects differ renders millions of distinct
  * contents; holding them all until the end is what made memory grow with the
  * output (issue 19). Called in template key order within a placement batch,
- * never twice for one (template, variant).
+ * never twice for one (template, variant). With a sink the result keeps no
+ * variants (RenderedTemplate.variants is empty): which cluster got which
+ * value is in a FileTable behind `clusters`, and provenance is made as each
+ * template is rendered.
  */
 export type ContentSink = (content: string, path: string, clusters: readonly string[]) => string;
 
@@ -69,7 +73,9 @@ export interface RenderedVariant {
 export interface RenderedTemplate {
   template: Template;
   placement: Placement;
+  /** Empty when the contents went to a ContentSink. */
   variants: RenderedVariant[];
+  provenance: ProvenanceObject;
 }
 
 export interface RenderResult {
@@ -209,8 +215,9 @@ export function render(source: Repository, dialects: readonly Dialect[], options
   const all = followNamespaces(repo, [...placements, ...traffic.placements]);
   checkPathsUnique(all.map((p) => p.template), sink);
   sink.throwIfErrors();
-  const rendered = renderPlacements(all, sink, options.contents);
-  const clusters = clusterFiles(repo, rendered);
+  const table = options.contents === undefined ? undefined : new FileTable(repo.clusters.map((c) => c.name));
+  const rendered = renderPlacements(all, sink, options.contents, table);
+  const clusters = table === undefined ? clusterFiles(repo, rendered) : table.clusterFiles();
   // A summary of the source, not of one decision: printed, not kept in provenance (an incremental render cannot recount it).
   const summary = new ProblemSink();
   warnUnclaimed(repo, [...all.map((p) => p.template.key), ...unschedulable.map((u) => u.key)], summary);
@@ -271,8 +278,8 @@ export function dialectContext(
 }
 
 /** Each placement's variants, those that land somewhere, in template key order. Throws the problems found. */
-export function renderPlacements(placements: readonly Placement[], sink: ProblemSink, contents?: ContentSink): RenderedTemplate[] {
-  const rendered = placements.map((p) => renderPlacement(p, sink, contents)).filter((r) => r.variants.length > 0);
+export function renderPlacements(placements: readonly Placement[], sink: ProblemSink, contents?: ContentSink, table?: FileTable): RenderedTemplate[] {
+  const rendered = placements.map((p) => renderPlacement(p, sink, contents, table)).filter((r) => r.provenance.variants.length > 0);
   sink.throwIfErrors();
   return rendered.sort((a, b) => byteOrder(a.template.key, b.template.key));
 }
@@ -459,7 +466,7 @@ function namespacePlacement(template: Template, clusters: string[]): Placement {
 }
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /**
@@ -470,19 +477,22 @@ function sha256(text: string): string {
  */
 const overrideLists = new Map<string, string[]>();
 const MAX_OVERRIDE_LISTS = 100_000;
+/** Lists already shared: a dialect that hands out the same array again is answered without joining it. */
+const sharedLists = new WeakSet<string[]>();
 
 function sharedOverrides(list: string[]): string[] {
-  if (list.length === 0) return list;
+  if (list.length === 0 || sharedLists.has(list)) return list;
   const key = list.join('\n');
   const known = overrideLists.get(key);
   if (known !== undefined) return known;
   if (overrideLists.size >= MAX_OVERRIDE_LISTS) overrideLists.clear();
   overrideLists.set(key, list);
+  sharedLists.add(list);
   return list;
 }
 
-/** Builds and serializes each distinct variant once, however many clusters share it. */
-function renderPlacement(p: Placement, sink: ProblemSink, contents: ContentSink | undefined): RenderedTemplate {
+/** Builds and serializes each distinct variant once, however many clusters share it; with a sink, hands it over and keeps only provenance. */
+function renderPlacement(p: Placement, sink: ProblemSink, contents: ContentSink | undefined, table: FileTable | undefined): RenderedTemplate {
   const byVariant = new Map<string, string[]>();
   for (const cluster of p.clusters) {
     const key = p.variantOf(cluster);
@@ -492,6 +502,7 @@ function renderPlacement(p: Placement, sink: ProblemSink, contents: ContentSink 
   }
   const path = objectPath(p.template.id);
   const variants: RenderedVariant[] = [];
+  table?.startRow(path);
   for (const clusters of byVariant.values()) {
     const first = clusters[0] as string;
     let object: JsonObject;
@@ -507,10 +518,13 @@ function renderPlacement(p: Placement, sink: ProblemSink, contents: ContentSink 
     if (reportInvalidCounts(p, object, first, sink)) continue;
     const content = toYaml(object, p.template.id.namespace);
     const kept = contents === undefined ? content : contents(content, path, clusters);
+    table?.add(kept, clusters);
     variants.push({ path, content: kept, sha256: sha256(content), clusters, overrides: sharedOverrides(p.overridesFor(first)) });
   }
+  table?.endRow();
   variants.sort((a, b) => byteOrder(a.clusters[0] ?? '', b.clusters[0] ?? ''));
-  return { template: p.template, placement: p, variants };
+  const provenance = provenanceEntry(p, variants);
+  return { template: p.template, placement: p, variants: contents === undefined ? variants : [], provenance };
 }
 
 /**
@@ -535,18 +549,20 @@ function reportInvalidCounts(p: Placement, object: JsonObject, cluster: string, 
 }
 
 export function provenanceObject(r: RenderedTemplate): ProvenanceObject {
+  return r.provenance;
+}
+
+function provenanceEntry(p: Placement, variants: readonly RenderedVariant[]): ProvenanceObject {
   return {
-    key: r.template.key,
-    template: describeId(r.template.id),
-    file: r.template.source.file,
-    line: r.template.source.line,
-    dialect: r.placement.dialect,
-    policy: r.placement.policy
-      ? `${r.placement.policy.kind} ${r.placement.policy.namespace ? `${r.placement.policy.namespace}/` : ''}${r.placement.policy.name}`
-      : undefined,
-    affinityGroup: r.placement.affinityGroup,
-    follows: r.placement.follows,
-    variants: provenanceVariants(r.variants),
+    key: p.template.key,
+    template: describeId(p.template.id),
+    file: p.template.source.file,
+    line: p.template.source.line,
+    dialect: p.dialect,
+    policy: p.policy ? `${p.policy.kind} ${p.policy.namespace ? `${p.policy.namespace}/` : ''}${p.policy.name}` : undefined,
+    affinityGroup: p.affinityGroup,
+    follows: p.follows,
+    variants: provenanceVariants(variants),
   };
 }
 
@@ -556,7 +572,7 @@ function provenanceVariants(variants: readonly RenderedVariant[]): (ProvenanceVa
   if (variants.length < GROUP_VARIANTS_FROM) return variants.map(single);
   const groups = new Map<string, RenderedVariant[]>();
   for (const v of variants) {
-    const key = `${v.path}\n${overridePolicies(v.overrides).join('\n')}`;
+    const key = `${v.path}\n${policiesKey(v.overrides)}`;
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [v]);
     else group.push(v);
@@ -572,9 +588,23 @@ function provenanceVariants(variants: readonly RenderedVariant[]): (ProvenanceVa
   return out;
 }
 
+/** Per override list (shared by sharedOverrides): its policies, worked out once and not once per variant. */
+const policiesOfList = new WeakMap<readonly string[], string[]>();
+
+const keyOfList = new WeakMap<readonly string[], string>();
+
+/** The policies of an override list as one string, to group variants by. */
+function policiesKey(overrides: readonly string[]): string {
+  let key = keyOfList.get(overrides);
+  if (key === undefined) keyOfList.set(overrides, (key = overridePolicies(overrides).join('\n')));
+  return key;
+}
+
 /** `ClusterOverridePolicy name rule[3]` → `ClusterOverridePolicy name` (Karmada and KubeAdmiral labels), each policy once. */
 function overridePolicies(overrides: readonly string[]): string[] {
-  return [...new Set(overrides.map((o) => o.replace(/ rule\[\d+\]$/, '')))];
+  let policies = policiesOfList.get(overrides);
+  if (policies === undefined) policiesOfList.set(overrides, (policies = [...new Set(overrides.map((o) => o.replace(/ rule\[\d+\]$/, '')))]));
+  return policies;
 }
 
 /** Assembles provenance; `objects` and `templateWarnings` must be in template key order. */
