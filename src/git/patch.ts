@@ -7,7 +7,8 @@
  * under git's lock, and no commit when nothing changed.
  */
 import { createHash } from 'node:crypto';
-import { commitObject, isDirMode, MODE_DIR, MODE_FILE, treeObject, type GitObject, type TreeEntry } from './objects.ts';
+import { commitObject, hashObject, isDirMode, MODE_DIR, MODE_FILE, treeObject, type GitObject, type TreeEntry } from './objects.ts';
+import { findTreeEntries, spliceTree, type EntryEdit } from './raw-tree.ts';
 import { commitMessage, prefixSegments, type ClusterChange, type CommitOptions, type CommitResult } from './commit.ts';
 import { assertNotCheckedOut, branchRef, readCommit, readRef, RefMovedError, updateRef, type GitRepository } from './repo.ts';
 import { readTreeEntries, type FileChanges } from './tree.ts';
@@ -21,6 +22,32 @@ type Edit = readonly [path: string, blob: GitObject | null];
 interface Patched {
   oid: string | undefined;
   changes: FileChanges;
+}
+
+const EMPTY_TREE = Buffer.alloc(0);
+
+/** Edits of one folder: those of its own files, and those below each subfolder (paths relative to it). */
+function splitEdits(edits: readonly Edit[]): { files: Map<string, GitObject | null>; subdirs: Map<string, Edit[]> } {
+  const files = new Map<string, GitObject | null>();
+  const subdirs = new Map<string, Edit[]>();
+  for (const [p, blob] of edits) {
+    const slash = p.indexOf('/');
+    if (slash < 0) {
+      files.set(p, blob);
+      continue;
+    }
+    const name = p.slice(0, slash);
+    const list = subdirs.get(name) ?? [];
+    list.push([p.slice(slash + 1), blob]);
+    subdirs.set(name, list);
+  }
+  return { files, subdirs };
+}
+
+function addChanges(to: FileChanges, more: FileChanges): void {
+  to.added += more.added;
+  to.changed += more.changed;
+  to.removed += more.removed;
 }
 
 /** Applies path edits to stored trees, collecting the new objects; memoized per (tree, edits). */
@@ -64,24 +91,60 @@ class TreePatcher {
     return result;
   }
 
+  /**
+   * Patches a stored tree below the root as bytes (raw-tree.ts): only the
+   * edited entries are looked up and the rest is copied, so a folder of a
+   * thousand files costs a copy, not a thousand decoded entries.
+   */
   private async apply(treeOid: string | undefined, edits: readonly Edit[]): Promise<Patched> {
-    const entries = treeOid === undefined ? new Map<string, TreeEntry>() : await readTreeEntries(this.store, treeOid);
-    return this.applyTo(entries, treeOid, edits);
+    const body = treeOid === undefined ? EMPTY_TREE : await this.treeBody(treeOid);
+    const changes: FileChanges = { added: 0, changed: 0, removed: 0 };
+    const { files, subdirs } = splitEdits(edits);
+    const stored = findTreeEntries(body, [...files.keys(), ...subdirs.keys()]);
+    const entryEdits = new Map<string, EntryEdit>();
+    for (const [name, blob] of files) {
+      const before = stored.get(name);
+      if (before !== undefined && isDirMode(before.mode)) throw new Error(`tree entry is both a file and a folder: ${name}`);
+      if (blob === null) {
+        if (before !== undefined) {
+          entryEdits.set(name, null);
+          changes.removed++;
+        }
+        continue;
+      }
+      if (before?.oid === blob.oid) continue;
+      if (before === undefined) changes.added++;
+      else changes.changed++;
+      entryEdits.set(name, { mode: MODE_FILE, oid: blob.oid });
+      this.objects.set(blob.oid, blob);
+    }
+    for (const [name, sub] of subdirs) {
+      const before = stored.get(name);
+      if (before !== undefined && !isDirMode(before.mode)) throw new Error(`tree entry is both a file and a folder: ${name}`);
+      const patched = await this.apply(before?.oid, sub);
+      addChanges(changes, patched.changes);
+      if (patched.oid === before?.oid) continue;
+      entryEdits.set(name, patched.oid === undefined ? null : { mode: MODE_DIR, oid: patched.oid });
+    }
+    const newBody = entryEdits.size === 0 ? body : spliceTree(body, entryEdits);
+    if (newBody.length === 0) return { oid: undefined, changes };
+    if (newBody === body) return { oid: treeOid, changes };
+    const oid = hashObject('tree', newBody);
+    if (oid !== treeOid) this.objects.set(oid, { oid, type: 'tree', body: newBody });
+    return { oid, changes };
+  }
+
+  private async treeBody(oid: string): Promise<Buffer> {
+    const obj = await this.store.read(oid);
+    if (obj.type !== 'tree') throw new Error(`${oid} is a ${obj.type}, not a tree`);
+    return obj.body;
   }
 
   /** Edits `entries` (a tree's, or one being built) in place and encodes the result. */
   async applyTo(entries: Map<string, TreeEntry>, treeOid: string | undefined, edits: readonly Edit[]): Promise<Patched> {
     const changes: FileChanges = { added: 0, changed: 0, removed: 0 };
-    const subdirs = new Map<string, Edit[]>();
-    for (const [p, blob] of edits) {
-      const slash = p.indexOf('/');
-      if (slash >= 0) {
-        const name = p.slice(0, slash);
-        const list = subdirs.get(name) ?? [];
-        list.push([p.slice(slash + 1), blob]);
-        subdirs.set(name, list);
-        continue;
-      }
+    const { files, subdirs } = splitEdits(edits);
+    for (const [p, blob] of files) {
       const before = entries.get(p);
       if (before !== undefined && isDirMode(before.mode)) throw new Error(`tree entry is both a file and a folder: ${p}`);
       if (blob === null) {
@@ -101,9 +164,7 @@ class TreePatcher {
       const before = entries.get(name);
       if (before !== undefined && !isDirMode(before.mode)) throw new Error(`tree entry is both a file and a folder: ${name}`);
       const patched = await this.apply(before?.oid, sub);
-      changes.added += patched.changes.added;
-      changes.changed += patched.changes.changed;
-      changes.removed += patched.changes.removed;
+      addChanges(changes, patched.changes);
       if (patched.oid === undefined) entries.delete(name);
       else entries.set(name, { mode: MODE_DIR, name, oid: patched.oid });
     }

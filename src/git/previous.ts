@@ -9,9 +9,10 @@ import { clustersOfWorks, worksHubOf } from '../render/works.ts';
 import { PROVENANCE_DIR } from '../output/folder.ts';
 import type { PriorTreeFacts } from '../render/incremental.ts';
 import type { PreviousRender } from '../render/types.ts';
-import { isDirMode, type TreeEntry } from './objects.ts';
+import { isDirMode } from './objects.ts';
 import { branchRef, readCommit, readRef, type GitRepository } from './repo.ts';
 import { readTreeEntries } from './tree.ts';
+import { findTreeEntry, someTreeEntry, type RawEntry } from './raw-tree.ts';
 
 type Replicas = Map<string, number>;
 
@@ -152,44 +153,39 @@ export async function priorTreeFacts(
   affinityGroups: Map<string, string>,
 ): Promise<PriorTreeFacts> {
   const root = await subtree(repo, (await readCommit(repo, tip)).tree, prefix.split('/').filter((s) => s !== '' && s !== '.'));
-  const trees = new Map<string, Map<string, TreeEntry>>();
-  const entriesOf = async (oid: string): Promise<Map<string, TreeEntry>> => {
-    let entries = trees.get(oid);
-    if (entries === undefined) {
-      entries = await readTreeEntries(repo.objects, oid);
-      trees.set(oid, entries);
-    }
-    return entries;
+  // Trees are looked up as bytes (raw-tree.ts): 1,000 distinct cluster folders are a few thousand trees here.
+  const body = async (oid: string): Promise<Buffer> => {
+    const obj = await repo.objects.read(oid);
+    if (obj.type !== 'tree') throw new Error(`${oid} is a ${obj.type}, not a tree`);
+    return obj.body;
   };
-  const resolve = async (treeOid: string, segments: readonly string[]): Promise<TreeEntry | undefined> => {
-    let entry: TreeEntry | undefined;
+  const resolve = async (treeOid: string, segments: readonly string[]): Promise<RawEntry | undefined> => {
+    let entry: RawEntry | undefined;
     let oid: string | undefined = treeOid;
     for (const seg of segments) {
       if (oid === undefined) return undefined;
-      entry = (await entriesOf(oid)).get(seg);
+      entry = findTreeEntry(await body(oid), seg);
       oid = entry !== undefined && isDirMode(entry.mode) ? entry.oid : undefined;
     }
     return entry;
   };
-  const filesBelow = new Map<string, string[]>();
-  const listFiles = async (oid: string): Promise<string[]> => {
-    let files = filesBelow.get(oid);
-    if (files === undefined) {
-      files = [];
-      for (const e of (await entriesOf(oid)).values()) {
-        if (isDirMode(e.mode)) for (const f of await listFiles(e.oid)) files.push(`${e.name}/${f}`);
-        else files.push(e.name);
-      }
-      filesBelow.set(oid, files);
-    }
-    return files;
+  // Whether a folder holds a file outside `paths` (relative to `dir`): the first one found answers it.
+  const holdsOther = async (oid: string, dir: string, paths: ReadonlySet<string>): Promise<boolean> => {
+    const subdirs: [string, string][] = [];
+    const fileOutside = someTreeEntry(await body(oid), (name, mode, child) => {
+      if (isDirMode(mode)) subdirs.push([child, `${dir}/${name}`]);
+      return !isDirMode(mode) && !paths.has(`${dir}/${name}`);
+    });
+    if (fileOutside) return true;
+    for (const [child, path] of subdirs) if (await holdsOther(child, path, paths)) return true;
+    return false;
   };
   const replicaPaths = [...plan.oldPaths].filter(mayHoldReplicas).map((p) => p.split('/'));
   const byBlob = new Map<string, ReturnType<typeof replicasOfFile>>();
   const byCluster = new Map<string, { replicas: Replicas; kept: Set<string> }>();
   const replicas = new Map<string, Replicas>();
   const kept = new Map<string, Set<string>>();
-  for (const entry of root === undefined ? [] : (await entriesOf(root)).values()) {
+  for (const entry of root === undefined ? [] : (await readTreeEntries(repo.objects, root)).values()) {
     if (!isDirMode(entry.mode) || entry.name.startsWith('.')) continue;
     let facts = byCluster.get(entry.oid);
     if (facts === undefined) {
@@ -205,7 +201,7 @@ export async function priorTreeFacts(
       for (const ns of plan.namespaces) {
         const dir = await resolve(entry.oid, ['namespaces', ns]);
         if (dir === undefined || !isDirMode(dir.mode)) continue;
-        if ((await listFiles(dir.oid)).some((f) => !plan.oldPaths.has(`namespaces/${ns}/${f}`))) facts.kept.add(ns);
+        if (await holdsOther(dir.oid, `namespaces/${ns}`, plan.oldPaths)) facts.kept.add(ns);
       }
       byCluster.set(entry.oid, facts);
     }

@@ -58,17 +58,29 @@ function corrupt(gitdir: string, what: string, err: unknown): RuntimeError {
 
 interface PackIndex {
   packPath: string;
+  /** The whole .idx file: offsets are read from it when an object is looked up. */
+  data: Buffer;
   /** Sorted 20-byte ids, concatenated. */
   names: Buffer;
-  offsets: number[];
   count: number;
   fanout: Uint32Array;
-  /** Object offsets sorted ascending, to find where each compressed object ends. */
-  sortedOffsets: Float64Array;
+  /**
+   * Object offsets sorted ascending, to find where a compressed object ends
+   * when its size bound was not enough (see readPacked); built on first need.
+   */
+  sortedOffsets?: Float64Array | undefined;
   packSize: number;
   fd?: number | undefined;
+  /** The bytes last read from the pack (readPackBytes). */
+  window?: { start: number; bytes: Buffer } | undefined;
 }
 
+/**
+ * Reads the fan-out table and keeps the file; nothing else is decoded up
+ * front. A 1,000 × 1,000 fleet's branch is one pack of a million objects:
+ * decoding every offset and sorting them took ~0.4 s of every render, no-op
+ * and one-template change, which read a few hundred objects (issue 19).
+ */
 function parseIndex(idxPath: string, data: Buffer): PackIndex {
   if (data.readUInt32BE(0) !== 0xff744f63 || data.readUInt32BE(4) !== 2) {
     throw new Error(`${idxPath}: unsupported pack index version`);
@@ -78,26 +90,38 @@ function parseIndex(idxPath: string, data: Buffer): PackIndex {
   const count = fanout[255] as number;
   const namesStart = 8 + 256 * 4;
   const names = data.subarray(namesStart, namesStart + count * 20);
-  const offStart = namesStart + count * 20 + count * 4;
-  const bigStart = offStart + count * 4;
-  const offsets: number[] = new Array<number>(count);
-  for (let i = 0; i < count; i++) {
-    const v = data.readUInt32BE(offStart + i * 4);
-    offsets[i] = v & 0x80000000 ? Number(data.readBigUInt64BE(bigStart + (v & 0x7fffffff) * 8)) : v;
-  }
-  const sortedOffsets = Float64Array.from(offsets).sort();
   const packPath = idxPath.replace(/\.idx$/, '.pack');
-  return { packPath, names, offsets, count, fanout, sortedOffsets, packSize: statSync(packPath).size };
+  return { packPath, data, names, count, fanout, packSize: statSync(packPath).size };
+}
+
+/** Offset in the pack of the i-th object (in id order): 31 bits, or an index into the 64-bit table (gitformat-pack.txt, idx v2). */
+function offsetAt(idx: PackIndex, i: number): number {
+  const offStart = 8 + 256 * 4 + idx.count * 24;
+  const v = idx.data.readUInt32BE(offStart + i * 4);
+  if ((v & 0x80000000) === 0) return v;
+  return Number(idx.data.readBigUInt64BE(offStart + idx.count * 4 + (v & 0x7fffffff) * 8));
+}
+
+function sortedOffsetsOf(idx: PackIndex): Float64Array {
+  if (idx.sortedOffsets === undefined) {
+    const offsets = new Float64Array(idx.count);
+    for (let i = 0; i < idx.count; i++) offsets[i] = offsetAt(idx, i);
+    idx.sortedOffsets = offsets.sort();
+  }
+  return idx.sortedOffsets;
 }
 
 function findInIndex(idx: PackIndex, oid: Buffer): number {
   const first = oid[0] as number;
   let lo = first === 0 ? 0 : (idx.fanout[first - 1] as number);
   let hi = (idx.fanout[first] as number) - 1;
+  const names = idx.names;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    // compare(target, …) orders the stored name against `oid`: < 0 means the stored one is smaller.
-    const c = idx.names.compare(oid, 0, 20, mid * 20, mid * 20 + 20);
+    // Byte by byte in JavaScript: Buffer#compare's native call cost more than the comparison (thousands of lookups per render).
+    // The first byte is equal within the fan-out range; < 0 means the stored name is smaller.
+    let c = 0;
+    for (let k = 1, at = mid * 20 + 1; k < 20 && c === 0; k++, at++) c = (names[at] as number) - (oid[k] as number);
     if (c === 0) return mid;
     if (c < 0) lo = mid + 1;
     else hi = mid - 1;
@@ -203,6 +227,7 @@ export class ObjectStore {
     for (const p of this.packs ?? []) {
       if (p.fd !== undefined) closeSync(p.fd);
       p.fd = undefined;
+      p.window = undefined;
     }
   }
 
@@ -268,7 +293,7 @@ export class ObjectStore {
     const bin = Buffer.from(oid, 'hex');
     for (const pack of this.loadPacks()) {
       const i = findInIndex(pack, bin);
-      if (i >= 0) return this.readPacked(pack, pack.offsets[i] as number);
+      if (i >= 0) return this.readPacked(pack, offsetAt(pack, i));
     }
     let raw: Buffer;
     try {
@@ -288,43 +313,41 @@ export class ObjectStore {
     return { type: type as ObjectType, body: data.subarray(nul + 1) };
   }
 
+  /**
+   * One object of a pack. The index gives where an object starts, not where
+   * it ends: read what its inflated size allows (zlib's compressBound) and
+   * let inflate stop at the end of the stream; only when that was not enough
+   * (a packer that compresses worse than zlib, or a damaged pack) is the
+   * exact end looked up among the sorted offsets.
+   */
   private readPacked(pack: PackIndex, offset: number): StoredObject {
     pack.fd ??= openSync(pack.packPath, 'r');
-    const end = nextOffset(pack, offset);
-    const buf = Buffer.allocUnsafe(end - offset);
-    // A truncated pack reads short: the rest of the buffer would be uninitialised memory, decoded as if it were the object.
-    const read = readSync(pack.fd, buf, 0, buf.length, offset);
-    if (read !== buf.length) throw new Error(`${pack.packPath} ends at ${offset + read}, inside the object at ${offset} (truncated)`);
-    let i = 0;
-    let byte = buf[i++] as number;
-    const code = (byte >> 4) & 7;
-    while (byte & 0x80) byte = buf[i++] as number; // size bytes; the inflated length tells the size
-    if (code === OFS_DELTA) {
-      byte = buf[i++] as number;
-      let back = byte & 0x7f;
-      while (byte & 0x80) {
-        byte = buf[i++] as number;
-        back = (back + 1) * 128 + (byte & 0x7f);
-      }
-      const base = this.readPacked(pack, offset - back);
-      return { type: base.type, body: applyDelta(base.body, inflateSync(buf.subarray(i))) };
+    const available = pack.packSize - 20 - offset;
+    let buf = readPackBytes(pack, offset, Math.min(available, FIRST_READ));
+    const head = packEntryHeader(buf);
+    const bounded = Math.min(available, head.dataStart + compressBound(head.size));
+    if (bounded > buf.length) buf = readPackBytes(pack, offset, bounded);
+    const data = (): Buffer => inflateEntry(pack, offset, buf, head.dataStart);
+    if (head.code === OFS_DELTA) {
+      const base = this.readPacked(pack, offset - head.back);
+      return { type: base.type, body: applyDelta(base.body, data()) };
     }
-    if (code === REF_DELTA) {
-      const baseOid = buf.toString('hex', i, i + 20);
-      const baseIndex = findInIndex(pack, buf.subarray(i, i + 20));
-      const base = baseIndex >= 0 ? this.readPacked(pack, pack.offsets[baseIndex] as number) : this.readSyncAnywhere(baseOid);
-      return { type: base.type, body: applyDelta(base.body, inflateSync(buf.subarray(i + 20))) };
+    if (head.code === REF_DELTA) {
+      const baseId = buf.subarray(head.dataStart - 20, head.dataStart);
+      const baseIndex = findInIndex(pack, baseId);
+      const base = baseIndex >= 0 ? this.readPacked(pack, offsetAt(pack, baseIndex)) : this.readSyncAnywhere(baseId.toString('hex'));
+      return { type: base.type, body: applyDelta(base.body, data()) };
     }
-    const type = CODE_TYPES[code];
-    if (type === undefined) throw new Error(`${pack.packPath}: unknown object type ${code} at ${offset}`);
-    return { type, body: inflateSync(buf.subarray(i)) };
+    const type = CODE_TYPES[head.code];
+    if (type === undefined) throw new Error(`${pack.packPath}: unknown object type ${head.code} at ${offset}`);
+    return { type, body: data() };
   }
 
   private readSyncAnywhere(oid: string): StoredObject {
     const bin = Buffer.from(oid, 'hex');
     for (const pack of this.loadPacks()) {
       const i = findInIndex(pack, bin);
-      if (i >= 0) return this.readPacked(pack, pack.offsets[i] as number);
+      if (i >= 0) return this.readPacked(pack, offsetAt(pack, i));
     }
     const loose = this.loosePath(oid);
     if (existsSync(loose)) {
@@ -422,8 +445,14 @@ export class ObjectStore {
   }
 }
 
-/** Below this many objects a pack is compressed on the calling thread (a worker takes ~30 ms to start). */
+/**
+ * Below this many objects, or this many bytes, a pack is compressed on the
+ * calling thread: a worker takes ~30–50 ms of CPU to start, and a
+ * one-template change at 1,000 clusters (5,000 objects, 8 MB, ~200 ms to
+ * deflate) paid two of them and waited for both (issue 19).
+ */
 const WORKER_MIN_OBJECTS = 2000;
+const WORKER_MIN_BYTES = 32 << 20;
 
 /**
  * Worker source shared by every deflating worker (here and blob-stream.ts):
@@ -466,7 +495,7 @@ parentPort.on('message', ({ data, ends, level }) => {
 
 /** Each body deflated (zlib format, as packs store objects), in order. */
 export async function deflateAll(bodies: readonly Buffer[], level: number): Promise<Buffer[]> {
-  if (bodies.length < WORKER_MIN_OBJECTS) return bodies.map((b) => deflateSync(b, { level }));
+  if (bodies.length < WORKER_MIN_OBJECTS || bodies.reduce((n, b) => n + b.length, 0) < WORKER_MIN_BYTES) return bodies.map((b) => deflateSync(b, { level }));
   const parts = splitByBytes(bodies, Math.min(2, availableParallelism()));
   const done = await Promise.all(parts.map((part) => deflateInWorker(part, level).catch(() => part.map((b) => deflateSync(b, { level })))));
   return done.flat();
@@ -528,8 +557,74 @@ function readFileSyncSafe(file: string): Buffer {
   }
 }
 
+/** First read of a packed object: most trees and blobs of a rendered branch fit. */
+const FIRST_READ = 8192;
+
+/** zlib's compressBound (zlib compress.c): the most zlib's deflate makes of `size` bytes, plus slack. */
+function compressBound(size: number): number {
+  return size + Math.floor(size / 4096) + Math.floor(size / 16384) + Math.floor(size / 33554432) + 13 + 64;
+}
+
+/**
+ * Bytes of a pack read ahead at once. The objects a render reads together
+ * (a cluster folder's trees and files) were written together, so one read
+ * serves several: a one-template change at 1,000 clusters read ~6,000
+ * objects with a read and a fresh buffer each.
+ */
+const READ_WINDOW = 64 << 10;
+
+/** `length` bytes at `offset`, from the pack's current read window when it holds them (a fresh window is a fresh buffer: earlier slices stay valid). */
+function readPackBytes(pack: PackIndex, offset: number, length: number): Buffer {
+  const w = pack.window;
+  if (w !== undefined && offset >= w.start && offset + length <= w.start + w.bytes.length) return w.bytes.subarray(offset - w.start, offset - w.start + length);
+  const size = Math.max(0, length, Math.min(READ_WINDOW, pack.packSize - offset));
+  const buf = Buffer.allocUnsafe(size);
+  const read = readSync(pack.fd as number, buf, 0, size, offset);
+  // A truncated pack reads short: the rest of the buffer would be uninitialised memory, decoded as if it were the object.
+  if (read < length) throw new Error(`${pack.packPath} ends at ${offset + read}, inside the object at ${offset} (truncated)`);
+  pack.window = { start: offset, bytes: buf.subarray(0, read) };
+  return buf.subarray(0, length);
+}
+
+/** A pack entry's header: type, inflated size, and for deltas the base (gitformat-pack.txt). */
+function packEntryHeader(buf: Buffer): { code: number; size: number; back: number; dataStart: number } {
+  let i = 0;
+  let byte = buf[i++] as number;
+  const code = (byte >> 4) & 7;
+  let size = byte & 0x0f;
+  let shift = 4;
+  while (byte & 0x80) {
+    byte = buf[i++] as number;
+    size += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+  }
+  let back = 0;
+  if (code === OFS_DELTA) {
+    byte = buf[i++] as number;
+    back = byte & 0x7f;
+    while (byte & 0x80) {
+      byte = buf[i++] as number;
+      back = (back + 1) * 128 + (byte & 0x7f);
+    }
+  } else if (code === REF_DELTA) {
+    i += 20;
+  }
+  return { code, size, back, dataStart: i };
+}
+
+/** Inflates the entry's data from `buf`; when `buf` was cut before the entry's end, reads up to the next object's offset and tries once more. */
+function inflateEntry(pack: PackIndex, offset: number, buf: Buffer, dataStart: number): Buffer {
+  try {
+    return inflateSync(buf.subarray(dataStart));
+  } catch (err) {
+    const end = nextOffset(pack, offset);
+    if (offset + buf.length >= end) throw err;
+    return inflateSync(readPackBytes(pack, offset, end - offset).subarray(dataStart));
+  }
+}
+
 function nextOffset(pack: PackIndex, offset: number): number {
-  const s = pack.sortedOffsets;
+  const s = sortedOffsetsOf(pack);
   let lo = 0;
   let hi = s.length - 1;
   while (lo <= hi) {

@@ -9,7 +9,7 @@ import type { Dialect, DialectContext, Placement, PolicyRef } from '../../render
 import { resourceKey, type Cluster, type JsonObject, type Template } from '../../model/types.ts';
 import { splitJobCompletions } from './division.ts';
 import { pickPropagationPolicy, targetOf, type PropagationPolicyRef } from './match.ts';
-import { applyOverrideRules, matchingOverrideRules, ruleUsesClusterVariables, rulesForCluster, type OverrideRuleRef } from './overrides.ts';
+import { applyOverrideRules, matchingOverrideRules, ruleUsesClusterVariables, rulesByCluster, type OverrideRuleRef } from './overrides.ts';
 import { replicaField, scheduleTemplate, templateUid } from './schedule.ts';
 import { liveDecision, overlayKarmadaCluster, type LiveDecision } from './live.ts';
 import { POLICY_API, type OverridePolicy } from './schema.ts';
@@ -210,6 +210,8 @@ function groupByNamespace(ops: readonly Parsed<OverridePolicy>[]): Map<string, P
 /** The ordered rules some templates share, and per cluster which of them apply. */
 interface RuleSet {
   rules: OverrideRuleRef[];
+  /** rulesForCluster of `rules`, indexed once for the rule set. */
+  forCluster: (cluster: Cluster) => OverrideRuleRef[];
   perCluster: Map<string, { rules: OverrideRuleRef[]; labels: string; labelList: string[] }>;
 }
 
@@ -315,15 +317,15 @@ function toPlacement(s: Scheduled, overrides: OverrideContext, ctx: DialectConte
   const signature = matched.map((r) => r.label).join('\n');
   let ruleSet = overrides.ruleSets.get(signature);
   if (ruleSet === undefined) {
-    ruleSet = { rules: matched, perCluster: new Map() };
+    ruleSet = { rules: matched, forCluster: rulesByCluster(matched), perCluster: new Map() };
     overrides.ruleSets.set(signature, ruleSet);
   }
-  const { rules, perCluster } = ruleSet;
+  const { rules, forCluster, perCluster } = ruleSet;
   const applying = (cluster: string): { rules: OverrideRuleRef[]; labels: string; labelList: string[] } => {
     let cached = perCluster.get(cluster);
     if (cached === undefined) {
       const c = overrides.clustersByName.get(cluster);
-      const list = c === undefined ? rules.filter((r) => r.rule.targetCluster === undefined) : rulesForCluster(rules, c);
+      const list = c === undefined ? rules.filter((r) => r.rule.targetCluster === undefined) : forCluster(c);
       // A rule with cluster variables gives every cluster its own values, so its own variant.
       const own = variables && list.some(ruleUsesClusterVariables) ? `@${cluster}` : '';
       cached = { rules: list, labels: list.map((r) => r.label).join(',') + own, labelList: list.map((r) => r.label) };

@@ -78,6 +78,50 @@ export function rulesForCluster(rules: readonly OverrideRuleRef[], cluster: Clus
 }
 
 /**
+ * rulesForCluster for one rule list and many clusters: the same rules in the
+ * same order. A rule whose targetCluster only lists clusterNames matches
+ * exactly the clusters it names (util.ClusterMatches with nothing else set),
+ * so those rules are looked up by name; the others are matched one by one.
+ * A policy with one rule per cluster (a label per cluster, issue 19's fleet)
+ * is otherwise clusters × rules matches: a million at 1,000 clusters.
+ */
+export function rulesByCluster(rules: readonly OverrideRuleRef[]): (cluster: Cluster) => OverrideRuleRef[] {
+  const byName = new Map<string, number[]>();
+  const others: number[] = [];
+  rules.forEach((r, i) => {
+    const target = r.rule.targetCluster;
+    if (target === undefined || !namesOnly(target)) {
+      others.push(i);
+      return;
+    }
+    for (const name of new Set(target.clusterNames)) {
+      const list = byName.get(name);
+      if (list === undefined) byName.set(name, [i]);
+      else list.push(i);
+    }
+  });
+  return (cluster) => {
+    const matched = others.filter((i) => {
+      const target = (rules[i] as OverrideRuleRef).rule.targetCluster;
+      return target === undefined || clusterMatchesAffinity(cluster, target).matched;
+    });
+    const named = byName.get(cluster.name) ?? [];
+    const order = named.length === 0 ? matched : [...matched, ...named].sort((a, b) => a - b);
+    return order.map((i) => rules[i] as OverrideRuleRef);
+  };
+}
+
+/** A targetCluster that names clusters and sets nothing else (an empty clusterNames means every cluster). */
+function namesOnly(target: NonNullable<OverrideRuleRef['rule']['targetCluster']>): boolean {
+  return (
+    target.labelSelector === undefined &&
+    target.fieldSelector === undefined &&
+    (target.exclude ?? []).length === 0 &&
+    (target.clusterNames ?? []).length > 0
+  );
+}
+
+/**
  * Applies the rules in order. Where Karmada would silently skip the cluster's
  * Work because an override fails, Manifold fails the render naming the
  * policy, the rule and the cluster.
