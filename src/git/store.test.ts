@@ -94,10 +94,10 @@ describe('ObjectStore', () => {
     reader.close();
   });
 
-  it('compresses large batches in workers to exactly the bytes deflateSync gives, in order', async () => {
+  it('compresses large batches in a worker and on this thread to exactly the bytes deflateSync gives, in order', async () => {
     const bodies = Array.from({ length: 2600 }, (_, i) => Buffer.from(`object ${i}\n${'z'.repeat(i % 700)}\n`));
-    // Past WORKER_MIN_BYTES, so deflateAll hands them to workers too.
-    bodies.push(Buffer.alloc(0), Buffer.alloc(300_000, 'big'), Buffer.alloc(33 << 20, 'large'));
+    // Past WORKER_MIN_OBJECTS: deflateAll hands the first half (by bytes) to a worker.
+    bodies.push(Buffer.alloc(0), Buffer.alloc(300_000, 'big'), Buffer.alloc(3 << 20, 'large'));
     const want = bodies.map((b) => deflateSync(b, { level: 1 }));
     for (const got of [await deflateInWorker(bodies, 1), await deflateAll(bodies, 1)]) {
       expect(got).toHaveLength(bodies.length);
