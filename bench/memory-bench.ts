@@ -12,7 +12,8 @@
  *   floor     the same number of files of the same sizes written by a bare
  *             Node loop (mkdir + writeFileSync), the file-system floor for `out`
  *
- * Each phase runs the CLI as a child process under GNU time (wall, user,
+ * Each phase runs the CLI as a user does (bin/manifold.js on the bundle,
+ * which this script builds first) as a child process under GNU time (wall, user,
  * system, peak RSS); the load average is read before each. Prints one
  * markdown table.
  *
@@ -26,7 +27,8 @@ import { parseArgs } from 'node:util';
 import { generateFleet, templateFile, type FleetVariant } from './generate.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const CLI = path.join(ROOT, 'src', 'cli', 'main.ts');
+// As users run it: the `manifold` command (bin/manifold.js) on the bundle, built once here from the current sources.
+const CLI = path.join(ROOT, 'bin', 'manifold.js');
 const TIME = '/usr/bin/time';
 const ALL_PHASES = ['cold', 'noop', 'template', 'out', 'again', 'floor'] as const;
 type Phase = (typeof ALL_PHASES)[number];
@@ -48,6 +50,7 @@ const variants = values.variants.split(',') as FleetVariant[];
 const runs = Number(values.runs);
 const phases = new Set(values.phases.split(',') as Phase[]);
 if (!existsSync(TIME)) throw new Error(`${TIME} (GNU time) is needed for peak RSS`);
+execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.ts')], { cwd: ROOT, stdio: 'inherit' });
 
 interface Sample {
   wall: number;
