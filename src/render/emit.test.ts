@@ -72,3 +72,34 @@ describe('toYaml', () => {
     expect(toYaml(obj, 'team')).toBe('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: team\n  labels:\n    app: a\nspec:\n  replicas: 2\n');
   });
 });
+
+describe('dumpYaml with shared subtrees (the variants of one template)', () => {
+  it('writes what js-yaml writes when the same objects appear again, at the same or another depth', () => {
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 4 }), (parts) => {
+        const shared = new WeakMap();
+        // The same part objects reused across documents: as a value, one level deeper, and as a sequence item.
+        const docs = [
+          { a: parts[0], b: parts },
+          { a: parts[0], nested: { b: parts, c: [parts[0], ...parts] } },
+          { b: parts, a: parts[0] },
+        ];
+        for (const doc of docs) expect(dumpYaml(doc as unknown as JsonObject, shared)).toBe(reference(doc));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stays right after the styled scalars were forgotten (a subtree written before holds scalars styled in that earlier round)', () => {
+    const shared = new WeakMap();
+    const spec = { image: 'registry.example.com/x:1.0.0', ports: [{ containerPort: 80, name: 'http' }], note: 'yes' };
+    const first = { spec };
+    expect(dumpYaml(first, shared)).toBe(reference(first));
+    // More distinct scalars than are remembered: the next document starts over.
+    const many = { values: Array.from({ length: 200_050 }, (_, i) => `scalar-${i}`) };
+    expect(dumpYaml(many, shared)).toBe(reference(many));
+    const deeper = { template: { spec }, other: 'yes' };
+    expect(dumpYaml(deeper, shared)).toBe(reference(deeper));
+    expect(dumpYaml(first, shared)).toBe(reference(first));
+  });
+});

@@ -59,14 +59,26 @@ const DUMP_OPTIONS = { noRefs: true, lineWidth: -1, sortKeys: false } as const;
  * sub-objects (copy-on-write patches), and js-yaml's duplicate-reference scan
  * is quadratic without it.
  */
-export function toYaml(obj: JsonObject, namespace = ''): string {
-  return dumpYaml(canonicalOrder(withoutServerFields(obj), namespace));
+export function toYaml(obj: JsonObject, namespace = '', shared?: SharedSubtrees): string {
+  return dumpYaml(canonicalOrder(withoutServerFields(obj), namespace), shared);
 }
 
 /** js-yaml's `dump(doc, { noRefs: true, lineWidth: -1 })`, byte for byte, faster on repeated scalars. */
-export function dumpYaml(doc: JsonObject): string {
-  return blockYaml(doc) ?? dump(doc, DUMP_OPTIONS);
+export function dumpYaml(doc: JsonObject, shared?: SharedSubtrees): string {
+  return blockYaml(doc, shared) ?? dump(doc, DUMP_OPTIONS);
 }
+
+/**
+ * The text of subtrees already written, by object identity, for the
+ * variants of one template: they are copies of the template made by
+ * copy-on-write (overrides replace only the containers along the paths they
+ * edit), so most of a variant is the very same objects as the one before,
+ * and written at the same depth. Valid only while those objects are not
+ * changed in place, which is why it lives for one template's variants
+ * (render.ts) and is never kept across renders. About a seventh of a
+ * per-cluster fleet's render time (issue 19).
+ */
+export type SharedSubtrees = WeakMap<object, { level: number; compact: boolean; text: string; generation: number }>;
 
 // ---------------------------------------------------------------------------
 // Block layout without js-yaml's AST, scalars still styled by js-yaml
@@ -98,22 +110,30 @@ const MAX_KEY = 170;
 
 const NOT_COVERED = Symbol('not covered');
 
+/** Counts the times the styled scalars were forgotten: a subtree written before then may hold scalars no longer known. */
+let generation = 0;
+
 /** YAML for a plain object, or undefined when js-yaml must write it. */
-function blockYaml(doc: JsonObject): string | undefined {
+function blockYaml(doc: JsonObject, shared: SharedSubtrees | undefined): string | undefined {
   // Forget before collecting: what the document finds known must stay known until it is written.
-  if (valueTexts.size > MAX_REMEMBERED) valueTexts.clear();
-  if (keyTexts.size > MAX_REMEMBERED) keyTexts.clear();
+  if (valueTexts.size > MAX_REMEMBERED || keyTexts.size > MAX_REMEMBERED) {
+    valueTexts.clear();
+    keyTexts.clear();
+    generation++;
+  }
   const newValues = new Set<Scalar>();
   const newKeys = new Set<string>();
-  if (collectScalars(doc, newValues, newKeys) === NOT_COVERED) return undefined;
+  if (collectScalars(doc, newValues, newKeys, shared) === NOT_COVERED) return undefined;
   learnScalars(newValues, newKeys);
-  return `${writeValue(doc, 0, true)}\n`;
+  return `${writeValue(doc, 0, true, shared)}\n`;
 }
 
 /** Finds the scalars not styled yet; NOT_COVERED when the document needs js-yaml. */
-function collectScalars(node: unknown, values: Set<Scalar>, keys: Set<string>): typeof NOT_COVERED | undefined {
+function collectScalars(node: unknown, values: Set<Scalar>, keys: Set<string>, shared?: SharedSubtrees): typeof NOT_COVERED | undefined {
+  // A subtree written since the scalars were last forgotten needs none styled: they are all known.
+  if (shared !== undefined && typeof node === 'object' && node !== null && shared.get(node)?.generation === generation) return undefined;
   if (Array.isArray(node)) {
-    for (const item of node as unknown[]) if (collectScalars(item === undefined ? null : item, values, keys) === NOT_COVERED) return NOT_COVERED;
+    for (const item of node as unknown[]) if (collectScalars(item === undefined ? null : item, values, keys, shared) === NOT_COVERED) return NOT_COVERED;
     return undefined;
   }
   if (isPlainObject(node)) {
@@ -122,7 +142,7 @@ function collectScalars(node: unknown, values: Set<Scalar>, keys: Set<string>): 
       if (value === undefined) continue; // js-yaml skips the pair
       if (key.length > MAX_KEY || key.includes('\n')) return NOT_COVERED;
       if (!keyTexts.has(key)) keys.add(key);
-      if (collectScalars(value, values, keys) === NOT_COVERED) return NOT_COVERED;
+      if (collectScalars(value, values, keys, shared) === NOT_COVERED) return NOT_COVERED;
     }
     return undefined;
   }
@@ -170,20 +190,24 @@ function newlineIndent(level: number): string {
 }
 
 /** js-yaml writeNode in block context for a covered node at `level`. */
-function writeValue(node: unknown, level: number, compact: boolean): string {
-  if (Array.isArray(node)) return node.length === 0 ? '[]' : writeSequence(node as unknown[], level, compact);
-  if (isPlainObject(node)) return writeMapping(node, level, compact);
-  return valueTexts.get(node as Scalar) as string;
+function writeValue(node: unknown, level: number, compact: boolean, shared?: SharedSubtrees): string {
+  if (typeof node !== 'object' || node === null) return valueTexts.get(node as Scalar) as string;
+  const known = shared?.get(node);
+  if (known !== undefined && known.level === level && known.compact === compact) return known.text;
+  // Only arrays and plain objects get here (collectScalars sends anything else to js-yaml).
+  const text = Array.isArray(node) ? (node.length === 0 ? '[]' : writeSequence(node as unknown[], level, compact, shared)) : writeMapping(node as Record<string, unknown>, level, compact, shared);
+  shared?.set(node, { level, compact, text, generation });
+  return text;
 }
 
 /** writeBlockMapping; an object without (defined) pairs is the flow `{}`. */
-function writeMapping(node: Record<string, unknown>, level: number, compact: boolean): string {
+function writeMapping(node: Record<string, unknown>, level: number, compact: boolean, shared?: SharedSubtrees): string {
   let out = '';
   for (const key of Object.keys(node)) {
     const value = node[key];
     if (value === undefined) continue;
     if (!compact || out !== '') out += newlineIndent(level);
-    const text = writeValue(value, level + 1, false);
+    const text = writeValue(value, level + 1, false, shared);
     out += keyTexts.get(key) as string;
     out += text === '' || text.charCodeAt(0) === 10 ? ':' : ': ';
     out += text;
@@ -192,10 +216,10 @@ function writeMapping(node: Record<string, unknown>, level: number, compact: boo
 }
 
 /** writeBlockSequence: items one level deeper, a mapping item starting on the dash's line. */
-function writeSequence(node: unknown[], level: number, compact: boolean): string {
+function writeSequence(node: unknown[], level: number, compact: boolean, shared?: SharedSubtrees): string {
   let out = '';
   for (const item of node) {
-    const text = writeValue(item === undefined ? null : item, level + 1, true);
+    const text = writeValue(item === undefined ? null : item, level + 1, true, shared);
     if (!compact || out !== '') out += newlineIndent(level);
     out += text === '' || text.charCodeAt(0) === 10 ? '-' : '- ';
     out += text;

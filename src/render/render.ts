@@ -9,7 +9,7 @@ import { byteOrder } from '../load/source.ts';
 import { formatFieldPath } from '../load/validate.ts';
 import { describeId, groupOf, resourceKey, type JsonObject, type ResourceId, type Template } from '../model/types.ts';
 import { workloadValueProblems } from '../model/workload.ts';
-import { objectPath, toYaml } from './emit.ts';
+import { objectPath, toYaml, type SharedSubtrees } from './emit.ts';
 import { checkPathsUnique } from '../model/paths.ts';
 import { computeTraffic, type TrafficExplanation } from './traffic.ts';
 import { resolveRollout, ROLLOUT_API, ROLLOUT_KIND, type ParsedPolicy, type RolloutPlan } from '../model/rollout.ts';
@@ -502,6 +502,7 @@ function renderPlacement(p: Placement, sink: ProblemSink, contents: ContentSink 
   }
   const path = objectPath(p.template.id);
   const variants: RenderedVariant[] = [];
+  const shared: SharedSubtrees = new WeakMap();
   table?.startRow(path);
   for (const clusters of byVariant.values()) {
     const first = clusters[0] as string;
@@ -516,7 +517,7 @@ function renderPlacement(p: Placement, sink: ProblemSink, contents: ContentSink 
       throw err;
     }
     if (reportInvalidCounts(p, object, first, sink)) continue;
-    const content = toYaml(object, p.template.id.namespace);
+    const content = toYaml(object, p.template.id.namespace, shared);
     const kept = contents === undefined ? content : contents(content, path, clusters);
     table?.add(kept, clusters);
     variants.push({ path, content: kept, sha256: sha256(content), clusters, overrides: sharedOverrides(p.overridesFor(first)) });
