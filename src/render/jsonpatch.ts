@@ -90,11 +90,20 @@ export function applyPatch(doc: JsonValue, ops: readonly PatchOp[], mode: PatchM
   return current;
 }
 
-/** Decodes an RFC 6901 pointer into tokens; `null` for the whole document. */
+/** Pointers decoded so far: a fleet applies the same few override paths to every cluster's copy. Never changed by callers. */
+const decodedPointers = new Map<string, string[]>();
+const MAX_DECODED_POINTERS = 10_000;
+
+/** Decodes an RFC 6901 pointer into tokens (read-only); `null` for the whole document. */
 function parsePointer(pointer: string): string[] | null {
   if (pointer === '') return null;
+  let tokens = decodedPointers.get(pointer);
+  if (tokens !== undefined) return tokens;
   if (!pointer.startsWith('/')) throw new OpFailure('a JSON pointer must be empty or start with "/"');
-  return pointer.slice(1).split('/').map(unescapeToken);
+  tokens = pointer.slice(1).split('/').map(unescapeToken);
+  if (decodedPointers.size >= MAX_DECODED_POINTERS) decodedPointers.clear();
+  decodedPointers.set(pointer, tokens);
+  return tokens;
 }
 
 /** `~1` → `/`, `~0` → `~`, left to right (Go strings.NewReplacer in patch.go decodePatchKey). */
