@@ -59,16 +59,26 @@ function countProblem(value: unknown): string | undefined {
  * limit must be a quantity (resource.ParseQuantity at decode time) and not
  * negative (ValidateResourceQuantityValue).
  */
-function resourceListProblems(list: unknown, path: (string | number)[], out: ValueProblem[]): void {
-  if (!isRecord(list)) return;
+function resourceListProblems(list: unknown, path: () => (string | number)[], out: ValueProblem[]): void {
+  if (!isRecord(list) || validLists.has(list)) return;
+  const before = out.length;
   for (const [name, quantity] of Object.entries(list)) {
     if ((typeof quantity !== 'string' && typeof quantity !== 'number') || !isQuantity(quantity)) {
-      out.push({ path: [...path, name], message: `${JSON.stringify(quantity) ?? String(quantity)} is not a quantity (e.g. 500m, 2, 1Gi)` });
+      out.push({ path: [...path(), name], message: `${JSON.stringify(quantity) ?? String(quantity)} is not a quantity (e.g. 500m, 2, 1Gi)` });
     } else if ((typeof quantity === 'number' && quantity < 0) || (typeof quantity === 'string' && quantity.trim().startsWith('-'))) {
-      out.push({ path: [...path, name], message: `must be greater than or equal to 0, got ${JSON.stringify(quantity)}` });
+      out.push({ path: [...path(), name], message: `must be greater than or equal to 0, got ${JSON.stringify(quantity)}` });
     }
   }
+  if (out.length === before) validLists.add(list);
 }
+
+/**
+ * Resource lists found valid, by identity: every cluster's copy of a
+ * template shares the template's own lists unless an override replaced
+ * them (copy-on-write), and parsing each quantity again per copy was a
+ * noticeable part of a large fleet's render.
+ */
+const validLists = new WeakSet<object>();
 
 /** Problems with the counts and resource quantities of a built-in workload; [] for any other kind. */
 export function workloadValueProblems(group: string, kind: string, object: unknown): ValueProblem[] {
@@ -85,10 +95,10 @@ export function workloadValueProblems(group: string, kind: string, object: unkno
     if (!Array.isArray(containers)) continue;
     containers.forEach((container, i) => {
       for (const kindOf of ['requests', 'limits'] as const) {
-        resourceListProblems(at(container, ['resources', kindOf]), [...podSpec, list, i, 'resources', kindOf], out);
+        resourceListProblems(at(container, ['resources', kindOf]), () => [...podSpec, list, i, 'resources', kindOf], out);
       }
     });
   }
-  resourceListProblems(at(object, [...podSpec, 'overhead']), [...podSpec, 'overhead'], out);
+  resourceListProblems(at(object, [...podSpec, 'overhead']), () => [...podSpec, 'overhead'], out);
   return out;
 }
