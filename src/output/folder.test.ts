@@ -178,3 +178,64 @@ describe('StagedFolder: re-rendering into a folder that holds a previous render 
     expect(readdirSync(path.dirname(out))).toEqual(['out']);
   });
 });
+
+describe('StagedFolder: the writer thread beside the render', () => {
+  const guard = { sources: [] };
+  const clusters = ['eu-1', 'us-1', 'ap-1'];
+  /** Multi-byte characters shift every later offset in a batch: a wrong offset shows as wrong bytes. */
+  const contentOf = (i: number, round: number) => `name: obj-${i}\nnote: ${'é'.repeat(i % 5)}ü ${round}\n`;
+
+  async function renderMany(out: string, round: (i: number) => number): Promise<void> {
+    // Batches of 7 files, two in flight: the render waits on the writer many times.
+    const staged = await StagedFolder.open(out, guard, { files: 7, bytes: 1 << 20 });
+    for (let i = 0; i < 60; i++) staged.writeToClusters(`namespaces/ns-${i % 4}/ConfigMap/obj-${i}.yaml`, contentOf(i, round(i)), clusters);
+    staged.writeFile(PROVENANCE_FILE, '{}\n');
+    await staged.swapIn();
+  }
+
+  it('writes every file with its own bytes across many small batches, and links what is unchanged on the next render', async () => {
+    const out = path.join(work, 'batches', 'out');
+    await renderMany(out, () => 0);
+    const file = (c: string, i: number) => path.join(out, c, `namespaces/ns-${i % 4}/ConfigMap/obj-${i}.yaml`);
+    for (const c of clusters) for (let i = 0; i < 60; i++) expect(readFileSync(file(c, i), 'utf8')).toBe(contentOf(i, 0));
+    const before = inodes();
+    await renderMany(out, (i) => (i % 10 === 3 ? 1 : 0));
+    for (const c of clusters) {
+      for (let i = 0; i < 60; i++) {
+        expect(readFileSync(file(c, i), 'utf8')).toBe(contentOf(i, i % 10 === 3 ? 1 : 0));
+        expect(statSync(file(c, i)).ino === before.get(file(c, i)), `${c} obj-${i} linked`).toBe(i % 10 !== 3);
+      }
+    }
+    expect(readdirSync(path.dirname(out))).toEqual(['out']);
+
+    function inodes(): Map<string, number> {
+      const map = new Map<string, number>();
+      for (const c of clusters) for (let i = 0; i < 60; i++) map.set(file(c, i), statSync(file(c, i)).ino);
+      return map;
+    }
+  });
+
+  it('a file system error in the writer surfaces as that error (code, syscall, path); the staging folder is removed and DIR is untouched', async () => {
+    const out = path.join(work, 'writer-fails', 'out');
+    writeTree(out, OLD);
+    const staged = await StagedFolder.open(out, guard, { files: 2, bytes: 1 << 20 });
+    // A file where the writer must make the cluster folder: mkdir fails in the worker.
+    writeFileSync(path.join(staged.dir, 'us-1'), 'in the way\n');
+    const attempt = async () => {
+      for (let i = 0; i < 20; i++) staged.writeToClusters(`namespaces/a/x-${i}.yaml`, `x: ${i}\n`, ['eu-1', 'us-1']);
+      await staged.swapIn();
+    };
+    const err = await attempt().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ code: 'ENOTDIR', syscall: 'mkdir', path: path.join(staged.dir, 'us-1/namespaces/a') });
+    expect((err as Error).message).toBe(`ENOTDIR: not a directory, mkdir '${path.join(staged.dir, 'us-1/namespaces/a')}'`);
+    // writeToClusters threw (batches of 2, two in flight): the render's caller aborts, as renderIntoTheFolder does.
+    await staged.abort();
+    expect(readdirSync(path.dirname(out))).toEqual(['out']);
+    expect(generatorOf(out)).toBe('old');
+    expect(readFileSync(path.join(out, 'eu-1/a.yaml'), 'utf8')).toBe('old: 1\n');
+  });
+});
