@@ -13,8 +13,8 @@
  * thrown error cannot travel through the worker's 'error' event: that event
  * needs the event loop, which a blocked caller does not turn.
  *
- * src/git/blob-stream.ts has the same pattern inline (written first); it
- * can move onto this class.
+ * Used by the pack writer of `render --commit` (src/git/blob-stream.ts) and
+ * the folder writer of `render --out` (src/output/folder.ts).
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type Transferable } from 'node:worker_threads';
 

@@ -7,19 +7,18 @@
  * Deployments) held every content, every blob body and every compressed
  * copy at once before.
  *
- * The render loop is synchronous, so the pack side is too: batches go to the
- * worker with postMessage, results come back with receiveMessageOnPort, and
- * when too many batches are in flight the render waits on a shared counter
- * (Atomics.wait) instead of queueing more. Nothing is visible to git until
+ * The render loop is synchronous, so the pack side is too: batches go to a
+ * BatchWorker (src/batch-worker.ts), which blocks the render when too many
+ * are in flight instead of queueing more. Nothing is visible to git until
  * finish() renames the pack and then its index into place; abort() removes
  * the temporary files. The branch still moves last (commit.ts).
  */
 import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { createHash, hash, randomBytes } from 'node:crypto';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import { RuntimeError } from '../errors/index.ts';
+import { BatchWorker } from '../batch-worker.ts';
 import { DEFLATE_BATCH, packIndexOf, packObjectHeader, TYPE_CODES, type ObjectStore } from './store.ts';
 import type { GitObject } from './objects.ts';
 
@@ -30,17 +29,13 @@ const IN_FLIGHT = 3;
 /** How long the render waits for the worker before calling it stuck. */
 const STUCK_MS = 120_000;
 
-/** Deflates each batch (zlib level 1, as ObjectStore.write packs) and counts batches done in shared memory. */
-const WORKER = `
-const { workerData } = require('node:worker_threads');
+/** Deflates each batch (zlib level 1, as ObjectStore.write packs): BatchWorker's handler. */
+const DEFLATE_HANDLER = `
 ${DEFLATE_BATCH}
-const { port, counter, level } = workerData;
-port.on('message', ({ data, ends }) => {
+function handle({ data, ends }, level) {
   const out = deflateBatch(data, ends, level);
-  port.postMessage(out, [out.data]);
-  Atomics.add(counter, 0, 1);
-  Atomics.notify(counter, 0);
-});`;
+  return [out, [out.data]];
+}`;
 
 interface Pending {
   /** Raw ids (latin1). */
@@ -72,10 +67,7 @@ export class BlobStream {
   private batchMeta: Pending = { raws: [], sizes: [], types: [] };
   /** Batches posted to the worker, oldest first, awaiting their compressed bytes. */
   private readonly inFlight: Pending[] = [];
-  private readonly worker: Worker;
-  private readonly port: MessagePort;
-  private readonly counter: Int32Array;
-  private failure: Error | undefined;
+  private readonly worker: BatchWorker<{ data: ArrayBuffer; ends: Float64Array }>;
   private readonly store: ObjectStore;
 
   constructor(store: ObjectStore) {
@@ -86,13 +78,11 @@ export class BlobStream {
     const suffix = randomBytes(6).toString('hex');
     this.tmpPack = path.join(this.dir, `tmp_pack_${suffix}`);
     this.tmpIdx = path.join(this.dir, `tmp_idx_${suffix}`);
-    const channel = new MessageChannel();
-    this.port = channel.port1;
-    this.counter = new Int32Array(new SharedArrayBuffer(4));
-    this.worker = new Worker(WORKER, { eval: true, workerData: { port: channel.port2, counter: this.counter, level: 1 }, transferList: [channel.port2] });
-    this.worker.on('error', (err) => (this.failure = err));
-    // The worker must not keep the process alive on its own once the stream is dropped.
-    this.worker.unref();
+    this.worker = new BatchWorker(DEFLATE_HANDLER, 1, {
+      inFlight: IN_FLIGHT,
+      stuckMs: STUCK_MS,
+      stuck: () => new RuntimeError('GIT_WRITE_FAILED', `the pack writer's compression worker did not answer within ${STUCK_MS / 1000} s`, {}),
+    });
   }
 
   /** Blobs added to the pack (not counting those the repository already had). */
@@ -151,36 +141,19 @@ export class BlobStream {
     const ends = new Float64Array(this.batch.length);
     let end = 0;
     this.batch.forEach((b, i) => (ends[i] = end += b.length));
-    this.port.postMessage({ data, ends }, [data]);
-    this.inFlight.push(this.batchMeta);
+    const meta = this.batchMeta;
+    this.inFlight.push(meta);
     this.batch = [];
     this.batchBytes = 0;
     this.batchMeta = { raws: [], sizes: [], types: [] };
-    this.drain(IN_FLIGHT - 1);
+    // Answers come in order: the oldest batch in flight is the one answered.
+    this.worker.post({ data, ends }, [data], (result) => this.append(this.inFlight.shift() as Pending, result));
   }
 
   private openPack(): number {
     const fd = openSync(this.tmpPack, 'w+', 0o444);
     writeSync(fd, Buffer.alloc(12)); // the header, written at the end when the count is known
     return fd;
-  }
-
-  /** Appends finished batches to the pack until at most `limit` remain in flight, waiting for the worker when needed. */
-  private drain(limit: number): void {
-    let waited = 0;
-    while (this.inFlight.length > limit) {
-      if (this.failure !== undefined) throw this.failure;
-      const seen = Atomics.load(this.counter, 0);
-      const message = receiveMessageOnPort(this.port);
-      if (message !== undefined) {
-        this.append(this.inFlight.shift() as Pending, message.message as { data: ArrayBuffer; ends: Float64Array });
-        continue;
-      }
-      if (waited >= STUCK_MS) throw new RuntimeError('GIT_WRITE_FAILED', `the pack writer's compression worker did not answer within ${STUCK_MS / 1000} s`, {});
-      const start = performance.now();
-      Atomics.wait(this.counter, 0, seen, 1000);
-      waited += performance.now() - start;
-    }
   }
 
   private append(meta: Pending, result: { data: ArrayBuffer; ends: Float64Array }): void {
@@ -205,7 +178,7 @@ export class BlobStream {
   finish(): number {
     try {
       this.post();
-      this.drain(0);
+      this.worker.drain(0);
       if (this.fd === undefined) return 0;
       const header = Buffer.alloc(12);
       header.write('PACK', 0, 'latin1');
