@@ -17,7 +17,7 @@
  * system, peak RSS); the load average is read before each. Prints one
  * markdown table.
  *
- *   scripts/node24.sh node bench/memory-bench.ts --clusters 100,300 --templates 1000 --variants per-cluster,shared [--runs 1] [--phases cold,noop,template,out,again,floor]
+ *   scripts/node24.sh node bench/memory-bench.ts --clusters 100,300 --templates 1000 --variants per-cluster,shared [--runs 1] [--phases cold,noop,template,out,again,floor] [--work DIR (kept afterwards)]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -114,7 +114,23 @@ function fileList(dir: string): { list: string; files: number; bytes: number } {
   return { list, files: lines.length, bytes };
 }
 
+const LABELS: Record<Phase, string> = {
+  cold: 'cold `render --commit`',
+  noop: 'no-op `render --commit`',
+  template: 'one template changed',
+  out: '`render --out` (new folder)',
+  again: '`render --out` again (same folder)',
+  floor: 'file-system floor (same files, bare loop)',
+};
+
 const work = values.work ?? mkdtempSync(path.join(tmpdir(), 'manifold-memory-bench-'));
+/**
+ * Trees are removed after the last phase, not between phases: on the test
+ * machine's disk (ext4, online discard, in a VM) removing 2 M files takes
+ * minutes and slows writes for long after, which made the phase after a
+ * removal 2-9x slower at random.
+ */
+const removeAtEnd: string[] = [];
 const rows: { variant: string; clusters: number; phase: Phase; samples: Sample[] }[] = [];
 
 function record(variant: string, clusters: number, phase: Phase, sample: Sample): void {
@@ -156,35 +172,28 @@ try {
           const floorOut = path.join(path.dirname(out), 'floor');
           const s = timed([process.execPath, '-e', FLOOR, list, floorOut]);
           record(variant, clusters, 'floor', { ...s, note: `${files} files, ${(bytes / 1e6).toFixed(0)} MB` });
-          rmSync(floorOut, { recursive: true, force: true });
         }
-        rmSync(path.dirname(out), { recursive: true, force: true });
-        rmSync(clone, { recursive: true, force: true });
       }
-      rmSync(path.dirname(origin), { recursive: true, force: true });
+      removeAtEnd.push(path.dirname(origin));
     }
   }
 } finally {
-  if (values.work === undefined) rmSync(work, { recursive: true, force: true });
+  printTable();
+  // With --work the trees stay for the caller to remove (removing millions of files takes minutes here).
+  if (values.work === undefined) for (const dir of [...removeAtEnd, work]) rmSync(dir, { recursive: true, force: true });
 }
 
-const LABELS: Record<Phase, string> = {
-  cold: 'cold `render --commit`',
-  noop: 'no-op `render --commit`',
-  template: 'one template changed',
-  out: '`render --out` (new folder)',
-  again: '`render --out` again (same folder)',
-  floor: 'file-system floor (same files, bare loop)',
-};
-console.log(`\n${templates} templates, ${runs} run(s) each; wall / CPU (user + sys) / peak RSS; load = 1-min load average before the run\n`);
-console.log('| variant | clusters | run | wall (s) | CPU (s) | peak RSS | load | notes |');
-console.log('|---|---:|---|---:|---:|---:|---:|---|');
-for (const r of rows) {
-  const walls = r.samples.map((s) => s.wall).sort((a, b) => a - b);
-  const mid = walls[Math.floor(walls.length / 2)] as number;
-  const s = r.samples.find((x) => x.wall === mid) as Sample;
-  const all = r.samples.length > 1 ? ` (${r.samples.map((x) => x.wall.toFixed(1)).join(' / ')})` : '';
-  console.log(
-    `| ${r.variant} | ${r.clusters} | ${LABELS[r.phase]} | ${mid.toFixed(2)}${all} | ${(s.user + s.sys).toFixed(1)} | ${Math.round(Math.max(...r.samples.map((x) => x.rssMb)))} MB | ${s.load.toFixed(1)} | ${s.note} |`,
-  );
+function printTable(): void {
+  console.log(`\n${templates} templates, ${runs} run(s) each; wall / CPU (user + sys) / peak RSS; load = 1-min load average before the run\n`);
+  console.log('| variant | clusters | run | wall (s) | CPU (s) | peak RSS | load | notes |');
+  console.log('|---|---:|---|---:|---:|---:|---:|---|');
+  for (const r of rows) {
+    const walls = r.samples.map((s) => s.wall).sort((a, b) => a - b);
+    const mid = walls[Math.floor(walls.length / 2)] as number;
+    const s = r.samples.find((x) => x.wall === mid) as Sample;
+    const all = r.samples.length > 1 ? ` (${r.samples.map((x) => x.wall.toFixed(1)).join(' / ')})` : '';
+    console.log(
+      `| ${r.variant} | ${r.clusters} | ${LABELS[r.phase]} | ${mid.toFixed(2)}${all} | ${(s.user + s.sys).toFixed(1)} | ${Math.round(Math.max(...r.samples.map((x) => x.rssMb)))} MB | ${s.load.toFixed(1)} | ${s.note} |`,
+    );
+  }
 }
