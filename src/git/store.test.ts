@@ -94,6 +94,20 @@ describe('ObjectStore', () => {
     reader.close();
   });
 
+  it('answers has() for an object in a pack another writer added after the pack list was read', async () => {
+    const dir = initRepo();
+    const reader = new ObjectStore(path.join(dir, '.git'));
+    expect(reader.has('0'.repeat(40))).toBe(false); // pack list read now
+    const writer = new ObjectStore(path.join(dir, '.git'));
+    const many = Array.from({ length: LOOSE_LIMIT + 5 }, (_, i) => blobObject(`added later ${i}\n`));
+    await writer.write(many);
+    expect(gitIn(dir, ['count-objects', '-v'])).toMatch(/^packs: 1$/m);
+    expect(reader.has(many[7]!.oid)).toBe(true);
+    expect(reader.has('1'.repeat(40))).toBe(false);
+    writer.close();
+    reader.close();
+  });
+
   it('compresses large batches in a worker and on this thread to exactly the bytes deflateSync gives, in order', async () => {
     const bodies = Array.from({ length: 2600 }, (_, i) => Buffer.from(`object ${i}\n${'z'.repeat(i % 700)}\n`));
     // Past WORKER_MIN_OBJECTS: deflateAll hands the first half (by bytes) to a worker.

@@ -181,6 +181,8 @@ export class ObjectStore {
   readonly gitdir: string;
   readonly objectsDir: string;
   private packs: PackIndex[] | undefined;
+  /** The pack folder's modification time when the pack list was read: a pack added since changes it. */
+  private packsSeenAt: number | undefined;
   private readonly treeCache = new Map<string, StoredObject>();
 
   constructor(gitdir: string) {
@@ -205,6 +207,7 @@ export class ObjectStore {
   private loadPackIndexes(): PackIndex[] {
     const dir = path.join(this.objectsDir, 'pack');
     const packs: PackIndex[] = [];
+    this.packsSeenAt = this.packFolderTime();
     if (existsSync(dir)) {
       for (const name of readdirSync(dir).sort()) {
         if (!name.endsWith('.idx')) continue;
@@ -232,7 +235,20 @@ export class ObjectStore {
   }
 
   has(oid: string): boolean {
-    return existsSync(this.loosePath(oid)) || this.packed(oid);
+    if (existsSync(this.loosePath(oid)) || this.packed(oid)) return true;
+    // Another process (a render streaming its pack) may have added a pack since the list was read,
+    // as for reads below; only then is the list read again (a stat per miss, not a rescan).
+    if (this.packs === undefined || this.packFolderTime() === this.packsSeenAt) return false;
+    this.refresh();
+    return this.packed(oid);
+  }
+
+  private packFolderTime(): number | undefined {
+    try {
+      return statSync(path.join(this.objectsDir, 'pack')).mtimeMs;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
