@@ -65,8 +65,6 @@ export class BlobStream {
   private batch: Buffer[] = [];
   private batchBytes = 0;
   private batchMeta: Pending = { raws: [], sizes: [], types: [] };
-  /** Batches posted to the worker, oldest first, awaiting their compressed bytes. */
-  private readonly inFlight: Pending[] = [];
   private readonly worker: BatchWorker<{ data: ArrayBuffer; ends: Float64Array }>;
   private readonly store: ObjectStore;
 
@@ -83,11 +81,6 @@ export class BlobStream {
       stuckMs: STUCK_MS,
       stuck: () => new RuntimeError('GIT_WRITE_FAILED', `the pack writer's compression worker did not answer within ${STUCK_MS / 1000} s`, {}),
     });
-  }
-
-  /** Blobs added to the pack (not counting those the repository already had). */
-  get written(): number {
-    return this.packedRaws.length + this.inFlight.reduce((n, p) => n + p.raws.length, 0) + this.batchMeta.raws.length;
   }
 
   /** The render's content sink: queues the blob unless stored, returns its raw id. */
@@ -142,12 +135,10 @@ export class BlobStream {
     let end = 0;
     this.batch.forEach((b, i) => (ends[i] = end += b.length));
     const meta = this.batchMeta;
-    this.inFlight.push(meta);
     this.batch = [];
     this.batchBytes = 0;
     this.batchMeta = { raws: [], sizes: [], types: [] };
-    // Answers come in order: the oldest batch in flight is the one answered.
-    this.worker.post({ data, ends }, [data], (result) => this.append(this.inFlight.shift() as Pending, result));
+    this.worker.post({ data, ends }, [data], (result) => this.append(meta, result));
   }
 
   private openPack(): number {

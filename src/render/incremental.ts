@@ -25,7 +25,6 @@ import {
   dialectContext,
   followNamespaces,
   isSystemNamespace,
-  provenanceObject,
   renderPlacements,
   sortWarnings,
   type Provenance,
@@ -187,7 +186,7 @@ export function renderIncremental(
   for (const [key, list] of sorted.byTemplate) if (plan.covered.has(key)) templateWarnings.set(key, list.map(formatProblem));
   const orderedWarnings = new Map([...templateWarnings].sort((a, b) => byteOrder(a[0], b[0])));
 
-  const objects: ProvenanceObject[] = [...prior.objects.filter((o) => !plan.covered.has(o.key)), ...rendered.map(provenanceObject)];
+  const objects: ProvenanceObject[] = [...prior.objects.filter((o) => !plan.covered.has(o.key)), ...rendered.map((r) => r.provenance)];
   objects.sort((a, b) => byteOrder(a.key, b.key));
   const regenerated = [...sorted.global, ...[...sorted.byTemplate].filter(([key]) => plan.covered.has(key)).flatMap(([, list]) => list)];
   return {

@@ -549,10 +549,6 @@ function reportInvalidCounts(p: Placement, object: JsonObject, cluster: string, 
   return true;
 }
 
-export function provenanceObject(r: RenderedTemplate): ProvenanceObject {
-  return r.provenance;
-}
-
 function provenanceEntry(p: Placement, variants: readonly RenderedVariant[]): ProvenanceObject {
   return {
     key: p.template.key,
@@ -638,5 +634,5 @@ function provenanceOf(
   options: RenderOptions,
 ): Provenance {
   const byTemplate = new Map([...warnings.byTemplate].sort((a, b) => byteOrder(a[0], b[0])).map(([k, list]) => [k, list.map(formatProblem)]));
-  return assembleProvenance(repo, rendered.map(provenanceObject), counts, warnings.global, byTemplate, options);
+  return assembleProvenance(repo, rendered.map((r) => r.provenance), counts, warnings.global, byTemplate, options);
 }
