@@ -5,9 +5,10 @@
  * hashes, on a cold branch and on a branch it renders over in full.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { render as renderCommand } from '../src/app/render.ts';
+import { InputError } from '../src/errors/index.ts';
 import { dialects, registry } from '../src/dialects/index.ts';
 import { HashedTree, renderedTree } from '../src/git/commit.ts';
 import { loadRepository } from '../src/load/repository.ts';
@@ -59,5 +60,40 @@ describe('render --commit, streamed', () => {
   it('commits the same tree as in memory for a fleet whose clusters share their objects', async () => {
     const dir = initRepo(Object.fromEntries(generateFleet({ clusters: 30, templates: 10 })));
     expect((await commitRender(dir)).tree).toBe(inMemoryTree(dir));
+  });
+
+  it('leaves no pack and no branch when the render fails after streaming part of the fleet', async () => {
+    const dir = initRepo(Object.fromEntries(generateFleet({ clusters: 20, templates: 4, variant: 'per-cluster' })));
+    // The last cluster's copies get a negative replica count: found once every other copy is in the pack.
+    writeFileSync(
+      path.join(dir, 'overrides/bad-replicas.yaml'),
+      [
+        'apiVersion: policy.karmada.io/v1alpha1',
+        'kind: ClusterOverridePolicy',
+        'metadata:',
+        '  name: bad-replicas',
+        'spec:',
+        '  resourceSelectors:',
+        '    - apiVersion: apps/v1',
+        '      kind: Deployment',
+        '  overrideRules:',
+        '    - targetCluster:',
+        '        clusterNames: [cluster-0019]',
+        '      overriders:',
+        '        plaintext:',
+        '          - path: /spec/replicas',
+        '            operator: replace',
+        '            value: -1',
+        '',
+      ].join('\n'),
+    );
+    commitAll(dir, 'bad override');
+    const packs = () => readdirSync(path.join(dir, '.git', 'objects', 'pack')).sort();
+    const before = packs();
+    const failed = await commitRender(dir).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(InputError);
+    expect(String((failed as InputError).message)).toMatch(/replicas/);
+    expect(packs()).toEqual(before);
+    expect(gitIn(dir, ['branch', '--list', 'manifold/rendered']).trim()).toBe('');
   });
 });
