@@ -14,7 +14,7 @@
  * here prints, parses arguments or exits.
  */
 import { InputError } from '../errors/index.ts';
-import { checkOutputFolder, PROVENANCE_FILE, recoverInterruptedWrites, StagedFolder, treeOf, writeTreeAtomically, type ProtectedFolders } from '../output/folder.ts';
+import { checkOutputFolder, PROVENANCE_FILE, recoverInterruptedWrites, StagedFolder, treeOf, writeTreeAtomically, type FolderWritten, type ProtectedFolders } from '../output/folder.ts';
 import { readPreviousFolder } from '../output/previous.ts';
 import { previousFromBranch, provenanceOnBranch, sameInputs } from '../git/previous.ts';
 import { openRepository, type GitRepository } from '../git/repo.ts';
@@ -255,9 +255,15 @@ async function renderIntoTheFolder(repo: Repository, source: SourceFiles, previo
     await staged.abort();
     throw err;
   }
-  await staged.swapIn();
-  notify({ kind: 'line', text: `${summary} into ${outDir}` });
+  notify({ kind: 'line', text: writtenLine(summary, outDir, await staged.swapIn()) });
   return {};
+}
+
+/** The closing line of a write into DIR; an update in place says what it changed. */
+function writtenLine(summary: string, outDir: string, written: FolderWritten): string {
+  if (!written.updated) return `${summary} into ${outDir}`;
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  return `${summary} into ${outDir} (updated in place: ${plural(written.written, 'file')} written, ${plural(written.removed, 'stale path')} removed, the rest unchanged)`;
 }
 
 /** 2. The previous render, for stable placements: the --previous folder, else (committing) the branch's tree. */
@@ -307,8 +313,8 @@ async function publish(output: Output, result: RenderResult, opts: RenderOptions
   }
   if (opts.print === true) return { commit, printed: output.clusters };
   notify({ kind: 'progress', step: 'write', ...size });
-  await writeTreeAtomically(to.outDir as string, treeOf(output.clusters, output.provenance), to.guard);
-  notify({ kind: 'line', text: `${output.summary} into ${to.outDir}` });
+  const written = await writeTreeAtomically(to.outDir as string, treeOf(output.clusters, output.provenance), to.guard);
+  notify({ kind: 'line', text: writtenLine(output.summary, to.outDir as string, written) });
   return { commit };
 }
 

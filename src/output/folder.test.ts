@@ -143,7 +143,7 @@ describe('StagedFolder: re-rendering into a folder that holds a previous render 
   }
   const inode = (file: string) => statSync(file).ino;
 
-  it('links unchanged files from the previous render and writes changed ones', async () => {
+  it('leaves unchanged files as they are (same inode) and writes changed ones', async () => {
     const out = path.join(work, 'reuse', 'out');
     await render(out, { 'namespaces/a/x.yaml': 'x: 1\n', 'namespaces/a/y.yaml': 'y: 1\n' });
     const before = { x: inode(path.join(out, 'eu-1/namespaces/a/x.yaml')), y: inode(path.join(out, 'us-1/namespaces/a/y.yaml')) };
@@ -151,11 +151,11 @@ describe('StagedFolder: re-rendering into a folder that holds a previous render 
     expect(inode(path.join(out, 'eu-1/namespaces/a/x.yaml'))).toBe(before.x); // the same file, not rewritten
     expect(inode(path.join(out, 'us-1/namespaces/a/y.yaml'))).not.toBe(before.y);
     expect(readFileSync(path.join(out, 'us-1/namespaces/a/y.yaml'), 'utf8')).toBe('y: 2\n');
-    expect(statSync(path.join(out, 'eu-1/namespaces/a/x.yaml')).nlink).toBe(1); // the retired tree is gone
+    expect(statSync(path.join(out, 'eu-1/namespaces/a/x.yaml')).nlink).toBe(1); // no second name anywhere
     expect(readdirSync(path.dirname(out))).toEqual(['out']);
   });
 
-  it('never links through a symlink the previous folder holds: the file is written', async () => {
+  it('never trusts a symlink the previous folder holds: the file is written', async () => {
     const out = path.join(work, 'reuse-link', 'out');
     await render(out, { 'namespaces/a/x.yaml': 'x: 1\n' });
     const elsewhere = path.join(work, 'reuse-link', 'elsewhere.yaml');
@@ -193,7 +193,7 @@ describe('StagedFolder: the writer thread beside the render', () => {
     await staged.swapIn();
   }
 
-  it('writes every file with its own bytes across many small batches, and links what is unchanged on the next render', async () => {
+  it('writes every file with its own bytes across many small batches, and leaves what is unchanged alone on the next render', async () => {
     const out = path.join(work, 'batches', 'out');
     await renderMany(out, () => 0);
     const file = (c: string, i: number) => path.join(out, c, `namespaces/ns-${i % 4}/ConfigMap/obj-${i}.yaml`);
@@ -203,7 +203,7 @@ describe('StagedFolder: the writer thread beside the render', () => {
     for (const c of clusters) {
       for (let i = 0; i < 60; i++) {
         expect(readFileSync(file(c, i), 'utf8')).toBe(contentOf(i, i % 10 === 3 ? 1 : 0));
-        expect(statSync(file(c, i)).ino === before.get(file(c, i)), `${c} obj-${i} linked`).toBe(i % 10 !== 3);
+        expect(statSync(file(c, i)).ino === before.get(file(c, i)), `${c} obj-${i} untouched`).toBe(i % 10 !== 3);
       }
     }
     expect(readdirSync(path.dirname(out))).toEqual(['out']);

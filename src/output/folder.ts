@@ -1,7 +1,9 @@
 /**
- * Writes a rendered tree into a folder, atomically: the new tree is built in a
- * sibling temporary folder and swapped in by rename, so on any error the
- * target folder is left exactly as it was and stale files disappear.
+ * Writes a rendered tree into a folder, atomically: a new folder is built in
+ * a sibling temporary folder and swapped in by rename; a folder holding a
+ * previous render is updated in place from a staging folder of the changed
+ * files (./update.ts). On any error before the commit point the target
+ * folder is left exactly as it was; stale files disappear.
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, stat } from 'node:fs/promises';
@@ -9,6 +11,7 @@ import path from 'node:path';
 import { BatchWorker } from '../batch-worker.ts';
 import { InputError, RuntimeError } from '../errors/index.ts';
 import { isProcessAlive } from '../host.ts';
+import { lockForUpdate, provenanceIdentity, removeDeadLock, rollForward, STALE_JOURNAL, staleEntries } from './update.ts';
 
 export const PROVENANCE_DIR = '.manifold';
 export const PROVENANCE_FILE = `${PROVENANCE_DIR}/provenance.json`;
@@ -77,52 +80,24 @@ async function isReplaceable(dir: string): Promise<boolean> {
   return (await readdir(dir)).length === 0;
 }
 
-/** Every directory the tree needs, parents before children. */
-function directoriesOf(tree: Tree): string[] {
-  const dirs = new Set<string>();
-  for (const file of tree.keys()) {
-    for (let dir = path.posix.dirname(file); dir !== '.' && !dirs.has(dir); dir = path.posix.dirname(dir)) dirs.add(dir);
-  }
-  // A parent sorts before its children ("a" < "a/b").
-  return [...dirs].sort();
-}
-
-/** Files written between two yields to the event loop. */
-const WRITE_BATCH = 2048;
-
 /**
- * Writes the tree with synchronous calls in batches. Creating a small file is
- * one kernel round trip (writeFileSync of a string is a single native
- * open+write+close); the promise API costs three thread-pool hops and three
- * promises per file, and parallel writers only contend for the directory and
- * inode locks: on a 2-vCPU machine 185,000 files took 15 s with 64 promise
- * writers and 10 s sequentially (2.5 s vs 5 s main-thread time on tmpfs).
- * Yielding between batches keeps the event loop responsive.
+ * Beside DIR: `.DIR.manifold-new-PID-TIME` (tree or changed files being
+ * written), `.DIR.manifold-old-PID-TIME` (old tree being swapped out) and
+ * `.DIR.manifold-apply-PID-TIME` (an update past its commit point).
  */
-async function writeAll(root: string, tree: Tree): Promise<void> {
-  // Plain concatenation: root is absolute and normalized, and tree paths are
-  // validated relative segments (path.join's normalization cost 0.15 s per
-  // 200,000 files).
-  for (const dir of directoriesOf(tree)) mkdirSync(`${root}/${dir}`);
-  // The provenance file first: it marks a half-written staging folder of a
-  // killed run as Manifold's, so that a later run may remove it.
-  const provenance = tree.get(PROVENANCE_FILE);
-  if (provenance !== undefined) writeFileSync(`${root}/${PROVENANCE_FILE}`, provenance);
-  let written = 0;
-  for (const [file, content] of tree) {
-    if (file === PROVENANCE_FILE) continue;
-    writeFileSync(`${root}/${file}`, content);
-    if (++written % WRITE_BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+const SWAP_NAME = /^\.(.+)\.manifold-(new|old|apply)-(\d+)-([0-9a-z]+)$/;
+
+interface SwapNames {
+  staging: string;
+  retired: string;
+  applying: string;
 }
 
-/** `.DIR.manifold-new-PID-TIME` (tree being written) and `.DIR.manifold-old-PID-TIME` (old tree being swapped out), beside DIR. */
-const SWAP_NAME = /^\.(.+)\.manifold-(new|old)-(\d+)-([0-9a-z]+)$/;
-
-function swapNames(target: string, suffix: string): { staging: string; retired: string } {
+function swapNames(target: string, suffix: string): SwapNames {
   const parent = path.dirname(target);
   const base = path.basename(target);
-  return { staging: path.join(parent, `.${base}.manifold-new-${suffix}`), retired: path.join(parent, `.${base}.manifold-old-${suffix}`) };
+  const named = (kind: string) => path.join(parent, `.${base}.manifold-${kind}-${suffix}`);
+  return { staging: named('new'), retired: named('old'), applying: named('apply') };
 }
 
 /** Where emit puts an object: `<cluster>/cluster/…` or `<cluster>/namespaces/…`, a YAML file. */
@@ -134,7 +109,7 @@ const RENDERED_FILE = /^[^/]+\/(cluster|namespaces)\/.+\.yaml$/;
  * staging folders of earlier versions, which wrote the marker last, hold.
  */
 function isOwnLeftover(dir: string): boolean {
-  if (existsSync(path.join(dir, PROVENANCE_FILE))) return true;
+  if (existsSync(path.join(dir, PROVENANCE_FILE)) || existsSync(path.join(dir, STALE_JOURNAL))) return true;
   return readdirSync(dir, { recursive: true, withFileTypes: true }).every(
     (entry) => entry.isDirectory() || (entry.isFile() && RENDERED_FILE.test(path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))),
   );
@@ -159,9 +134,9 @@ async function removeOwnTree(dir: string): Promise<void> {
 }
 
 /** Leftovers of interrupted writes into `target` by processes that are gone, grouped by run. */
-function deadRunsBeside(target: string): Map<string, { staging?: string; retired?: string }> {
+function deadRunsBeside(target: string): Map<string, Partial<SwapNames>> {
   const parent = path.dirname(target);
-  const runs = new Map<string, { staging?: string; retired?: string }>();
+  const runs = new Map<string, Partial<SwapNames>>();
   if (!existsSync(parent)) return runs;
   for (const name of readdirSync(parent).sort()) {
     const match = SWAP_NAME.exec(name);
@@ -172,7 +147,8 @@ function deadRunsBeside(target: string): Map<string, { staging?: string; retired
     const suffix = `${match[3]}-${match[4]}`;
     const run = runs.get(suffix) ?? {};
     if (match[2] === 'new') run.staging = full;
-    else run.retired = full;
+    else if (match[2] === 'old') run.retired = full;
+    else run.applying = full;
     runs.set(suffix, run);
   }
   return runs;
@@ -186,13 +162,20 @@ function deadRunsBeside(target: string): Map<string, { staging?: string; retired
  * and staging folders that never got swapped in are removed. Only folders
  * named by Manifold's scheme, holding its provenance marker or nothing but
  * rendered files, of processes no longer running on this host are touched.
- * Another render repairing the same leftovers at once is harmless: what it
- * moved first is skipped. Returns what was done.
+ * An in-place update killed past its commit point is rolled forward
+ * (./update.ts), and its lock removed. Another render repairing the same
+ * leftovers at once is harmless: what it moved first is skipped. Returns
+ * what was done.
  */
 export async function recoverInterruptedWrites(outDir: string): Promise<string[]> {
   const target = realPathOf(outDir);
   const done: string[] = [];
   for (const run of deadRunsBeside(target).values()) {
+    if (run.applying !== undefined && existsSync(target)) {
+      rollForward(run.applying, target, PROVENANCE_FILE);
+      done.push(`finished the update of ${outDir} an interrupted render had begun`);
+      run.applying = undefined;
+    }
     if (!existsSync(target) && run.retired !== undefined) {
       const complete = run.staging !== undefined && existsSync(path.join(run.staging, PROVENANCE_FILE));
       const from = complete ? (run.staging as string) : run.retired;
@@ -202,12 +185,13 @@ export async function recoverInterruptedWrites(outDir: string): Promise<string[]
         else run.retired = undefined;
       }
     }
-    for (const leftover of [run.staging, run.retired]) {
+    for (const leftover of [run.staging, run.retired, run.applying]) {
       if (leftover !== undefined && (await unlessGone(() => removeOwnTree(leftover)))) {
         done.push(`removed ${path.basename(leftover)}, left by an interrupted render`);
       }
     }
   }
+  if (removeDeadLock(target)) done.push(`removed the update lock of ${outDir}, left by an interrupted render`);
   return done;
 }
 
@@ -225,37 +209,55 @@ async function unlessGone(step: () => Promise<void>): Promise<boolean> {
   }
 }
 
-export async function writeTreeAtomically(outDir: string, tree: Tree, guard: ProtectedFolders): Promise<void> {
+/** Writes a whole tree (relative path → content) into DIR: a StagedFolder fed at once. */
+export async function writeTreeAtomically(outDir: string, tree: Tree, guard: ProtectedFolders): Promise<FolderWritten> {
   const staged = await StagedFolder.open(outDir, guard);
   try {
-    await writeAll(staged.dir, tree);
+    for (const [file, content] of tree) {
+      if (file === PROVENANCE_FILE) continue;
+      const slash = file.indexOf('/');
+      staged.writeToClusters(file.slice(slash + 1), content, [file.slice(0, slash)]);
+    }
+    const provenance = tree.get(PROVENANCE_FILE);
+    if (provenance !== undefined) staged.writeFile(PROVENANCE_FILE, provenance);
   } catch (err) {
     await staged.abort();
     throw err;
   }
-  await staged.swapIn();
+  return staged.swapIn();
 }
 
 /**
  * The file system side of StagedFolder, run in a worker thread beside the
  * render: each batch lists files (path inside the staging folder, index of
  * its content) in the order they are to be written, and the distinct
- * contents as UTF-8 bytes. On a re-render a file whose bytes DIR already
- * holds at the same path is hard-linked from there instead of written again
- * (issue 19 item 3): DIR stays untouched until the swap (a link only adds a
- * name), and removing the retired tree afterwards only drops link counts
- * (ext4, 200,000 files: reading + comparing + linking took 1.6 s of system
- * time against 20 s to write them, removing them 0.7 s). The sizes are
+ * contents as UTF-8 bytes. On a re-render (`previous` is DIR) a file whose
+ * bytes DIR already holds at the same path is skipped: only changed and new
+ * files reach the staging folder (./update.ts applies them). The sizes are
  * compared first (fstat of the open file), the bytes only when they match.
- * A symlink in DIR is never followed (O_NOFOLLOW): the file is written
- * instead. Synchronous calls: see writeAll on why they are the fast way to
- * create small files.
+ * What is not a plain file in a real folder of DIR never counts as the same:
+ * a symlink is not followed (O_NOFOLLOW, and each folder's path is checked
+ * with lstat once), a FIFO is not waited on (O_NONBLOCK). Synchronous calls:
+ * creating a small file is one kernel round trip (writeFileSync of bytes is
+ * a native open+write+close), while the promise API costs three thread-pool
+ * hops per file and parallel writers only contend for the directory locks
+ * (2-vCPU machine, 185,000 files: 15 s with 64 promise writers, 10 s
+ * sequentially).
  */
 const FOLDER_WRITER = `
-const { closeSync, constants, fstatSync, linkSync, mkdirSync, openSync, readSync, writeFileSync } = require('node:fs');
+const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, writeFileSync } = require('node:fs');
 const made = new Set();
-const NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
+const realFolders = new Map();
+const NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 let held = Buffer.alloc(1 << 16);
+function isRealFolder(previous, folder) {
+  let real = realFolders.get(folder);
+  if (real !== undefined) return real;
+  const parent = folder.lastIndexOf('/');
+  real = (parent < 0 || isRealFolder(previous, folder.slice(0, parent))) && lstatSync(previous + '/' + folder, { throwIfNoEntry: false })?.isDirectory() === true;
+  realFolders.set(folder, real);
+  return real;
+}
 function sameBytes(old, body) {
   let fd;
   try {
@@ -264,41 +266,34 @@ function sameBytes(old, body) {
     return false;
   }
   try {
-    if (fstatSync(fd).size !== body.length) return false;
+    const info = fstatSync(fd);
+    if (!info.isFile() || info.size !== body.length) return false;
     if (held.length < body.length) held = Buffer.alloc(body.length);
     return readSync(fd, held, 0, body.length, 0) === body.length && held.subarray(0, body.length).equals(body);
   } finally {
     closeSync(fd);
   }
 }
-function linkUnchanged(previous, file, staged, body) {
-  const old = previous + '/' + file;
-  if (!sameBytes(old, body)) return false;
-  try {
-    linkSync(old, staged);
-    return true;
-  } catch {
-    return false; // another file system, links not allowed: write it
-  }
-}
 function handle({ paths, pathEnds, contents, contentEnds, contentOf }, { root, previous }) {
   const names = Buffer.from(paths);
   const bodies = Buffer.from(contents);
   let start = 0;
+  let written = 0;
   for (let i = 0; i < pathEnds.length; i++) {
     const file = names.toString('utf8', start, pathEnds[i]);
     start = pathEnds[i];
     const c = contentOf[i];
     const body = bodies.subarray(c === 0 ? 0 : contentEnds[c - 1], contentEnds[c]);
-    const folder = root + '/' + file.slice(0, file.lastIndexOf('/'));
+    const folder = file.slice(0, file.lastIndexOf('/'));
+    if (previous !== null && isRealFolder(previous, folder) && sameBytes(previous + '/' + file, body)) continue;
     if (!made.has(folder)) {
-      mkdirSync(folder, { recursive: true });
+      mkdirSync(root + '/' + folder, { recursive: true });
       made.add(folder);
     }
-    const staged = root + '/' + file;
-    if (previous === null || !linkUnchanged(previous, file, staged, body)) writeFileSync(staged, body);
+    writeFileSync(root + '/' + file, body);
+    written++;
   }
-  return [pathEnds.length, []];
+  return [written, []];
 }`;
 
 /** When StagedFolder hands a batch to its writer: files queued, or distinct content queued (UTF-16 units). */
@@ -333,37 +328,50 @@ function encodeAll(texts: readonly string[]): { bytes: ArrayBuffer; ends: Uint32
   return { bytes, ends };
 }
 
+/** What a write into DIR did: a new tree swapped in, or DIR updated in place (files written, stale paths removed). */
+export interface FolderWritten {
+  updated: boolean;
+  written: number;
+  removed: number;
+}
+
 /**
- * A tree being written beside DIR, swapped in when complete: DIR is the old
- * tree or the new one, never a mix. Files can be added while a render runs,
- * so the rendered contents need not all be held at once; a worker thread
- * (FOLDER_WRITER) writes them while the render goes on.
+ * A tree being written beside DIR: into a new folder swapped in when
+ * complete, or, when DIR holds a previous render, as the changed files and
+ * a journal applied to DIR in place (./update.ts). Either way DIR is the old
+ * tree or the new one once a run is over. Files can be added while a render
+ * runs, so the rendered contents need not all be held at once; a worker
+ * thread (FOLDER_WRITER) writes them while the render goes on.
  */
 export class StagedFolder {
   /** The staging folder, absolute. */
   readonly dir: string;
   private readonly target: string;
-  private readonly retired: string;
+  private readonly names: SwapNames;
+  /** The previous render's provenance file, identified, when DIR is updated in place. */
+  private readonly previous: string | undefined;
+  /** Files of the new tree by top-level folder, to find DIR's stale paths (kept only when updating). */
+  private readonly expected = new Map<string, string[]>();
   /** Distinct contents queued, by index. */
   private contents: string[] = [];
   /** Files queued, by cluster: [path inside the cluster folder, content index]. */
   private readonly queued = new Map<string, [string, number][]>();
   private queuedFiles = 0;
   private queuedBytes = 0;
+  private written = 0;
   private readonly writer: BatchWorker<number>;
   private readonly limits: BatchLimits;
 
-  private constructor(target: string, staging: string, retired: string, limits: BatchLimits) {
+  private constructor(target: string, names: SwapNames, limits: BatchLimits) {
     this.limits = limits;
     this.target = target;
-    this.dir = staging;
-    this.retired = retired;
-    // DIR holds a previous render whose unchanged files can be linked.
-    const previous = existsSync(path.join(target, PROVENANCE_FILE)) ? target : null;
-    this.writer = new BatchWorker<number>(FOLDER_WRITER, { root: staging, previous }, {
+    this.names = names;
+    this.dir = names.staging;
+    this.previous = provenanceIdentity(path.join(target, PROVENANCE_FILE));
+    this.writer = new BatchWorker<number>(FOLDER_WRITER, { root: this.dir, previous: this.previous === undefined ? null : target }, {
       inFlight: WRITES_IN_FLIGHT,
       stuckMs: WRITER_STUCK_MS,
-      stuck: () => new RuntimeError('OUTPUT_WRITE_STUCK', `the folder writer did not finish a batch within ${WRITER_STUCK_MS / 1000} s`, { folder: staging }),
+      stuck: () => new RuntimeError('OUTPUT_WRITE_STUCK', `the folder writer did not finish a batch within ${WRITER_STUCK_MS / 1000} s`, { folder: this.dir }),
     });
   }
   /** Checks DIR may be replaced, repairs interrupted runs and creates the staging folder. */
@@ -380,9 +388,9 @@ export class StagedFolder {
       });
     }
     await mkdir(path.dirname(target), { recursive: true });
-    const { staging, retired } = swapNames(target, `${process.pid}-${Date.now().toString(36)}`);
-    await mkdir(staging);
-    return new StagedFolder(target, staging, retired, limits);
+    const names = swapNames(target, `${process.pid}-${Date.now().toString(36)}`);
+    await mkdir(names.staging);
+    return new StagedFolder(target, names, limits);
   }
 
   /**
@@ -401,10 +409,17 @@ export class StagedFolder {
       let list = this.queued.get(cluster);
       if (list === undefined) this.queued.set(cluster, (list = []));
       list.push([file, index]);
+      if (this.previous !== undefined) this.expect(cluster, file);
     }
     this.queuedFiles += clusters.length;
     this.queuedBytes += content.length;
     if (this.queuedFiles >= this.limits.files || this.queuedBytes >= this.limits.bytes) this.flush();
+  }
+
+  private expect(top: string, file: string): void {
+    let files = this.expected.get(top);
+    if (files === undefined) this.expected.set(top, (files = []));
+    files.push(file);
   }
 
   /** Hands what is queued to the writer as one batch (waiting while WRITES_IN_FLIGHT batches are being written). */
@@ -426,36 +441,72 @@ export class StagedFolder {
     this.queuedFiles = 0;
     this.queuedBytes = 0;
     const batch: WriteBatch = { paths: names.bytes, pathEnds: names.ends, contents: bodies.bytes, contentEnds: bodies.ends, contentOf };
-    this.writer.post(batch, [names.bytes, names.ends.buffer, bodies.bytes, bodies.ends.buffer, contentOf.buffer]);
+    this.writer.post(batch, [names.bytes, names.ends.buffer, bodies.bytes, bodies.ends.buffer, contentOf.buffer], (written) => (this.written += written));
   }
 
-  /** Writes a file at `file` (relative), creating its folder, after every file queued before it. */
+  /** Writes a file at `file` (relative: a top-level file or one inside a folder), after every file queued before it. */
   writeFile(file: string, content: string): void {
     this.flush();
     this.writer.drain();
+    const slash = file.indexOf('/');
+    if (this.previous !== undefined && slash > 0) this.expect(file.slice(0, slash), file.slice(slash + 1));
     mkdirSync(path.dirname(`${this.dir}/${file}`), { recursive: true });
     writeFileSync(`${this.dir}/${file}`, content);
   }
 
-  /** Writes what is queued, replaces DIR with the staging folder (two renames), then removes the old tree. */
-  async swapIn(): Promise<void> {
+  /**
+   * Writes what is queued, then makes DIR the new tree: swapped in (two
+   * renames, the old tree removed after), or updated in place.
+   */
+  async swapIn(): Promise<FolderWritten> {
+    let removed = 0;
     try {
       this.flush();
       this.writer.drain();
       await this.writer.terminate();
-      if (existsSync(this.target)) await rename(this.target, this.retired);
-      await rename(this.dir, this.target);
+      if (this.previous !== undefined) removed = await this.update();
+      else {
+        if (existsSync(this.target)) await rename(this.target, this.names.retired);
+        await rename(this.dir, this.target);
+      }
     } catch (err) {
       await this.abort();
       throw err;
     }
-    if (existsSync(this.retired)) await removeOwnTree(this.retired);
+    if (existsSync(this.names.retired)) await removeOwnTree(this.names.retired);
+    return { updated: this.previous !== undefined, written: this.written, removed };
   }
 
-  /** Stops the writer, removes the staging folder and puts DIR back if it was swapped out: DIR is as it was. */
+  /**
+   * The in-place update past the render: under DIR's lock, and only if no
+   * other render replaced DIR meanwhile (this one skipped files by what DIR
+   * held when it began), the journal of stale paths is written and the
+   * staging folder renamed to `-apply-` (the commit point), then rolled
+   * forward. Returns the stale paths removed.
+   */
+  private async update(): Promise<number> {
+    const unlock = await lockForUpdate(this.target);
+    try {
+      if (provenanceIdentity(path.join(this.target, PROVENANCE_FILE)) !== this.previous) {
+        throw new RuntimeError('OUTPUT_CHANGED_MEANWHILE', `another render rewrote ${this.target} while this one ran; nothing was written, run it again`, { folder: this.target });
+      }
+      const stale = staleEntries(this.target, this.expected);
+      writeFileSync(path.join(this.dir, STALE_JOURNAL), stale.join('\n'));
+      await rename(this.dir, this.names.applying);
+      return rollForward(this.names.applying, this.target, PROVENANCE_FILE);
+    } finally {
+      unlock();
+    }
+  }
+
+  /**
+   * Stops the writer, removes the staging folder and puts DIR back if it was
+   * swapped out: DIR is as it was. An update past its commit point is left
+   * for the next run to roll forward.
+   */
   async abort(): Promise<void> {
     await this.writer.terminate();
     if (existsSync(this.dir)) await removeOwnTree(this.dir);
-    if (!existsSync(this.target) && existsSync(this.retired)) await rename(this.retired, this.target);
+    if (!existsSync(this.target) && existsSync(this.names.retired)) await rename(this.names.retired, this.target);
   }
 }

@@ -10,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recoverInterruptedWrites } from '../../src/output/folder.ts';
 import { ROOT } from '../golden.ts';
@@ -38,11 +39,15 @@ function snapshot(dir: string): Map<string, string> {
   return new Map(files.map((e) => path.join(e.parentPath, e.name)).sort().map((f) => [path.relative(dir, f), readFileSync(f, 'utf8')]));
 }
 
-/** Runs a render and SIGKILLs it `delayMs` after its staging folder appears (or lets it finish). */
-function renderKilledWhileWriting(source: string, out: string, delayMs: number): Promise<NodeJS.Signals | null> {
+/**
+ * Runs a render and SIGKILLs it `delayMs` after its staging folder appears
+ * (or, with `after` = '.manifold-apply-', after its update's commit point),
+ * or lets it finish.
+ */
+function renderKilledWhileWriting(source: string, out: string, delayMs: number, after = '.manifold-new-'): Promise<NodeJS.Signals | null> {
   const child = spawn(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), 'render', source, '--out', out], { stdio: 'ignore' });
   const watch = setInterval(() => {
-    if (!readdirSync(path.dirname(out)).some((name) => name.includes('.manifold-new-'))) return;
+    if (!readdirSync(path.dirname(out)).some((name) => name.includes(after))) return;
     clearInterval(watch);
     setTimeout(() => child.kill('SIGKILL'), delayMs);
   }, 2);
@@ -66,7 +71,7 @@ describe('a render killed at a random moment while writing', () => {
     await render(sources[0] as string, out);
     const treeA = snapshot(out);
     expect(treeA.size).toBe(treeB.size);
-    const kills = [0, 5, 20, 40, 80, 120, 200, 300];
+    const kills = [0, 5, 20, 40, 80, 120, 200, 300, 400, 500, 600, 700];
     let killedWhileWriting = 0;
     for (const [i, delay] of kills.entries()) {
       const signal = await renderKilledWhileWriting(sources[(i + 1) % 2] as string, out, delay + Math.random() * 20);
@@ -81,6 +86,21 @@ describe('a render killed at a random moment while writing', () => {
     // Most kills must land while the tree is being written, or this test proves little.
     expect(killedWhileWriting).toBeGreaterThanOrEqual(kills.length / 2);
     expect(existsSync(out)).toBe(true);
+
+    // Killed while an update in place applies (past its commit point): the next run rolls it forward.
+    let killedWhileApplying = 0;
+    for (const [i, delay] of [0, 0, 1, 2, 4, 8].entries()) {
+      const [source, want] = i % 2 === 0 ? [sources[0] as string, treeA] : [sources[1] as string, treeB];
+      // DIR must hold the other tree, or the render has nothing to apply.
+      if (isDeepStrictEqual(snapshot(out), want)) await render(sources[(i + 1) % 2] as string, out);
+      const signal = await renderKilledWhileWriting(source, out, delay, '.manifold-apply-');
+      const applying = readdirSync(path.dirname(out)).some((name) => name.includes('.manifold-apply-'));
+      if (signal === 'SIGKILL' && applying) killedWhileApplying++;
+      await recoverInterruptedWrites(out);
+      expect(readdirSync(path.dirname(out))).toEqual(['rendered']);
+      expect(snapshot(out)).toEqual(want);
+    }
+    expect(killedWhileApplying).toBeGreaterThan(0);
   }, 180_000);
 });
 
