@@ -67,6 +67,9 @@ function git(dir: string, ...args: string[]): string {
 
 /** One process under GNU time; throws on a non-zero exit. */
 function timed(args: string[], note: (stderr: string) => string = () => ''): Sample {
+  // Dirty pages of the previous phase (a 2 M-file tree, a clone) would be written back during this
+  // one: on this disk that slowed the next phase by up to 2x, at random.
+  execFileSync('sync');
   const load = loadavg()[0] as number;
   const r = spawnSync(TIME, ['-f', 'TIMED %e %U %S %M', ...args], { encoding: 'utf8', env: gitEnv, maxBuffer: 1 << 28 });
   const m = /TIMED ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
@@ -185,7 +188,7 @@ try {
 
 function printTable(): void {
   console.log(`\n${templates} templates, ${runs} run(s) each; wall / CPU (user + sys) / peak RSS; load = 1-min load average before the run\n`);
-  console.log('| variant | clusters | run | wall (s) | CPU (s) | peak RSS | load | notes |');
+  console.log('| variant | clusters | run | wall (s) | CPU user + sys (s) | peak RSS | load | notes |');
   console.log('|---|---:|---|---:|---:|---:|---:|---|');
   for (const r of rows) {
     const walls = r.samples.map((s) => s.wall).sort((a, b) => a - b);
@@ -193,7 +196,7 @@ function printTable(): void {
     const s = r.samples.find((x) => x.wall === mid) as Sample;
     const all = r.samples.length > 1 ? ` (${r.samples.map((x) => x.wall.toFixed(1)).join(' / ')})` : '';
     console.log(
-      `| ${r.variant} | ${r.clusters} | ${LABELS[r.phase]} | ${mid.toFixed(2)}${all} | ${(s.user + s.sys).toFixed(1)} | ${Math.round(Math.max(...r.samples.map((x) => x.rssMb)))} MB | ${s.load.toFixed(1)} | ${s.note} |`,
+      `| ${r.variant} | ${r.clusters} | ${LABELS[r.phase]} | ${mid.toFixed(2)}${all} | ${s.user.toFixed(1)} + ${s.sys.toFixed(1)} | ${Math.round(Math.max(...r.samples.map((x) => x.rssMb)))} MB | ${s.load.toFixed(1)} | ${s.note} |`,
     );
   }
 }
