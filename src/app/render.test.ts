@@ -55,6 +55,15 @@ describe('the render use case', () => {
     expect(notices.filter((n) => n.kind === 'progress').map((n) => (n.kind === 'progress' ? n.step : ''))).toEqual(['render', 'render', 'write']);
     expect(notices.at(-2)).toEqual({ kind: 'progress', step: 'write', objects: 16, clusters: 4 });
     expect(existsSync(path.join(outDir, '.manifold', 'provenance.json'))).toBe(true);
+
+    // Again into the same folder: an update in place, which says what it changed.
+    expect(lines((await run({ source, outDir })).notices)).toEqual([
+      `rendered 16 objects for 4 clusters into ${outDir} (updated in place: 0 files written, 0 stale paths removed, the rest unchanged)`,
+    ]);
+    rmSync(path.join(source, 'app.yaml'));
+    writeFileSync(path.join(outDir, 'eu-1', 'stray.yaml'), 'x: 1\n');
+    const [line] = lines((await run({ source, outDir })).notices);
+    expect(line).toMatch(new RegExp(`^rendered \\d+ objects for 4 clusters into ${outDir} \\(updated in place: 0 files written, [1-9]\\d* stale paths removed, the rest unchanged\\)$`));
   });
 
   it('commit: commits, then finds the branch unchanged, then patches the branch incrementally after a template changed', async () => {
