@@ -677,13 +677,39 @@ export function packIndex(entries: { oid: string; offset: number; crc: number }[
 }
 
 /**
+ * The positions of `raws` (latin1 raw ids) in id order: a counting sort on
+ * the first two bytes, then each bucket (a few ids: SHA-1s are uniform)
+ * sorted by comparison. One comparison sort of a million ids took a second
+ * of a large render's commit.
+ */
+function idOrder(raws: readonly string[]): Int32Array {
+  const bucketOf = (raw: string) => (raw.charCodeAt(0) << 8) | raw.charCodeAt(1);
+  const starts = new Uint32Array(65537);
+  for (const raw of raws) starts[bucketOf(raw) + 1] = (starts[bucketOf(raw) + 1] as number) + 1;
+  for (let b = 1; b <= 65536; b++) starts[b] = (starts[b] as number) + (starts[b - 1] as number);
+  const next = starts.slice(0, 65536);
+  const order = new Int32Array(raws.length);
+  raws.forEach((raw, i) => {
+    const b = bucketOf(raw);
+    order[next[b] as number] = i;
+    next[b] = (next[b] as number) + 1;
+  });
+  const byId = (a: number, b: number) => ((raws[a] as string) < (raws[b] as string) ? -1 : (raws[a] as string) > (raws[b] as string) ? 1 : 0);
+  for (let b = 0; b < 65536; b++) {
+    if ((starts[b + 1] as number) - (starts[b] as number) > 1) order.subarray(starts[b], starts[b + 1]).sort(byId);
+  }
+  return order;
+}
+
+/**
  * The pack index (version 2) from parallel arrays: raw ids (latin1, whose
  * string order is the ids' byte order), offsets and CRC-32s, in pack order.
  */
 export function packIndexOf(raws: readonly string[], offsets: readonly number[], crcs: readonly number[], packChecksum: Buffer): Buffer {
   const n = raws.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => ((raws[a] as string) < (raws[b] as string) ? -1 : (raws[a] as string) > (raws[b] as string) ? 1 : 0));
-  const large = [...order].filter((i) => (offsets[i] as number) >= 0x80000000);
+  const order = idOrder(raws);
+  const large: number[] = [];
+  for (const i of order) if ((offsets[i] as number) >= 0x80000000) large.push(i);
   const buf = Buffer.alloc(8 + 256 * 4 + n * 28 + large.length * 8 + 40);
   buf.writeUInt32BE(0xff744f63, 0);
   buf.writeUInt32BE(2, 4);
