@@ -172,8 +172,16 @@ export async function recoverInterruptedWrites(outDir: string): Promise<string[]
   const done: string[] = [];
   for (const run of deadRunsBeside(target).values()) {
     if (run.applying !== undefined && existsSync(target)) {
-      rollForward(run.applying, target, PROVENANCE_FILE);
-      done.push(`finished the update of ${outDir} an interrupted render had begun`);
+      // Under DIR's update lock: another run repairing the same leftovers waits, then finds them gone.
+      const unlock = await lockForUpdate(target);
+      try {
+        if (existsSync(run.applying)) {
+          rollForward(run.applying, target, PROVENANCE_FILE);
+          done.push(`finished the update of ${outDir} an interrupted render had begun`);
+        }
+      } finally {
+        unlock();
+      }
       run.applying = undefined;
     }
     if (!existsSync(target) && run.retired !== undefined) {
