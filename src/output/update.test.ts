@@ -158,6 +158,11 @@ describe('re-rendering into a folder that holds a previous render: an update in 
     expect(await recoverInterruptedWrites(out)).toEqual([`removed the update lock of ${out}, left by an interrupted render`]);
     writeFileSync(lockPathOf(path.resolve(out)), `${deadPid}\n`);
     expect(await render(out, V2)).toMatchObject({ updated: true });
+    // A lock that names no process: fresh, it may be a live render's about to write its id; old, a killed one's.
+    writeFileSync(lockPathOf(path.resolve(out)), '');
+    expect(await recoverInterruptedWrites(out)).toEqual([]);
+    utimesSync(lockPathOf(path.resolve(out)), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    expect(await recoverInterruptedWrites(out)).toEqual([`removed the update lock of ${out}, left by an interrupted render`]);
 
     const holder = spawn('sleep', ['30']);
     writeFileSync(lockPathOf(path.resolve(out)), `${holder.pid}\n`);

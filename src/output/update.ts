@@ -154,7 +154,7 @@ export async function lockForUpdate(target: string): Promise<() => void> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = lockHolder(lock);
-    if (holder !== undefined && !isProcessAlive(holder)) {
+    if (isDeadLock(lock, holder)) {
       rmSync(lock, { force: true });
       continue;
     }
@@ -174,12 +174,20 @@ function lockHolder(lock: string): number | undefined {
   }
 }
 
+/** How long a lock may hold no process id: a live render writes its id right after creating the file. */
+const UNNAMED_LOCK_MS = 5_000;
+
+/** A lock whose process is gone, or one that has named no process for UNNAMED_LOCK_MS (its render was killed in between). */
+function isDeadLock(lock: string, holder: number | undefined): boolean {
+  if (holder !== undefined) return !isProcessAlive(holder);
+  const info = statSync(lock, { throwIfNoEntry: false });
+  return info !== undefined && Date.now() - info.mtimeMs > UNNAMED_LOCK_MS;
+}
+
 /** Removes DIR's update lock when its process is gone (a killed render's). */
 export function removeDeadLock(target: string): boolean {
   const lock = lockPathOf(target);
-  if (!existsSync(lock)) return false;
-  const holder = lockHolder(lock);
-  if (holder !== undefined && isProcessAlive(holder)) return false;
+  if (!existsSync(lock) || !isDeadLock(lock, lockHolder(lock))) return false;
   try {
     unlinkSync(lock);
     return true;
