@@ -575,3 +575,37 @@ describe('orderOverridePolicies', () => {
     expect(input).toEqual([op1, op2]);
   });
 });
+
+describe('imageOverrider on copies that share a pod spec (issue 19)', () => {
+  const DIGEST = `sha256:${'d'.repeat(64)}`;
+  const template = workload('Deployment', [{ name: 'app', image: `ghcr.io/org/app:1.0@${DIGEST}` }, { name: 'side', image: 'busybox:1' }]);
+  // Two clusters' copies, as a per-cluster label override leaves them: new roots and metadata, the template's spec.
+  const copyFor = (cluster: string): JsonObject => ({ ...template, metadata: { ...(template['metadata'] as JsonObject), labels: { app: 'nginx', cluster } } });
+  const registry: ImageOverrider = { component: 'Registry', operator: 'replace', value: 'quay.io' };
+  const podSpecOf = (o: JsonObject) => ((o['spec'] as JsonObject)['template'] as JsonObject)['spec'];
+
+  it('overrides the shared pod spec once and shares the result, each copy keeping its own metadata and warnings', () => {
+    const a = applyOverriders(copyFor('a'), { imageOverrider: [registry] });
+    const b = applyOverriders(copyFor('b'), { imageOverrider: [registry] });
+    expect(podSpecOf(b.object)).toBe(podSpecOf(a.object));
+    expect(podSpecOf(a.object)).not.toBe(podSpecOf(template));
+    expect(b.object).toEqual({ ...copyFor('b'), spec: a.object['spec'] });
+    expect(((podSpecOf(b.object) as JsonObject)['containers'] as JsonObject[]).map((c) => c['image'])).toEqual(['quay.io/org/app:1.0', 'quay.io/busybox:1']);
+    expect(b.warnings).toEqual(a.warnings);
+    expect(b.warnings[0]).toMatch(/^imageOverrider\[0\]: .*loses its digest/);
+    // The template is left as it was.
+    expect(((podSpecOf(template) as JsonObject)['containers'] as JsonObject[])[1]).toEqual({ name: 'side', image: 'busybox:1' });
+  });
+
+  it('does not reuse a result made under other extensions, nor for an overrider with a predicate', () => {
+    applyOverriders(copyFor('a'), { imageOverrider: [registry] });
+    const kept = applyOverriders(copyFor('b'), { imageOverrider: [registry] }, { extensions: { keepDigest: true } });
+    expect((((podSpecOf(kept.object) as JsonObject)['containers'] as JsonObject[])[0] as JsonObject)['image']).toBe(`quay.io/org/app:1.0@${DIGEST}`);
+    expect(kept.warnings).toEqual([]);
+    const first: ImageOverrider = { ...registry, predicate: { path: '/spec/template/spec/containers/1/image' } };
+    const x = applyOverriders(copyFor('a'), { imageOverrider: [first] });
+    const y = applyOverriders(copyFor('b'), { imageOverrider: [first] });
+    expect(((podSpecOf(y.object) as JsonObject)['containers'] as JsonObject[]).map((c) => c['image'])).toEqual([`ghcr.io/org/app:1.0@${DIGEST}`, 'quay.io/busybox:1']);
+    expect(y.object['spec']).toEqual(x.object['spec']);
+  });
+});

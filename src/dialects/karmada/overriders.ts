@@ -99,9 +99,7 @@ export function applyOverriders(obj: JsonObject, overriders: Overriders, options
   let current = obj;
 
   (overriders.imageOverrider ?? []).forEach((overrider, index) => {
-    const built = guard('imageOverrider', index, overrider.predicate?.path, () => buildImagePatches(current, overrider, ext));
-    warnings.push(...built.warnings.map((w) => `imageOverrider[${index}]: ${w}`));
-    current = patchObject(current, built.ops, 'imageOverrider', index);
+    current = applyImageOverrider(current, overrider, index, ext, warnings);
   });
   for (const target of ['command', 'args'] as const) {
     const name = target === 'command' ? 'commandOverrider' : 'argsOverrider';
@@ -212,6 +210,56 @@ function containerLists(ext: OverrideExtensions): string[] {
 }
 
 // ---- imageOverrider ----
+
+/**
+ * What an imageOverrider (without predicate) made of a pod spec, by the pod
+ * spec it was given (identity). Its patches read and write that subtree
+ * only, so a pod spec shared by many clusters' copies of a template (the
+ * other overrides are copy-on-write) is overridden once and the result
+ * shared in turn: a fleet with a registry per region and a label per
+ * cluster built and serialized every cluster's pod spec anew (issue 19,
+ * about a quarter of the render), and the shared result also lets emit.ts
+ * write it once. Weak both ways: entries go with the policy or the template.
+ */
+const imageOverridden = new WeakMap<ImageOverrider, WeakMap<JsonObject, { podSpec: JsonObject; extensions: string; warnings: string[] }>>();
+
+function applyImageOverrider(obj: JsonObject, overrider: ImageOverrider, index: number, ext: OverrideExtensions, warnings: string[]): JsonObject {
+  const specPath = overrider.predicate === undefined ? podSpecPath(kindOf(obj), ext) : undefined;
+  const podSpec = specPath === undefined ? undefined : subtreeAt(obj, specPath);
+  const extensions = `${ext.keepDigest === true}/${ext.initContainersAndCronJob === true}`;
+  const known = podSpec === undefined ? undefined : imageOverridden.get(overrider)?.get(podSpec);
+  if (specPath !== undefined && known !== undefined && known.extensions === extensions) {
+    warnings.push(...known.warnings.map((w) => `imageOverrider[${index}]: ${w}`));
+    return known.podSpec === podSpec ? obj : withSubtree(obj, specPath, known.podSpec);
+  }
+  const built = guard('imageOverrider', index, overrider.predicate?.path, () => buildImagePatches(obj, overrider, ext));
+  warnings.push(...built.warnings.map((w) => `imageOverrider[${index}]: ${w}`));
+  const patched = patchObject(obj, built.ops, 'imageOverrider', index);
+  const result = specPath === undefined ? undefined : subtreeAt(patched, specPath);
+  if (podSpec !== undefined && result !== undefined) {
+    let byPodSpec = imageOverridden.get(overrider);
+    if (byPodSpec === undefined) imageOverridden.set(overrider, (byPodSpec = new WeakMap()));
+    byPodSpec.set(podSpec, { podSpec: result, extensions, warnings: built.warnings });
+  }
+  return patched;
+}
+
+/** The object at `path` (members only), or undefined when any step is not an object. */
+function subtreeAt(obj: JsonObject, path: readonly string[]): JsonObject | undefined {
+  let current: JsonObject = obj;
+  for (const key of path) {
+    const next = member(current, key);
+    if (!isObject(next)) return undefined;
+    current = next;
+  }
+  return current;
+}
+
+/** `obj` with the object at `path` (which exists) replaced: the containers along it copied, keys in place. */
+function withSubtree(obj: JsonObject, path: readonly string[], value: JsonObject): JsonObject {
+  const [key, ...rest] = path as [string, ...string[]];
+  return { ...obj, [key]: rest.length === 0 ? value : withSubtree(obj[key] as JsonObject, rest, value) };
+}
 
 /** imageoverride.go buildPatches: one `replace` per image, plus digest warnings. */
 export function buildImagePatches(
