@@ -113,6 +113,10 @@ const NOT_COVERED = Symbol('not covered');
 /** Counts the times the styled scalars were forgotten: a subtree written before then may hold scalars no longer known. */
 let generation = 0;
 
+/** The scalars and keys a document holds that are not styled yet: reused from document to document (one pair of Sets per document was garbage a million times over). */
+const newValues = new Set<Scalar>();
+const newKeys = new Set<string>();
+
 /** YAML for a plain object, or undefined when js-yaml must write it. */
 function blockYaml(doc: JsonObject, shared: SharedSubtrees | undefined): string | undefined {
   // Forget before collecting: what the document finds known must stay known until it is written.
@@ -121,8 +125,8 @@ function blockYaml(doc: JsonObject, shared: SharedSubtrees | undefined): string 
     keyTexts.clear();
     generation++;
   }
-  const newValues = new Set<Scalar>();
-  const newKeys = new Set<string>();
+  newValues.clear();
+  newKeys.clear();
   if (collectScalars(doc, newValues, newKeys, shared) === NOT_COVERED) return undefined;
   learnScalars(newValues, newKeys);
   return `${writeValue(doc, 0, true, shared)}\n`;
