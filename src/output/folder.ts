@@ -12,6 +12,7 @@ import { BatchWorker } from '../batch-worker.ts';
 import { InputError, RuntimeError } from '../errors/index.ts';
 import { isProcessAlive } from '../host.ts';
 import { lockForUpdate, provenanceIdentity, removeDeadLock, rollForward, STALE_JOURNAL, staleEntries } from './update.ts';
+import { WriteBatchBuilder } from './write-batch.ts';
 
 export const PROVENANCE_DIR = '.manifold';
 export const PROVENANCE_FILE = `${PROVENANCE_DIR}/provenance.json`;
@@ -384,7 +385,7 @@ function handle(batch, { root, previous }) {
   return [written, []];
 }`;
 
-/** When StagedFolder hands a batch to its writer: files queued, or distinct content queued (UTF-16 units). */
+/** When StagedFolder hands a batch to its writer: files queued, or bytes of distinct content queued (UTF-8). */
 export interface BatchLimits {
   files: number;
   bytes: number;
@@ -394,27 +395,6 @@ const BATCH_LIMITS: BatchLimits = { files: 200_000, bytes: 32 << 20 };
 const WRITES_IN_FLIGHT = 2;
 /** How long the render waits for one batch to be written before calling the writer stuck (a loaded machine writes ~10,000 files a second). */
 const WRITER_STUCK_MS = 300_000;
-
-/** One batch for FOLDER_WRITER: paths in write order, the distinct contents once each. */
-interface WriteBatch {
-  paths: ArrayBuffer;
-  pathEnds: Uint32Array<ArrayBuffer>;
-  contents: ArrayBuffer;
-  contentEnds: Uint32Array<ArrayBuffer>;
-  contentOf: Uint32Array<ArrayBuffer>;
-}
-
-/** Concatenates UTF-8 encodings into one transferable buffer, with the end offset of each. */
-function encodeAll(texts: readonly string[]): { bytes: ArrayBuffer; ends: Uint32Array<ArrayBuffer> } {
-  let total = 0;
-  for (const text of texts) total += Buffer.byteLength(text);
-  const bytes = new ArrayBuffer(total);
-  const view = Buffer.from(bytes);
-  const ends = new Uint32Array(texts.length);
-  let at = 0;
-  texts.forEach((text, i) => (ends[i] = at += view.write(text, at, 'utf8')));
-  return { bytes, ends };
-}
 
 /** What a write into DIR did: a new tree swapped in, or DIR updated in place (files written, stale paths removed). */
 export interface FolderWritten {
@@ -440,12 +420,8 @@ export class StagedFolder {
   private readonly previous: string | undefined;
   /** Files of the new tree by top-level folder, to find DIR's stale paths (kept only when updating). */
   private readonly expected = new Map<string, string[]>();
-  /** Distinct contents queued, by index. */
-  private contents: string[] = [];
-  /** Files queued, by cluster: [path inside the cluster folder, content index]. */
-  private readonly queued = new Map<string, [string, number][]>();
-  private queuedFiles = 0;
-  private queuedBytes = 0;
+  /** The files queued and not yet handed to the writer. */
+  private queued = new WriteBatchBuilder();
   private written = 0;
   private readonly writer: BatchWorker<number>;
   private readonly limits: BatchLimits;
@@ -500,16 +476,9 @@ export class StagedFolder {
    */
   writeToClusters(file: string, content: string, clusters: readonly string[]): void {
     if (clusters.length === 0) return;
-    const index = this.contents.push(content) - 1;
-    for (const cluster of clusters) {
-      let list = this.queued.get(cluster);
-      if (list === undefined) this.queued.set(cluster, (list = []));
-      list.push([file, index]);
-      if (this.previous !== undefined) this.expect(cluster, file);
-    }
-    this.queuedFiles += clusters.length;
-    this.queuedBytes += content.length;
-    if (this.queuedFiles >= this.batchFiles || this.queuedBytes >= this.limits.bytes) this.flush();
+    this.queued.add(file, content, clusters);
+    if (this.previous !== undefined) for (const cluster of clusters) this.expect(cluster, file);
+    if (this.queued.files >= this.batchFiles || this.queued.bytes >= this.limits.bytes) this.flush();
   }
 
   private expect(top: string, file: string): void {
@@ -520,25 +489,11 @@ export class StagedFolder {
 
   /** Hands what is queued to the writer as one batch (waiting while WRITES_IN_FLIGHT batches are being written). */
   flush(): void {
-    if (this.queuedFiles === 0) return;
-    const paths: string[] = [];
-    const contentOf = new Uint32Array(this.queuedFiles);
-    for (const cluster of [...this.queued.keys()].sort()) {
-      const list = (this.queued.get(cluster) as [string, number][]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      for (const [file, index] of list) {
-        contentOf[paths.length] = index;
-        paths.push(`${cluster}/${file}`);
-      }
-    }
-    const names = encodeAll(paths);
-    const bodies = encodeAll(this.contents);
-    this.queued.clear();
-    this.contents = [];
-    this.queuedFiles = 0;
-    this.queuedBytes = 0;
+    if (this.queued.files === 0) return;
+    const { batch, transfer } = this.queued.build();
+    this.queued = new WriteBatchBuilder();
     this.batchFiles = Math.min(this.limits.files, this.batchFiles * 2);
-    const batch: WriteBatch = { paths: names.bytes, pathEnds: names.ends, contents: bodies.bytes, contentEnds: bodies.ends, contentOf };
-    this.writer.post(batch, [names.bytes, names.ends.buffer, bodies.bytes, bodies.ends.buffer, contentOf.buffer], (written) => (this.written += written));
+    this.writer.post(batch, transfer, (written) => (this.written += written));
   }
 
   /** Writes a file at `file` (relative: a top-level file or one inside a folder), after every file queued before it. */
