@@ -493,27 +493,39 @@ export function buildLabelAnnotationPatches(
   obj: JsonObject,
   overrider: LabelAnnotationOverrider,
   field: 'labels' | 'annotations',
-): { base: JsonObject; ops: PatchOp[] } {
-  let base = obj;
-  let existing = nestedStringMap(obj, field);
-  const ops: PatchOp[] = [];
-  // Go iterates the map in random order; the keys are independent, sorting makes the output stable.
-  for (const key of Object.keys(overrider.value ?? {}).sort()) {
-    const value = (overrider.value ?? {})[key] as string;
-    if (overrider.operator === 'add') {
-      if (existing === undefined) {
-        const created = withEmptyMap(base, field);
-        if (created === undefined) continue; // SetNestedStringMap failed: metadata is not a map
-        base = created;
-        existing = {};
-      }
-    } else if (existing === undefined || !Object.hasOwn(existing, key)) {
-      continue;
-    }
-    const path = `/metadata/${field}/${key.replace(/\//g, '~1')}`;
-    ops.push(overrider.operator === 'remove' ? { op: 'remove', path } : { op: overrider.operator, path, value });
+): { base: JsonObject; ops: readonly PatchOp[] } {
+  if (overrider.operator === 'add') {
+    const ops = addOpsOf(overrider, field);
+    if (ops.length === 0 || nestedStringMap(obj, field) !== undefined) return { base: obj, ops };
+    // SetNestedStringMap fails when metadata is not a map: then nothing is added.
+    const created = withEmptyMap(obj, field);
+    return created === undefined ? { base: obj, ops: [] } : { base: created, ops };
   }
-  return { base, ops };
+  // replace and remove: existing keys only.
+  const existing = nestedStringMap(obj, field);
+  const ops: PatchOp[] = [];
+  for (const key of Object.keys(overrider.value ?? {}).sort()) {
+    if (existing === undefined || !Object.hasOwn(existing, key)) continue;
+    const path = `/metadata/${field}/${key.replace(/\//g, '~1')}`;
+    ops.push(overrider.operator === 'remove' ? { op: 'remove', path } : { op: overrider.operator, path, value: (overrider.value ?? {})[key] as string });
+  }
+  return { base: obj, ops };
+}
+
+/**
+ * An `add` overrider's patch: one upsert per key, whatever the object holds
+ * (only whether the map must be created first depends on it). Worked out
+ * once per overrider: a per-cluster label rule is applied to every template.
+ */
+const addOps = new WeakMap<LabelAnnotationOverrider, Partial<Record<'labels' | 'annotations', readonly PatchOp[]>>>();
+
+function addOpsOf(overrider: LabelAnnotationOverrider, field: 'labels' | 'annotations'): readonly PatchOp[] {
+  let byField = addOps.get(overrider);
+  if (byField === undefined) addOps.set(overrider, (byField = {}));
+  // Go iterates the map in random order; the keys are independent, sorting makes the output stable.
+  return (byField[field] ??= Object.keys(overrider.value ?? {})
+    .sort()
+    .map((key) => ({ op: 'add', path: `/metadata/${field}/${key.replace(/\//g, '~1')}`, value: (overrider.value ?? {})[key] as string })));
 }
 
 /** unstructured.NestedStringMap(obj, "metadata", field): undefined unless a map of strings. */
