@@ -1,6 +1,6 @@
 /** emit: objects → bytes and paths. Pure. */
 import { dump } from 'js-yaml';
-import type { JsonObject } from '../model/types.ts';
+import type { JsonObject, JsonValue } from '../model/types.ts';
 
 /** Fields the API server owns; never part of a rendered object (Karmada prune.go does the same). */
 const SERVER_METADATA = [
@@ -36,9 +36,8 @@ export function withoutServerFields(obj: JsonObject): JsonObject {
 
 /** apiVersion, kind, metadata first; everything else in source order. */
 function canonicalOrder(obj: JsonObject, namespace: string): JsonObject {
-  const { apiVersion, kind, ...rest } = obj;
-  let metadata = rest.metadata;
-  delete rest.metadata;
+  const { apiVersion, kind } = obj;
+  let metadata = Object.hasOwn(obj, 'metadata') ? obj.metadata : undefined;
   // The file sits under namespaces/<ns>/, so the object says so too: kubectl
   // must not fall back to its context's namespace.
   if (namespace !== '' && metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) && metadata.namespace !== namespace) {
@@ -49,7 +48,9 @@ function canonicalOrder(obj: JsonObject, namespace: string): JsonObject {
   if (apiVersion !== undefined) out.apiVersion = apiVersion;
   if (kind !== undefined) out.kind = kind;
   if (metadata !== undefined) out.metadata = metadata;
-  return Object.assign(out, rest);
+  // As Object.assign would from a copy without those three (a delete there made each copy a slow dictionary object).
+  for (const key of Object.keys(obj)) if (key !== 'apiVersion' && key !== 'kind' && key !== 'metadata') out[key] = obj[key] as JsonValue;
+  return out;
 }
 
 const DUMP_OPTIONS = { noRefs: true, lineWidth: -1, sortKeys: false } as const;

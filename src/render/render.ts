@@ -614,13 +614,17 @@ function provenanceEntry(p: Placement, variants: readonly RenderedVariant[]): Pr
   };
 }
 
-/** One entry per variant, or per group of GROUP_VARIANTS_FROM or more with the same path and overrides, in first-variant order. */
+/**
+ * One entry per variant, or per group of GROUP_VARIANTS_FROM or more with the
+ * same path and overrides, in first-variant order. The variants are one
+ * template's, so they share their path: grouped by override policies alone.
+ */
 function provenanceVariants(variants: readonly RenderedVariant[]): (ProvenanceVariant | ProvenanceVariantGroup)[] {
   const single = (v: RenderedVariant): ProvenanceVariant => ({ path: v.path, sha256: v.sha256, clusters: v.clusters.length, overrides: v.overrides });
   if (variants.length < GROUP_VARIANTS_FROM) return variants.map(single);
   const groups = new Map<string, RenderedVariant[]>();
   for (const v of variants) {
-    const key = `${v.path}\n${policiesKey(v.overrides)}`;
+    const key = policiesKey(v.overrides);
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [v]);
     else group.push(v);
