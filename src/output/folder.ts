@@ -421,7 +421,7 @@ export class StagedFolder {
   /** Files of the new tree by top-level folder, to find DIR's stale paths (kept only when updating). */
   private readonly expected = new Map<string, string[]>();
   /** The files queued and not yet handed to the writer. */
-  private queued = new WriteBatchBuilder();
+  private readonly queued = new WriteBatchBuilder();
   private written = 0;
   private readonly writer: BatchWorker<number>;
   private readonly limits: BatchLimits;
@@ -491,7 +491,6 @@ export class StagedFolder {
   flush(): void {
     if (this.queued.files === 0) return;
     const { batch, transfer } = this.queued.build();
-    this.queued = new WriteBatchBuilder();
     this.batchFiles = Math.min(this.limits.files, this.batchFiles * 2);
     this.writer.post(batch, transfer, (written) => (this.written += written));
   }

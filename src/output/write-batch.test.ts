@@ -44,8 +44,23 @@ describe('WriteBatchBuilder', () => {
       b.add(file, content, ['c']);
       expected.push([`c/${file}`, content]);
     }
+    const bytes = b.bytes;
     const { batch } = b.build();
-    expect(batch.contents.byteLength).toBe(b.bytes);
+    expect(batch.contents.byteLength).toBe(bytes);
     expect(decode(batch)).toEqual(expected);
+  });
+
+  it('starts the next batch after each build, the batch handed out keeping its own copy', () => {
+    const b = new WriteBatchBuilder();
+    b.add('x.yaml', 'first', ['a', 'b']);
+    const first = b.build().batch;
+    expect([b.files, b.bytes]).toEqual([0, 0]);
+    b.add('y.yaml', 'second one', ['c']);
+    const second = b.build().batch;
+    expect(decode(first)).toEqual([
+      ['a/x.yaml', 'first'],
+      ['b/x.yaml', 'first'],
+    ]);
+    expect(decode(second)).toEqual([['c/y.yaml', 'second one']]);
   });
 });

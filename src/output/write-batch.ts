@@ -20,16 +20,17 @@ export interface WriteBatch {
 const FIRST_BYTES = 1 << 20;
 const FIRST_CONTENTS = 1 << 12;
 
+/** Builds batch after batch: build() hands out copies and starts the next, keeping the buffers (grown once, not per batch). */
 export class WriteBatchBuilder {
   /** Files queued (one per cluster a content goes to). */
   files = 0;
-  private bodies = Buffer.from(new ArrayBuffer(FIRST_BYTES));
+  private bodies = Buffer.alloc(FIRST_BYTES);
   /** Bytes of distinct content queued. */
   bytes = 0;
   private contentEnds = new Uint32Array(FIRST_CONTENTS);
   private contents = 0;
   /** Paths inside a cluster folder, each once, and their index. */
-  private readonly paths: string[] = [];
+  private paths: string[] = [];
   private readonly pathIndex = new Map<string, number>();
   /** Per cluster folder: [path index, content index] pairs, flat. */
   private readonly byCluster = new Map<string, number[]>();
@@ -50,7 +51,7 @@ export class WriteBatchBuilder {
   private addContent(content: string): number {
     // At most 3 bytes of UTF-8 per UTF-16 unit.
     if (this.bytes + content.length * 3 > this.bodies.length) {
-      const grown = Buffer.from(new ArrayBuffer(Math.max(this.bodies.length * 2, this.bytes + content.length * 3)));
+      const grown = Buffer.alloc(Math.max(this.bodies.length * 2, this.bytes + content.length * 3));
       this.bodies.copy(grown, 0, 0, this.bytes);
       this.bodies = grown;
     }
@@ -66,8 +67,8 @@ export class WriteBatchBuilder {
 
   /**
    * The batch, cluster folder by cluster folder and in path order within
-   * each (the order FOLDER_WRITER writes in; see StagedFolder.writeToClusters).
-   * The builder is spent.
+   * each (the order FOLDER_WRITER writes in; see StagedFolder.writeToClusters),
+   * in buffers of its own; the builder starts the next batch.
    */
   build(): { batch: WriteBatch; transfer: ArrayBuffer[] } {
     const order = this.paths.map((_, i) => i).sort((a, b) => compare(this.paths[a] as string, this.paths[b] as string));
@@ -102,10 +103,20 @@ export class WriteBatchBuilder {
         contentOf[i++] = content;
       }
     }
-    const contents = this.bodies.buffer.slice(0, this.bytes) as ArrayBuffer;
+    const contents = this.bodies.buffer.slice(this.bodies.byteOffset, this.bodies.byteOffset + this.bytes) as ArrayBuffer;
     const contentEnds = this.contentEnds.slice(0, this.contents);
+    this.reset();
     const batch: WriteBatch = { paths: names.buffer as ArrayBuffer, pathEnds, contents, contentEnds, contentOf };
     return { batch, transfer: [batch.paths, pathEnds.buffer, contents, contentEnds.buffer, contentOf.buffer] };
+  }
+
+  private reset(): void {
+    this.files = 0;
+    this.bytes = 0;
+    this.contents = 0;
+    this.paths = [];
+    this.pathIndex.clear();
+    this.byCluster.clear();
   }
 }
 
