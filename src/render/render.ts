@@ -279,10 +279,9 @@ export function dialectContext(
 
 /** Each placement's variants, those that land somewhere, in template key order. Throws the problems found. */
 export function renderPlacements(placements: readonly Placement[], sink: ProblemSink, contents?: ContentSink, table?: FileTable): RenderedTemplate[] {
-  const costs = placements.map((placement) => ({ placement, variants: new Set(placement.clusters.map((c) => placement.variantOf(c))).size, files: placement.clusters.length }));
-  const rendered = balancedOrder(costs)
-    .map((c) => renderPlacement(c.placement, sink, contents, table))
-    .filter((r) => r.provenance.variants.length > 0);
+  // Only a render that streams its contents (to a folder or a pack) gains from the order.
+  const order = contents === undefined ? placements : balancedOrder(placements.map(withCost)).map((c) => c.placement);
+  const rendered = order.map((p) => renderPlacement(p, sink, contents, table)).filter((r) => r.provenance.variants.length > 0);
   sink.throwIfErrors();
   return rendered.sort((a, b) => byteOrder(a.template.key, b.template.key));
 }
@@ -291,6 +290,10 @@ export function renderPlacements(placements: readonly Placement[], sink: Problem
 export interface RenderCost {
   variants: number;
   files: number;
+}
+
+function withCost(placement: Placement): RenderCost & { placement: Placement } {
+  return { placement, variants: new Set(placement.clusters.map((c) => placement.variantOf(c))).size, files: placement.clusters.length };
 }
 
 /**
