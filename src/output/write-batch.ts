@@ -7,6 +7,7 @@
  * outlived a few young-generation collections and was copied by each, the
  * largest share of the render's garbage collection (issue 19).
  */
+import { byteOrder } from '../load/source.ts';
 
 /** What the writer receives: paths in write order, the distinct contents once each (buffers transferred). */
 export interface WriteBatch {
@@ -71,30 +72,31 @@ export class WriteBatchBuilder {
    * in buffers of its own; the builder starts the next batch.
    */
   build(): { batch: WriteBatch; transfer: ArrayBuffer[] } {
-    const order = this.paths.map((_, i) => i).sort((a, b) => compare(this.paths[a] as string, this.paths[b] as string));
+    // The order the batches always had: UTF-16 code units.
+    const order = this.paths.map((_, i) => i).sort((a, b) => byteOrder(this.paths[a] as string, this.paths[b] as string));
     const rank = new Uint32Array(this.paths.length);
     order.forEach((path, r) => (rank[path] = r));
     const pathBytes = this.paths.map((p) => Buffer.from(p));
-    const clusters = [...this.byCluster.keys()].sort(compare);
+    const clusters = [...this.byCluster.keys()].sort(byteOrder);
+    const prefixes = clusters.map((cluster) => Buffer.from(`${cluster}/`));
     let total = 0;
-    for (const cluster of clusters) {
+    clusters.forEach((cluster, c) => {
       const pairs = this.byCluster.get(cluster) as number[];
-      const clusterBytes = Buffer.byteLength(cluster) + 1;
-      for (let k = 0; k < pairs.length; k += 2) total += clusterBytes + (pathBytes[pairs[k] as number] as Buffer).length;
-    }
+      for (let k = 0; k < pairs.length; k += 2) total += (prefixes[c] as Buffer).length + (pathBytes[pairs[k] as number] as Buffer).length;
+    });
     const names = Buffer.from(new ArrayBuffer(total));
     const pathEnds = new Uint32Array(this.files);
     const contentOf = new Uint32Array(this.files);
     const span = Math.max(1, this.contents);
     let at = 0;
     let i = 0;
-    for (const cluster of clusters) {
+    clusters.forEach((cluster, c) => {
       const pairs = this.byCluster.get(cluster) as number[];
       // Sorted as numbers: path rank, then content index (a path appears once per cluster).
       const keys = new Float64Array(pairs.length / 2);
       for (let k = 0; k < keys.length; k++) keys[k] = (rank[pairs[2 * k] as number] as number) * span + (pairs[2 * k + 1] as number);
       keys.sort();
-      const prefix = Buffer.from(`${cluster}/`);
+      const prefix = prefixes[c] as Buffer;
       for (const key of keys) {
         const content = key % span;
         at += prefix.copy(names, at);
@@ -102,7 +104,7 @@ export class WriteBatchBuilder {
         pathEnds[i] = at;
         contentOf[i++] = content;
       }
-    }
+    });
     const contents = this.bodies.buffer.slice(this.bodies.byteOffset, this.bodies.byteOffset + this.bytes) as ArrayBuffer;
     const contentEnds = this.contentEnds.slice(0, this.contents);
     this.reset();
@@ -118,9 +120,4 @@ export class WriteBatchBuilder {
     this.pathIndex.clear();
     this.byCluster.clear();
   }
-}
-
-/** The order the batches always had: UTF-16 code units (Array.prototype.sort's default). */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
